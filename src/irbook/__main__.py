@@ -1,0 +1,3 @@
+from irbook.cli import main
+
+main()

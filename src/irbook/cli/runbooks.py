@@ -1,0 +1,94 @@
+"""`irbook runbooks ...`: list, show, validate, and the JSON Schema of the format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from irbook.cli.app import app
+from irbook.cli.options import JsonOption, RunbooksDirOption, TemplatesDirOption
+from irbook.errors import ExitCode
+
+runbooks_app = typer.Typer(
+    help="Find, read and check runbooks.\n\n"
+    "Examples:\n\n"
+    "  irbook runbooks list\n\n"
+    "  irbook runbooks show supply-chain-compromise\n\n"
+    "  irbook runbooks validate runbooks/*.yaml\n\n"
+    "  irbook runbooks schema -o runbook-schema.json",
+    no_args_is_help=True,
+)
+app.add_typer(runbooks_app, name="runbooks")
+
+
+@runbooks_app.command("list")
+def list_runbooks(
+    json_output: JsonOption = False,
+    runbooks_dir: RunbooksDirOption = None,
+    templates_dir: TemplatesDirOption = None,
+) -> None:
+    """List the runbooks available to `irbook start` (yours first, then the shipped ones).
+
+    Example: irbook runbooks list --json
+    """
+    from irbook import catalog
+    from irbook.console import runbooks as show
+
+    show.catalog(catalog.entries(runbooks_dir=runbooks_dir, templates_dir=templates_dir),
+                 as_json=json_output)  # fmt: skip
+
+
+@runbooks_app.command("show")
+def show_runbook(
+    runbook: Annotated[str, typer.Argument(help="Runbook name (see `runbooks list`) or path.")],
+    json_output: JsonOption = False,
+    runbooks_dir: RunbooksDirOption = None,
+    templates_dir: TemplatesDirOption = None,
+) -> None:
+    """Show a runbook as an outline: inputs, then each phase with its steps.
+
+    Example: irbook runbooks show supply-chain-compromise
+    """
+    from irbook import catalog
+    from irbook.console import runbooks as show
+
+    loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+    show.outline(loaded, as_json=json_output)
+
+
+@runbooks_app.command("validate")
+def validate_runbooks(
+    paths: Annotated[list[Path], typer.Argument(help="Runbook files to check.")],
+    json_output: JsonOption = False,
+    templates_dir: TemplatesDirOption = None,
+) -> int:
+    """Check runbook files: `OK path` for each valid one, one `file:line:col` line per problem.
+
+    Exit 0 when all are valid, 2 otherwise.
+
+    Example: irbook runbooks validate runbooks/*.yaml
+    """
+    from irbook import catalog
+    from irbook.console import runbooks as show
+
+    results = catalog.validate(paths, templates_dir=templates_dir)
+    show.validation(results, as_json=json_output)
+    return int(ExitCode.OK if all(r.ok for r in results) else ExitCode.INVALID)
+
+
+@runbooks_app.command("schema")
+def runbook_schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the runbook format (for editors and CI).
+
+    Example: irbook runbooks schema -o runbook-schema.json
+    """
+    from irbook.console import runbooks as show
+    from irbook.models import runbook_json_schema
+
+    show.schema(runbook_json_schema(), output)

@@ -1,0 +1,91 @@
+"""Rendering of the runbook catalog, outlines and validation results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from irbook.console import escape, markup, print_json, stdout, success
+
+if TYPE_CHECKING:
+    from irbook.catalog import CatalogEntry, ValidationResult
+    from irbook.loader import LoadedRunbook
+
+
+def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        row: dict[str, Any] = {"name": e.name, "path": e.path, "valid": e.loaded is not None}
+        if e.loaded:
+            rb = e.loaded.runbook
+            row |= {"id": rb.id, "version": rb.version, "title": rb.title,
+                    "phases": len(rb.phases), "steps": len(rb.steps())}  # fmt: skip
+        else:
+            row["problems"] = [str(p) for p in e.problems]
+        rows.append(row)
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("name", "version", "title", "phases", "steps", box=None, pad_edge=False)
+    for row in rows:
+        if row["valid"]:
+            table.add_row(row["name"], row["version"], row["title"], str(row["phases"]),
+                          str(row["steps"]))  # fmt: skip
+        else:
+            table.add_row(row["name"], "-", f"invalid: {len(row['problems'])} problem(s)", "", "")
+    stdout().print(table)
+
+
+def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
+    rb = loaded.runbook
+    if as_json:
+        print_json(rb.model_dump(mode="json", by_alias=True, exclude_none=True))
+        return
+    markup(f"[bold]{escape(rb.title)}[/]  ({escape(rb.id)} {escape(rb.version)}, TLP:{rb.tlp})")
+    if rb.summary:
+        stdout().print(rb.summary.strip(), markup=False)
+    if rb.inputs:
+        markup("\n[bold]Inputs[/]")
+        for item in rb.inputs:
+            choices = f" [{' | '.join(item.choices)}]" if item.choices else ""
+            markup(f"  - {escape(item.id)} ({item.type}{escape(choices)}): {escape(item.prompt)}")
+    for n, phase in enumerate(rb.phases, 1):
+        milestone = f"  [magenta]milestone: {escape(phase.milestone)}[/]" if phase.milestone else ""
+        markup(f"\n[bold cyan]{n}. {escape(phase.title)}[/] ({escape(phase.id)}){milestone}")
+        for step in phase.steps:
+            flags = []
+            if step.critical:
+                flags.append("critical")
+            if step.role:
+                flags.append(f"role: {step.role}")
+            if step.when:
+                flags.append(f"when: {step.when}")
+            if step.needs:
+                flags.append(f"needs: {', '.join(step.needs)}")
+            extra = f"  [dim]{escape('; '.join(flags))}[/]" if flags else ""
+            markup(f"   - [{step.type}] {escape(step.id)}: {escape(step.label)}{extra}")
+
+
+def validation(results: Sequence[ValidationResult], *, as_json: bool) -> None:
+    if as_json:
+        print_json([{"path": r.path, "ok": r.ok, "problems": [str(p) for p in r.problems]}
+                    for r in results])  # fmt: skip
+        return
+    for r in results:
+        if r.ok:
+            success(f"OK {r.path}")
+        for problem in r.problems:
+            stdout().print(str(problem), markup=False, style="red")
+
+
+def schema(data: dict[str, Any], output: Path | None) -> None:
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    if output is None:
+        stdout().file.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        success(f"wrote {output}")
