@@ -44,3 +44,4 @@ def _root(
 
 # Command modules: each adds its commands to `app` (or a sub-app) when imported.
 from irbook.cli import runbooks  # noqa: E402, F401
+from irbook.cli import audit  # noqa: E402, F401
