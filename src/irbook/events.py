@@ -1,0 +1,213 @@
+"""Events: what an incident is made of. Pure data, no I/O.
+
+An incident is its append-only event log. Each event's payload is a small pydantic model dumped to
+JSON; ``Event.hash`` chains every event to the one before it, so an edited, deleted or reordered
+event is detected by ``irbook verify``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+GENESIS_HASH = "0" * 64
+
+
+class Kind(StrEnum):
+    INCIDENT_OPENED = "incident_opened"
+    INPUT_RECORDED = "input_recorded"
+    STEP_STARTED = "step_started"
+    STEP_COMPLETED = "step_completed"
+    STEP_SKIPPED = "step_skipped"
+    STEP_REOPENED = "step_reopened"  # "go back": the step is asked again
+    NOTE_ADDED = "note_added"
+    EVIDENCE_ATTACHED = "evidence_attached"
+    CHECK_RAN = "check_ran"
+    COMMAND_RAN = "command_ran"
+    NOTIFICATION_RENDERED = "notification_rendered"
+    NOTIFICATION_SENT = "notification_sent"
+    ROLE_ASSIGNED = "role_assigned"
+    SEVERITY_CHANGED = "severity_changed"
+    INCIDENT_CLOSED = "incident_closed"
+    FOLLOWUP_ADDED = "followup_added"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IncidentOpened(Payload):
+    title: str
+    severity: str
+    tlp: str
+    runbook_id: str
+    runbook_version: str
+    runbook_sha256: str
+    runbook_path: str
+    runbook_text: str  # the exact runbook used, so the incident never depends on a file changing
+
+
+class InputRecorded(Payload):
+    input_id: str
+    value: Any
+    redacted: list[str] = []
+
+
+class StepCompleted(Payload):
+    value: Any = None  # the answer: True for confirm, text/list for input, items for checklist
+    redacted: list[str] = []  # kinds of secrets removed from the answer before storing
+
+
+class StepSkipped(Payload):
+    reason: str
+    redacted: list[str] = []
+
+
+class StepReopened(Payload):
+    reason: str = ""
+
+
+class NoteAdded(Payload):
+    text: str
+    redacted: list[str] = []
+
+
+class EvidenceAttached(Payload):
+    path: str
+    sha256: str
+    size: int
+    description: str = ""
+
+
+class CheckRan(Payload):
+    action: str
+    ok: bool
+    summary: str
+    findings: list[dict[str, Any]] = []
+    inputs: list[str] = []
+
+
+class CommandRan(Payload):
+    command: str
+    exit_code: int
+    output: str  # captured stdout+stderr, truncated, secrets redacted
+    truncated: bool = False
+
+
+class NotificationRendered(Payload):
+    template: str
+    audience: str
+    subject: str
+    to: list[str] = []
+    sha256: str
+    path: str | None = None
+
+
+class NotificationSent(Payload):
+    template: str
+    subject: str
+    to: list[str]
+    sha256: str
+    message_id: str
+    server: str
+
+
+class RoleAssigned(Payload):
+    role: str
+    person: str
+
+
+class SeverityChanged(Payload):
+    severity: str
+    previous: str
+
+
+class IncidentClosed(Payload):
+    outcome: str  # "completed" or "completed with exceptions"
+    skipped: list[str] = []
+    open_steps: list[str] = []
+
+
+class FollowupAdded(Payload):
+    text: str
+    owner: str | None = None
+    due: str | None = None
+
+
+PAYLOADS: dict[Kind, type[Payload]] = {
+    Kind.INCIDENT_OPENED: IncidentOpened,
+    Kind.INPUT_RECORDED: InputRecorded,
+    Kind.STEP_COMPLETED: StepCompleted,
+    Kind.STEP_SKIPPED: StepSkipped,
+    Kind.STEP_REOPENED: StepReopened,
+    Kind.NOTE_ADDED: NoteAdded,
+    Kind.EVIDENCE_ATTACHED: EvidenceAttached,
+    Kind.CHECK_RAN: CheckRan,
+    Kind.COMMAND_RAN: CommandRan,
+    Kind.NOTIFICATION_RENDERED: NotificationRendered,
+    Kind.NOTIFICATION_SENT: NotificationSent,
+    Kind.ROLE_ASSIGNED: RoleAssigned,
+    Kind.SEVERITY_CHANGED: SeverityChanged,
+    Kind.INCIDENT_CLOSED: IncidentClosed,
+    Kind.FOLLOWUP_ADDED: FollowupAdded,
+}
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event before it is stored: the store gives it its seq and hashes."""
+
+    kind: Kind
+    payload: Payload | None = None
+    step_id: str | None = None
+
+    def payload_json(self) -> dict[str, Any]:
+        return self.payload.model_dump(mode="json") if self.payload is not None else {}
+
+
+@dataclass(frozen=True)
+class Event:
+    incident_id: str
+    seq: int
+    at: datetime  # UTC
+    actor: str
+    host: str
+    kind: str
+    step_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def typed(self) -> Payload | None:
+        """The payload as its model, for code that wants attributes instead of dict keys."""
+        model = PAYLOADS.get(Kind(self.kind)) if self.kind in Kind._value2member_map_ else None
+        return model.model_validate(self.payload) if model else None
+
+
+def canonical(
+    incident_id: str, seq: int, at: datetime, actor: str, host: str, kind: str,
+    step_id: str | None, payload: dict[str, Any],
+) -> bytes:  # fmt: skip
+    """The bytes an event's hash covers: everything but the hashes, as canonical JSON."""
+    body = {
+        "incident_id": incident_id, "seq": seq, "at": at.isoformat(timespec="microseconds"),
+        "actor": actor, "host": host, "kind": kind, "step_id": step_id, "payload": payload,
+    }  # fmt: skip
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(prev_hash: str, body: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + body).hexdigest()
+
+
+def event_hash(event: Event) -> str:
+    """Recompute an event's hash from its content and the hash it claims to follow."""
+    body = canonical(event.incident_id, event.seq, event.at, event.actor, event.host,
+                     event.kind, event.step_id, event.payload)  # fmt: skip
+    return chain_hash(event.prev_hash, body)

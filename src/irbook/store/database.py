@@ -1,0 +1,168 @@
+"""Opening the database: URL resolution, SQLite pragmas and file mode, schema-version check,
+and translation of driver errors into irbook's errors (never a traceback)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, SQLModel
+
+from irbook.errors import StoreError, StoreUnavailableError, UsageError
+from irbook.store.tables import SCHEMA_VERSION, MetaRow
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("irbook", appauthor=False)) / "irbook.db"
+
+
+def resolve_url(url: str | None) -> str:
+    """``--db``/``IRBOOK_DB`` as given (a URL or a plain file path), else the user data dir."""
+    if not url:
+        return f"sqlite:///{default_db_path()}"
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return url
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
+        return "<database url>"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Create the file (and its directory) with mode 0600 before SQLite does, so the event log of a
+    breach is never world-readable."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # irbook issues BEGIN itself (below): pysqlite's implicit transactions would defer the
+        # write lock, and a read-then-append could then fail instead of waiting its turn.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")  # answers survive kill -9; readers never block
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("irbook_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_db_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            _prepare_sqlite_file(url)
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _configure_sqlite(engine)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"the database driver '{exc.name}' is not installed",
+            hint="for PostgreSQL: pip install 'irbook[postgres]'",
+        ) from None
+    except (SQLAlchemyError, ValueError) as exc:
+        raise UsageError(f"cannot use database {describe(url)}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot create the database file: {exc}") from None
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Driver errors -> irbook errors with a next step. Committed data is never at risk here."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except OperationalError as exc:
+        text = str(exc.orig).lower()
+        where = describe(url)
+        if "locked" in text or "busy" in text:
+            raise StoreUnavailableError(
+                f"the database {where} is locked by another process",
+                hint="wait for the other irbook command to finish, then run this one again; "
+                "nothing already answered is lost",
+            ) from None
+        if "not a database" in text or "malformed" in text:
+            raise _corrupt(where) from None
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(f"the database {where} is read-only") from None
+        raise StoreUnavailableError(
+            f"lost or could not open the connection to {where}: {str(exc.orig).strip()}",
+            hint="check the database is reachable, then `irbook resume`: everything committed "
+            "before this is kept",
+        ) from None
+    except DatabaseError as exc:
+        text = str(exc.orig).lower()
+        if "not a database" in text or "malformed" in text:
+            raise _corrupt(describe(url)) from None
+        raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
+
+
+def _corrupt(where: str) -> StoreError:
+    return StoreError(
+        f"the database {where} is not a valid irbook database (corrupt or another file)",
+        hint="keep the file for forensics; point --db (or IRBOOK_DB) at a new file, or restore "
+        "from a backup",
+    )
+
+
+def ensure_schema(engine: Engine, url: str) -> None:
+    """Create the tables on first use; refuse a database written by a newer irbook."""
+    with translate_errors(url):
+        tables = set(inspect(engine).get_table_names())
+        if "irbook_meta" not in tables:
+            if tables - {"incident", "event"}:
+                raise StoreError(
+                    f"{describe(url)} holds other tables; it is not an irbook database",
+                    hint="give irbook its own database (--db or IRBOOK_DB)",
+                )
+            SQLModel.metadata.create_all(engine)
+            with Session(engine) as session:
+                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+                try:
+                    session.commit()
+                except IntegrityError:  # another process initialised it at the same moment
+                    session.rollback()
+        with Session(engine) as session:
+            row = session.get(MetaRow, "schema_version")
+        version = int(row.value) if row is not None and row.value.isdigit() else None
+        if version is None:
+            raise _corrupt(describe(url))
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database {describe(url)} was written by a newer irbook "
+                f"(schema {version}; this irbook knows {SCHEMA_VERSION})",
+                hint="upgrade irbook (pip install -U irbook); the database was not changed",
+            )

@@ -1,0 +1,241 @@
+"""The event store: incidents and their append-only, hash-chained event log.
+
+Every append is its own committed transaction, so a kill -9 loses at most the answer being typed.
+An append names the seq it expects; if another responder (process or machine) appended first, it
+raises ``AppendConflict`` and the caller reloads. The same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from irbook.errors import IrbookError, NotFoundError
+from irbook.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
+from irbook.store.database import (
+    create_db_engine,
+    describe,
+    ensure_schema,
+    resolve_url,
+    translate_errors,
+)
+from irbook.store.tables import EventRow, IncidentRow
+
+
+class AppendConflict(IrbookError):
+    """Another responder appended to this incident first; reload and decide again."""
+
+    def __init__(self, incident_id: str, expected_seq: int) -> None:
+        super().__init__(f"incident {incident_id} changed meanwhile (expected seq {expected_seq})")
+        self.incident_id = incident_id
+        self.expected_seq = expected_seq
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    title: str
+    severity: str
+    status: str
+    runbook_id: str
+    runbook_version: str
+    runbook_sha256: str
+    opened_at: datetime
+    opened_by: str
+    closed_at: datetime | None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _incident(row: IncidentRow) -> Incident:
+    return Incident(
+        id=row.id, title=row.title, severity=row.severity, status=row.status,
+        runbook_id=row.runbook_id, runbook_version=row.runbook_version,
+        runbook_sha256=row.runbook_sha256, opened_at=_utc(row.opened_at),
+        opened_by=row.opened_by, closed_at=_utc(row.closed_at) if row.closed_at else None,
+    )  # fmt: skip
+
+
+def _event(row: EventRow) -> Event:
+    return Event(
+        incident_id=row.incident_id, seq=row.seq, at=_utc(row.at), actor=row.actor,
+        host=row.host, kind=row.kind, step_id=row.step_id, payload=row.payload,
+        prev_hash=row.prev_hash, hash=row.hash,
+    )  # fmt: skip
+
+
+class Store:
+    """Incidents and events in one database (``open_store`` makes one)."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @property
+    def where(self) -> str:
+        return describe(self.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- incidents -----------------------------------------------------------------------------
+
+    def create_incident(
+        self, incident: Incident, opened: NewEvent, *, actor: str, host: str, at: datetime
+    ) -> Event:
+        """Insert the incident row and its first event in one transaction."""
+        row = IncidentRow(**incident.__dict__)
+        with translate_errors(self.url), self._write_session() as session:
+            session.add(row)
+            session.flush()
+            event = self._insert(session, incident.id, 1, GENESIS_HASH, opened, actor, host, at)
+            session.commit()
+        return event
+
+    def incidents(self, *, status: str | None = None) -> list[Incident]:
+        with translate_errors(self.url), Session(self.engine) as session:
+            query = select(IncidentRow).order_by(col(IncidentRow.opened_at).desc())
+            if status is not None:
+                query = query.where(IncidentRow.status == status)
+            return [_incident(r) for r in session.exec(query)]
+
+    def incident(self, incident_id: str) -> Incident:
+        """An incident by id (case-insensitive), or NotFoundError naming the close ones."""
+        with translate_errors(self.url), Session(self.engine) as session:
+            row = session.get(IncidentRow, incident_id)
+            if row is None:
+                row = session.exec(
+                    select(IncidentRow).where(func.upper(IncidentRow.id) == incident_id.upper())
+                ).first()
+            if row is not None:
+                return _incident(row)
+            ids = list(session.exec(select(IncidentRow.id)))
+        close = difflib.get_close_matches(incident_id, ids, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise NotFoundError(
+            f"no incident '{incident_id}' in {self.where}",
+            hint=f"{hint}`irbook list` shows the incidents in this database",
+        )
+
+    def latest_open(self) -> Incident | None:
+        open_ones = self.incidents(status="open")
+        return open_ones[0] if open_ones else None
+
+    def set_status(self, incident_id: str, status: str, closed_at: datetime | None) -> None:
+        with translate_errors(self.url), self._write_session() as session:
+            row = session.get(IncidentRow, incident_id)
+            if row is None:
+                raise NotFoundError(f"no incident '{incident_id}'")
+            row.status = status
+            row.closed_at = closed_at
+            session.add(row)
+            session.commit()
+
+    # --- events --------------------------------------------------------------------------------
+
+    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
+        with translate_errors(self.url), Session(self.engine) as session:
+            query = (
+                select(EventRow)
+                .where(EventRow.incident_id == incident_id, EventRow.seq > after_seq)
+                .order_by(col(EventRow.seq))
+            )
+            return [_event(r) for r in session.exec(query)]
+
+    def last_seq(self, incident_id: str) -> int:
+        with translate_errors(self.url), Session(self.engine) as session:
+            value = session.exec(
+                select(func.max(EventRow.seq)).where(EventRow.incident_id == incident_id)
+            ).one()
+            return int(value or 0)
+
+    def append(
+        self, incident_id: str, new: NewEvent, *, expected_seq: int, actor: str, host: str,
+        at: datetime,
+    ) -> Event:  # fmt: skip
+        """Append ``new`` as event number ``expected_seq`` and commit it before returning.
+
+        Raises AppendConflict when the log no longer ends at ``expected_seq - 1``.
+        """
+        try:
+            with translate_errors(self.url), self._write_session() as session:
+                last = session.exec(
+                    select(EventRow.seq, EventRow.hash)
+                    .where(EventRow.incident_id == incident_id)
+                    .order_by(col(EventRow.seq).desc())
+                    .limit(1)
+                ).first()
+                last_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+                if last_seq != expected_seq - 1:
+                    raise AppendConflict(incident_id, expected_seq)
+                event = self._insert(
+                    session, incident_id, expected_seq, prev_hash, new, actor, host, at
+                )
+                session.commit()
+                return event
+        except IntegrityError:  # PostgreSQL: the other writer's row took our (incident, seq)
+            raise AppendConflict(incident_id, expected_seq) from None
+
+    def append_many(
+        self, incident_id: str, news: Sequence[NewEvent], *, actor: str, host: str,
+        at: datetime,
+    ) -> list[Event]:  # fmt: skip
+        """Append several events in one transaction (imports and benchmarks)."""
+        with translate_errors(self.url), self._write_session() as session:
+            last = session.exec(
+                select(EventRow.seq, EventRow.hash)
+                .where(EventRow.incident_id == incident_id)
+                .order_by(col(EventRow.seq).desc())
+                .limit(1)
+            ).first()
+            seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+            out = []
+            for new in news:
+                seq += 1
+                event = self._insert(session, incident_id, seq, prev, new, actor, host, at)
+                prev = event.hash
+                out.append(event)
+            session.commit()
+            return out
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _write_session(self) -> Session:
+        # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (database.py).
+        bind = self.engine.execution_options(irbook_write=True)
+        return Session(bind)
+
+    @staticmethod
+    def _insert(
+        session: Session, incident_id: str, seq: int, prev_hash: str, new: NewEvent,
+        actor: str, host: str, at: datetime,
+    ) -> Event:  # fmt: skip
+        payload: dict[str, Any] = new.payload_json()
+        at = _utc(at)
+        digest = chain_hash(
+            prev_hash, canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload)
+        )
+        row = EventRow(
+            incident_id=incident_id, seq=seq, at=at, actor=actor, host=host, kind=str(new.kind),
+            step_id=new.step_id, payload=payload, prev_hash=prev_hash, hash=digest,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return _event(row)
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and on first use create) the database at ``url`` (``--db``/``IRBOOK_DB``)."""
+    resolved = resolve_url(url)
+    engine = create_db_engine(resolved)
+    ensure_schema(engine, resolved)
+    return Store(engine, resolved)
