@@ -36,5 +36,6 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("IRBOOK_LOG_DIR", str(home / "logs"))
+    monkeypatch.setenv("IRBOOK_OUTPUT_DIR", str(home / "incidents"))
     for name in ("IRBOOK_DB", "IRBOOK_RUNBOOKS", "IRBOOK_TEMPLATES", "IRBOOK_ACTOR"):
         monkeypatch.delenv(name, raising=False)

@@ -66,6 +66,20 @@ def _os_user() -> str:
         return f"uid-{os.getuid()}"
 
 
+def output_dir(incident_id: str) -> Path:
+    """Where an incident's rendered files (.eml, reports) go by default; created 0700."""
+    base = os.environ.get("IRBOOK_OUTPUT_DIR")
+    if base:
+        root = Path(base)
+    else:
+        from platformdirs import user_data_dir
+
+        root = Path(user_data_dir("irbook", appauthor=False)) / "incidents"
+    path = root / incident_id
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 def new_incident_id(now: datetime) -> str:
     return f"IR-{now:%Y%m%d}-{secrets.token_hex(2).upper()}"
 
