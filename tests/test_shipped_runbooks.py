@@ -1,0 +1,212 @@
+"""The shipped runbooks: they load with the real loader and templates, and hold what others rely on.
+
+Other parts of irbook (notifications, advisories, the report) read specific step ids and input ids
+of the supply-chain runbook; these tests pin them so a rename breaks here first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from irbook import conditions, resources
+from irbook.loader import LoadedRunbook, load_runbook, read_yaml
+from irbook.models import CheckStep, InputStep, NotifyStep, Runbook, Step, runbook_json_schema
+
+SHIPPED = sorted(
+    p for p in resources.shipped_dir("runbooks").iterdir() if p.suffix in (".yaml", ".yml")
+)
+VECTORS = ("stolen-credentials", "ci-cd-pipeline", "unknown")
+NOTIFY_TEMPLATES = {
+    "internal-alert": "internal-alert",
+    "leadership-brief": "leadership-brief",
+    "legal-notice": "legal-notice",
+    "advisory-downstream": "advisory-downstream",
+    "registry-report": "registry-report",
+}  # step id -> template name
+
+
+def _load(path: Path) -> LoadedRunbook:
+    """Load without the template check: content tests must not hinge on the templates' presence;
+    test_shipped_runbook_loads_with_the_shipped_templates checks those separately."""
+    return load_runbook(path, known_templates=None)
+
+
+@pytest.fixture(scope="module")
+def supply_chain() -> Runbook:
+    return _load(resources.shipped_dir("runbooks") / "supply-chain-compromise.yaml").runbook
+
+
+def test_both_runbooks_are_shipped() -> None:
+    assert {p.stem for p in SHIPPED} >= {"supply-chain-compromise", "leaked-secret"}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_runbook_loads_with_the_shipped_templates(path: Path) -> None:
+    loaded = load_runbook(path, known_templates=resources.notify_template_names())
+    assert loaded.runbook.id == path.stem  # `irbook start NAME` finds it by file name
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_runbook_is_valid_against_the_published_json_schema(path: Path) -> None:
+    # Editors validate with the JSON Schema, not the loader: the two must agree on real runbooks.
+    jsonschema.validate(read_yaml(path).data, runbook_json_schema())
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_runbook_is_general_enough(path: Path) -> None:
+    runbook = _load(path).runbook
+    assert len(runbook.phases) >= 2
+    assert any(step.when for _, step in runbook.steps())
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_runbook_does_not_repeat_the_seed_articles_errors(path: Path) -> None:
+    text = path.read_text(encoding="utf-8").lower()
+    for wrong in ("2023", "december 21", "tanstack-query", "tanstack-table-core",
+                  "tanstack-react-query", "tanstack-virtual", "npm-stats.surge.sh",
+                  "maintainer credentials were stolen"):  # fmt: skip
+        assert wrong not in text, f"{path.name} repeats a seed error: {wrong!r}"
+
+
+def _texts(step: Step) -> list[str]:
+    fields = ("title", "text", "prompt", "help", "evidence")
+    return [v for v in (getattr(step, f, None) for f in fields) if isinstance(v, str)]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_openai_is_only_mentioned_as_reported(path: Path) -> None:
+    # incidents.md: no primary source is stored for the OpenAI device compromise.
+    runbook = _load(path).runbook
+    for _, step in runbook.steps():
+        text = " ".join(_texts(step))
+        if "OpenAI" in text:
+            assert "reported" in text, f"{step.id} mentions OpenAI without saying 'reported'"
+
+
+def test_supply_chain_has_the_six_phases_in_order(supply_chain: Runbook) -> None:
+    phases = [p.id for p in supply_chain.phases]
+    assert phases == ["isolate", "rotate", "audit", "notify", "harden", "monitor"]
+
+
+def test_supply_chain_milestones(supply_chain: Runbook) -> None:
+    milestones = {p.id: p.milestone for p in supply_chain.phases if p.milestone}
+    assert milestones == {
+        "isolate": "contained",
+        "rotate": "credentials-rotated",
+        "notify": "stakeholders-notified",
+    }
+
+
+def test_supply_chain_inputs(supply_chain: Runbook) -> None:
+    inputs = {i.id: i for i in supply_chain.inputs}
+    expected = {
+        "organisation": ("text", True), "vector": ("choice", True),
+        "detected_at": ("datetime", False), "repo_paths": ("list", False),
+        "advisories": ("list", False), "log_paths": ("list", False),
+        "ioc_file": ("path", False),
+    }  # fmt: skip
+    assert {k: (str(v.type), v.required) for k, v in inputs.items()} == expected
+    assert inputs["vector"].choices == VECTORS
+
+
+def _applies(step: Step, vector: str) -> bool:
+    assert step.when is not None
+    return conditions.evaluate(step.when, {"vector": vector}, {}, lambda _: False)
+
+
+def _vector_steps(runbook: Runbook) -> list[Step]:
+    return [s for _, s in runbook.steps()
+            if s.when and "vector" in conditions.references(s.when).inputs]  # fmt: skip
+
+
+def test_supply_chain_branches_on_each_vector(supply_chain: Runbook) -> None:
+    steps = _vector_steps(supply_chain)
+    credentials, pipeline = "stolen-credentials", "ci-cd-pipeline"
+    only_credentials = {
+        s.id for s in steps if _applies(s, credentials) and not _applies(s, pipeline)
+    }
+    only_pipeline = {s.id for s in steps if _applies(s, pipeline) and not _applies(s, credentials)}
+    assert "recover-maintainer-accounts" in only_credentials
+    assert {"stop-pipeline-abuse", "purge-actions-caches", "harden-ci-workflows"} <= only_pipeline
+    # Not knowing the vector must not hide the steps of either one.
+    assert all(_applies(s, "unknown") for s in steps)
+
+
+def _step(runbook: Runbook, step_id: str) -> Step:
+    return runbook.step(step_id)
+
+
+@pytest.mark.parametrize(
+    ("step_id", "phase"),
+    [("affected-devices", "isolate"), ("affected-packages", "audit"),
+     ("safe-versions", "audit"), ("iocs", "audit")],
+)  # fmt: skip
+def test_supply_chain_list_inputs_others_rely_on(
+    supply_chain: Runbook, step_id: str, phase: str
+) -> None:
+    step = _step(supply_chain, step_id)
+    assert isinstance(step, InputStep)
+    assert step.value == "list"
+    assert supply_chain.phase_of(step_id).id == phase
+
+
+def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbook) -> None:
+    notify = {s.id: s.template for _, s in supply_chain.steps() if isinstance(s, NotifyStep)}
+    assert notify == NOTIFY_TEMPLATES
+    assert all(supply_chain.phase_of(step_id).id == "notify" for step_id in notify)
+
+
+@pytest.mark.parametrize(
+    ("step_id", "uses", "args"),
+    [("lockfile-audit", "lockfile-audit",
+      {"paths": "{{ inputs.repo_paths }}", "advisories": "{{ inputs.advisories }}"}),
+     ("log-ioc-scan", "log-ioc-scan",
+      {"paths": "{{ inputs.log_paths }}", "iocs": "{{ inputs.ioc_file }}"})],
+)  # fmt: skip
+def test_supply_chain_audit_checks(
+    supply_chain: Runbook, step_id: str, uses: str, args: dict[str, Any]
+) -> None:
+    step = _step(supply_chain, step_id)
+    assert isinstance(step, CheckStep)
+    assert (step.uses, step.with_, step.critical) == (uses, args, True)
+    assert supply_chain.phase_of(step_id).id == "audit"
+
+
+def _transitive_needs(runbook: Runbook, step_id: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(_step(runbook, step_id).needs)
+    while todo:
+        need = todo.pop()
+        if need not in seen:
+            seen.add(need)
+            todo.extend(_step(runbook, need).needs)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "step_id", ["revoke-device-sessions", "rotate-github-credentials", "rotate-registry-tokens"]
+)
+def test_token_revocation_waits_for_persistence_removal(
+    supply_chain: Runbook, step_id: str
+) -> None:
+    # The reported wiper fires when the stolen GitHub token is revoked: persistence goes first.
+    order = [s.id for _, s in supply_chain.steps()]
+    assert "remove-persistence" in _transitive_needs(supply_chain, step_id)
+    assert order.index("remove-persistence") < order.index(step_id)
+    assert _step(supply_chain, "remove-persistence").critical
+
+
+def test_old_signing_certificate_is_revoked_only_after_the_new_one_is_in_use(
+    supply_chain: Runbook,
+) -> None:
+    assert {"issue-signing-certificate", "sign-with-new-certificate"} <= _transitive_needs(
+        supply_chain, "revoke-signing-certificate"
+    )
+
+
+def test_every_step_of_the_supply_chain_runbook_has_a_role(supply_chain: Runbook) -> None:
+    assert [s.id for _, s in supply_chain.steps() if s.role is None] == []
