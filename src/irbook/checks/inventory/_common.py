@@ -32,6 +32,26 @@ def fail(
     return InvalidInputError([Problem(str(path), line, column, location, message)], hint=hint)
 
 
+def fail_at(
+    path: Path, kind: str, needle: str, message: str, *, nth: int = 0, **kwargs: Any
+) -> InvalidInputError:
+    """Like ``fail``, pinned to the ``nth`` occurrence of ``needle`` in the file.
+
+    Only called on the error path, so reading the file again costs nothing that matters.
+    """
+    try:
+        text = read_text(path, kind)
+    except InvalidInputError:
+        text = ""
+    index = -1
+    for _ in range(nth + 1):
+        index = text.find(needle, index + 1)
+        if index < 0:
+            break
+    line, column = position(text, index) if index >= 0 else (1, 1)
+    return fail(path, message, line=line, column=column, **kwargs)
+
+
 def position(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     line = text.count("\n", 0, index) + 1
@@ -83,8 +103,11 @@ def parse_json(text: str, path: Path, kind: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
-        why = "it ends early (truncated file?)" if truncated else exc.msg
+        rest = text[exc.pos + 1 :]
+        truncated = exc.pos >= len(text.rstrip()) or (
+            exc.msg.startswith("Unterminated") and '"' not in rest
+        )
+        why = f"{exc.msg}; the file ends early (truncated?)" if truncated else exc.msg
         raise fail(
             path,
             f"{kind} is not valid JSON: {why}",
@@ -140,7 +163,16 @@ def text_field(entry: dict[str, Any], key: str, path: Path, where: str) -> str:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    raise fail(path, f"'{key}' is missing or not a string", location=f"{where}.{key}")
+    # where is "package[3]": point at the fourth [[package]] header of the file
+    table, _, index = where.partition("[")
+    raise fail_at(
+        path,
+        "lockfile",
+        f"[[{table}]]",
+        f"'{key}' is missing or not a string",
+        nth=int(index.rstrip("]") or 0),
+        location=f"{where}.{key}",
+    )
 
 
 def pypi(

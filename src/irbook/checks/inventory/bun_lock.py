@@ -15,6 +15,7 @@ from typing import Any
 from irbook.checks.inventory._common import (
     fail,
     is_version,
+    locate,
     npm,
     parse_json,
     read_text,
@@ -63,9 +64,12 @@ def parse(path: Path) -> list[LockedPackage]:
     if version is None and not data.get("packages"):
         return []  # "{}": nothing installed yet
     if version not in SUPPORTED or isinstance(version, bool):
+        line, column = locate(text, '"lockfileVersion"')
         raise fail(
             path,
             f"unsupported lockfileVersion {version!r}; irbook reads 0 and 1",
+            line=line,
+            column=column,
             location="lockfileVersion",
             hint="regenerate it with a current bun",
         )

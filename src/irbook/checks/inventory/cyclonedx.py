@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from irbook.checks.inventory._common import fail, load_json, unique
+from irbook.checks.inventory._common import fail, fail_at, load_json, unique
 from irbook.checks.inventory._purl import parse_purl, purl_source
 from irbook.checks.packages import LockedPackage
 
@@ -19,8 +19,10 @@ KIND = "CycloneDX SBOM"
 def parse(path: Path) -> list[LockedPackage]:
     data = load_json(path, KIND)
     if data.get("bomFormat") != "CycloneDX":
-        raise fail(
+        raise fail_at(
             path,
+            KIND,
+            '"bomFormat"',
             f"not a {KIND}: 'bomFormat' is {data.get('bomFormat')!r}, expected 'CycloneDX'",
             location="bomFormat",
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from irbook.checks.inventory._common import (
     fail,
+    fail_at,
     is_version,
     locate,
     npm,
@@ -82,8 +83,10 @@ def _major(value: Any, path: Path) -> int:
     except ValueError:
         major = -1
     if major not in SUPPORTED_MAJORS:
-        raise fail(
+        raise fail_at(
             path,
+            KIND,
+            "lockfileVersion",
             f"unsupported lockfileVersion {value!r}; irbook reads 5.x, 6.x and 9.x",
             location="lockfileVersion",
             hint="regenerate it with a current pnpm (pnpm install --lockfile-only)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from irbook.checks.inventory._common import fail, load_toml, pypi, table_list, text_field, unique
+from irbook.checks.inventory._common import fail_at, load_toml, pypi, table_list, text_field, unique
 from irbook.checks.packages import LockedPackage
 
 KIND = "pylock file"
@@ -21,8 +21,10 @@ def parse(path: Path) -> list[LockedPackage]:
         return []
     lock_version = str(data.get("lock-version", ""))
     if lock_version.split(".")[0] != "1":
-        raise fail(
+        raise fail_at(
             path,
+            KIND,
+            "lock-version",
             f"unsupported lock-version {lock_version or '(missing)'!r}; irbook reads 1.x",
             location="lock-version",
             hint="PEP 751 readers must refuse unknown major versions",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from irbook.checks.inventory._common import fail, load_json, unique
+from irbook.checks.inventory._common import fail, fail_at, load_json, unique
 from irbook.checks.inventory._purl import parse_purl, purl_source
 from irbook.checks.packages import LockedPackage
 
@@ -15,8 +15,10 @@ KIND = "SPDX SBOM"
 def parse(path: Path) -> list[LockedPackage]:
     data = load_json(path, KIND)
     if not str(data.get("spdxVersion", "")).startswith("SPDX-2"):
-        raise fail(
+        raise fail_at(
             path,
+            KIND,
+            '"spdxVersion"',
             f"not an SPDX 2.x JSON document: 'spdxVersion' is {data.get('spdxVersion')!r}",
             location="spdxVersion",
         )

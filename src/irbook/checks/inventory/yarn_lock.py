@@ -11,7 +11,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from irbook.checks.inventory._common import fail, npm, npm_source, read_text, split_npm_spec, unique
+from irbook.checks.inventory._common import (
+    fail,
+    fail_at,
+    npm,
+    npm_source,
+    read_text,
+    split_npm_spec,
+    unique,
+)
 from irbook.checks.packages import LockedPackage
 
 KIND = "yarn lockfile"
@@ -89,8 +97,10 @@ def _parse_berry(path: Path) -> list[LockedPackage]:
             raise fail(path, "entry must be a mapping", location=str(key))
         resolution = entry.get("resolution")
         if not isinstance(resolution, str) or "@" not in resolution[1:]:
-            raise fail(
+            raise fail_at(
                 path,
+                KIND,
+                f"{key}:",
                 "entry has no 'resolution' of the form name@reference",
                 location=f"{key}.resolution",
             )
