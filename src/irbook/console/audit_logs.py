@@ -1,0 +1,67 @@
+"""Rendering of `irbook audit logs`: a progress bar while scanning, then the hits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from irbook.console import escape, info, markup, print_json, stderr, stdout
+
+if TYPE_CHECKING:
+    from irbook.checks.logscan import LogScanResult
+
+# Below this much input a scan takes well under a second here: a bar would only flicker.
+LARGE_INPUT = 64 << 20
+
+
+@contextmanager
+def progress(threshold: int = LARGE_INPUT) -> Iterator[Callable[[int, int], None]]:
+    """A (done, total) callback that draws a bar on stderr for large inputs on a terminal."""
+    bar: Any = None
+    task: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < threshold or not stderr().is_terminal:
+                return
+            from rich import progress as bars
+
+            columns = (bars.TextColumn("scanning"), bars.BarColumn(), bars.DownloadColumn(),
+                       bars.TransferSpeedColumn(), bars.TimeRemainingColumn())  # fmt: skip
+            bar = bars.Progress(*columns, console=stderr(), transient=True)
+            bar.start()
+            task = bar.add_task("scan", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def hits(result: LogScanResult, *, as_json: bool) -> None:
+    from irbook.checks.logscan import summary
+
+    if as_json:
+        print_json([hit.to_json() for hit in result.hits])
+        return
+    if result.ok:
+        markup(f"[green]{escape(summary(result))}[/]")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("where", "kind", "indicator", box=None, pad_edge=False)
+    table.add_column("line", overflow="fold")
+    for hit in result.hits:
+        # Text, not str: a log line is untrusted and may contain "[...]" that rich would parse.
+        cells = (f"{hit.file}:{hit.line}", hit.ioc.kind, hit.ioc.value, hit.text)
+        table.add_row(*(Text(cell) for cell in cells))
+    stdout().print(table)
+    markup(f"[bold red]{escape(summary(result))}[/]")
+    sources = sorted({s for hit in result.hits for s in hit.ioc.sources})
+    if sources:
+        info("indicators from: " + ", ".join(sources))
