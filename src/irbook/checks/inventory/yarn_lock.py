@@ -100,7 +100,7 @@ def _parse_berry(path: Path) -> list[LockedPackage]:
             raise fail_at(
                 path,
                 KIND,
-                f"{key}:",
+                str(key),
                 "entry has no 'resolution' of the form name@reference",
                 location=f"{key}.resolution",
             )
