@@ -1,0 +1,68 @@
+"""Rendering of `irbook audit lockfiles`: a findings table, or JSON; a progress bar on stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from irbook.console import print_json, stderr, stdout, success, warn
+
+if TYPE_CHECKING:
+    from irbook.checks.lockfile_audit import AuditReport
+
+MATCH_LABEL = {"exact": "exact", "range": "range", "all-versions": "all versions (low confidence)"}
+
+
+@contextmanager
+def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
+    """A progress callback for reading large advisory sets; shown only on a terminal and only
+    once a source turns out to be large (small runs print nothing)."""
+    console = stderr()
+    if not console.is_terminal:
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("reading advisories", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:  # fmt: skip
+        task = bar.add_task("advisories", total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            bar.update(task, advance=done, total=total)
+
+        yield advance
+
+
+def report(result: AuditReport, *, as_json: bool) -> None:
+    from irbook.checks.lockfile_audit import finding_json
+
+    if as_json:
+        print_json([finding_json(f) for f in result.findings])
+        return
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
+    scope = (f"{result.packages} package version(s) in {len(result.files)} file(s) against "
+             f"{result.advisories} advisory record(s)")  # fmt: skip
+    if skipped:
+        scope += f" (skipped: {skipped})"
+    if not result.files:
+        warn("no lockfile or SBOM found in the given paths")
+    if result.ok:
+        success(f"No affected package: {scope}.")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("file", "ecosystem", "package", "version", "advisory", "match", "safe version"):
+        table.add_column(column, overflow="fold")  # names and ids are evidence: never cut them
+    for f in result.findings:
+        aliases = f" ({', '.join(f.aliases)})" if f.aliases else ""
+        style = "yellow" if f.match == "all-versions" else "red"
+        table.add_row(f.package.file, f.package.ecosystem, f.package.name, f.package.version,
+                      f.advisory + aliases, MATCH_LABEL[f.match], f.safe_version or "-",
+                      style=style)  # fmt: skip
+    out = stdout()
+    out.print(table)
+    low = sum(1 for f in result.findings if f.match == "all-versions")
+    note = f"; {low} low-confidence (all-versions) match(es): check them by hand" if low else ""
+    out.print(f"\n{len(result.findings)} finding(s): {scope}{note}.", markup=False, style="bold")
