@@ -1,0 +1,234 @@
+"""Incident commands: start, resume, status, list, note, attach, close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from irbook.cli.app import app
+from irbook.cli.options import DbOption, JsonOption, RunbooksDirOption, TemplatesDirOption
+
+if TYPE_CHECKING:
+    from irbook.store import Store
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
+                 show_default=False),
+]  # fmt: skip
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option("--answers", help="Answer from this YAML file instead of prompting "
+                 "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
+                 show_default=False),
+]  # fmt: skip
+IncidentArg = Annotated[str, typer.Argument(help="Incident id, e.g. IR-20260511-1A2B.")]
+OptionalIncidentArg = Annotated[
+    str | None, typer.Argument(help="Incident id (default: the most recent open incident).",
+                               show_default=False),
+]  # fmt: skip
+RoleOption = Annotated[
+    str | None,
+    typer.Option("--role", help="Walk only the steps of this role (and steps with no role).",
+                 show_default=False),
+]  # fmt: skip
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Folder for rendered notifications (default: the incident's "
+                 "folder in the user data directory).", show_default=False),
+]  # fmt: skip
+
+
+@contextmanager
+def opened_store(db: str | None) -> Iterator[Store]:
+    from irbook.store import open_store
+
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callable[[str], str]:
+    """The exact command that continues an incident, as printed on Ctrl-C or an early stop."""
+    import shlex
+
+    flags = []
+    for flag, value in (("--db", db), ("--as", actor), ("--role", role)):
+        if value:
+            flags += [flag, value]
+    tail = "".join(f" {shlex.quote(f)}" for f in flags)
+    return lambda incident_id: f"irbook resume {incident_id}{tail}"
+
+
+@app.command()
+def start(
+    runbook: Annotated[str, typer.Argument(help="Runbook name (`irbook runbooks list`) or path.")],
+    title: Annotated[str | None, typer.Option("--title", help="Incident title (default: the "
+                     "runbook's title).", show_default=False)] = None,  # fmt: skip
+    severity: Annotated[str, typer.Option("--severity", help="SEV1 (worst) to SEV4.")] = "SEV2",
+    actor: AsOption = None,
+    answers: AnswersOption = None,
+    db: DbOption = None,
+    runbooks_dir: RunbooksDirOption = None,
+    templates_dir: TemplatesDirOption = None,
+    out: OutOption = None,
+) -> int:
+    """Open an incident from a runbook and walk it, step by step.
+
+    Every answer is saved the moment it is given; Ctrl-C (exit 130) or a dead terminal loses
+    nothing, and `irbook resume` continues at the first unanswered step. With --answers the run
+    is non-interactive and stops (exit 1) at the first step the file does not answer.
+
+    Example: irbook start supply-chain-compromise --title 'Malicious @acme/ui 2.3.1' --severity SEV1
+    """
+    from irbook import catalog
+    from irbook.console.walker import ConsoleDisplay
+    from irbook.incidents import Responder
+    from irbook.runner import WalkOptions
+    from irbook.runner.api import start as start_walk
+
+    loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+    responder = Responder.resolve(actor)
+    with opened_store(db) as store:
+        start_walk(
+            loaded, store=store, responder=responder, display=ConsoleDisplay(), title=title,
+            severity=severity, answers=answers,
+            options=WalkOptions(out_dir=out, templates_dir=templates_dir),
+            resume_hint=_resume_hint(db, None, actor),
+        )  # fmt: skip
+    return 0
+
+
+@app.command()
+def resume(
+    incident: OptionalIncidentArg = None,
+    actor: AsOption = None,
+    role: RoleOption = None,
+    answers: AnswersOption = None,
+    db: DbOption = None,
+    templates_dir: TemplatesDirOption = None,
+    out: OutOption = None,
+) -> int:
+    """Continue an incident exactly where it stopped (the most recent open one by default).
+
+    Example: irbook resume IR-20260511-1A2B --as alice --role comms-lead
+    """
+    from irbook.console.walker import ConsoleDisplay
+    from irbook.incidents import Responder
+    from irbook.runner import WalkOptions
+    from irbook.runner.api import resume as resume_walk
+
+    responder = Responder.resolve(actor)
+    with opened_store(db) as store:
+        resume_walk(
+            incident, store=store, responder=responder, display=ConsoleDisplay(),
+            answers=answers, options=WalkOptions(role=role, out_dir=out,
+                                                 templates_dir=templates_dir),
+            resume_hint=_resume_hint(db, role, actor),
+        )  # fmt: skip
+    return 0
+
+
+@app.command()
+def status(
+    incident: OptionalIncidentArg = None, json_output: JsonOption = False, db: DbOption = None
+) -> None:
+    """Show where an incident stands: every step with its state, who settled it and when.
+
+    Example: irbook status IR-20260511-1A2B --json
+    """
+    from irbook.console import incident as show
+    from irbook.incidents import find_incident, load_state
+    from irbook.status import status_view
+
+    with opened_store(db) as store:
+        state = load_state(store, find_incident(store, incident).id)
+    show.status(status_view(state), as_json=json_output)
+
+
+@app.command("list")
+def list_incidents(
+    json_output: JsonOption = False,
+    db: DbOption = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only open incidents.")] = False,
+) -> None:
+    """List incidents, newest first.
+
+    Example: irbook list --open --json
+    """
+    from irbook.console import incident as show
+    from irbook.status import list_view
+
+    with opened_store(db) as store:
+        rows = list_view(store.incidents(status="open" if open_only else None))
+        where = store.where
+    show.incident_list(rows, as_json=json_output, where=where)
+
+
+@app.command()
+def note(
+    incident: IncidentArg,
+    text: Annotated[str, typer.Argument(help="The note (quote it). Secrets are redacted.")],
+    step: Annotated[str | None, typer.Option("--step", help="Attach the note to this step.",
+                                             show_default=False)] = None,  # fmt: skip
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Add a note to an incident's timeline.
+
+    Example: irbook note IR-20260511-1A2B 'ci-runner-4 reimaged; disk kept for forensics'
+    """
+    from irbook import console
+    from irbook.incidents import Responder, add_note
+
+    with opened_store(db) as store:
+        event, redacted = add_note(store, incident, text, responder=Responder.resolve(actor),
+                                   step_id=step)  # fmt: skip
+    if redacted:
+        console.warn(f"redacted before storing: {', '.join(redacted)}; rotate that secret")
+    console.success(f"note added to {event.incident_id} (event {event.seq})")
+
+
+@app.command()
+def attach(
+    incident: IncidentArg,
+    file: Annotated[Path, typer.Argument(help="The evidence file (stored as path, sha256, size).")],
+    description: Annotated[str, typer.Option("--description", "-d", help="What it is.")] = "",
+    step: Annotated[str | None, typer.Option("--step", help="The step it belongs to.",
+                                             show_default=False)] = None,  # fmt: skip
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Attach evidence: the file's path, sha256 and size go into the timeline.
+
+    Example: irbook attach IR-20260511-1A2B ./proxy-2026-05-11.log.gz -d 'proxy log, exfil window'
+    """
+    from irbook import console
+    from irbook.incidents import Responder, attach_evidence
+
+    with opened_store(db) as store:
+        event = attach_evidence(store, incident, file, responder=Responder.resolve(actor),
+                                description=description, step_id=step)  # fmt: skip
+    console.success(f"attached {event.payload['path']} sha256 {event.payload['sha256']} "
+                    f"({event.payload['size']} bytes) to {event.incident_id}")  # fmt: skip
+
+
+@app.command()
+def close(incident: IncidentArg, actor: AsOption = None, db: DbOption = None) -> None:
+    """Close an incident. Refused while critical steps are open; ends "completed", or
+    "completed with exceptions" when any step was skipped or left open.
+
+    Example: irbook close IR-20260511-1A2B
+    """
+    from irbook import console
+    from irbook.incidents import Responder, close_incident
+
+    with opened_store(db) as store:
+        state = close_incident(store, incident, responder=Responder.resolve(actor))
+    console.success(f"{state.incident_id} closed: {state.status}")

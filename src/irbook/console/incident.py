@@ -1,0 +1,57 @@
+"""Rendering of incident status and the incident list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from irbook.console import escape, markup, print_json, stdout
+
+_STATUS_STYLE = {"done": "green", "skipped": "yellow", "pending": "white",
+                 "not applicable": "dim"}  # fmt: skip
+_STATUS_MARK = {"done": "✓", "skipped": "↷", "pending": "·", "not applicable": "–"}
+
+
+def status(view: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print_json(view)
+        return
+    p = view["progress"]
+    markup(f"[bold]{escape(view['incident'])}[/]: {escape(view['title'])}")
+    markup(f"  {escape(view['severity'])} · TLP:{escape(view['tlp'])} · [bold]{escape(view['status'])}"
+           f"[/] · {escape(view['runbook'])} {escape(view['runbook_version'])} · opened "
+           f"{escape(view['opened_at'] or '')} by {escape(view['opened_by'])}")  # fmt: skip
+    markup(f"  {p['settled']}/{p['total']} steps settled · {view['events']} events · head "
+           f"{view['head_hash'][:16]}")  # fmt: skip
+    if view["roles"]:
+        holders = ", ".join(f"{r}: {who}" for r, who in sorted(view["roles"].items()))
+        markup(f"  roles: {escape(holders)}")
+    reached = [f"{name} {at[:16] if at else '—'}" for name, at in view["milestones"].items()]
+    if reached:
+        markup(f"  milestones: {escape(' · '.join(reached))}")
+    for n, phase in enumerate(view["phases"], 1):
+        mark = "[green]✓[/]" if phase["settled"] else " "
+        markup(f"\n{mark} [bold cyan]{n}. {escape(phase['title'])}[/]")
+        for step in phase["steps"]:
+            style = _STATUS_STYLE.get(step["status"], "white")
+            who = f"  {step['actor']} {step['at'][11:16]}" if step["actor"] and step["at"] else ""
+            why = f"  ({step['reason']})" if step["reason"] else ""
+            crit = " !" if step["critical"] else ""
+            nxt = "  ← next" if step["id"] == view["next_step"] else ""
+            stdout().print(f"   {_STATUS_MARK.get(step['status'], '?')} {step['id']}{crit}{who}"
+                           f"{why}{nxt}", markup=False, style=style)  # fmt: skip
+
+
+def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> None:
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        stdout().print(f"no incidents in {where}", markup=False)
+        return
+    from rich.table import Table
+
+    table = Table("id", "status", "sev", "title", "runbook", "opened", box=None, pad_edge=False)
+    for row in rows:
+        table.add_row(row["id"], row["status"], row["severity"], row["title"], row["runbook"],
+                      (row["opened_at"] or "")[:16].replace("T", " "))  # fmt: skip
+    stdout().print(table)

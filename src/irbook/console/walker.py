@@ -1,0 +1,70 @@
+"""The walker's screen: phase banners, the step with its help as markdown, progress, notices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from irbook.console import escape, markdown, markup, stdout
+
+if TYPE_CHECKING:
+    from irbook.engine import IncidentState, Progress
+    from irbook.models import Phase, Step
+
+
+class ConsoleDisplay:
+    """Implements irbook.runner.display.Display with rich."""
+
+    def incident(self, state: IncidentState, *, resumed: bool) -> None:
+        verb = "Resuming" if resumed else "Started"
+        markup(f"[bold]{verb} {escape(state.incident_id)}[/]: {escape(state.title)}  "
+               f"[dim]{escape(state.severity)} · TLP:{escape(state.tlp)} · "
+               f"{escape(state.runbook.id)} {escape(state.runbook.version)}[/]")  # fmt: skip
+        markup("[dim]Every answer is saved the moment you give it. Ctrl-C is safe.[/]")
+
+    def phase(self, phase: Phase, progress: Progress) -> None:
+        from rich.rule import Rule
+
+        title = f"Phase {progress.phase_index} of {progress.phase_count}: {phase.title}"
+        stdout().print()
+        stdout().print(Rule(title, style="cyan"), markup=False)
+        if phase.summary:
+            stdout().print(phase.summary.strip(), markup=False, style="dim")
+
+    def step(self, step: Step, state: IncidentState, progress: Progress) -> None:
+        tags = [step.type]
+        if step.critical:
+            tags.append("critical")
+        if step.role:
+            holder = state.roles.get(step.role)
+            tags.append(f"role: {step.role}" + (f" ({holder})" if holder else ""))
+        stdout().print()
+        markup(f"[bold]{escape(step.label)}[/]  [dim]{escape(' · '.join(tags))} · "
+               f"{progress.settled}/{progress.total} steps settled[/]")  # fmt: skip
+        body = getattr(step, "text", None) or getattr(step, "prompt", None)
+        if body:
+            stdout().print(body.strip(), markup=False)
+        items = getattr(step, "items", None)
+        if items:
+            for item in items:
+                stdout().print(f"  - {item}", markup=False)
+        command = getattr(step, "run", None)
+        if command:
+            markup("[bold]Command:[/]")
+            stdout().print(f"  {command}", markup=False, style="yellow")
+        if step.evidence:
+            markup(f"[magenta]Evidence to attach:[/] {escape(step.evidence)}")
+        if step.help:
+            markdown(step.help)
+
+    def recorded(self, message: str) -> None:
+        stdout().print(f"✓ {message}", markup=False, style="green")
+
+    def notice(self, message: str) -> None:
+        stdout().print(f"! {message}", markup=False, style="yellow")
+
+    def problem(self, message: str) -> None:
+        stdout().print(f"✗ {message}", markup=False, style="red")
+
+    def finished(self, state: IncidentState) -> None:
+        stdout().print()
+        markup(f"[bold green]All steps of {escape(state.incident_id)} are settled.[/]")

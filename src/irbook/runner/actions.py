@@ -1,0 +1,92 @@
+"""Performing the automated step types: check (built-in action), command, notify."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from irbook.engine import IncidentState
+from irbook.errors import IrbookError
+from irbook.events import CheckRan, CommandRan
+from irbook.incidents import Responder
+from irbook.models import CheckStep, CommandStep, NotifyStep
+from irbook.redact import redact
+from irbook.store import Store
+
+MAX_OUTPUT = 64 * 1024
+COMMAND_TIMEOUT_S = 900
+_INPUT_REF = re.compile(r"\{\{\s*inputs\.([a-z][a-z0-9_]*)\s*\}\}")
+
+
+class ActionUnavailable(IrbookError):
+    """The action cannot run here (a missing argument, a feature not installed)."""
+
+
+def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:
+    """Substitute ``{{ inputs.NAME }}``: a whole-string reference keeps lists as lists."""
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        values = value if isinstance(value, list) else [value]
+        rendered: list[Any] = []
+        for item in values:
+            whole = _INPUT_REF.fullmatch(item.strip())
+            if whole:
+                found = inputs.get(whole.group(1))
+                rendered.extend(found if isinstance(found, list) else [found] if found else [])
+            else:
+                rendered.append(_INPUT_REF.sub(lambda m: str(inputs.get(m.group(1)) or ""), item))
+        out[key] = rendered if isinstance(value, list) or len(rendered) != 1 else rendered[0]
+    return out
+
+
+def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
+    """Run the check; its findings become a check_ran event (the walker appends it)."""
+    from irbook.checks.actions import run_action
+
+    args = render_args(step.with_, state.inputs)
+    try:
+        result = run_action(step.uses, args, cwd=cwd)
+    except ImportError as exc:
+        raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
+    return CheckRan(action=result.action, ok=result.ok, summary=result.summary,
+                    findings=result.findings, inputs=result.inputs)  # fmt: skip
+
+
+def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
+    """Run the step's command (the responder confirmed first); output captured and redacted."""
+    try:
+        proc = subprocess.run(
+            ["/bin/sh", "-c", step.run], cwd=cwd, capture_output=True, text=True,
+            timeout=COMMAND_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        code, output = proc.returncode, proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, output = 124, f"{exc.stdout or ''}{exc.stderr or ''}\n(timed out)"
+    except OSError as exc:
+        code, output = 127, f"cannot run the command: {exc.strerror}"
+    output, _ = redact(output if isinstance(output, str) else str(output))
+    truncated = len(output) > MAX_OUTPUT
+    return CommandRan(command=step.run, exit_code=code, output=output[-MAX_OUTPUT:],
+                      truncated=truncated)  # fmt: skip
+
+
+def run_notify(
+    step: NotifyStep, state: IncidentState, *, store: Store, responder: Responder,
+    out_dir: Path | None, templates_dir: Path | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Render the step's notification into the incident's output folder; return the files.
+
+    ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
+    """
+    try:
+        from irbook.incidents import output_dir
+        from irbook.notify import run_notify_step
+    except ImportError as exc:
+        raise ActionUnavailable(f"notifications are not available: {exc}") from None
+    paths = run_notify_step(
+        store=store, state=state, step=step, responder=responder,
+        out_dir=out_dir or output_dir(state.incident_id), templates_dir=templates_dir,
+    )  # fmt: skip
+    return {"files": [str(p) for p in paths]}

@@ -1,0 +1,85 @@
+"""Start and resume, as Python calls (the CLI is a thin layer over these)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from irbook.engine import IncidentState
+from irbook.errors import NoTerminalError
+from irbook.incidents import Responder, find_incident, load_state, start_incident
+from irbook.loader import LoadedRunbook
+from irbook.prompts import Prompter
+from irbook.runner.answers import load_answers
+from irbook.runner.display import Display
+from irbook.runner.sources import DecisionSource, FileSource, TerminalSource
+from irbook.runner.walk import Walker, WalkOptions, WalkResult
+from irbook.store import Store
+
+
+def default_resume_hint(incident_id: str) -> str:
+    return f"irbook resume {incident_id}"
+
+
+def terminal_available() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _source(
+    state_runbook: LoadedRunbook | IncidentState, answers: Path | None, prompter: Prompter | None,
+    resume_command: str,
+) -> DecisionSource:  # fmt: skip
+    runbook = state_runbook.runbook
+    if answers is not None:
+        return FileSource(load_answers(answers, runbook), resume_command)
+    if prompter is None:
+        if not terminal_available():
+            raise NoTerminalError(
+                "no terminal to ask questions in (stdin or stdout is not a TTY)",
+                hint="run it in a terminal, or pass the answers with --answers FILE "
+                "(see docs/cli.md, \"Answers files\")",
+            )
+        from irbook.prompts.terminal import QuestionaryPrompter
+
+        prompter = QuestionaryPrompter()
+    return TerminalSource(prompter)
+
+
+def start(
+    loaded: LoadedRunbook, *, store: Store, responder: Responder, display: Display,
+    title: str | None = None, severity: str = "SEV2", answers: Path | None = None,
+    prompter: Prompter | None = None, options: WalkOptions | None = None,
+    resume_hint: Callable[[str], str] = default_resume_hint,
+) -> WalkResult:  # fmt: skip
+    """Open an incident of ``loaded`` and walk it. Answers and the terminal are checked first,
+    so a bad answers file or a missing terminal opens nothing."""
+    options = options or WalkOptions()
+    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"))
+    options.interactive = isinstance(source, TerminalSource)
+    state = start_incident(loaded, store=store, responder=responder, title=title,
+                           severity=severity)  # fmt: skip
+    options.resume_command = resume_hint(state.incident_id)
+    if isinstance(source, FileSource):
+        source.resume_command = options.resume_command
+    walker = Walker(store=store, responder=responder, source=source, display=display,
+                    options=options)  # fmt: skip
+    return walker.run(state.incident_id)
+
+
+def resume(
+    incident_id: str | None, *, store: Store, responder: Responder, display: Display,
+    answers: Path | None = None, prompter: Prompter | None = None,
+    options: WalkOptions | None = None,
+    resume_hint: Callable[[str], str] = default_resume_hint,
+) -> WalkResult:  # fmt: skip
+    """Continue an incident (the most recent open one by default) at its first open step."""
+    options = options or WalkOptions()
+    incident = find_incident(store, incident_id)
+    options.resume_command = resume_hint(incident.id)
+    state = load_state(store, incident.id)
+    source = _source(state, answers, prompter, options.resume_command)
+    options.interactive = isinstance(source, TerminalSource)
+    walker = Walker(store=store, responder=responder, source=source, display=display,
+                    options=options)  # fmt: skip
+    return walker.run(incident.id)

@@ -1,0 +1,182 @@
+"""Where decisions come from: a responder at a terminal, or an answers file."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from irbook.engine import IncidentState, StepStatus
+from irbook.errors import StepUnansweredError
+from irbook.models import (
+    CheckStep,
+    ChecklistStep,
+    CommandStep,
+    InputStep,
+    NotifyStep,
+    RunbookInput,
+    Step,
+    ValueType,
+)
+from irbook.prompts import Prompter
+from irbook.runner.answers import AnswersFile
+from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
+from irbook.runner.values import coerce, validator
+
+UNANSWERED = object()
+
+
+class DecisionSource(Protocol):
+    def input_value(self, spec: RunbookInput) -> Any:
+        """The input's value, or UNANSWERED when an optional input is left empty."""
+        ...
+
+    def decide(self, step: Step, state: IncidentState) -> Decision: ...
+
+    def confirm_command(self, step: CommandStep) -> bool: ...
+
+    def close_at_end(self) -> bool: ...
+
+
+class FileSource:
+    """Decisions from an answers file; the first step it does not answer stops the run."""
+
+    def __init__(self, answers: AnswersFile, resume_command: str) -> None:
+        self.answers = answers
+        self.resume_command = resume_command
+
+    def input_value(self, spec: RunbookInput) -> Any:
+        if spec.id in self.answers.inputs:
+            return self.answers.inputs[spec.id]
+        if spec.default is not None:
+            return coerce(spec.type, spec.default, spec.choices)
+        if not spec.required:
+            return UNANSWERED
+        raise StepUnansweredError(
+            f"stopped at input '{spec.id}': the answers file ({self.answers.path}) does not "
+            "answer it; everything before it is recorded",
+            hint=f"add `inputs: {{{spec.id}: ...}}` and run `{self.resume_command} --answers FILE`",
+        )
+
+    def decide(self, step: Step, state: IncidentState) -> Decision:
+        if step.id in self.answers.steps:
+            return self.answers.steps[step.id]
+        phase = state.runbook.phase_of(step.id)
+        raise StepUnansweredError(
+            f"stopped at step {phase.id}/{step.id} ({step.label}): the answers file "
+            f"({self.answers.path}) does not answer it; everything before it is recorded",
+            hint=f"answer it interactively with `{self.resume_command}`, or add it to the answers "
+            "file and pass it again with --answers",
+        )
+
+    def confirm_command(self, step: CommandStep) -> bool:
+        return True  # `{run: true}` in the file is the explicit confirmation
+
+    def close_at_end(self) -> bool:
+        return False
+
+
+class TerminalSource:
+    """Decisions asked through a Prompter (questionary in a terminal; scripted in tests)."""
+
+    def __init__(self, prompter: Prompter) -> None:
+        self.prompter = prompter
+
+    def input_value(self, spec: RunbookInput) -> Any:
+        raw = self._ask_value(spec.prompt, spec.type, spec.choices, required=spec.required,
+                              default=spec.default)  # fmt: skip
+        if raw == "" and not spec.required:
+            return UNANSWERED
+        return coerce(spec.type, raw, spec.choices)
+
+    def decide(self, step: Step, state: IncidentState) -> Decision:
+        choices = [(self._done_label(step), "done")]
+        if not step.critical:
+            choices.append(("Skip (asks why)", "skip"))
+        choices += [("Add a note", "note"), ("Attach evidence (a file)", "attach")]
+        if any(s.status is not StepStatus.PENDING for s in state.steps.values()):
+            choices.append(("Go back to a previous step", "back"))
+        choices.append(("Pause (resume later)", "pause"))
+        action = self.prompter.select("What now?", choices, default="done")
+        if action == "skip":
+            reason = self.prompter.text("Why is this step skipped?", validate=_required)
+            return Skip(reason.strip())
+        if action == "note":
+            return AddNote(self.prompter.text("Note:", validate=_required).strip())
+        if action == "attach":
+            path = self.prompter.path("File to attach:", validate=_required)
+            description = self.prompter.text("What is it? (optional)")
+            return Attach(path.strip(), description.strip())
+        if action == "back":
+            return self._go_back(state)
+        if action == "pause":
+            return Pause()
+        return self._complete(step)
+
+    def confirm_command(self, step: CommandStep) -> bool:
+        return self.prompter.confirm(f"Run `{step.run}` on this machine now?", default=False)
+
+    def close_at_end(self) -> bool:
+        return self.prompter.confirm("Every step is settled. Close the incident now?",
+                                     default=True)  # fmt: skip
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _done_label(step: Step) -> str:
+        if isinstance(step, InputStep):
+            return "Answer"
+        if isinstance(step, ChecklistStep):
+            return "Tick the items"
+        if isinstance(step, CheckStep):
+            return "Run the check now"
+        if isinstance(step, NotifyStep):
+            return "Render the notification"
+        if isinstance(step, CommandStep):
+            return "Run the command, or mark it done"
+        return "Done"
+
+    def _complete(self, step: Step) -> Decision:
+        if isinstance(step, InputStep):
+            raw = self._ask_value(step.prompt, step.value, step.choices, required=True)
+            return Complete(coerce(step.value, raw, step.choices))
+        if isinstance(step, ChecklistStep):
+            ticked = self.prompter.checkbox("Tick what is done:", list(step.items))
+            return Complete(ticked)
+        if isinstance(step, CommandStep):
+            how = self.prompter.select(
+                "How?", [("Run it here now", "run"), ("I ran it myself: mark done", "manual")],
+            )  # fmt: skip
+            return Complete(True, perform=how == "run")
+        return Complete(True, perform=isinstance(step, CheckStep | NotifyStep))
+
+    def _go_back(self, state: IncidentState) -> Decision:
+        settled = [
+            (f"{s.label} ({state.steps[s.id].status})", s.id)
+            for _, s in state.runbook.steps()
+            if state.steps[s.id].status in (StepStatus.DONE, StepStatus.SKIPPED)
+        ]
+        return GoBack(self.prompter.select("Go back to which step?", settled))
+
+    def _ask_value(
+        self, message: str, kind: ValueType, choices: tuple[str, ...] | None, *, required: bool,
+        default: Any = None,
+    ) -> Any:  # fmt: skip
+        if kind is ValueType.CHOICE and choices:
+            return self.prompter.select(message, [(c, c) for c in choices],
+                                        default=str(default) if default else None)  # fmt: skip
+        if kind is ValueType.MULTICHOICE and choices:
+            return self.prompter.checkbox(message, list(choices))
+        if kind is ValueType.BOOL:
+            return self.prompter.confirm(message, default=bool(default))
+        hint = {ValueType.LIST: " (separate items with commas or spaces)",
+                ValueType.DATETIME: " (e.g. 2026-05-11T19:46:00Z)"}.get(kind, "")  # fmt: skip
+        if not required:
+            hint += " (optional: Enter to leave empty)"
+        check = validator(kind, choices, required=required)
+        if kind is ValueType.PATH:
+            return self.prompter.path(message + hint, validate=check)
+        return self.prompter.text(message + hint, default=str(default or ""),
+                                  multiline=kind is ValueType.MULTILINE, validate=check)  # fmt: skip
+
+
+def _required(text: str) -> str | None:
+    return None if text.strip() else "an answer is required"

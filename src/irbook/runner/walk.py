@@ -1,0 +1,249 @@
+"""The walk: state -> next step -> ask -> append event -> repeat.
+
+The walker keeps no state of its own: it folds the event log, asks the next step, appends the
+answer (committed before the next prompt) and applies it. When another responder appended first
+(``AppendConflict``), it reloads, says what the other did, and asks again only if the step is
+still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from irbook import engine
+from irbook.engine import IncidentState, StepStatus
+from irbook.errors import Interrupted, IrbookError, UsageError
+from irbook.events import (
+    Event,
+    InputRecorded,
+    Kind,
+    NewEvent,
+    NoteAdded,
+    StepCompleted,
+    StepReopened,
+    StepSkipped,
+)
+from irbook.incidents import Responder, close_incident, evidence_payload, load_state, record
+from irbook.models import CheckStep, CommandStep, NotifyStep, Step
+from irbook.redact import redact, redact_value
+from irbook.runner import actions
+from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
+from irbook.runner.display import Display
+from irbook.runner.sources import UNANSWERED, DecisionSource
+from irbook.store import AppendConflict, Store
+
+MAX_RETRIES = 20
+
+
+@dataclass
+class WalkOptions:
+    role: str | None = None
+    out_dir: Path | None = None
+    templates_dir: Path | None = None
+    cwd: Path = field(default_factory=Path.cwd)
+    resume_command: str = "irbook resume"
+    interactive: bool = True
+
+
+@dataclass
+class WalkResult:
+    state: IncidentState
+    outcome: Literal["paused", "settled", "closed"]
+
+
+class CommandFailed(IrbookError):
+    """A command step's command exited non-zero in a non-interactive run."""
+
+
+class Walker:
+    def __init__(
+        self, *, store: Store, responder: Responder, source: DecisionSource, display: Display,
+        options: WalkOptions,
+    ) -> None:  # fmt: skip
+        self.store = store
+        self.responder = responder
+        self.source = source
+        self.display = display
+        self.options = options
+        self.state: IncidentState | None = None
+
+    # --- the loop ------------------------------------------------------------------------------
+
+    def run(self, incident_id: str) -> WalkResult:
+        state = self.state = load_state(self.store, incident_id)
+        if state.status != engine.OPEN:
+            raise UsageError(f"incident {state.incident_id} is closed ({state.status})",
+                             hint=f"`irbook report {state.incident_id}` exports its report")  # fmt: skip
+        self.display.incident(state, resumed=len(state.events) > 1)
+        try:
+            self._ask_inputs()
+            shown_phase = None
+            while (step := engine.next_step(self.current, role=self.options.role)) is not None:
+                phase = self.current.runbook.phase_of(step.id)
+                progress = engine.progress(self.current, role=self.options.role)
+                if phase.id != shown_phase:
+                    self.display.phase(phase, progress)
+                    shown_phase = phase.id
+                self.display.step(step, self.current, progress)
+                decision = self.source.decide(step, self.current)
+                if isinstance(decision, Pause):
+                    return WalkResult(self.current, "paused")
+                self._carry_out(step, decision)
+            self.display.finished(self.current)
+            if self.options.role is None and self.source.close_at_end():
+                decision_state = close_incident(self.store, self.current.incident_id,
+                                                responder=self.responder)  # fmt: skip
+                self.state = load_state(self.store, decision_state.incident_id)
+                self.display.recorded(f"incident closed: {self.current.status}")
+                return WalkResult(self.current, "closed")
+            return WalkResult(self.current, "settled")
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted: everything answered so far is saved",
+                hint=f"resume with: {self.options.resume_command}",
+            ) from None
+
+    @property
+    def current(self) -> IncidentState:
+        assert self.state is not None  # set at the start of run()
+        return self.state
+
+    def _ask_inputs(self) -> None:
+        for spec in engine.missing_inputs(self.current):
+            value = self.source.input_value(spec)
+            clean, found = redact_value(None if value is UNANSWERED else value)
+            self._tell_redacted(found)
+            payload = InputRecorded(input_id=spec.id, value=clean, redacted=found)
+            self._append_fact(NewEvent(Kind.INPUT_RECORDED, payload))
+
+    # --- decisions -----------------------------------------------------------------------------
+
+    def _carry_out(self, step: Step, decision: Decision) -> None:
+        try:
+            if isinstance(decision, Complete):
+                self._complete(step, decision)
+            elif isinstance(decision, Skip):
+                self._skip(step, decision.reason)
+            elif isinstance(decision, AddNote):
+                text, found = redact(decision.text)
+                self._tell_redacted(found)
+                note = NoteAdded(text=text, redacted=found)
+                self._append_fact(NewEvent(Kind.NOTE_ADDED, note, step_id=step.id))
+                self.display.recorded("note added")
+            elif isinstance(decision, Attach):
+                payload = evidence_payload(Path(decision.path).expanduser(), decision.description)
+                self._append_fact(NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step.id))
+                self.display.recorded(f"evidence attached: sha256 {payload.sha256[:16]}…")
+            elif isinstance(decision, GoBack):
+                reopen = NewEvent(Kind.STEP_REOPENED, StepReopened(reason="went back"),
+                                  step_id=decision.step_id)  # fmt: skip
+                self._append_fact(reopen)
+                self.display.recorded(f"back to step {decision.step_id}")
+        except IrbookError as err:
+            if not self.options.interactive or isinstance(err, Interrupted):
+                raise
+            self.display.problem(err.message + (f"\n{err.hint}" if err.hint else ""))
+
+    def _complete(self, step: Step, decision: Complete) -> None:
+        value = decision.value
+        if decision.perform and isinstance(step, CheckStep):
+            check = actions.run_check(step, self.current, cwd=self.options.cwd)
+            self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
+            self.display.recorded(f"check: {check.summary}")
+            value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
+        elif decision.perform and isinstance(step, NotifyStep):
+            value = actions.run_notify(
+                step, self.current, store=self.store, responder=self.responder,
+                out_dir=self.options.out_dir, templates_dir=self.options.templates_dir,
+            )  # fmt: skip
+            self._catch_up()
+            self.display.recorded("wrote " + ", ".join(value["files"]))
+        elif decision.perform and isinstance(step, CommandStep):
+            if not self.source.confirm_command(step):
+                return
+            ran = actions.run_command(step, cwd=self.options.cwd)
+            self._append_fact(NewEvent(Kind.COMMAND_RAN, ran, step_id=step.id))
+            if ran.exit_code != 0:
+                message = f"`{step.run}` exited with {ran.exit_code}; the step stays open"
+                if not self.options.interactive:
+                    raise CommandFailed(message)
+                self.display.problem(message)
+                return
+            value = {"exit_code": 0}
+        clean, found = redact_value(value)
+        self._tell_redacted(found)
+        self._settle(step, NewEvent(Kind.STEP_COMPLETED,
+                                    StepCompleted(value=clean, redacted=found), step_id=step.id))  # fmt: skip
+
+    def _skip(self, step: Step, reason: str) -> None:
+        if step.critical:
+            raise UsageError(f"step {step.id} is critical and cannot be skipped")
+        if not reason.strip():
+            raise UsageError("a skip needs a reason")
+        clean, found = redact(reason)
+        self._tell_redacted(found)
+        self._settle(step, NewEvent(Kind.STEP_SKIPPED, StepSkipped(reason=clean, redacted=found),
+                                    step_id=step.id))  # fmt: skip
+
+    # --- appending, with conflicts -------------------------------------------------------------
+
+    def _append_fact(self, new: NewEvent) -> Event:
+        """Append something that stays true whatever others did meanwhile (a note, a check)."""
+        for _ in range(MAX_RETRIES):
+            try:
+                return record(self.store, self.current, new, self.responder)
+            except AppendConflict:
+                self._catch_up()
+        raise AppendConflict(self.current.incident_id, self.current.last_seq + 1)
+
+    def _settle(self, step: Step, new: NewEvent) -> None:
+        """Complete or skip ``step``, unless another responder settled it first."""
+        for _ in range(MAX_RETRIES):
+            try:
+                record(self.store, self.current, new, self.responder)
+                verb = "skipped" if new.kind == Kind.STEP_SKIPPED else "done"
+                self.display.recorded(f"{step.id}: {verb}")
+                return
+            except AppendConflict:
+                self._catch_up()
+                if self.current.steps[step.id].status is not StepStatus.PENDING:
+                    self.display.notice("your answer to this step was not recorded: "
+                                        "it was settled by someone else first")  # fmt: skip
+                    return
+        raise AppendConflict(self.current.incident_id, self.current.last_seq + 1)
+
+    def _catch_up(self) -> None:
+        """Apply what others appended since our last event, and say what they did."""
+        for event in self.store.events(self.current.incident_id, after_seq=self.current.last_seq):
+            engine.apply(self.current, event)
+            if event.actor != self.responder.actor or event.host != self.responder.host:
+                message = describe_event(self.current, event)
+                if message:
+                    self.display.notice(message)
+
+    def _tell_redacted(self, kinds: list[str]) -> None:
+        if kinds:
+            self.display.notice(f"redacted before storing: {', '.join(kinds)} (never paste "
+                                "secrets; rotate any secret that was typed here)")  # fmt: skip
+
+
+def describe_event(state: IncidentState, event: Event) -> str | None:
+    """One line on what another responder did ("step rotate/npm-tokens was completed by alice
+    at 14:02"), or None for bookkeeping events."""
+    at = f"{event.at:%H:%M}"
+    if event.step_id and event.step_id in state.steps:
+        where = f"{state.steps[event.step_id].phase_id}/{event.step_id}"
+    else:
+        where = event.step_id or ""
+    verbs = {
+        Kind.STEP_COMPLETED: f"step {where} was completed", Kind.STEP_SKIPPED: f"step {where} "
+        "was skipped", Kind.STEP_REOPENED: f"step {where} was reopened",
+        Kind.NOTE_ADDED: "a note was added", Kind.EVIDENCE_ATTACHED: "evidence was attached",
+        Kind.INPUT_RECORDED: f"input {event.payload.get('input_id')} was recorded",
+        Kind.CHECK_RAN: f"the check of {where} ran", Kind.ROLE_ASSIGNED: "a role was assigned",
+        Kind.INCIDENT_CLOSED: "the incident was closed",
+    }  # fmt: skip
+    verb = verbs.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
+    return f"{verb} by {event.actor} at {at}" if verb else None
