@@ -10,13 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DatabaseError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session, SQLModel
 
 from irbook.errors import StoreError, StoreUnavailableError, UsageError
 from irbook.store.tables import SCHEMA_VERSION, MetaRow
 
 BUSY_TIMEOUT_MS = 10_000
+# A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
+# on TCP retries; a URL that sets connect_timeout itself wins.
+PG_CONNECT_TIMEOUT_S = 10
 
 
 def default_db_path() -> Path:
@@ -31,6 +41,11 @@ def resolve_url(url: str | None) -> str:
         return f"sqlite:///{default_db_path()}"
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
+    # A libpq URL as psql takes it means psycopg 3 (the `postgres` extra), not SQLAlchemy's
+    # default psycopg2, which irbook does not ship.
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
     return url
 
 
@@ -86,7 +101,13 @@ def create_db_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        libpq = url.startswith("postgresql+psycopg")  # psycopg 3 (and 2) take connect_timeout
+        connect_args: dict[str, Any] = {}
+        if libpq and "connect_timeout=" not in url:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        # pre_ping: a connection the server dropped (restart, failover, idle timeout) is replaced
+        # on checkout instead of failing the responder's next answer.
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except ModuleNotFoundError as exc:
         raise UsageError(
             f"the database driver '{exc.name}' is not installed",
@@ -105,7 +126,9 @@ def translate_errors(url: str) -> Iterator[None]:
         yield
     except IntegrityError:
         raise
-    except OperationalError as exc:
+    except (OperationalError, InterfaceError) as exc:
+        # psycopg: OperationalError for a refused/lost connection or a terminated backend,
+        # InterfaceError for use of a connection that is already closed.
         text = str(exc.orig).lower()
         where = describe(url)
         if "locked" in text or "busy" in text:
@@ -127,6 +150,20 @@ def translate_errors(url: str) -> Iterator[None]:
         text = str(exc.orig).lower()
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
+        if "permission denied" in text:
+            raise StoreError(
+                f"the database {describe(url)} refused this: {str(exc.orig).strip()}",
+                hint="the database role lacks a privilege irbook needs; see docs/team-mode.md "
+                "(`irbook db init` must run as the role that owns the tables)",
+            ) from None
+        raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
+    except DBAPIError as exc:  # any other driver error: a dropped connection is the common one
+        if exc.connection_invalidated:
+            raise StoreUnavailableError(
+                f"lost the connection to {describe(url)}: {str(exc.orig).strip()}",
+                hint="check the database is reachable, then `irbook resume`: everything "
+                "committed before this is kept",
+            ) from None
         raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
 
 
@@ -138,8 +175,12 @@ def _corrupt(where: str) -> StoreError:
     )
 
 
-def ensure_schema(engine: Engine, url: str) -> None:
-    """Create the tables on first use; refuse a database written by a newer irbook."""
+def ensure_schema(engine: Engine, url: str) -> bool:
+    """Create the tables on first use; refuse a database written by a newer irbook.
+
+    Returns True when this call created the tables (``irbook db init`` reports it).
+    """
+    created = False
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
         if "irbook_meta" not in tables:
@@ -153,6 +194,7 @@ def ensure_schema(engine: Engine, url: str) -> None:
                 session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
                 try:
                     session.commit()
+                    created = True
                 except IntegrityError:  # another process initialised it at the same moment
                     session.rollback()
         with Session(engine) as session:
@@ -166,3 +208,4 @@ def ensure_schema(engine: Engine, url: str) -> None:
                 f"(schema {version}; this irbook knows {SCHEMA_VERSION})",
                 hint="upgrade irbook (pip install -U irbook); the database was not changed",
             )
+    return created

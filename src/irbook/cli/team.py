@@ -1,0 +1,124 @@
+"""Team mode commands: `irbook db init|info`, `irbook assign`, `irbook watch`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from irbook.cli.app import app
+from irbook.cli.options import DbOption, JsonOption
+from irbook.errors import ExitCode
+
+db_app = typer.Typer(
+    help="Set up and inspect the database (a SQLite file, or a PostgreSQL server a team "
+    "shares; see docs/team-mode.md).\n\nExamples:\n\n"
+    "  irbook db init --db 'postgresql://irbook@db.internal/irbook?sslmode=verify-full'\n\n"
+    "  irbook db info --json",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Who is acting (recorded on the event). Default: IRBOOK_ACTOR, else the OS user.",
+        show_default=False,
+    ),
+]
+
+
+@db_app.command("init")
+def db_init(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Create the irbook tables and schema version (safe to run again: it changes nothing then).
+
+    On PostgreSQL run it once, as the role that should own the tables.
+
+    Example: irbook db init --db postgresql://irbook_owner@db.internal/irbook
+    """
+    from irbook.console import team as show
+    from irbook.store.admin import init_database
+
+    show.db_init(init_database(db), as_json=json_output)
+
+
+@db_app.command("info")
+def db_info(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Show the database in use (URL without password), its schema version and how many
+    incidents and events it holds. Creates nothing.
+
+    Example: irbook db info --json
+    """
+    from irbook.console import team as show
+    from irbook.store.admin import database_info
+
+    show.db_info(database_info(db), as_json=json_output)
+
+
+@app.command("assign")
+def assign(
+    incident: Annotated[str, typer.Argument(help="Incident id (see `irbook list`).")],
+    role: Annotated[str, typer.Argument(help="A role of the incident's runbook.")],
+    person: Annotated[str, typer.Argument(help="Who holds it from now on.")],
+    db: DbOption = None,
+    actor: ActorOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Give a role of the runbook to a person; `irbook status` and `irbook watch` show it.
+
+    That person then walks their steps with `irbook resume INCIDENT --as NAME --role ROLE`.
+
+    Example: irbook assign IR-20260511-7F3A ops-lead alice
+    """
+    from irbook.console import team as show
+    from irbook.incidents import Responder
+    from irbook.store import open_store
+    from irbook.team import assign_role
+
+    store = open_store(db)
+    try:
+        event = assign_role(store, incident, role, person, responder=Responder.resolve(actor))
+    finally:
+        store.close()
+    show.assigned(event, as_json=json_output)
+
+
+@app.command("watch")
+def watch(
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id. Default: the latest open incident.")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.2, help="Seconds between refreshes.")
+    ] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="Print one frame and exit.")] = False,
+    latest: Annotated[int, typer.Option("--latest", min=0, help="How many events to list.")] = 12,
+    db: DbOption = None,
+) -> int:
+    """Live view of an incident: progress per phase, who holds which role, the latest events.
+
+    Refreshes until Ctrl-C. Reads only what was appended since the last refresh.
+
+    Example: irbook watch IR-20260511-7F3A --interval 5
+    """
+    from irbook import console
+    from irbook.console import watch as show
+    from irbook.incidents import find_incident
+    from irbook.store import open_store
+    from irbook.team import Watcher
+
+    store = open_store(db)
+    try:
+        watcher = Watcher.open(store, find_incident(store, incident).id, latest=latest)
+        if once:
+            show.once(watcher)
+            return int(ExitCode.OK)
+        try:
+            show.live(watcher, interval=interval)
+        except KeyboardInterrupt:  # the normal way out of a live view: no error, no traceback
+            console.info(f"stopped watching {watcher.state.incident_id}")
+            return int(ExitCode.INTERRUPTED)
+    finally:
+        store.close()
+    return int(ExitCode.OK)

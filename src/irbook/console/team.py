@@ -1,0 +1,81 @@
+"""Rendering for team mode: `db init|info`, `assign`, and the roles part of `status`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from irbook.console import escape, markup, print_json, stdout, success, warn
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from irbook.events import Event
+    from irbook.store.admin import DatabaseInfo
+    from irbook.team import RoleLine
+
+
+def _info_json(info: DatabaseInfo) -> dict[str, Any]:
+    return asdict(info) | {"compatible": info.compatible}
+
+
+def db_init(info: DatabaseInfo, *, as_json: bool) -> None:
+    if as_json:
+        print_json(_info_json(info))
+        return
+    if info.created:
+        success(f"created the irbook tables (schema {info.schema_version}) in {info.url}")
+    else:
+        success(f"{info.url} is already an irbook database (schema {info.schema_version}); "
+                "nothing changed")  # fmt: skip
+
+
+def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
+    if as_json:
+        print_json(_info_json(info))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_row("database", info.url)
+    table.add_row("backend", info.backend)
+    version = "unknown" if info.schema_version is None else str(info.schema_version)
+    table.add_row("schema version", f"{version} (this irbook: {info.supported_version})")
+    table.add_row("incidents", f"{info.incidents} ({info.open_incidents} open)")
+    table.add_row("events", str(info.events))
+    stdout().print(table)
+    if not info.compatible:
+        warn(f"this database needs a newer irbook (schema {version}); upgrade before using it")
+
+
+def assigned(event: Event, *, as_json: bool) -> None:
+    role, person = event.payload["role"], event.payload["person"]
+    if as_json:
+        print_json({"incident": event.incident_id, "role": role, "person": person,
+                    "seq": event.seq, "by": event.actor, "at": event.at.isoformat()})  # fmt: skip
+        return
+    success(f"{event.incident_id}: {role} is now held by {person}")
+
+
+def roles_table(roles: list[RoleLine]) -> Table:
+    """Who holds what, and how many open steps each role still has (status and watch)."""
+    from rich.table import Table
+
+    table = Table("role", "held by", "open steps", box=None, pad_edge=False)
+    for line in roles:
+        holder = escape(line.person) if line.person else "[dim]unassigned[/]"
+        table.add_row(escape(line.role), holder, str(line.open_steps))
+    return table
+
+
+def roles(roles: list[RoleLine]) -> None:
+    """The roles part of `irbook status` (human output)."""
+    if not roles:
+        return
+    markup("\n[bold]Roles[/]")
+    stdout().print(roles_table(roles))
+
+
+def roles_json(roles: list[RoleLine]) -> list[dict[str, Any]]:
+    """The roles part of `irbook status --json`."""
+    return [{"role": r.role, "person": r.person, "open_steps": r.open_steps} for r in roles]
