@@ -45,14 +45,67 @@ class References:
     steps: frozenset[str]
 
 
+MAX_LENGTH = 1000  # a condition longer than this is a program, not a condition
+
+_NOT_ALLOWED: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "a subscript ('[...]')",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.BinOp: "arithmetic",
+    ast.IfExp: "an if/else expression",
+    ast.NamedExpr: "an assignment (':=')",
+    ast.JoinedStr: "an f-string",
+    ast.Dict: "a dictionary",
+    ast.Set: "a set",
+    ast.Starred: "unpacking ('*')",
+    ast.Is: "'is'",
+    ast.IsNot: "'is not'",
+    ast.Slice: "a slice",
+}
+_ALLOWED_HINT = (
+    "use names, literals, comparisons, and/or/not, answer('step-id') and done('step-id')"
+)
+
+
 def parse(expression: str) -> ast.Expression:
+    """Parse and check an expression; ConditionError (with a 1-based column) if not allowed."""
+    if len(expression) > MAX_LENGTH:
+        raise ConditionError(
+            f"condition is {len(expression)} characters long; the limit is {MAX_LENGTH}"
+        )
+    source = expression.strip()
+    lead = len(expression) - len(expression.lstrip())  # columns point into the text as written
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ConditionError(f"invalid expression: {exc.msg}", exc.offset or 1) from None
-    for node in ast.walk(tree):
-        _check_node(node)
+        raise _syntax_error(source, exc, lead) from None
+    except (RecursionError, MemoryError, ValueError):  # absurd nesting, NUL bytes (3.11)
+        raise ConditionError("condition is too deeply nested or not text", lead + 1) from None
+    try:
+        for node in ast.walk(tree):
+            _check_node(node)
+    except ConditionError as exc:
+        exc.column = lead + _char_column(source, exc.column - 1)
+        raise
     return tree
+
+
+def _char_column(source: str, byte_offset: int) -> int:
+    """ast counts columns in UTF-8 bytes; authors count characters (1-based)."""
+    return len(source.encode()[:byte_offset].decode("utf-8", errors="ignore")) + 1
+
+
+def _syntax_error(source: str, exc: SyntaxError, lead: int) -> ConditionError:
+    offset = exc.offset or 0
+    if not 1 <= offset <= len(source):  # Python reports 0 when the text ends too early
+        return ConditionError("the expression ends too early", lead + len(source) + 1)
+    if source[offset - 1] == "=" and source[offset - 1 : offset + 1] != "==":
+        return ConditionError("'=' is not a comparison; use '==' to compare", lead + offset)
+    return ConditionError(f"syntax error: {exc.msg}", lead + offset)
 
 
 def references(expression: str) -> References:
@@ -67,6 +120,24 @@ def references(expression: str) -> References:
         elif isinstance(node, ast.Name) and id(node) not in calls:
             inputs.add(node.id)
     return References(frozenset(inputs), frozenset(steps))
+
+
+def locate(expression: str, name: str) -> int:
+    """1-based column where the expression first uses ``name`` (an input name, or a step id given
+    to answer()/done()), so a problem about that name can point at it; 1 if it is not used."""
+    tree = parse(expression)
+    source = expression.strip()
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    funcs = {id(c.func) for c in calls}
+    offsets = [c.args[0].col_offset for c in calls if _step_argument(c) == name]
+    offsets += [
+        n.col_offset
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and n.id == name and id(n) not in funcs
+    ]
+    if not offsets:
+        return 1
+    return len(expression) - len(expression.lstrip()) + _char_column(source, min(offsets))
 
 
 def evaluate(
@@ -84,15 +155,35 @@ def _check_node(node: ast.AST) -> None:
         ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare,
         ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call, *_COMPARE,
     )  # fmt: skip
+    column = getattr(node, "col_offset", 0) + 1
+    if isinstance(node, ast.USub | ast.cmpop):
+        return  # checked with their UnaryOp / Compare node, which know the column
+    if isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                what = _NOT_ALLOWED.get(type(op), f"'{type(op).__name__}'")
+                raise ConditionError(f"{what} is not allowed in a condition; compare with "
+                                     "==, !=, <, <=, >, >=, in or not in", column)  # fmt: skip
     if not isinstance(node, allowed):
-        raise ConditionError(
-            f"'{type(node).__name__}' is not allowed in a condition "
-            "(use names, literals, comparisons, and/or/not, answer() and done())",
-            getattr(node, "col_offset", 0) + 1,
-        )
-    if isinstance(node, ast.Constant) and not isinstance(node.value, str | int | float | bool):
-        if node.value is not None:
-            raise ConditionError("only string, number and boolean literals are allowed")
+        what = _NOT_ALLOWED.get(type(node), f"'{type(node).__name__}'")
+        if isinstance(node, ast.Attribute):
+            what = f"attribute access ('.{node.attr}')"
+        raise ConditionError(f"{what} is not allowed in a condition; {_ALLOWED_HINT}", column)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        operand = node.operand
+        if not (
+            isinstance(operand, ast.Constant)
+            and isinstance(operand.value, int | float)
+            and not isinstance(operand.value, bool)
+        ):
+            raise ConditionError("'-' is only allowed in front of a number", column)
+    literal = str | int | float | bool | None
+    if isinstance(node, ast.Constant) and not isinstance(node.value, literal):
+        raise ConditionError("only string, number and boolean literals are allowed", column)
+    if isinstance(node, ast.Name) and node.id.startswith("_"):
+        # Input ids never start with '_'; names like __builtins__ are how sandbox escapes begin.
+        raise ConditionError(f"name '{node.id}' is not allowed (names never start with '_')",
+                             column)  # fmt: skip
     if isinstance(node, ast.Call):
         _step_argument(node)
 
@@ -100,7 +191,9 @@ def _check_node(node: ast.AST) -> None:
 def _step_argument(call: ast.Call) -> str:
     if not isinstance(call.func, ast.Name) or call.func.id not in FUNCTIONS:
         raise ConditionError(
-            "only answer('step-id') and done('step-id') may be called", call.col_offset + 1
+            f"calling {ast.unparse(call.func)}() is not allowed; "
+            "only answer('step-id') and done('step-id') may be called",
+            call.col_offset + 1,
         )
     arg = call.args[0] if len(call.args) == 1 and not call.keywords else None
     if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
@@ -126,8 +219,8 @@ def _eval(
         return inputs.get(node.id)
     if isinstance(node, ast.List | ast.Tuple):
         return [ev(e) for e in node.elts]
-    if isinstance(node, ast.UnaryOp):  # only `not` passes _check_node
-        return not ev(node.operand)
+    if isinstance(node, ast.UnaryOp):  # `not`, or `-` before a number (see _check_node)
+        return -ev(node.operand) if isinstance(node.op, ast.USub) else not ev(node.operand)
     if isinstance(node, ast.BoolOp):
         values = (ev(v) for v in node.values)
         return all(values) if isinstance(node.op, ast.And) else any(values)

@@ -2,16 +2,16 @@
 
 The only home of PyYAML. Files are read with the safe loader only; the node tree is converted by
 hand so that each value keeps its source position, duplicate keys and non-plain tags are caught,
-and alias bombs are cut off. Pydantic's errors are then mapped back onto those positions, and the
-semantic checks (duplicate ids, dangling ``needs``/``when`` references, unknown roles and
-templates) run on the same tree, so one pass reports every problem of a file.
+and alias bombs are cut off. Pydantic's errors are then mapped back onto those positions (worded by
+``irbook.loader_messages``), and the semantic checks of ``irbook.loader_checks`` (duplicate ids,
+dangling ``needs``/``when`` references, unknown roles and templates) run on the same tree, so one
+pass reports every problem of a file.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from irbook import conditions
 from irbook.errors import InvalidInputError, Problem
-from irbook.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput, ValueType
+from irbook.loader_checks import semantic_problems as semantic_problems
+from irbook.loader_messages import Loc as Loc
+from irbook.loader_messages import did_you_mean as did_you_mean
+from irbook.loader_messages import format_loc as format_loc
+from irbook.loader_messages import message, type_message, yaml_problem
+from irbook.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 200_000
-Loc = tuple[str | int, ...]
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -43,6 +46,7 @@ class Document:
     data: Any
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    nulled: list[Loc] = field(default_factory=list)  # values refused (bad tag) and set to None
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """1-based line and column of the value (or key) at ``loc``, else its nearest parent."""
@@ -67,19 +71,11 @@ class LoadedRunbook:
     text: str
 
 
-def format_loc(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
 # --- reading -----------------------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
 
 
 def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> str:
@@ -92,9 +88,8 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise fail(
-                f"{kind} is {size / 1_000_000:.1f} MB; the limit is {max_bytes // 1024} KiB"
-            )
+            raise fail(f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
+                       "(is this the right file?)")  # fmt: skip
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail(f"{kind} not found") from None
@@ -109,33 +104,42 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InvalidInputError(
-            [Problem(name, line, column, "", f"{kind} is not UTF-8 text (binary file?)")]
-        ) from None
+        byte = raw[exc.start]
+        message = f"{kind} is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"
+        raise InvalidInputError([Problem(name, line, column, "", message)]) from None
 
 
 def parse_yaml(text: str, path: str, *, kind: str = "file") -> Document:
     """Parse one YAML document keeping positions; raise InvalidInputError on any YAML problem."""
+    doc, problems = _parse(text, path, kind=kind)
+    if problems:
+        raise InvalidInputError(problems)
+    return doc
+
+
+def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]:
+    """The document and its structural problems (bad tags, duplicate keys), for callers that go
+    on checking the rest; syntax errors and alias bombs raise, as nothing sane can follow them."""
     if not text.strip():
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column, msg = yaml_problem(text, exc)
         raise InvalidInputError(
-            [Problem(path, line, column, "", f"YAML syntax error: {_yaml_message(exc)}")]
+            [Problem(path, line, column, "", f"YAML syntax error: {msg}")]
         ) from None
-    except yaml.YAMLError as exc:  # e.g. more than one document, reader errors
+    except yaml.YAMLError as exc:  # e.g. reader errors (control characters)
         raise InvalidInputError([Problem(path, 1, 1, "", f"YAML error: {exc}")]) from None
     if node is None:
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     doc = Document(path=path, text=text, data=None)
     builder = _Builder(doc)
-    doc.data = builder.build(node, ())
-    if builder.problems:
-        raise InvalidInputError(builder.problems)
-    return doc
+    try:
+        doc.data = builder.build(node, ())
+    except _TooManyValues as exc:
+        raise InvalidInputError([*builder.problems, exc.problem]) from None
+    return doc, builder.problems
 
 
 def read_yaml(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> Document:
@@ -148,25 +152,29 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506  # _Loader is (C)SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column, msg = yaml_problem(text, exc)
         raise InvalidInputError(
-            [Problem(str(path), line, column, "", f"YAML syntax error: {_yaml_message(exc)}")]
+            [Problem(str(path), line, column, "", f"YAML syntax error: {msg}")]
         ) from None
     except yaml.YAMLError as exc:
         raise InvalidInputError([Problem(str(path), 1, 1, "", f"YAML error: {exc}")]) from None
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or str(exc)
-    if "'\\t'" in problem or "\t" in problem:
-        return "tab character; YAML indents with spaces only"
-    context = f" {exc.context}" if exc.context and exc.context not in problem else ""
-    return f"{problem}{context}".strip()
+class _TooManyValues(Exception):
+    """Control flow inside the builder; turned into a Problem before it leaves this module."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 class _Builder:
-    """Node tree -> plain data, recording positions; rejects non-plain tags and duplicate keys."""
+    """Node tree -> plain data, recording positions; rejects non-plain tags and duplicate keys.
+
+    Aliases are followed (an anchor reused is a node seen again), so a billion-laughs document
+    would expand without end: the count of values built stops it at MAX_NODES, and the problem
+    points at the container where the runaway alias was used.
+    """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -174,41 +182,55 @@ class _Builder:
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
         self.active: set[int] = set()
+        self.seen: set[int] = set()
+        self.alias_root: Loc | None = None  # outermost place where an alias is being expanded
+
+    def _reject(self, loc: Loc, pos: tuple[int, int], message: str) -> None:
+        self.problems.append(Problem(self.doc.path, *pos, format_loc(loc), message))
+        self.doc.nulled.append(loc)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         pos = (node.start_mark.line + 1, node.start_mark.column + 1)
         self.doc.values.setdefault(loc, pos)
         if self.count > MAX_NODES:
-            if self.count == MAX_NODES + 1:
-                self.problems.append(
-                    Problem(self.doc.path, *pos, format_loc(loc), "document has too many values "
-                            "(alias expansion?); the limit is 200000")
-                )  # fmt: skip
-            return None
+            raise _TooManyValues(self._too_many(loc, pos))
         if node.tag not in _PLAIN_TAGS and node.tag != _TIMESTAMP:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.problems.append(
-                Problem(self.doc.path, *pos, format_loc(loc),
-                        f"tag '{tag}' is not allowed: runbooks hold plain data only")
-            )  # fmt: skip
+            self._reject(loc, pos, f"tag '{tag}' is not allowed: runbooks hold plain data only")
             return None
         if id(node) in self.active:
-            self.problems.append(
-                Problem(self.doc.path, *pos, format_loc(loc), "recursive alias is not allowed")
-            )
+            self._reject(loc, pos, "recursive alias is not allowed")
             return None
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _TIMESTAMP:
                 return node.value  # dates stay text; the models decide what they mean
             return self.constructor.construct_object(node)
+        outermost_alias = self.alias_root is None and id(node) in self.seen
+        if outermost_alias:
+            self.alias_root = loc
+        self.seen.add(id(node))
         self.active.add(id(node))
         try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-            return self._mapping(node, loc)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc)
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
         finally:
             self.active.discard(id(node))
+            if outermost_alias:
+                self.alias_root = None
+
+    def _too_many(self, loc: Loc, pos: tuple[int, int]) -> Problem:
+        if self.alias_root is None:
+            message = f"document has more than {MAX_NODES} values; a runbook holds far fewer"
+            return Problem(self.doc.path, *pos, format_loc(loc), message)
+        where = self.alias_root[:-1]  # the container that uses the alias, as written in the file
+        line, column = self.doc.values.get(where, (1, 1))
+        return Problem(
+            self.doc.path, line, column, format_loc(where),
+            f"aliases expand to more than {MAX_NODES} values here (an alias bomb?); "
+            "write the values out instead",
+        )  # fmt: skip
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -240,23 +262,32 @@ class _Builder:
 def load_runbook(path: Path, *, known_templates: frozenset[str] | None = None) -> LoadedRunbook:
     """Load and fully validate a runbook file, or raise InvalidInputError with every problem."""
     text = read_text(path, kind="runbook")
-    doc = parse_yaml(text, str(path), kind="runbook")
+    doc, structural = _parse(text, str(path), kind="runbook")
     problems: list[Problem] = []
     runbook: Runbook | None = None
     if not isinstance(doc.data, dict):
-        raise InvalidInputError(
-            [doc.problem((), "a runbook is a mapping with apiVersion, id, version, title, phases")]
+        problems.append(
+            doc.problem((), "a runbook is a mapping with apiVersion, id, version, title, phases")
         )
-    try:
-        runbook = Runbook.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(_pydantic_problems(doc, exc))
-    problems.extend(semantic_problems(doc, known_templates))
+    else:
+        try:
+            runbook = Runbook.model_validate(doc.data)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(doc, exc))
+        problems.extend(semantic_problems(doc, known_templates))
+    # A value refused by the builder became None; what the schema says about that None is noise.
+    nulled = [format_loc(loc) for loc in doc.nulled]
+    problems = [p for p in problems if not any(_under(p.location, n) for n in nulled)]
+    problems.extend(structural)
     if problems or runbook is None:
         problems.sort(key=lambda p: (p.line, p.column))
         raise InvalidInputError(_dedupe(problems))
     sha = hashlib.sha256(text.encode()).hexdigest()
     return LoadedRunbook(runbook=runbook, path=str(path), sha256=sha, text=text)
+
+
+def _under(location: str, root: str) -> bool:
+    return not root or location == root or location.startswith((f"{root}.", f"{root}["))
 
 
 def parse_runbook_text(text: str, path: str) -> Runbook:
@@ -265,7 +296,7 @@ def parse_runbook_text(text: str, path: str) -> Runbook:
     try:
         return Runbook.model_validate(doc.data)
     except ValidationError as exc:
-        raise InvalidInputError(_pydantic_problems(doc, exc)) from None
+        raise InvalidInputError(list(_pydantic_problems(doc, exc))) from None
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -295,13 +326,20 @@ def _model_keys(loc: Loc, data: Any) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _strip_tags(doc: Document, loc: tuple[Any, ...]) -> Loc:
-    """Drop pydantic's discriminator tags (e.g. 'confirm') from an error location."""
+def _strip_tags(doc: Document, loc: tuple[Any, ...], kind: str) -> tuple[Loc, bool]:
+    """Drop pydantic's union tags from an error location: the step type of the discriminated
+    union ('confirm') and the member names of plain unions ('str', 'list[str]'). Also says
+    whether a plain-union member was dropped (its errors are then merged into one message)."""
     out: list[str | int] = []
     node = doc.data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if node.get("type") == part:
+    union = False
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(part, str):
+            if isinstance(node, dict) and node.get("type") == part and not last:
+                continue  # discriminator tag
+            if not (isinstance(node, dict) and (part in node or (last and kind == "missing"))):
+                union = True
                 continue
         out.append(part)
         if isinstance(node, dict):
@@ -310,7 +348,7 @@ def _strip_tags(doc: Document, loc: tuple[Any, ...]) -> Loc:
             node = node[part]
         else:
             node = None
-    return tuple(out)
+    return tuple(out), union
 
 
 def _data_at(doc: Document, loc: Loc) -> Any:
@@ -324,154 +362,45 @@ def _data_at(doc: Document, loc: Loc) -> Any:
 
 
 def _pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]:
+    grouped: dict[Loc, list[Any]] = {}
+    unions: set[Loc] = set()
     for err in exc.errors():
-        loc = _strip_tags(doc, err["loc"])
-        kind = err["type"]
-        if kind == "missing":
-            parent, name = loc[:-1], loc[-1]
-            yield doc.problem(parent, f"missing required key '{name}'")
-        elif kind == "extra_forbidden":
-            name = str(loc[-1])
-            hint = did_you_mean(name, _model_keys(loc[:-1], _data_at(doc, loc[:-1])))
-            yield doc.problem(loc, f"unknown key '{name}'{hint}", key=True)
-        elif kind == "union_tag_invalid":
-            tag = str(err.get("ctx", {}).get("tag"))
-            yield doc.problem(
-                (*loc, "type"),
-                f"unknown step type '{tag}'{did_you_mean(tag, STEP_TYPES)}; "
-                f"expected one of: {', '.join(STEP_TYPES)}",
-            )
-        elif kind == "union_tag_not_found":
-            yield doc.problem(
-                loc, f"missing required key 'type' (one of: {', '.join(STEP_TYPES)})"
-            )
+        if err["type"] == "too_short" and _long_enough(err):
+            continue  # pydantic counts only the items that validated: noise beside their errors
+        loc, union = _strip_tags(doc, err["loc"], err["type"])
+        grouped.setdefault(loc, []).append(err)
+        if union:
+            unions.add(loc)
+    for loc, errs in grouped.items():
+        merged = type_message([e["type"] for e in errs], errs[0].get("input"))
+        if loc in unions and len(errs) > 1 and merged:
+            yield doc.problem(loc, merged)
         else:
-            msg = err["msg"]
-            if kind == "literal_error" and isinstance(err.get("input"), str):
-                expected = err.get("ctx", {}).get("expected", "")
-                options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
-                msg += did_you_mean(err["input"], [o for o in options if o])
-            elif kind == "string_pattern_mismatch":
-                msg = _pattern_message(loc, err.get("input"))
-            yield doc.problem(loc, msg[:1].lower() + msg[1:])
+            for err in errs:
+                yield _problem(doc, loc, err)
 
 
-def _pattern_message(loc: Loc, value: Any) -> str:
-    if loc and loc[-1] == "version":
-        return f"version '{value}' is not MAJOR.MINOR.PATCH (e.g. 1.0.0)"
-    if len(loc) >= 2 and loc[0] == "inputs":
-        return (
-            f"input id '{value}' must start with a lower-case letter and hold only "
-            "lower-case letters, digits and underscores (it is used as a name in `when`)"
+def _long_enough(err: Any) -> bool:
+    value = err.get("input")
+    minimum = (err.get("ctx") or {}).get("min_length", 1)
+    return isinstance(value, list | tuple) and len(value) >= minimum
+
+
+def _problem(doc: Document, loc: Loc, err: Any) -> Problem:
+    kind = err["type"]
+    if kind == "missing":
+        return doc.problem(loc[:-1], f"missing required key '{loc[-1]}'")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        hint = did_you_mean(name, _model_keys(loc[:-1], _data_at(doc, loc[:-1])))
+        return doc.problem(loc, f"unknown key '{name}'{hint}", key=True)
+    if kind == "union_tag_invalid":
+        tag = str((err.get("ctx") or {}).get("tag"))
+        return doc.problem(
+            (*loc, "type"),
+            f"unknown step type '{tag}'{did_you_mean(tag, STEP_TYPES)}; "
+            f"expected one of: {', '.join(STEP_TYPES)}",
         )
-    return f"id '{value}' must hold only lower-case letters, digits and hyphens"
-
-
-# --- semantic checks (run on the raw tree, so they report alongside type errors) ----------------
-
-
-def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                yield i, item
-
-
-def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> list[Problem]:
-    data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
-    roles = data.get("roles") if isinstance(data.get("roles"), list) else None
-
-    inputs: dict[str, Loc] = {}
-    for i, item in _dicts(data.get("inputs")):
-        loc: Loc = ("inputs", i, "id")
-        if isinstance(item.get("id"), str):
-            _unique(doc, problems, inputs, item["id"], loc, "input")
-        problems.extend(_choice_problems(doc, ("inputs", i), item, "type"))
-
-    phases: dict[str, Loc] = {}
-    steps: dict[str, Loc] = {}
-    step_items: list[tuple[Loc, dict[str, Any]]] = []
-    for p, phase in _dicts(data.get("phases")):
-        if isinstance(phase.get("id"), str):
-            _unique(doc, problems, phases, phase["id"], ("phases", p, "id"), "phase")
-        for s, step in _dicts(phase.get("steps")):
-            sloc: Loc = ("phases", p, "steps", s)
-            step_items.append((sloc, step))
-            if isinstance(step.get("id"), str):
-                _unique(doc, problems, steps, step["id"], (*sloc, "id"), "step")
-
-    for sloc, step in step_items:
-        needs = step.get("needs")
-        for n, need in enumerate(needs if isinstance(needs, list) else []):
-            if isinstance(need, str) and need not in steps:
-                problems.append(doc.problem(
-                    (*sloc, "needs", n), f"needs unknown step '{need}'{did_you_mean(need, steps)}"
-                ))  # fmt: skip
-            elif need == step.get("id"):
-                problems.append(doc.problem((*sloc, "needs", n), "a step cannot need itself"))
-        if isinstance(step.get("when"), str):
-            problems.extend(_when_problems(doc, (*sloc, "when"), step["when"], inputs, steps))
-        role = step.get("role")
-        if isinstance(role, str) and roles is not None and role not in roles:
-            problems.append(doc.problem(
-                (*sloc, "role"), f"unknown role '{role}'{did_you_mean(role, map(str, roles))}; "
-                "declare it under `roles`"
-            ))  # fmt: skip
-        template = step.get("template")
-        if (
-            step.get("type") == "notify"
-            and isinstance(template, str)
-            and known_templates is not None
-            and template not in known_templates
-        ):
-            problems.append(doc.problem(
-                (*sloc, "template"),
-                f"unknown template '{template}'{did_you_mean(template, known_templates)}",
-            ))  # fmt: skip
-        if step.get("type") == "input":
-            problems.extend(_choice_problems(doc, sloc, step, "value"))
-    return problems
-
-
-def _unique(
-    doc: Document, problems: list[Problem], seen: dict[str, Loc], value: str, loc: Loc, what: str
-) -> None:
-    if value in seen:
-        first = doc.position(seen[value])[0]
-        problems.append(doc.problem(loc, f"duplicate {what} id '{value}' (first at line {first})"))
-    else:
-        seen[value] = loc
-
-
-def _choice_problems(doc: Document, loc: Loc, item: dict[str, Any], type_key: str) -> list[Problem]:
-    kind = item.get(type_key)
-    choices = item.get("choices")
-    if kind in (ValueType.CHOICE, ValueType.MULTICHOICE) and not choices:
-        return [doc.problem(loc, f"a {kind} needs a non-empty `choices` list")]
-    if choices and kind not in (ValueType.CHOICE, ValueType.MULTICHOICE):
-        return [doc.problem((*loc, "choices"), f"`choices` only applies to choice and multichoice, "
-                            f"not '{kind or 'text'}'")]  # fmt: skip
-    default = item.get("default")
-    if kind == ValueType.CHOICE and isinstance(choices, list) and default is not None:
-        if default not in choices:
-            return [doc.problem((*loc, "default"), f"default '{default}' is not one of the choices"
-                                f"{did_you_mean(str(default), map(str, choices))}")]  # fmt: skip
-    return []
-
-
-def _when_problems(
-    doc: Document, loc: Loc, expression: str, inputs: dict[str, Loc], steps: dict[str, Loc]
-) -> list[Problem]:
-    try:
-        refs = conditions.references(expression)
-    except conditions.ConditionError as exc:
-        return [doc.problem(loc, f"invalid condition: {exc}")]
-    out = []
-    for name in sorted(refs.inputs - inputs.keys()):
-        out.append(doc.problem(loc, f"condition names unknown input '{name}'"
-                               f"{did_you_mean(name, inputs)}"))  # fmt: skip
-    for name in sorted(refs.steps - steps.keys()):
-        out.append(doc.problem(loc, f"condition names unknown step '{name}'"
-                               f"{did_you_mean(name, steps)}"))  # fmt: skip
-    return out
+    if kind == "union_tag_not_found":
+        return doc.problem(loc, f"missing required key 'type' (one of: {', '.join(STEP_TYPES)})")
+    return doc.problem(loc, message(loc, err))
