@@ -43,6 +43,9 @@ def _root(
 
 
 # Command modules: each adds its commands to `app` (or a sub-app) when imported.
-from irbook.cli import incident, runbooks  # noqa: E402, F401
-from irbook.cli import audit  # noqa: E402, F401
-from irbook.cli import team  # noqa: E402, F401
+from irbook.cli import (  # noqa: E402, F401
+    audit,
+    incident,
+    runbooks,
+    team,
+)
