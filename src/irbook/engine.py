@@ -237,7 +237,9 @@ class CloseDecision:
 
 
 def close_decision(state: IncidentState) -> CloseDecision:
-    blocking, pending, skipped = [], [], []
+    blocking: list[str] = []
+    pending: list[str] = []
+    skipped: list[str] = []
     for _, step in state.runbook.steps():
         status = status_of(state, step)
         if status is StepStatus.PENDING:

@@ -30,15 +30,16 @@ def run(argv: list[str] | None = None) -> int:
         console.plain_error("interrupted")
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: keep the traceback off the screen (it may hold secrets)
-        import click
+        import typer
 
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, typer.Exit):
             return int(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, typer.Abort):
             console.plain_error("aborted")
             return int(ExitCode.INTERRUPTED)
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        show = getattr(exc, "show", None)
+        if isinstance(exc, typer.TyperException) and callable(show):  # click usage errors
+            show()
             return int(ExitCode.INVALID)
         from irbook.crashlog import write_crash_log
 

@@ -70,7 +70,7 @@ def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callabl
 def start(
     runbook: Annotated[str, typer.Argument(help="Runbook name (`irbook runbooks list`) or path.")],
     title: Annotated[str | None, typer.Option("--title", help="Incident title (default: the "
-                     "runbook's title).", show_default=False)] = None,  # fmt: skip
+                     "runbook's title).", show_default=False)] = None,
     severity: Annotated[str, typer.Option("--severity", help="SEV1 (worst) to SEV4.")] = "SEV2",
     actor: AsOption = None,
     answers: AnswersOption = None,
@@ -176,7 +176,7 @@ def note(
     incident: IncidentArg,
     text: Annotated[str, typer.Argument(help="The note (quote it). Secrets are redacted.")],
     step: Annotated[str | None, typer.Option("--step", help="Attach the note to this step.",
-                                             show_default=False)] = None,  # fmt: skip
+                                             show_default=False)] = None,
     actor: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -201,7 +201,7 @@ def attach(
     file: Annotated[Path, typer.Argument(help="The evidence file (stored as path, sha256, size).")],
     description: Annotated[str, typer.Option("--description", "-d", help="What it is.")] = "",
     step: Annotated[str | None, typer.Option("--step", help="The step it belongs to.",
-                                             show_default=False)] = None,  # fmt: skip
+                                             show_default=False)] = None,
     actor: AsOption = None,
     db: DbOption = None,
 ) -> None:

@@ -31,7 +31,7 @@ class ConsoleDisplay:
             stdout().print(phase.summary.strip(), markup=False, style="dim")
 
     def step(self, step: Step, state: IncidentState, progress: Progress) -> None:
-        tags = [step.type]
+        tags: list[str] = [step.type]
         if step.critical:
             tags.append("critical")
         if step.role:

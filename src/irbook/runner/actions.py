@@ -63,10 +63,12 @@ def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
         )  # fmt: skip
         code, output = proc.returncode, proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as exc:
-        code, output = 124, f"{exc.stdout or ''}{exc.stderr or ''}\n(timed out)"
+        partial = [p.decode(errors="replace") if isinstance(p, bytes) else p
+                   for p in (exc.stdout, exc.stderr) if p]  # fmt: skip
+        code, output = 124, "".join(partial) + "\n(timed out)"
     except OSError as exc:
         code, output = 127, f"cannot run the command: {exc.strerror}"
-    output, _ = redact(output if isinstance(output, str) else str(output))
+    output, _ = redact(output)
     truncated = len(output) > MAX_OUTPUT
     return CommandRan(command=step.run, exit_code=code, output=output[-MAX_OUTPUT:],
                       truncated=truncated)  # fmt: skip

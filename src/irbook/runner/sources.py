@@ -7,8 +7,8 @@ from typing import Any, Protocol
 from irbook.engine import IncidentState, StepStatus
 from irbook.errors import StepUnansweredError
 from irbook.models import (
-    CheckStep,
     ChecklistStep,
+    CheckStep,
     CommandStep,
     InputStep,
     NotifyStep,
