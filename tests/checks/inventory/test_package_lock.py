@@ -224,7 +224,7 @@ def test_v3_aliases_scopes_git_tarball_and_workspace() -> None:
 
 
 def test_v1_nested_alias_and_file_dependency() -> None:
-    packages = by_name(package_lock.parse(OWN / "npm" / "npm-shrinkwrap.json"))
+    packages = by_name(package_lock.parse(OWN / "npm" / "v1" / "npm-shrinkwrap.json"))
     assert packages["debug"].version == "4.4.2"  # npm:debug@4.4.2 under the alias debug-compat
     assert packages["debug"].groups == ("dev",)
     assert packages["ms"].version == "2.1.3"  # nested under debug-compat
