@@ -1,4 +1,4 @@
-"""docs/runbook-format.md stays true: its examples load and its conditions parse."""
+"""docs/runbook-format.md stays true: its examples load, its conditions parse, its errors are real."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from irbook import conditions
+from irbook import conditions, resources
+from irbook.errors import InvalidInputError
 from irbook.loader import load_runbook, parse_yaml
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "runbook-format.md"
-YAML_BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "format-doc"
+TEXT = DOC.read_text(encoding="utf-8")
+YAML_BLOCKS = re.findall(r"```yaml\n(.*?)```", TEXT, flags=re.S)
 
 
 def test_the_minimal_runbook_of_the_doc_is_valid(tmp_path: Path) -> None:
@@ -31,7 +34,7 @@ def test_every_yaml_example_of_the_doc_is_yaml() -> None:
             parse_yaml(block, f"{DOC.name} block {n}")
 
 
-WHEN_EXAMPLES = re.findall(r'^(?:- )?when: "(.*)"', DOC.read_text(encoding="utf-8"), flags=re.M)
+WHEN_EXAMPLES = re.findall(r'^(?:- )?when: "(.*)"', TEXT, flags=re.M)
 
 
 @pytest.mark.parametrize("expression", WHEN_EXAMPLES)
@@ -41,3 +44,21 @@ def test_the_condition_examples_of_the_doc_parse(expression: str) -> None:
 
 def test_the_doc_has_condition_examples() -> None:
     assert len(WHEN_EXAMPLES) >= 5
+
+
+QUOTED_PROBLEMS = re.findall(r"^([a-z]+\.yaml):\d+:\d+: .*$", TEXT, flags=re.M)
+PROBLEM_LINES = re.findall(r"^[a-z]+\.yaml:\d+:\d+: .*$", TEXT, flags=re.M)
+
+
+@pytest.mark.parametrize("line", PROBLEM_LINES)
+def test_every_quoted_validation_message_is_what_irbook_prints(line: str) -> None:
+    name = line.split(":", 1)[0]
+    path = FIXTURES / name
+    with pytest.raises(InvalidInputError) as err:
+        load_runbook(path, known_templates=resources.notify_template_names())
+    printed = [str(p).replace(str(path), name) for p in err.value.problems]
+    assert line in printed
+
+
+def test_the_doc_quotes_validation_messages_from_each_fixture() -> None:
+    assert set(QUOTED_PROBLEMS) == {p.name for p in FIXTURES.glob("*.yaml")}
