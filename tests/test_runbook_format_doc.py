@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from irbook import conditions, resources
 from irbook.errors import InvalidInputError
 from irbook.loader import load_runbook, parse_yaml
+from irbook.models import runbook_json_schema
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "runbook-format.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "format-doc"
@@ -62,3 +64,17 @@ def test_every_quoted_validation_message_is_what_irbook_prints(line: str) -> Non
 
 def test_the_doc_quotes_validation_messages_from_each_fixture() -> None:
     assert set(QUOTED_PROBLEMS) == {p.name for p in FIXTURES.glob("*.yaml")}
+
+
+def test_the_committed_json_schema_matches_the_models() -> None:
+    # Editors read docs/runbook-schema.json (the shipped runbooks name it in their first line).
+    # Regenerate with: irbook runbooks schema -o docs/runbook-schema.json
+    committed = json.loads((DOC.parent / "runbook-schema.json").read_text(encoding="utf-8"))
+    assert committed == runbook_json_schema()
+
+
+@pytest.mark.parametrize("path", sorted(resources.shipped_dir("runbooks").glob("*.yaml")))
+def test_shipped_runbooks_name_the_committed_schema(path: Path) -> None:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../docs/runbook-schema.json"
+    assert (path.parent / "../docs/runbook-schema.json").is_file()
