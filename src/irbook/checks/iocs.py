@@ -40,8 +40,8 @@ class Ioc:
 
 # The scheme rules run first: their lookahead accepts a still-defanged "[:]//".
 _REFANG = (
-    (re.compile(r"^h[xX]{2}p(s?)(?=(\[:\]|:)//)", re.IGNORECASE), r"http\1"),
-    (re.compile(r"^f[xX]p(?=(\[:\]|:)//)", re.IGNORECASE), "ftp"),
+    (re.compile(r"^hxxp(?=s?(\[:\]|:)//)", re.IGNORECASE), "http"),
+    (re.compile(r"^fxp(?=s?(\[:\]|:)//)", re.IGNORECASE), "ftp"),
     (re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
     (re.compile(r"\[/\]"), "/"),
@@ -53,6 +53,9 @@ def refang(text: str) -> str:
     text = text.strip()
     for pattern, replacement in _REFANG:
         text = pattern.sub(replacement, text)
+    scheme, sep, rest = text.partition("://")
+    if sep and scheme.isalpha():
+        text = f"{scheme.lower()}://{rest}"
     return text
 
 
@@ -100,10 +103,12 @@ def _looks_like_file(text: str) -> bool:
     if not _FILE_LIKE.match(text):
         return False
     ext = text.rsplit(".", 1)[1].lower()
+    if ext.isdigit():  # "1.2.3" is a version, no file
+        return False
     if ext in _FILE_EXTENSIONS:
         return True
     single_dot = text.count(".") == 1
-    return (ext in _AMBIGUOUS_EXTENSIONS and single_dot) or not is_domain(text.lower())
+    return (ext in _AMBIGUOUS_EXTENSIONS and single_dot) or not is_domain(_normalise_domain(text))
 
 
 def detect_kind(text: str) -> IocKind:

@@ -51,16 +51,14 @@ def hits(result: LogScanResult, *, as_json: bool) -> None:
     if result.ok:
         markup(f"[green]{escape(summary(result))}[/]")
         return
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table("where", "kind", "indicator", box=None, pad_edge=False)
-    table.add_column("line", overflow="fold")
+    out = stdout()
     for hit in result.hits:
-        # Text, not str: a log line is untrusted and may contain "[...]" that rich would parse.
-        cells = (f"{hit.file}:{hit.line}", hit.ioc.kind, hit.ioc.value, hit.text)
-        table.add_row(*(Text(cell) for cell in cells))
-    stdout().print(table)
+        # Text, not markup: a log line is untrusted and may contain "[...]" that rich would parse.
+        out.print(Text.assemble((f"{hit.file}:{hit.line}", "bold"), "  ", (hit.ioc.kind, "cyan"),
+                                " ", (hit.ioc.value, "red")))  # fmt: skip
+        out.print(Text("    " + hit.text, style="dim"))
     markup(f"[bold red]{escape(summary(result))}[/]")
     sources = sorted({s for hit in result.hits for s in hit.ioc.sources})
     if sources:
