@@ -1,0 +1,267 @@
+"""Build the Report from an incident's folded state. Pure: no I/O, no clock.
+
+The same event log always gives the same report (no "generated at" stamp), so a report can be
+re-created and compared byte for byte, and the head hash it carries ties it to the log.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from irbook import engine
+from irbook.engine import IncidentState, StepStatus
+from irbook.events import Event, Kind
+from irbook.models import Phase
+from irbook.report import model as m
+from irbook.report.timeline import describe
+
+# The milestones the report names, in this order; other milestones of a runbook follow.
+METRIC_NAMES = {
+    "contained": "time to contain",
+    "credentials-rotated": "time to rotate credentials",
+    "stakeholders-notified": "time to notify stakeholders",
+}
+DETECTED_AT_INPUT = "detected_at"
+
+
+def build_report(state: IncidentState) -> m.Report:
+    """Everything the report says, computed from ``state`` (see docs/report.md)."""
+    runbook = state.runbook
+    status = m.IN_PROGRESS if state.status == engine.OPEN else state.status
+    detected = parse_time(state.inputs.get(DETECTED_AT_INPUT))
+    phases = [phase_outcome(state, p) for p in runbook.phases]
+    metrics = build_metrics(state, detected)
+    return m.Report(
+        incident_id=state.incident_id, title=state.title, status=status,
+        status_line=status_line(state.incident_id, status),
+        summary=summary(state, status, phases, metrics), severity=state.severity, tlp=state.tlp,
+        runbook=m.RunbookRef(id=runbook.id, version=runbook.version, title=runbook.title,
+                             sha256=state.runbook_sha256),
+        opened_at=state.opened_at, opened_by=state.opened_by, closed_at=state.closed_at,
+        detected_at=detected, inputs=inputs(state), people=people(state), roles=roles(state),
+        metrics=metrics, phases=phases, skips=skips(state),
+        notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
+        evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
+        checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
+        commands=[_command(e) for e in state.events_of(Kind.COMMAND_RAN)],
+        notifications=notifications(state),
+        followups=[_followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
+        timeline=timeline(state), event_count=len(state.events), head_hash=state.head_hash,
+    )  # fmt: skip
+
+
+def status_line(incident_id: str, status: str) -> str:
+    if status == m.IN_PROGRESS:
+        return f"Incident {incident_id}: in progress (the incident is open; figures may change)"
+    return f"Incident {incident_id}: {status}"
+
+
+# --- time --------------------------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time (naive means UTC); None when absent or not a time."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def duration(start: datetime | None, end: datetime | None) -> m.Duration | None:
+    if start is None or end is None:
+        return None
+    seconds = round((end - start).total_seconds())
+    return m.Duration(seconds=seconds, text=duration_text(seconds))
+
+
+def duration_text(seconds: int) -> str:
+    sign, s = ("-", -seconds) if seconds < 0 else ("", seconds)
+    days, rest = divmod(s, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours:02d}h {minutes:02d}m"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m {secs:02d}s"
+    return f"{sign}{secs}s"
+
+
+def build_metrics(state: IncidentState, detected: datetime | None) -> list[m.Metric]:
+    order = list(METRIC_NAMES) + [n for n in state.milestones if n not in METRIC_NAMES]
+    out = []
+    for name in order:
+        milestone = state.milestones.get(name)
+        if milestone is None:  # the runbook has no such milestone: nothing to measure
+            continue
+        out.append(m.Metric(
+            name=METRIC_NAMES.get(name, f"time to {name.replace('-', ' ')}"), milestone=name,
+            reached_at=milestone.reached_at,
+            from_open=duration(state.opened_at, milestone.reached_at),
+            from_detection=duration(detected, milestone.reached_at),
+        ))  # fmt: skip
+    out.append(m.Metric(
+        name="total duration", milestone=None, reached_at=state.closed_at,
+        from_open=duration(state.opened_at, state.closed_at),
+        from_detection=duration(detected, state.closed_at),
+    ))  # fmt: skip
+    return out
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def inputs(state: IncidentState) -> list[m.InputValue]:
+    prompts = {i.id: i.prompt for i in state.runbook.inputs}
+    ordered = [i.id for i in state.runbook.inputs if i.id in state.inputs]
+    ordered += [k for k in state.inputs if k not in prompts]
+    return [m.InputValue(id=k, prompt=prompts.get(k, k), value=state.inputs[k]) for k in ordered]
+
+
+def people(state: IncidentState) -> list[m.Person]:
+    seen: dict[str, dict[str, Any]] = {}
+    for e in state.events:
+        p = seen.setdefault(e.actor, {"hosts": [], "events": 0, "first": e.at, "last": e.at})
+        p["events"] += 1
+        p["last"] = e.at
+        if e.host not in p["hosts"]:
+            p["hosts"].append(e.host)
+    for person in state.roles.values():
+        seen.setdefault(person, {"hosts": [], "events": 0, "first": None, "last": None})
+    return [
+        m.Person(name=name, roles=sorted(r for r, who in state.roles.items() if who == name),
+                 hosts=p["hosts"], events=p["events"], first_at=p["first"], last_at=p["last"])
+        for name, p in seen.items()
+    ]  # fmt: skip
+
+
+def roles(state: IncidentState) -> list[m.RoleAssignment]:
+    names = list(state.runbook.roles) + [r for r in state.roles if r not in state.runbook.roles]
+    return [m.RoleAssignment(role=r, person=state.roles.get(r)) for r in names]
+
+
+def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
+    steps = []
+    for step in phase.steps:
+        st = state.steps[step.id]
+        steps.append(m.StepOutcome(
+            id=step.id, title=step.label, type=step.type, critical=step.critical, role=step.role,
+            status=str(engine.status_of(state, step)), value=st.value, reason=st.reason,
+            actor=st.actor, at=st.at, seq=st.seq,
+        ))  # fmt: skip
+    ids = {s.id for s in phase.steps}
+    touched = [e.at for e in state.events if e.step_id in ids]
+    times = [s.at for s in steps if s.at is not None]
+    pending = any(s.status == StepStatus.PENDING for s in steps)
+    return m.PhaseOutcome(
+        id=phase.id, title=phase.title, milestone=phase.milestone,
+        outcome=_phase_word(steps, started=bool(touched)),
+        started_at=min(touched) if touched else None,
+        settled_at=max(times) if times and not pending else None, steps=steps,
+    )  # fmt: skip
+
+
+def _phase_word(steps: list[m.StepOutcome], *, started: bool) -> str:
+    statuses = {s.status for s in steps}
+    if statuses == {StepStatus.NOT_APPLICABLE}:
+        return "not applicable"
+    if StepStatus.PENDING in statuses:
+        settled = statuses & {StepStatus.DONE, StepStatus.SKIPPED}
+        return "in progress" if settled or started else "not started"
+    return "done with exceptions" if StepStatus.SKIPPED in statuses else "done"
+
+
+def skips(state: IncidentState) -> list[m.Skip]:
+    out = []
+    for phase, step in state.runbook.steps():
+        st = state.steps[step.id]
+        if st.status is StepStatus.SKIPPED and st.at is not None and st.seq is not None:
+            out.append(m.Skip(step_id=step.id, phase_id=phase.id, title=step.label,
+                              reason=st.reason or "", actor=st.actor or "", at=st.at,
+                              seq=st.seq))  # fmt: skip
+    return out
+
+
+def summary(
+    state: IncidentState, status: str, phases: list[m.PhaseOutcome], metrics: list[m.Metric]
+) -> str:
+    steps = [s for p in phases for s in p.steps if s.status != StepStatus.NOT_APPLICABLE]
+    done = sum(s.status == StepStatus.DONE for s in steps)
+    skipped = sum(s.status == StepStatus.SKIPPED for s in steps)
+    pending = len(steps) - done - skipped
+    opened = state.opened_at.strftime("%Y-%m-%d %H:%M UTC") if state.opened_at else "?"
+    text = (f"{state.title}. Opened by {state.opened_by} on {opened} ({state.severity}, "
+            f"TLP:{state.tlp}); {status}. {done} of {len(steps)} applicable steps done, "
+            f"{skipped} skipped, {pending} open.")  # fmt: skip
+    contain = next((x for x in metrics if x.milestone == "contained"), None)
+    if contain is not None and contain.from_open is not None:
+        text += f" Contained {contain.from_open.text} after opening"
+        if contain.from_detection is not None:
+            text += f" ({contain.from_detection.text} after detection)"
+        text += "."
+    return text
+
+
+def notifications(state: IncidentState) -> list[m.Notification]:
+    out = []
+    for e in state.events_of(Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT):
+        p = e.payload
+        out.append(m.Notification(
+            seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
+            state="sent" if e.kind == Kind.NOTIFICATION_SENT else "rendered",
+            template=p.get("template", ""), audience=p.get("audience"),
+            subject=p.get("subject", ""), to=list(p.get("to") or []), sha256=p.get("sha256", ""),
+            message_id=p.get("message_id"),
+        ))  # fmt: skip
+    return out
+
+
+def timeline(state: IncidentState) -> list[m.TimelineEntry]:
+    phase_of = {s.step_id: s.phase_id for s in state.steps.values()}
+    return [
+        m.TimelineEntry(seq=e.seq, at=e.at, actor=e.actor, host=e.host, kind=e.kind,
+                        step_id=e.step_id, phase_id=phase_of.get(e.step_id or ""),
+                        summary=describe(e), hash=e.hash)
+        for e in state.events
+    ]  # fmt: skip
+
+
+def _note(e: Event) -> m.Note:
+    return m.Note(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
+                  text=e.payload.get("text", ""))  # fmt: skip
+
+
+def _evidence(e: Event) -> m.Evidence:
+    p = e.payload
+    return m.Evidence(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
+                      path=p.get("path", ""), sha256=p.get("sha256", ""), size=p.get("size", 0),
+                      description=p.get("description", ""))  # fmt: skip
+
+
+def _check(e: Event) -> m.Check:
+    p = e.payload
+    return m.Check(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
+                   action=p.get("action", ""), ok=bool(p.get("ok")), summary=p.get("summary", ""),
+                   findings=list(p.get("findings") or []),
+                   inputs=list(p.get("inputs") or []))  # fmt: skip
+
+
+def _command(e: Event) -> m.Command:
+    p = e.payload
+    return m.Command(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
+                     command=p.get("command", ""), exit_code=p.get("exit_code", 0),
+                     output=p.get("output", ""), truncated=bool(p.get("truncated")))  # fmt: skip
+
+
+def _followup(e: Event) -> m.Followup:
+    p = e.payload
+    return m.Followup(seq=e.seq, at=e.at, actor=e.actor, text=p.get("text", ""),
+                      owner=p.get("owner"), due=p.get("due"))  # fmt: skip

@@ -1,0 +1,197 @@
+"""The report as ONE self-contained HTML file: inline CSS and SVG, no script, nothing fetched.
+
+Every piece of user text (titles, notes, answers, file names...) goes through ``esc`` so a note
+like ``<script>`` stays text. The page prints cleanly (``@media print`` in ``style.CSS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from irbook.report.model import Metric, Report
+from irbook.report.style import CSS
+from irbook.report.svg import COLORS, timeline_svg
+from irbook.report.timeline import show_value
+
+_STATUS_CLASS = {"in progress": "st-open", "completed": "st-done"}
+_STEP_CLASS = {"done": "s-done", "skipped": "s-skipped", "pending": "s-pending"}
+
+
+def esc(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable[str]], cls: str = "") -> str:
+    """A table from already-escaped cells."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    attr = f' class="{cls}"' if cls else ""
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def section(title: str, body: str, anchor: str) -> str:
+    return f'<section id="{anchor}"><h2>{title}</h2>\n{body}\n</section>'
+
+
+def none_or(items: list[Any], body: str) -> str:
+    return body if items else '<p class="muted">None.</p>'
+
+
+def to_html(r: Report) -> str:
+    parts = [_header(r), _metrics(r), _timeline(r), _phases(r), _skips(r), _people(r), _notes(r),
+             _evidence(r), _checks(r), _notifications(r), _followups(r), _events(r), _footer(r)]  # fmt: skip
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(r.incident_id)}: {esc(r.title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        "<body>\n<main>\n" + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _header(r: Report) -> str:
+    status_cls = _STATUS_CLASS.get(r.status, "st-exc")
+    facts = [("Runbook", f"{esc(r.runbook.title)} <code>{esc(r.runbook.id)} "
+                         f"{esc(r.runbook.version)}</code>"),
+             ("Runbook sha256", f'<span class="hash">{esc(r.runbook.sha256)}</span>'),
+             ("Opened", f"{when(r.opened_at)} UTC by {esc(r.opened_by)}"),
+             ("Detected", f"{when(r.detected_at)} UTC" if r.detected_at else "—"),
+             ("Closed", f"{when(r.closed_at)} UTC" if r.closed_at else "— (in progress)")]  # fmt: skip
+    facts += [(f"Input: {esc(i.id)}", esc(show_value(i.value))) for i in r.inputs]
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    return (
+        f'<header class="top">\n<p class="statusline">{esc(r.status_line)}</p>\n'
+        f"<h1>{esc(r.title)}</h1>\n"
+        f'<div class="badges"><span class="badge {status_cls}">{esc(r.status)}</span>'
+        f'<span class="badge sev">{esc(r.severity)}</span>'
+        f'<span class="badge tlp tlp-{esc(r.tlp)}">TLP:{esc(r.tlp)}</span>'
+        f'<span class="badge">{esc(r.incident_id)}</span></div>\n'
+        f'<p class="summary">{esc(r.summary)}</p>\n<dl class="facts">{dl}</dl>\n</header>'
+    )
+
+
+def _metric_card(x: Metric) -> str:
+    value = x.from_open.text if x.from_open else "not reached"
+    sub = f"from detection: {x.from_detection.text}" if x.from_detection else "from incident open"
+    reached = f"at {when(x.reached_at)} UTC" if x.reached_at else ""
+    return (f'<div class="metric"><div class="name">{esc(x.name)}</div>'
+            f'<div class="value">{esc(value)}</div><div class="sub">{esc(sub)}</div>'
+            f'<div class="sub">{esc(reached)}</div></div>')  # fmt: skip
+
+
+def _metrics(r: Report) -> str:
+    cards = "".join(_metric_card(x) for x in r.metrics)
+    return section("Metrics", f'<div class="metrics">{cards}</div>', "metrics")
+
+
+def _timeline(r: Report) -> str:
+    svg = timeline_svg(r)
+    legend = "".join(f'<span><i style="background:{c}"></i>{esc(k)}</span>'
+                     for k, c in COLORS.items() if k != "not applicable")  # fmt: skip
+    return section("Timeline", f'{svg}\n<div class="legend">{legend}</div>', "timeline")
+
+
+def _phases(r: Report) -> str:
+    out = []
+    for n, p in enumerate(r.phases, 1):
+        milestone = f" · milestone <em>{esc(p.milestone)}</em>" if p.milestone else ""
+        out.append(f'<h3>{n}. {esc(p.title)} <span class="outcome">— {esc(p.outcome)}'
+                   f"{milestone}</span></h3>")  # fmt: skip
+        rows = []
+        for s in p.steps:
+            crit = ' <span class="crit">critical</span>' if s.critical else ""
+            detail = s.reason if s.status == "skipped" else show_value(s.value)
+            rows.append([f"<code>{esc(s.id)}</code>{crit}<br>{esc(s.title)}",
+                         f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
+                         esc(s.actor or "—"), when(s.at), esc(detail or "—")])  # fmt: skip
+        out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows))
+    return section("Phases", "\n".join(out), "phases")
+
+
+def _skips(r: Report) -> str:
+    rows = [[f"<code>{esc(s.step_id)}</code>", esc(s.phase_id), esc(s.reason), esc(s.actor),
+             when(s.at), str(s.seq)] for s in r.skips]  # fmt: skip
+    body = table(["Step", "Phase", "Reason", "By", "At (UTC)", "Event"], rows)
+    return section("Skipped steps", none_or(r.skips, body), "skips")
+
+
+def _people(r: Report) -> str:
+    rows = [[esc(p.name), esc(", ".join(p.roles) or "—"), esc(", ".join(p.hosts) or "—"),
+             str(p.events), when(p.first_at), when(p.last_at)] for p in r.people]  # fmt: skip
+    body = table(["Person", "Roles", "Hosts", "Events", "First (UTC)", "Last (UTC)"], rows)
+    if r.roles:
+        body += table(["Role", "Person"],
+                      [[esc(a.role), esc(a.person or "unassigned")] for a in r.roles])  # fmt: skip
+    return section("People and roles", body, "people")
+
+
+def _notes(r: Report) -> str:
+    body = "\n".join(
+        f'<div class="note"><div class="meta">{when(n.at)} UTC · {esc(n.actor)}'
+        f'{" · " + esc(n.step_id) if n.step_id else ""}</div>{esc(n.text)}</div>'
+        for n in r.notes
+    )
+    return section("Notes", none_or(r.notes, body), "notes")
+
+
+def _evidence(r: Report) -> str:
+    rows = [[esc(e.path), f'<span class="hash">{esc(e.sha256)}</span>', str(e.size),
+             esc(e.description or "—"), esc(e.actor), when(e.at)] for e in r.evidence]  # fmt: skip
+    body = table(["File", "sha256", "Bytes", "Description", "By", "At (UTC)"], rows)
+    return section("Evidence", none_or(r.evidence, body), "evidence")
+
+
+def _findings(findings: list[dict[str, Any]]) -> str:
+    keys: list[str] = []
+    for f in findings:
+        keys += [k for k in f if k not in keys]
+    rows = [[esc(show_value(f.get(k))) for k in keys] for f in findings]
+    return table([esc(k) for k in keys], rows)
+
+
+def _checks(r: Report) -> str:
+    out = []
+    for c in r.checks:
+        verdict = "ok" if c.ok else f"{len(c.findings)} finding(s)"
+        out.append(f"<h3>{esc(c.action)} <span class=\"outcome\">— {esc(verdict)}, "
+                   f"{when(c.at)} UTC by {esc(c.actor)}</span></h3><p>{esc(c.summary)}</p>")  # fmt: skip
+        if c.findings:
+            out.append(_findings(c.findings))
+    for cmd in r.commands:
+        out.append(f"<h3>Command <code>{esc(cmd.command)}</code> <span class=\"outcome\">— exit "
+                   f'{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>'
+                   f'<div class="note">{esc(cmd.output)}</div>')  # fmt: skip
+    return section("Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks")
+
+
+def _notifications(r: Report) -> str:
+    rows = [[esc(n.state), esc(n.template), esc(n.audience or "—"), esc(n.subject),
+             esc(", ".join(n.to) or "—"), when(n.at), f'<span class="hash">{esc(n.sha256)}</span>']
+            for n in r.notifications]  # fmt: skip
+    body = table(["State", "Template", "Audience", "Subject", "To", "At (UTC)", "sha256"], rows)
+    return section("Notifications", none_or(r.notifications, body), "notifications")
+
+
+def _followups(r: Report) -> str:
+    rows = [[esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
+            for f in r.followups]  # fmt: skip
+    body = table(["Follow-up", "Owner", "Due", "Added by", "At (UTC)"], rows)
+    return section("Follow-ups", none_or(r.followups, body), "followups")
+
+
+def _events(r: Report) -> str:
+    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)]
+            for t in r.timeline]  # fmt: skip
+    return section("Event log", table(["#", "At (UTC)", "By", "Kind", "What"], rows), "events")
+
+
+def _footer(r: Report) -> str:
+    return (f'<footer>{r.event_count} events. Event-log head hash <span class="hash">'
+            f"{esc(r.head_hash)}</span>; check the record with <code>irbook verify "
+            f"{esc(r.incident_id)}</code>.</footer>")  # fmt: skip

@@ -1,0 +1,146 @@
+"""The report as Markdown (GitHub-flavoured tables). User text is escaped so it stays text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from irbook.report.model import Metric, Report
+from irbook.report.timeline import show_value
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def esc(text: object) -> str:
+    """Inline-safe text: Markdown punctuation escaped, newlines folded (cells are one line)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _metric_cells(x: Metric) -> list[str]:
+    return [esc(x.name), esc(x.milestone or "incident closed"), when(x.reached_at),
+            x.from_open.text if x.from_open else "—",
+            x.from_detection.text if x.from_detection else "—"]  # fmt: skip
+
+
+def to_markdown(r: Report) -> str:
+    lines = [f"# {esc(r.status_line)}", "", f"## {esc(r.title)}", "", esc(r.summary), ""]
+    lines += _overview(r) + _people(r) + _metrics(r) + _phases(r) + _skips(r) + _notes(r)
+    lines += _evidence(r) + _checks(r) + _commands(r) + _notifications(r) + _followups(r)
+    lines += _timeline(r)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _overview(r: Report) -> list[str]:
+    rows = [["Status", esc(r.status)], ["Severity", esc(r.severity)], ["TLP", esc(r.tlp)],
+            ["Runbook", f"{esc(r.runbook.id)} {esc(r.runbook.version)} ({esc(r.runbook.title)})"],
+            ["Runbook sha256", f"`{r.runbook.sha256}`"],
+            ["Opened", f"{when(r.opened_at)} by {esc(r.opened_by)}"],
+            ["Detected", when(r.detected_at)], ["Closed", when(r.closed_at)],
+            ["Events", str(r.event_count)], ["Head hash", f"`{r.head_hash}`"]]  # fmt: skip
+    rows += [[f"Input {esc(i.id)}", esc(show_value(i.value))] for i in r.inputs]
+    return ["## Overview", "", *table(["", ""], rows)]
+
+
+def _people(r: Report) -> list[str]:
+    rows = [[esc(p.name), esc(", ".join(p.roles)) or "—", esc(", ".join(p.hosts)) or "—",
+             str(p.events), when(p.first_at), when(p.last_at)] for p in r.people]  # fmt: skip
+    roles = [[esc(a.role), esc(a.person) if a.person else "unassigned"] for a in r.roles]
+    out = ["## People and roles", ""]
+    out += table(["Person", "Roles", "Hosts", "Events", "First", "Last"], rows)
+    return out + (table(["Role", "Person"], roles) if roles else [])
+
+
+def _metrics(r: Report) -> list[str]:
+    header = ["Metric", "Milestone", "Reached", "From open", "From detection"]
+    return ["## Metrics", "", *table(header, [_metric_cells(x) for x in r.metrics])]
+
+
+def _phases(r: Report) -> list[str]:
+    out = ["## Phases", ""]
+    for n, p in enumerate(r.phases, 1):
+        milestone = f" — milestone *{esc(p.milestone)}*" if p.milestone else ""
+        out += [f"### {n}. {esc(p.title)}: {esc(p.outcome)}{milestone}", ""]
+        rows = [[f"`{s.id}`" + (" (critical)" if s.critical else ""), esc(s.status),
+                 esc(s.actor or "—"), when(s.at),
+                 esc(s.reason if s.status == "skipped" else show_value(s.value)) or "—"]
+                for s in p.steps]  # fmt: skip
+        out += table(["Step", "Status", "By", "At", "Answer / reason"], rows)
+    return out
+
+
+def _skips(r: Report) -> list[str]:
+    if not r.skips:
+        return ["## Skipped steps", "", "None.", ""]
+    rows = [[f"`{s.step_id}`", esc(s.phase_id), esc(s.reason), esc(s.actor), when(s.at),
+             str(s.seq)] for s in r.skips]  # fmt: skip
+    return ["## Skipped steps", "", *table(["Step", "Phase", "Reason", "By", "At", "Event"], rows)]
+
+
+def _notes(r: Report) -> list[str]:
+    out = ["## Notes", ""]
+    for n in r.notes:
+        step = f" on `{n.step_id}`" if n.step_id else ""
+        out += [f"- **{when(n.at)}**, {esc(n.actor)}{step}: {esc(n.text)}"]
+    return out + ([""] if r.notes else ["None.", ""])
+
+
+def _evidence(r: Report) -> list[str]:
+    if not r.evidence:
+        return ["## Evidence", "", "None.", ""]
+    rows = [[esc(e.path), f"`{e.sha256}`", str(e.size), esc(e.description) or "—",
+             esc(e.actor), when(e.at)] for e in r.evidence]  # fmt: skip
+    return ["## Evidence", "", *table(["File", "sha256", "Bytes", "Description", "By", "At"], rows)]
+
+
+def _checks(r: Report) -> list[str]:
+    out = ["## Checks", ""]
+    for c in r.checks:
+        verdict = "ok" if c.ok else "findings"
+        out += [f"### {esc(c.action)} ({verdict}), {when(c.at)} by {esc(c.actor)}", "",
+                esc(c.summary), ""]  # fmt: skip
+        out += [f"- {esc(show_value(f))}" for f in c.findings]
+        out += [""] if c.findings else []
+    return out + ([] if r.checks else ["None.", ""])
+
+
+def _commands(r: Report) -> list[str]:
+    if not r.commands:
+        return []
+    rows = [[esc(c.command), str(c.exit_code), esc(c.actor), when(c.at)] for c in r.commands]
+    return ["## Commands run", "", *table(["Command", "Exit", "By", "At"], rows)]
+
+
+def _notifications(r: Report) -> list[str]:
+    if not r.notifications:
+        return ["## Notifications", "", "None.", ""]
+    rows = [[esc(n.state), esc(n.template), esc(n.audience or "—"), esc(n.subject),
+             esc(", ".join(n.to)) or "—", when(n.at), f"`{n.sha256[:16]}`"]
+            for n in r.notifications]  # fmt: skip
+    header = ["State", "Template", "Audience", "Subject", "To", "At", "sha256"]
+    return ["## Notifications", "", *table(header, rows)]
+
+
+def _followups(r: Report) -> list[str]:
+    if not r.followups:
+        return ["## Follow-ups", "", "None.", ""]
+    rows = [[esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
+            for f in r.followups]  # fmt: skip
+    return ["## Follow-ups", "", *table(["Follow-up", "Owner", "Due", "Added by", "At"], rows)]
+
+
+def _timeline(r: Report) -> list[str]:
+    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)]
+            for t in r.timeline]  # fmt: skip
+    head = (f"Event-log head hash: `{r.head_hash}` (check it with "
+            f"`irbook verify {r.incident_id}`).")
+    return ["## Timeline", "", *table(["#", "At", "By", "Kind", "What"], rows), head]

@@ -1,0 +1,219 @@
+"""The Report model: everything a completed-incident report says, as plain data.
+
+``build_report`` fills it from the incident state; the exporters only format it. Its JSON form is
+the ``--format json`` export, versioned by ``schema_version`` and described by
+docs/report-schema.json (generated from these classes; a test fails when the file drifts).
+Times are UTC; durations are whole seconds plus a human form.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Final = "1"
+IN_PROGRESS = "in progress"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunbookRef(_Part):
+    id: str
+    version: str
+    title: str
+    sha256: str = Field(description="sha256 of the exact runbook text the incident used.")
+
+
+class InputValue(_Part):
+    id: str
+    prompt: str
+    value: Any = None
+
+
+class Person(_Part):
+    name: str
+    roles: list[str] = Field(description="Roles assigned to this person (role_assigned events).")
+    hosts: list[str] = Field(description="Machines this person recorded events from.")
+    events: int
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+
+
+class RoleAssignment(_Part):
+    role: str
+    person: str | None = Field(description="Null when the runbook's role was never assigned.")
+
+
+class Duration(_Part):
+    seconds: int
+    text: str = Field(description="Human form, e.g. '2h 05m'.")
+
+
+class Metric(_Part):
+    name: str = Field(description="time to contain, time to rotate credentials, ...")
+    milestone: str | None = Field(description="The milestone measured; null for total duration.")
+    reached_at: datetime | None = Field(description="Null while the milestone is not reached.")
+    from_open: Duration | None = None
+    from_detection: Duration | None = Field(
+        default=None, description="Null when the detected_at input is absent or not a time."
+    )
+
+
+class StepOutcome(_Part):
+    id: str
+    title: str
+    type: str
+    critical: bool
+    role: str | None = None
+    status: str = Field(description="pending | done | skipped | not applicable")
+    value: Any = None
+    reason: str | None = None
+    actor: str | None = None
+    at: datetime | None = None
+    seq: int | None = None
+
+
+class PhaseOutcome(_Part):
+    id: str
+    title: str
+    milestone: str | None = None
+    outcome: str = Field(
+        description="done | done with exceptions | in progress | not started | not applicable"
+    )
+    started_at: datetime | None = Field(description="First event about one of its steps.")
+    settled_at: datetime | None = Field(description="When its last step was settled.")
+    steps: list[StepOutcome]
+
+
+class Skip(_Part):
+    step_id: str
+    phase_id: str
+    title: str
+    reason: str
+    actor: str
+    at: datetime
+    seq: int
+
+
+class Note(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None = None
+    text: str
+
+
+class Evidence(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None = None
+    path: str
+    sha256: str
+    size: int
+    description: str = ""
+
+
+class Check(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None = None
+    action: str
+    ok: bool
+    summary: str
+    findings: list[dict[str, Any]] = []
+    inputs: list[str] = []
+
+
+class Command(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None = None
+    command: str
+    exit_code: int
+    output: str
+    truncated: bool = False
+
+
+class Notification(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None = None
+    state: Literal["rendered", "sent"]
+    template: str
+    audience: str | None = None
+    subject: str
+    to: list[str] = []
+    sha256: str
+    message_id: str | None = None
+
+
+class Followup(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    text: str
+    owner: str | None = None
+    due: str | None = None
+
+
+class TimelineEntry(_Part):
+    seq: int
+    at: datetime
+    actor: str
+    host: str
+    kind: str
+    step_id: str | None = None
+    phase_id: str | None = None
+    summary: str = Field(description="One line saying what happened.")
+    hash: str
+
+
+class Report(_Part):
+    schema_version: Literal["1"] = "1"
+    incident_id: str
+    title: str
+    status: str = Field(description="in progress | completed | completed with exceptions")
+    status_line: str = Field(description="The report's first line.")
+    summary: str
+    severity: str
+    tlp: str
+    runbook: RunbookRef
+    opened_at: datetime | None
+    opened_by: str
+    closed_at: datetime | None
+    detected_at: datetime | None = Field(description="The detected_at input, when it is a time.")
+    inputs: list[InputValue]
+    people: list[Person]
+    roles: list[RoleAssignment]
+    metrics: list[Metric]
+    phases: list[PhaseOutcome]
+    skips: list[Skip]
+    notes: list[Note]
+    evidence: list[Evidence]
+    checks: list[Check]
+    commands: list[Command]
+    notifications: list[Notification]
+    followups: list[Followup]
+    timeline: list[TimelineEntry]
+    event_count: int
+    head_hash: str = Field(description="Hash of the last event: `irbook verify` recomputes it.")
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == IN_PROGRESS
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``--format json``, as committed in docs/report-schema.json."""
+    schema = Report.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://irbook.dev/schema/report-v{SCHEMA_VERSION}.json"
+    return schema

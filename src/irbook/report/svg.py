@@ -1,0 +1,113 @@
+"""The inline SVG timeline of the HTML report: one bar per phase, a line per milestone.
+
+Drawn by hand (a few rectangles and lines) so the HTML stays one file with no script, font or
+library; every label goes through ``html.escape``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+
+from irbook.report.model import PhaseOutcome, Report
+
+WIDTH = 1000
+LEFT = 200  # room for phase titles
+RIGHT = 30
+TOP = 34  # tick labels
+ROW = 30
+COLORS = {
+    "done": "#2e7d32", "done with exceptions": "#e0a100", "in progress": "#1e63c4",
+    "not started": "#b0b7c3", "not applicable": "#b0b7c3",
+}  # fmt: skip
+
+
+class Scale:
+    """Maps times onto the x axis of the plot."""
+
+    def __init__(self, start: datetime, end: datetime) -> None:
+        self.start = start
+        self.end = end if end > start else start + timedelta(minutes=1)
+        self.span = (self.end - self.start).total_seconds()
+
+    def x(self, at: datetime) -> float:
+        frac = (at - self.start).total_seconds() / self.span
+        return round(LEFT + max(0.0, min(1.0, frac)) * (WIDTH - LEFT - RIGHT), 1)
+
+
+def bounds(r: Report) -> tuple[datetime, datetime] | None:
+    times = [t for t in (r.opened_at, r.detected_at, r.closed_at) if t is not None]
+    times += [t.at for t in r.timeline[-1:]]
+    return (min(times), max(times)) if times else None
+
+
+def timeline_svg(r: Report) -> str:
+    span = bounds(r)
+    if span is None:
+        return ""
+    scale = Scale(*span)
+    height = TOP + ROW * len(r.phases) + 62
+    parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+             f'aria-label="Timeline of phases and milestones">']  # fmt: skip
+    parts += _ticks(scale, height)
+    for i, phase in enumerate(r.phases):
+        parts += _phase_row(scale, phase, TOP + i * ROW, r.closed_at or scale.end)
+    parts += _markers(r, scale, TOP + ROW * len(r.phases))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _ticks(scale: Scale, height: int) -> list[str]:
+    out = []
+    multi_day = scale.start.date() != scale.end.date()
+    for n in range(6):
+        at = scale.start + (scale.end - scale.start) * n / 5
+        x = scale.x(at)
+        label = at.strftime("%m-%d %H:%M" if multi_day else "%H:%M")
+        anchor = "end" if n == 5 else "start" if n == 0 else "middle"
+        out.append(f'<line x1="{x}" y1="{TOP - 8}" x2="{x}" y2="{height - 40}" class="grid"/>')
+        suffix = " UTC" if n == 0 else ""
+        out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="{anchor}" class="tick">'
+                   f"{label}{suffix}</text>")  # fmt: skip
+    return out
+
+
+def _phase_row(scale: Scale, phase: PhaseOutcome, y: int, now: datetime) -> list[str]:
+    title = escape(phase.title if len(phase.title) <= 28 else phase.title[:27] + "…")
+    out = [f'<text x="{LEFT - 10}" y="{y + 19}" text-anchor="end" class="phase">{title}'
+           f"<title>{escape(phase.title)}: {escape(phase.outcome)}</title></text>"]  # fmt: skip
+    if phase.started_at is None:
+        return out
+    end = phase.settled_at or now
+    x1, x2 = scale.x(phase.started_at), scale.x(end)
+    width = max(x2 - x1, 4.0)
+    color = COLORS.get(phase.outcome, "#8a94a6")
+    dash = ' stroke-dasharray="4 3" fill-opacity="0.35"' if phase.settled_at is None else ""
+    out.append(f'<rect x="{x1}" y="{y + 6}" width="{round(width, 1)}" height="18" rx="3" '
+               f'fill="{color}" stroke="{color}"{dash}><title>{escape(phase.title)}: '
+               f"{escape(phase.outcome)}</title></rect>")  # fmt: skip
+    return out
+
+
+def _markers(r: Report, scale: Scale, y: int) -> list[str]:
+    marks: list[tuple[datetime, str, str]] = []
+    if r.detected_at:
+        marks.append((r.detected_at, "detected", "#c62828"))
+    if r.opened_at:
+        marks.append((r.opened_at, "opened", "#37474f"))
+    marks += [(x.reached_at, x.milestone, "#6a1b9a") for x in r.metrics
+              if x.milestone and x.reached_at]  # fmt: skip
+    if r.closed_at:
+        marks.append((r.closed_at, "closed", "#37474f"))
+    out = []
+    for n, (at, label, color) in enumerate(sorted(marks, key=lambda m: m[0])):
+        x = scale.x(at)
+        ly = y + 22 + (n % 2) * 18  # alternate rows so close labels do not overlap
+        anchor = "start" if x < WIDTH * 0.8 else "end"
+        out.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{ly - 12}" stroke="{color}" '
+                   f'class="mark"/>')  # fmt: skip
+        out.append(f'<path d="M{x} {ly - 16} l5 5 l-5 5 l-5 -5 z" fill="{color}"/>')
+        out.append(f'<text x="{x + (7 if anchor == "start" else -7)}" y="{ly - 7}" '
+                   f'text-anchor="{anchor}" class="mlabel" fill="{color}">{escape(label)} '
+                   f'{at.strftime("%H:%M")}</text>')  # fmt: skip
+    return out
