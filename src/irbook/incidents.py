@@ -21,13 +21,13 @@ from irbook import engine
 from irbook.engine import IncidentState
 from irbook.errors import IrbookError, NotFoundError, UsageError
 from irbook.events import (
+    Event,
     EvidenceAttached,
     IncidentClosed,
     IncidentOpened,
     Kind,
     NewEvent,
     NoteAdded,
-    Event,
 )
 from irbook.loader import LoadedRunbook, parse_runbook_text
 from irbook.models import Runbook

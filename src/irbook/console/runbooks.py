@@ -67,7 +67,7 @@ def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
             if step.needs:
                 flags.append(f"needs: {', '.join(step.needs)}")
             extra = f"  [dim]{escape('; '.join(flags))}[/]" if flags else ""
-            markup(f"   - [{step.type}] {escape(step.id)}: {escape(step.label)}{extra}")
+            markup(f"   - {escape(f'[{step.type}]')} {escape(step.id)}: {escape(step.label)}{extra}")
 
 
 def validation(results: Sequence[ValidationResult], *, as_json: bool) -> None:
