@@ -166,8 +166,9 @@ def _check_node(node: ast.AST) -> None:
                                      "==, !=, <, <=, >, >=, in or not in", column)  # fmt: skip
     if not isinstance(node, allowed):
         what = _NOT_ALLOWED.get(type(node), f"'{type(node).__name__}'")
-        if isinstance(node, ast.Attribute):
+        if isinstance(node, ast.Attribute):  # point at the dot, not at the name before it
             what = f"attribute access ('.{node.attr}')"
+            column = (node.value.end_col_offset or 0) + 1
         raise ConditionError(f"{what} is not allowed in a condition; {_ALLOWED_HINT}", column)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         operand = node.operand

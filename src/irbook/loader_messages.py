@@ -161,6 +161,8 @@ def yaml_problem(text: str, exc: Any) -> tuple[int, int, str]:
         problem, context = "tab character; YAML indents with spaces only", ""
     elif any(s in problem for s in ("expected '-' indicator", "expected key", "<block end>")):
         problem, context = "bad indentation: this line does not line up with the lines above it", ""
+    elif "found another document" in problem:
+        problem, context = "expected one YAML document; this '---' starts a second one", ""
     elif "mapping values are not allowed" in problem:
         problem, context = "unexpected ':' (quote a value that holds ': ')", ""
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
