@@ -40,10 +40,15 @@ def match_package(package: LockedPackage, entries: Sequence[Affected]) -> list[F
         if kind is not None and (ident not in best or _STRENGTH[kind] > _STRENGTH[best[ident][0]]):
             best[ident] = (kind, entry.advisory)
     return [
-        Finding(package=package, advisory=ident, aliases=advisory.aliases, match=kind,
-                summary=advisory.summary,
-                safe_version=first_fix_above(package.ecosystem, key, fixes[ident]),
-                references=advisory.references)
+        Finding(
+            package=package,
+            advisory=ident,
+            aliases=advisory.aliases,
+            match=kind,
+            summary=advisory.summary,
+            safe_version=first_fix_above(package.ecosystem, key, fixes[ident]),
+            references=advisory.references,
+        )
         for ident, (kind, advisory) in sorted(best.items())
     ]
 

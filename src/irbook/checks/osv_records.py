@@ -67,8 +67,12 @@ def record_row(data: Any, source: str, skipped: Counter[str]) -> RecordRow | Non
     try:
         return _row(data, skipped)
     except RecordError as exc:
-        raise invalid(source, exc.message, location=exc.location,
-                      hint="is this an OSV record? https://ossf.github.io/osv-schema/") from None
+        raise invalid(
+            source,
+            exc.message,
+            location=exc.location,
+            hint="is this an OSV record? https://ossf.github.io/osv-schema/",
+        ) from None
 
 
 def _row(data: Any, skipped: Counter[str]) -> RecordRow | None:
@@ -135,7 +139,9 @@ def _range(raw: Any, where: str) -> RangeRow | None:
             raise RecordError(f"{where}.events[{i}]", "an event must be an object with one key")
         ((kind, version),) = event.items()
         if kind not in EVENT_KINDS or not isinstance(version, str):
-            raise RecordError(f"{where}.events[{i}]",
-                              f"unknown event {kind!r}: expected one of {sorted(EVENT_KINDS)}")
+            raise RecordError(
+                f"{where}.events[{i}]",
+                f"unknown event {kind!r}: expected one of {sorted(EVENT_KINDS)}",
+            )
         events.append((kind, version))
     return (raw["type"], tuple(events))

@@ -6,6 +6,7 @@ InvalidInputError naming the file (or ``dump.zip!member``), with line:col for JS
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -21,16 +22,20 @@ Rows = Iterator[tuple[RecordRow, str]]
 OSSF_ECOSYSTEM_DIRS = {"npm": "npm", "PyPI": "pypi"}  # ossf/malicious-packages folder names
 PROGRESS_EVERY = 2000
 # Every package name in a record appears as "name": "<string>". A record none of whose "name"
-# strings is a wanted package cannot match, so it need not be parsed. Records with a backslash
-# (a JSON escape could spell a name differently) are always parsed: the filter only over-selects.
-_NAME_FIELD = re.compile(rb'"name"\s*:\s*"([^"\\]*)"')
+# strings is a wanted package cannot match, so it need not be parsed. Escaped names are decoded;
+# a record with an escape inside an object key (could spell "name" differently) is always parsed.
+# The filter can only over-select.
+_NAME_FIELD = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_ESCAPED_KEY = re.compile(rb'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:')
 
 
 def read(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None,
          progress: Progress | None, skipped: Counter[str]) -> Rows:  # fmt: skip
     if not path.exists():
-        raise NotFoundError(f"advisory source not found: {path}",
-                            hint="pass OSV JSON files, directories, all.zip dumps or lists")
+        raise NotFoundError(
+            f"advisory source not found: {path}",
+            hint="pass OSV JSON files, directories, all.zip dumps or lists",
+        )
     if path.is_dir():
         yield from _read_dir(path, only, progress, skipped)
     elif path.suffix.lower() == ".zip":
@@ -53,13 +58,21 @@ def read_json_bytes(data: bytes, source: str, skipped: Counter[str]) -> Rows:
 
 def mentions(data: bytes, only: Collection[Key]) -> bool:
     """Could this raw record be about a wanted package? (False only when it certainly is not.)"""
-    if b"\\" in data:
+    if b"\\u" in data and _ESCAPED_KEY.search(data):
         return True
     for raw in _NAME_FIELD.findall(data):
-        name = raw.decode("utf-8", "replace")
+        name = _json_string(raw) if b"\\" in raw else raw.decode("utf-8", "replace")
         if ("npm", name) in only or ("PyPI", normalise_name("PyPI", name)) in only:
             return True
     return False
+
+
+def _json_string(raw: bytes) -> str:
+    try:
+        decoded = json.loads(b'"' + raw + b'"')
+    except ValueError:
+        return ""  # the full parse will report the record
+    return decoded if isinstance(decoded, str) else ""
 
 
 def _read_bytes(path: Path) -> bytes:

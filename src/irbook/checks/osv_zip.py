@@ -70,8 +70,11 @@ def _stream(path: Path, only: Collection[Key] | None, progress: Progress | None,
             if progress is not None and members:
                 progress(len(members) % PROGRESS_EVERY, len(members))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-        raise invalid(str(path), f"not a readable zip file: {exc}",
-                      hint="re-download the dump (e.g. npm/all.zip from the OSV bucket)") from None
+        raise invalid(
+            str(path),
+            f"not a readable zip file: {exc}",
+            hint="re-download the dump (e.g. npm/all.zip from the OSV bucket)",
+        ) from None
 
 
 def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:

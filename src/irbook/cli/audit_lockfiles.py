@@ -16,14 +16,20 @@ from irbook.errors import ExitCode
 def audit_lockfiles(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Lockfiles, SBOMs, or folders to search for them (node_modules is "
-                       "skipped).", show_default=False),
+        typer.Argument(
+            help="Lockfiles, SBOMs, or folders to search for them (node_modules is skipped).",
+            show_default=False,
+        ),
     ],
     advisories: Annotated[
         list[Path],
-        typer.Option("--advisories", "-a", show_default=False,
-                     help="OSV JSON file, folder (e.g. an ossf/malicious-packages checkout), "
-                     "all.zip dump, or a list of ecosystem:name:version lines. Repeatable."),
+        typer.Option(
+            "--advisories",
+            "-a",
+            show_default=False,
+            help="OSV JSON file, folder (e.g. an ossf/malicious-packages checkout), "
+            "all.zip dump, or a list of ecosystem:name:version lines. Repeatable.",
+        ),
     ],
     json_output: JsonOption = False,
     no_cache: Annotated[
