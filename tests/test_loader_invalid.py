@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from irbook.cli import run
 from conftest import FIXTURES
+from irbook.cli import run
 
 INVALID = FIXTURES / "invalid"
 TEMPLATES = FIXTURES / "loader-templates"  # holds notify/fixture-advisory.txt.j2
@@ -80,7 +80,9 @@ EXPECTED: dict[str, list[str]] = {
     "duplicate-step-id.yaml": [
         "15:13: phases[1].steps[0].id: duplicate step id 'disconnect' (first at line 9)"
     ],
-    "duplicate-phase-id.yaml": ["12:9: phases[1].id: duplicate phase id 'isolate' (first at line 6)"],
+    "duplicate-phase-id.yaml": [
+        "12:9: phases[1].id: duplicate phase id 'isolate' (first at line 6)"
+    ],
     "duplicate-input-id.yaml": ["8:9: inputs[1].id: duplicate input id 'vector' (first at line 6)"],
     "duplicate-mapping-key.yaml": [
         "12:9: phases[0].steps[0].text: duplicate key 'text' (first at line 11)"
@@ -203,7 +205,9 @@ def test_a_5_mb_file_is_refused_before_parsing(
     assert path.stat().st_size > 5 * 1024 * 1024
     code, lines, err = validate(capsys, path)
     assert code == 2
-    assert lines == [f"{path}:1:1: runbook is 5.0 MiB; the limit is 1.0 MiB (is this the right file?)"]
+    assert lines == [
+        f"{path}:1:1: runbook is 5.0 MiB; the limit is 1.0 MiB (is this the right file?)"
+    ]
     assert "Traceback" not in err
 
 
@@ -212,7 +216,9 @@ def test_random_bytes_with_nul(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path.write_bytes(bytes([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xB3, 0x9A, 0x00]))
     code, lines, err = validate(capsys, path)
     assert (code, lines, err) == (
-        2, [f"{path}:1:1: runbook is binary (it contains NUL bytes), not YAML text"], ""
+        2,
+        [f"{path}:1:1: runbook is binary (it contains NUL bytes), not YAML text"],
+        "",
     )
 
 
