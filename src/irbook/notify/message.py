@@ -1,0 +1,185 @@
+"""A notification: rendered from the templates of one name, checked, turned into RFC 5322 bytes.
+
+Header injection is made impossible here rather than trusted to the e-mail library: a CR, LF or
+other control character in a subject, display name or address is an error before anything is
+written or sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from irbook.errors import InvalidInputError, IrbookError, UsageError
+from irbook.redact import find_secrets
+
+if TYPE_CHECKING:
+    from irbook.facts import IncidentFacts
+    from irbook.render import Renderer
+
+DEFAULT_SENDER = "irbook <irbook@localhost>"
+NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class SecretsInMessageError(IrbookError):
+    """The rendered message contains what looks like a credential."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    incident_id: str
+    template: str
+    audience: str
+    subject: str
+    text: str
+    html: str | None
+    to: tuple[str, ...]
+    sender: str
+
+    def placeholders(self) -> list[str]:
+        """Jinja markers left in the output (a template that printed its own syntax)."""
+        body = self.subject + self.text + (self.html or "")
+        return [marker for marker in ("{{", "}}", "{%", "%}") if marker in body]
+
+
+@dataclass(frozen=True)
+class Message:
+    """The exact bytes of an e-mail, with what identifies them in the timeline."""
+
+    raw: bytes
+    message_id: str
+    sha256: str
+    date: datetime
+
+
+def check_header_text(value: str, what: str) -> str:
+    if _CONTROL.search(value):
+        raise UsageError(
+            f"{what} contains a line break or control character: {value!r}",
+            hint="header injection is refused; nothing was written or sent",
+        )
+    return value
+
+
+def check_address(value: str, what: str = "address") -> str:
+    """One mailbox (``Name <a@b.example>`` or ``a@b.example``), without any line break."""
+    check_header_text(value, what)
+    parsed = getaddresses([value])
+    if len(parsed) != 1 or "@" not in parsed[0][1] or " " in parsed[0][1].strip():
+        raise UsageError(
+            f"{what} is not one e-mail address: {value!r}",
+            hint="give one address per --to (e.g. --to security@example.com)",
+        )
+    return value.strip()
+
+
+def template_name(name: str) -> str:
+    if not _TEMPLATE_NAME.match(name):
+        raise UsageError(
+            f"'{name}' is not a notification template name",
+            hint="use a name such as advisory-downstream (`irbook notify --help` lists them)",
+        )
+    return name
+
+
+def build_notification(
+    facts: IncidentFacts, *, template: str, audience: str, renderer: Renderer,
+    to: tuple[str, ...] = (), sender: str = DEFAULT_SENDER, extra: dict[str, Any] | None = None,
+) -> Notification:  # fmt: skip
+    """Render ``notify/TEMPLATE.txt.j2`` (with its subject block) and ``.html.j2`` when present.
+
+    Every problem of both parts is reported together, before anything is written or sent.
+    """
+    template_name(template)
+    recipients = tuple(check_address(a, "recipient") for a in to)
+    sender = check_address(sender, "sender (IRBOOK_SMTP_FROM)")
+    context: dict[str, Any] = {"incident": facts, "audience": audience, "recipients": recipients,
+                               "tlp": facts.tlp, **(extra or {})}  # fmt: skip
+    problems = []
+    text = subject = html = None
+    try:
+        text = renderer.render(f"notify/{template}.txt.j2", context, blocks=("subject",))
+        subject = text.blocks["subject"].strip()
+    except InvalidInputError as exc:
+        problems.extend(exc.problems)
+    html_name = f"notify/{template}.html.j2"
+    if renderer.exists(html_name):
+        try:
+            html = renderer.render(html_name, {**context, "subject": subject or ""}).text
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems or text is None or subject is None:
+        raise InvalidInputError(problems, hint="nothing was written or sent; fix the template "
+                                "or record the missing answers (docs/notifications.md)")  # fmt: skip
+    check_header_text(subject, f"the subject rendered from {text.filename}")
+    if facts.id not in subject:
+        subject = f"[{facts.id}] {subject}"  # the incident id is how replies find the timeline
+    return Notification(facts.id, template, audience, subject, text.text, html, recipients, sender)
+
+
+def refuse_secrets(notification: Notification, *, allow: bool) -> list[str]:
+    """Kinds of secrets in the message; an error unless ``allow``."""
+    body = "\n".join([notification.subject, notification.text, notification.html or ""])
+    found = find_secrets(body)
+    if found and not allow:
+        raise SecretsInMessageError(
+            f"the rendered {notification.template} message contains what looks like: "
+            f"{', '.join(found)}; nothing was written or sent",
+            hint="remove it from the incident answers or the template; if it is intended "
+            "(a revoked example), repeat with --allow-secrets",
+        )
+    return found
+
+
+def to_message(notification: Notification, *, date: datetime) -> Message:
+    """RFC 5322 bytes (CRLF): multipart/alternative text + HTML, Date, Message-ID, From, To."""
+    from email import policy
+
+    msg = EmailMessage(policy=policy.SMTP)
+    domain = _domain(notification.sender)
+    message_id = make_msgid(idstring=notification.incident_id, domain=domain)
+    msg["Subject"] = notification.subject
+    msg["From"] = notification.sender
+    msg["To"] = ", ".join(notification.to) if notification.to else NO_RECIPIENTS
+    msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = message_id
+    msg["X-Irbook-Incident"] = notification.incident_id
+    msg["X-Irbook-Template"] = notification.template
+    msg.set_content(notification.text, cte="quoted-printable")
+    if notification.html is not None:
+        msg.add_alternative(notification.html, subtype="html", cte="quoted-printable")
+    raw = msg.as_bytes()
+    return Message(raw, message_id, hashlib.sha256(raw).hexdigest(), date)
+
+
+def envelope_address(mailbox: str) -> str:
+    return getaddresses([mailbox])[0][1]
+
+
+def _domain(mailbox: str) -> str:
+    return envelope_address(mailbox).rpartition("@")[2] or "localhost"
+
+
+def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
+    """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    for n in range(1, 1000):
+        path = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.raw)
+        return path
+    raise UsageError(f"too many messages named {base}*.eml in {out_dir}")

@@ -1,0 +1,143 @@
+"""Notify operations shared by the CLI and the walker: compose, write the .eml, send, record.
+
+Order matters: everything that can fail on bad input (templates, missing variables, addresses,
+secrets, SMTP settings) is checked before the first byte is written or sent. Every render and
+every send is an event in the incident's timeline, with the message's sha256.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from irbook import engine, incidents
+from irbook.events import Event, Kind, NewEvent, NotificationRendered, NotificationSent
+from irbook.facts import build_facts
+from irbook.models import NotifyStep
+from irbook.notify.message import (
+    Message,
+    Notification,
+    build_notification,
+    envelope_address,
+    refuse_secrets,
+    to_message,
+    write_eml,
+)
+
+if TYPE_CHECKING:
+    from irbook.engine import IncidentState
+    from irbook.incidents import Responder
+    from irbook.store import Store
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    notification: Notification
+    message: Message
+    path: Path | None  # None for a preview
+    sent_to: tuple[str, ...] = ()
+    refused: dict[str, str] = field(default_factory=dict)
+    server: str | None = None
+    secrets: tuple[str, ...] = ()  # kinds found and allowed with --allow-secrets
+
+
+def audience_of(state: IncidentState, template: str) -> str:
+    """The audience the runbook gives this template, else the template name itself."""
+    for _, step in state.runbook.steps():
+        if isinstance(step, NotifyStep) and step.template == template:
+            return step.audience
+    return template
+
+
+def compose(
+    state: IncidentState, *, template: str, audience: str, responder: Responder,
+    to: Sequence[str] = (), templates_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None, allow_secrets: bool = False,
+) -> tuple[Notification, Message, list[str]]:  # fmt: skip
+    from irbook.notify.smtp import sender_from_env
+    from irbook.render import Renderer
+
+    env = os.environ if environ is None else environ
+    facts = build_facts(state, actor=responder.actor)
+    notification = build_notification(
+        facts, template=template, audience=audience, renderer=Renderer(templates_dir),
+        to=tuple(to), sender=sender_from_env(env),
+    )  # fmt: skip
+    secrets = refuse_secrets(notification, allow=allow_secrets)
+    return notification, to_message(notification, date=responder.clock()), secrets
+
+
+def notify(
+    *, store: Store, incident_id: str, template: str, responder: Responder,
+    to: Sequence[str] = (), out_dir: Path | None = None, send: bool = False,
+    preview: bool = False, allow_secrets: bool = False, templates_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> NotifyResult:  # fmt: skip
+    """`irbook notify`: render; write the .eml (unless only previewing); send with ``send``."""
+    from irbook.errors import UsageError
+    from irbook.notify.smtp import config_from_env, deliver
+
+    env = os.environ if environ is None else environ
+    state = incidents.load_state(store, incident_id)
+    config = config_from_env(env) if send else None  # bad settings fail before anything is written
+    if send and not to:
+        raise UsageError("--send needs at least one --to address", hint="nothing was written or sent")
+    notification, message, secrets = compose(
+        state, template=template, audience=audience_of(state, template), responder=responder,
+        to=to, templates_dir=templates_dir, environ=env, allow_secrets=allow_secrets,
+    )  # fmt: skip
+    path = None
+    if not preview or send:
+        path = write_eml(message, out_dir or incidents.output_dir(state.incident_id),
+                         stem=f"{state.incident_id}-{template}")  # fmt: skip
+    _record_rendered(store, state.incident_id, notification, message, path, responder, None)
+    if config is None:
+        return NotifyResult(notification, message, path, secrets=tuple(secrets))
+    recipients = [envelope_address(a) for a in notification.to]
+    refused = deliver(message.raw, sender=envelope_address(notification.sender),
+                      recipients=recipients, config=config)  # fmt: skip
+    accepted = tuple(a for a in recipients if a not in refused)
+    sent = NotificationSent(template=template, subject=notification.subject, to=list(accepted),
+                            sha256=message.sha256, message_id=message.message_id,
+                            server=config.server)  # fmt: skip
+    incidents.record_anyway(store, state.incident_id, NewEvent(Kind.NOTIFICATION_SENT, sent),
+                            responder)  # fmt: skip
+    return NotifyResult(notification, message, path, accepted, refused, config.server,
+                        tuple(secrets))  # fmt: skip
+
+
+def run_notify_step(
+    *, store: Store, state: IncidentState, step: NotifyStep, responder: Responder,
+    out_dir: Path | None = None, templates_dir: Path | None = None, to: Sequence[str] = (),
+) -> list[Path]:  # fmt: skip
+    """A runbook `notify` step: write the step's .eml into the incident's folder and record it.
+
+    Sending stays a deliberate act (`irbook notify INCIDENT TEMPLATE --send`); the walker drafts.
+    """
+    notification, message, _ = compose(
+        state, template=step.template, audience=step.audience, responder=responder, to=to,
+        templates_dir=templates_dir,
+    )  # fmt: skip
+    path = write_eml(message, out_dir or incidents.output_dir(state.incident_id),
+                     stem=f"{state.incident_id}-{step.template}")  # fmt: skip
+    event = _record_rendered(store, state.incident_id, notification, message, path, responder,
+                             step.id)  # fmt: skip
+    if event.seq == state.last_seq + 1:  # keep the walker's state current when nobody wrote between
+        engine.apply(state, event)
+    return [path]
+
+
+def _record_rendered(
+    store: Store, incident_id: str, notification: Notification, message: Message,
+    path: Path | None, responder: Responder, step_id: str | None,
+) -> Event:  # fmt: skip
+    payload = NotificationRendered(
+        template=notification.template, audience=notification.audience,
+        subject=notification.subject, to=list(notification.to), sha256=message.sha256,
+        path=str(path.resolve()) if path else None,
+    )  # fmt: skip
+    new = NewEvent(Kind.NOTIFICATION_RENDERED, payload, step_id=step_id)
+    return incidents.record_anyway(store, incident_id, new, responder)
