@@ -1,0 +1,200 @@
+"""Lockfile audit benchmark: 5,000 locked packages against 200,000 OSV records, end to end.
+
+    python bench/bench_lockfile_audit.py [--records 200000] [--packages 5000] [--data DIR]
+
+Generates (into a temporary folder, or DIR to keep and reuse it) synthetic OSV records shaped like
+ossf/malicious-packages reports (npm and PyPI; versions lists, SEMVER/ECOSYSTEM ranges, open-ended
+``introduced: "0"`` ranges, database_specific noise), both as the ossf folder layout and as one
+``all.zip``, plus package-lock.json files and a requirements.txt with the locked packages.
+
+Each measurement runs in a fresh process (so peak RSS is its own) and is compared with a reference
+measured in the same run on the same files: plain ``json.load`` of every record, the floor of any
+reader that parses them all. Results go to docs/performance.md, section "Lockfile audit".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+CWE = {"cweId": "CWE-506", "description": "The product contains code that appears to be "
+       "malicious in nature.", "name": "Embedded Malicious Code"}  # fmt: skip
+
+
+def package(i: int) -> tuple[str, str]:
+    if i % 4 == 0:
+        return "PyPI", f"Py_Pkg.{i}"
+    return "npm", (f"@scope{i % 997}/pkg-{i}" if i % 3 == 0 else f"pkg-{i}")
+
+
+def record(i: int, rng: random.Random) -> dict[str, object]:
+    eco, name = package(i)
+    kind = "SEMVER" if eco == "npm" else "ECOSYSTEM"
+    affected: dict[str, object] = {"package": {"ecosystem": eco, "name": name},
+                                   "database_specific": {"cwes": [CWE]}}  # fmt: skip
+    shape = i % 5
+    if shape in (0, 1, 2):
+        affected["versions"] = [f"1.{i % 50}.{j}" for j in range(rng.randint(1, 3))]
+    if shape in (1, 3):
+        events = [{"introduced": f"1.{i % 50}.0"}, {"fixed": f"1.{i % 50}.9"}]
+        affected["ranges"] = [{"type": kind, "events": events}]
+    if shape == 4:
+        affected["ranges"] = [{"type": kind, "events": [{"introduced": "0"}]}]
+    return {
+        "modified": "2026-05-12T13:57:30Z", "published": "2026-05-11T23:39:34Z",
+        "schema_version": "1.7.4", "id": f"MAL-2026-{i}", "aliases": [f"GHSA-x{i:07d}"],
+        "summary": f"Malicious code in {name} ({eco})",
+        "details": "\n---\n_-= Per source details. Do not edit below this line.=-_\n\n## Source: "
+        "ossf-package-analysis (0f3c)\nThe package runs a credential stealer at install time.\n",
+        "affected": [affected],
+        "references": [{"type": "WEB", "url": f"https://example.invalid/report/{i}"}],
+        "database_specific": {"malicious-packages-origins": [{
+            "source": "ossf-package-analysis", "sha256": "0" * 64,
+            "import_time": "2026-05-12T00:00:00Z", "versions": affected.get("versions", [])}]},
+    }  # fmt: skip
+
+
+def generate(root: Path, records: int, packages: int) -> None:
+    rng = random.Random(7)
+    root.mkdir(parents=True, exist_ok=True)
+    tree = root / "malicious-packages" / "osv" / "malicious"
+    with zipfile.ZipFile(root / "all.zip", "w", zipfile.ZIP_DEFLATED) as dump:
+        for i in range(records):
+            data = record(i, rng)
+            text = json.dumps(data, indent=2)
+            eco, name = package(i)
+            folder = tree / eco.lower() / name
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{data['id']}.json").write_text(text)
+            dump.writestr(f"{data['id']}.json", text)
+    # Locked packages: ~2% of them named by an advisory (some affected, some not), the rest clean.
+    locks = root / "repos"
+    npm: list[tuple[str, str]] = []
+    pypi: list[tuple[str, str]] = []
+    for n in range(packages):
+        i = rng.randrange(records) if n % 50 == 0 else records + n
+        eco, name = package(i)
+        version = f"1.{i % 50}.{rng.randint(0, 12)}"
+        (pypi if eco == "PyPI" else npm).append((name, version))
+    per_file = 1000
+    for f in range(0, len(npm), per_file):
+        entries = {f"node_modules/{name}": {"version": version,
+                   "resolved": f"https://registry.npmjs.org/{name}/-/x-{version}.tgz",
+                   "integrity": "sha512-AAAA"} for name, version in npm[f:f + per_file]}  # fmt: skip
+        lock = {"name": f"app{f}", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+                "packages": {"": {"name": f"app{f}", "version": "1.0.0"}, **entries}}  # fmt: skip
+        (locks / f"app{f}").mkdir(parents=True, exist_ok=True)
+        (locks / f"app{f}" / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    (locks / "py").mkdir(parents=True, exist_ok=True)
+    pins = "".join(f"{name}=={version}\n" for name, version in pypi)
+    (locks / "py" / "requirements.txt").write_text(pins)
+    (root / "READY").write_text(f"{records} {packages}\n")
+
+
+# --- measurements, each run in its own process --------------------------------------------------
+
+
+def measure(kind: str, root: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    result = MEASURES[kind](root)
+    elapsed = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": elapsed, "peak_mib": peak_kib / 1024, **result}
+
+
+def _floor_tree(root: Path) -> dict[str, float]:
+    count = 0
+    for path in (root / "malicious-packages" / "osv" / "malicious").rglob("*.json"):
+        with path.open("rb") as fh:
+            json.load(fh)
+        count += 1
+    return {"records": count}
+
+
+def _floor_zip(root: Path) -> dict[str, float]:
+    count = 0
+    with zipfile.ZipFile(root / "all.zip") as dump:
+        for member in dump.infolist():
+            json.loads(dump.read(member))
+            count += 1
+    return {"records": count}
+
+
+def _audit(root: Path, source: Path, cache: Path | None) -> dict[str, float]:
+    from irbook.checks.lockfile_audit import audit
+
+    report = audit([root / "repos"], [source], cache_dir=cache)
+    return {"packages": report.packages, "findings": len(report.findings),
+            "records_parsed": report.advisories}  # fmt: skip
+
+
+MEASURES = {
+    "floor-tree": _floor_tree,
+    "floor-zip": _floor_zip,
+    "audit-tree": lambda root: _audit(root, root / "malicious-packages", None),
+    "audit-zip": lambda root: _audit(root, root / "all.zip", None),
+    "audit-zip-cache": lambda root: _audit(root, root / "all.zip", root / "cache"),
+    "python": lambda root: {},
+}
+
+
+def run(kind: str, root: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--data", str(root)],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--packages", type=int, default=5_000)
+    parser.add_argument("--data", type=Path, help="keep generated data here (reused if present)")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.data)))
+        return
+    with tempfile.TemporaryDirectory(prefix="irbook-bench-") as tmp:
+        root = args.data or Path(tmp)
+        if not (root / "READY").exists():
+            t = time.perf_counter()
+            generate(root, args.records, args.packages)
+            print(f"generated {args.records} records, {args.packages} packages in "
+                  f"{time.perf_counter() - t:.0f} s", file=sys.stderr)  # fmt: skip
+        report(root)
+
+
+def report(root: Path) -> None:
+    base = run("python", root)
+    rows = [("json.load of every record, ossf folder (floor)", run("floor-tree", root))]
+    rows.append(("audit, ossf folder", run("audit-tree", root)))
+    rows.append(("json.loads of every record, all.zip (floor)", run("floor-zip", root)))
+    rows.append(("audit, all.zip, no cache (prefilter)", run("audit-zip", root)))
+    shutil.rmtree(root / "cache", ignore_errors=True)
+    rows.append(
+        ("audit, all.zip, first run (full parse, writes cache)", run("audit-zip-cache", root))
+    )
+    rows.append(("audit, all.zip, cached", run("audit-zip-cache", root)))
+    floors = {"tree": rows[0][1]["seconds"], "zip": rows[2][1]["seconds"]}
+    print(f"python startup: {base['seconds']:.3f} s, {base['peak_mib']:.0f} MiB peak RSS")
+    print("| measurement | seconds | x floor | peak RSS MiB | notes |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    for label, r in rows:
+        floor = floors["tree" if "folder" in label else "zip"]
+        notes = ", ".join(f"{k} {int(v)}" for k, v in r.items() if k not in ("seconds", "peak_mib"))
+        print(f"| {label} | {r['seconds']:.3f} | {r['seconds'] / floor:.2f} | "
+              f"{r['peak_mib']:.0f} | {notes} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
