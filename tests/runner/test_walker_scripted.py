@@ -1,0 +1,185 @@
+"""The real walker, driven by a ScriptedPrompter against a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from walker_support import RecordingDisplay, mini, responder
+
+from irbook import engine
+from irbook.engine import StepStatus
+from irbook.errors import Interrupted
+from irbook.events import Kind
+from irbook.incidents import load_state, start_incident
+from irbook.prompts import ScriptedPrompter
+from irbook.runner import TerminalSource, Walker, WalkOptions
+from irbook.store import Store, open_store
+
+INPUTS = ["ci-cd-pipeline", "Acme"]  # vector, organisation
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(str(tmp_path / "irbook.db"))
+
+
+def walk(store: Store, incident_id: str, script: list[object], *, name: str = "alice",
+         role: str | None = None) -> tuple[Walker, RecordingDisplay]:  # fmt: skip
+    display = RecordingDisplay()
+    walker = Walker(store=store, responder=responder(name), display=display,
+                    source=TerminalSource(ScriptedPrompter(script)),
+                    options=WalkOptions(role=role, resume_command=f"irbook resume {incident_id}"))  # fmt: skip
+    walker.run(incident_id)
+    return walker, display
+
+
+def new_incident(store: Store) -> str:
+    return start_incident(mini(), store=store, responder=responder()).incident_id
+
+
+def kinds(store: Store, incident_id: str) -> list[str]:
+    return [e.kind for e in store.events(incident_id)]
+
+
+def test_full_walk_records_every_answer_and_closes(store: Store) -> None:
+    incident = new_incident(store)
+    script = [*INPUTS,
+              "done", "laptop-17, ci-4",          # affected-devices (input: list)
+              "done",                              # disconnect
+              "done",                              # disarm-persistence
+              "done", ["npm tokens", "CI secrets"],  # tokens (checklist)
+              "done", "manual",                    # list-tokens (command, marked done)
+              "skip", "no code signing here",      # signing-cert
+              True]  # fmt: skip                   # close at the end
+    walker, display = walk(store, incident, script)
+    state = load_state(store, incident)
+    assert state.status == engine.COMPLETED_WITH_EXCEPTIONS
+    assert state.steps["affected-devices"].value == ["laptop-17", "ci-4"]
+    assert state.steps["signing-cert"].reason == "no code signing here"
+    assert state.inputs == {"vector": "ci-cd-pipeline", "organisation": "Acme"}
+    assert store.incident(incident).status == engine.COMPLETED_WITH_EXCEPTIONS
+    assert "phase 1/2 isolate" in display.lines and "phase 2/2 rotate" in display.lines
+
+
+def test_critical_step_offers_no_skip(store: Store) -> None:
+    incident = new_incident(store)
+    prompter = ScriptedPrompter([*INPUTS, "done", "a", "skip"])
+    walker = Walker(store=store, responder=responder(), display=RecordingDisplay(),
+                    source=TerminalSource(prompter), options=WalkOptions())  # fmt: skip
+    with pytest.raises(ValueError, match="not one of"):  # "skip" is not among the choices
+        walker.run(incident)
+    assert load_state(store, incident).steps["disconnect"].status is StepStatus.PENDING
+
+
+# One unit per question the walker records: two inputs, then the steps in order.
+UNITS: list[list[object]] = [
+    ["ci-cd-pipeline"], ["Acme"], ["done", "a b"], ["done"], ["done"],
+    ["done", ["npm tokens", "CI secrets"]], ["done", "manual"], ["done"],
+]
+RESPONSES = [r for unit in UNITS for r in unit]
+
+
+@pytest.mark.parametrize("stop_at", range(len(RESPONSES)))
+def test_ctrl_c_keeps_everything_answered_and_resume_continues(store: Store, stop_at: int) -> None:
+    incident = new_incident(store)
+    with pytest.raises(Interrupted) as caught:
+        walk(store, incident, [*RESPONSES[:stop_at], KeyboardInterrupt])
+    assert caught.value.exit_code == 130
+    assert f"irbook resume {incident}" in (caught.value.hint or "")
+    # every unit fully answered before Ctrl-C is recorded; a half-answered one is asked again
+    consumed, whole_units = 0, 0
+    for unit in UNITS:
+        if consumed + len(unit) > stop_at:
+            break
+        consumed += len(unit)
+        whole_units += 1
+    recorded = load_state(store, incident)
+    assert len(recorded.inputs) + sum(
+        s.status is StepStatus.DONE for s in recorded.steps.values()
+    ) == whole_units
+    rest = [r for unit in UNITS[whole_units:] for r in unit]
+    _, display = walk(store, incident, [*rest, False])
+    state = load_state(store, incident)
+    assert engine.close_decision(state).allowed
+    assert [e.step_id for e in store.events(incident) if e.kind == Kind.STEP_COMPLETED] == [
+        "affected-devices", "disconnect", "disarm-persistence", "tokens", "list-tokens",
+        "signing-cert",
+    ]  # fmt: skip
+    assert display.lines[0] == f"{'resumed' if whole_units else 'started'} {incident}"
+
+
+def test_note_evidence_and_go_back(store: Store, tmp_path: Path) -> None:
+    incident = new_incident(store)
+    evidence = tmp_path / "proxy.log"
+    evidence.write_text("CONNECT filev2.getsession.org:443\n")
+    script = [*INPUTS,
+              "note", "seen on ci-4 first",
+              "attach", str(evidence), "proxy log",
+              "done", "ci-4",
+              "back", "affected-devices",
+              "done", "ci-4 laptop-17",
+              "pause"]  # fmt: skip
+    walk(store, incident, script)
+    state = load_state(store, incident)
+    assert state.steps["affected-devices"].value == ["ci-4", "laptop-17"]
+    evidence_events = state.events_of(Kind.EVIDENCE_ATTACHED)
+    assert evidence_events[0].payload["size"] == evidence.stat().st_size
+    assert len(evidence_events[0].payload["sha256"]) == 64
+    assert state.events_of(Kind.NOTE_ADDED)[0].payload["text"] == "seen on ci-4 first"
+    assert Kind.STEP_REOPENED in kinds(store, incident)
+
+
+def test_secrets_in_answers_are_redacted_before_storage(store: Store) -> None:
+    incident = new_incident(store)
+    token = "ghp_" + "A1b2" * 9
+    walk(store, incident, [*INPUTS, "note", f"found {token} in .npmrc", "pause"])
+    raw = store.engine.raw_connection()
+    try:
+        dump = "\n".join(str(row) for row in raw.execute("select payload from event"))
+    finally:
+        raw.close()
+    assert token not in dump
+    assert "[REDACTED GitHub token]" in dump
+
+
+def test_role_walk_asks_only_that_roles_steps(store: Store) -> None:
+    incident = new_incident(store)
+    _, display = walk(store, incident, [*INPUTS, "done", "a", "pause"], role="comms-lead")
+    # disconnect and tokens belong to ops-lead; disarm-persistence waits for disconnect (needs)
+    assert display.steps == ["affected-devices", "list-tokens"]
+
+
+def test_two_responders_on_one_step_one_wins_the_other_is_told(store: Store) -> None:
+    incident = new_incident(store)
+    walk(store, incident, [*INPUTS, "pause"])
+    other = open_store(store.url)  # a second connection, as from another process or machine
+
+    class BobFirst(ScriptedPrompter):
+        """Alice picks "done"; while she does, Bob settles the same step from his machine."""
+
+        def select(self, message, choices, *, default=None):  # type: ignore[no-untyped-def]
+            answer = super().select(message, choices, default=default)
+            if not self.raced:
+                self.raced = True
+                bob_state = load_state(other, incident)
+                from irbook.events import NewEvent, StepCompleted
+                from irbook.incidents import record
+
+                record(other, bob_state, NewEvent(Kind.STEP_COMPLETED, StepCompleted(value=["x"]),
+                                                  step_id="affected-devices"), responder("bob", "bob-mac"))  # fmt: skip
+            return answer
+
+    prompter = BobFirst(["done", "alice-answer", "pause"])
+    prompter.raced = False  # type: ignore[attr-defined]
+    display = RecordingDisplay()
+    Walker(store=store, responder=responder("alice"), display=display,
+           source=TerminalSource(prompter), options=WalkOptions()).run(incident)  # fmt: skip
+    completed = [e for e in store.events(incident) if e.kind == Kind.STEP_COMPLETED]
+    assert [(e.step_id, e.actor, e.payload["value"]) for e in completed] == [
+        ("affected-devices", "bob", ["x"])
+    ]
+    assert any("isolate/affected-devices was completed by bob" in line for line in display.lines)
+    assert any("not recorded" in line for line in display.lines)
+    # the walker moved on to the next step without asking affected-devices again
+    assert display.steps == ["affected-devices", "disconnect"]
