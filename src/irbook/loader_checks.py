@@ -106,7 +106,9 @@ def _choice_problems(doc: Document, loc: Loc, item: dict[str, Any], type_key: st
         return [doc.problem((*loc, "choices"), f"`choices` only applies to choice and multichoice, "
                             f"not '{kind or 'text'}'")]  # fmt: skip
     default = item.get("default")
-    outside = default is not None and isinstance(choices, list) and default not in choices
+    # A mapping is already a type error from the schema: say nothing more about it here.
+    plain = default is not None and not isinstance(default, dict)
+    outside = plain and isinstance(choices, list) and default not in choices
     if kind == ValueType.CHOICE and outside:
         return [doc.problem((*loc, "default"), f"default '{default}' is not one of the choices"
                             f"{did_you_mean(str(default), map(str, choices or []))}")]  # fmt: skip

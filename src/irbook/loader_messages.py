@@ -61,17 +61,17 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _join_or(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
-
-
 def type_message(kinds: Iterable[str], value: Any) -> str | None:
     """'expected X (or Y), got Z' for type errors (several kinds: the members of a union)."""
     expected = list(dict.fromkeys(_EXPECTED[k] for k in kinds if k in _EXPECTED))
     if not expected:
         return None
-    message = f"expected {_join_or(expected)}, got {describe(value)}"
-    if "a list" in expected and isinstance(value, dict):
+    if len(expected) > 2:  # "true or false" is itself an alternative: a plain list reads clearer
+        head = f"expected one of: {', '.join(expected)}; got"
+    else:
+        head = f"expected {' or '.join(expected)}, got"
+    message = f"{head} {describe(value)}"
+    if expected == ["a list"] and isinstance(value, dict):
         message += " (start each item with '- ')"
     return message
 
