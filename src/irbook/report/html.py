@@ -107,10 +107,11 @@ def _phases(r: Report) -> str:
         for s in p.steps:
             crit = ' <span class="crit">critical</span>' if s.critical else ""
             detail = s.reason if s.status == "skipped" else show_value(s.value)
-            rows.append([f"<code>{esc(s.id)}</code>{crit}<br>{esc(s.title)}",
+            label = f"<br>{esc(s.title)}" if s.title != s.id else ""
+            rows.append([f"<code>{esc(s.id)}</code>{crit}{label}",
                          f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
                          esc(s.actor or "—"), when(s.at), esc(detail or "—")])  # fmt: skip
-        out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows))
+        out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from irbook.report.model import Metric, Report
 from irbook.report.timeline import show_value
@@ -47,7 +48,7 @@ def _overview(r: Report) -> list[str]:
             ["Opened", f"{when(r.opened_at)} by {esc(r.opened_by)}"],
             ["Detected", when(r.detected_at)], ["Closed", when(r.closed_at)],
             ["Events", str(r.event_count)], ["Head hash", f"`{r.head_hash}`"]]  # fmt: skip
-    rows += [[f"Input {esc(i.id)}", esc(show_value(i.value))] for i in r.inputs]
+    rows += [[f"Input `{i.id}`", esc(show_value(i.value))] for i in r.inputs]
     return ["## Overview", "", *table(["", ""], rows)]
 
 
@@ -108,9 +109,16 @@ def _checks(r: Report) -> list[str]:
         verdict = "ok" if c.ok else "findings"
         out += [f"### {esc(c.action)} ({verdict}), {when(c.at)} by {esc(c.actor)}", "",
                 esc(c.summary), ""]  # fmt: skip
-        out += [f"- {esc(show_value(f))}" for f in c.findings]
-        out += [""] if c.findings else []
+        out += findings_table(c.findings) if c.findings else []
     return out + ([] if r.checks else ["None.", ""])
+
+
+def findings_table(findings: list[dict[str, Any]]) -> list[str]:
+    keys: list[str] = []
+    for f in findings:
+        keys += [k for k in f if k not in keys]
+    return table([esc(k) for k in keys], [[esc(show_value(f.get(k))) for k in keys]
+                                          for f in findings])  # fmt: skip
 
 
 def _commands(r: Report) -> list[str]:
@@ -139,7 +147,7 @@ def _followups(r: Report) -> list[str]:
 
 
 def _timeline(r: Report) -> list[str]:
-    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)]
+    rows = [[str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)]
             for t in r.timeline]  # fmt: skip
     head = (f"Event-log head hash: `{r.head_hash}` (check it with "
             f"`irbook verify {r.incident_id}`).")

@@ -34,6 +34,9 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 1
 th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; }
 td { overflow-wrap: anywhere; }
+table.steps { table-layout: fixed; }
+table.steps th:nth-child(1) { width: 30%; } table.steps th:nth-child(2) { width: 13%; }
+table.steps th:nth-child(3) { width: 10%; } table.steps th:nth-child(4) { width: 17%; }
 code, .hash { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 .hash { overflow-wrap: anywhere; }
 .s-done { color: #2e7d32; font-weight: 600; } .s-skipped { color: #a36a00; font-weight: 600; }

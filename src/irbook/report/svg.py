@@ -6,6 +6,7 @@ library; every label goes through ``html.escape``.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from html import escape
 
@@ -16,6 +17,7 @@ LEFT = 200  # room for phase titles
 RIGHT = 30
 TOP = 34  # tick labels
 ROW = 30
+_INTERVALS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 40320)
 COLORS = {
     "done": "#2e7d32", "done with exceptions": "#e0a100", "in progress": "#1e63c4",
     "not started": "#b0b7c3", "not applicable": "#b0b7c3",
@@ -57,18 +59,26 @@ def timeline_svg(r: Report) -> str:
     return "\n".join(parts)
 
 
+def tick_times(scale: Scale) -> list[datetime]:
+    """Round times (every 1, 2, 5, 10, 15, 30 min, 1 h, ...) across the span, at most 8."""
+    minutes = scale.span / 60
+    step = next((i for i in _INTERVALS if minutes / i <= 8), _INTERVALS[-1])
+    epoch = datetime(2000, 1, 1, tzinfo=scale.start.tzinfo)
+    offset = (scale.start - epoch).total_seconds() / 60
+    first = epoch + timedelta(minutes=math.ceil(offset / step) * step)
+    count = int((scale.end - first).total_seconds() / 60 // step) + 1
+    return [first + timedelta(minutes=step * n) for n in range(max(count, 0))]
+
+
 def _ticks(scale: Scale, height: int) -> list[str]:
     out = []
     multi_day = scale.start.date() != scale.end.date()
-    for n in range(6):
-        at = scale.start + (scale.end - scale.start) * n / 5
+    for n, at in enumerate(tick_times(scale)):
         x = scale.x(at)
-        label = at.strftime("%m-%d %H:%M" if multi_day else "%H:%M")
-        anchor = "end" if n == 5 else "start" if n == 0 else "middle"
+        label = at.strftime("%m-%d %H:%M" if multi_day else "%H:%M") + (" UTC" if n == 0 else "")
         out.append(f'<line x1="{x}" y1="{TOP - 8}" x2="{x}" y2="{height - 40}" class="grid"/>')
-        suffix = " UTC" if n == 0 else ""
-        out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="{anchor}" class="tick">'
-                   f"{label}{suffix}</text>")  # fmt: skip
+        out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="middle" class="tick">'
+                   f"{label}</text>")  # fmt: skip
     return out
 
 

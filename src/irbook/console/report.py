@@ -1,0 +1,56 @@
+"""Output of `irbook report`, `irbook followup` and `irbook verify`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from irbook.console import info, print_json, stdout, success, warn
+from irbook.errors import UsageError
+
+if TYPE_CHECKING:
+    from irbook.followups import FollowupResult
+    from irbook.report.service import ExportedReport
+    from irbook.verify import Verification
+
+
+def exported(report: ExportedReport, output: Path | None) -> None:
+    """The report on stdout, or in ``output`` created 0600 (reports carry TLP-marked detail)."""
+    if output is None:
+        sys.stdout.write(report.text)
+        sys.stdout.flush()
+        return
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(report.text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    success(f"wrote {output} ({report.fmt}, incident {report.incident_id}, {report.status})")
+
+
+def followup_added(result: FollowupResult, *, as_json: bool) -> None:
+    event = result.event
+    if as_json:
+        print_json({"incident_id": event.incident_id, "seq": event.seq, "hash": event.hash,
+                    "followup": event.payload, "redacted": result.redacted})  # fmt: skip
+        return
+    if result.redacted:
+        warn(f"removed from the follow-up before storing it: {', '.join(result.redacted)}")
+    success(f"follow-up recorded on {event.incident_id} (event {event.seq})")
+
+
+def verification(result: Verification, *, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_dict())
+        return
+    if result.ok:
+        success(f"OK {result.incident_id}: {result.events} events, hash chain intact")
+        stdout().print(f"head hash {result.head_hash}", markup=False)
+        return
+    where = f"event {result.bad_seq}" if result.bad_seq is not None else "the head"
+    stdout().print(f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False,
+                   style="bold red")  # fmt: skip
+    info(f"{result.events} events read; the log was changed outside irbook")
