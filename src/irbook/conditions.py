@@ -189,10 +189,15 @@ def _check_node(node: ast.AST) -> None:
         _step_argument(node)
 
 
+def _callee(func: ast.expr) -> str:
+    text = ast.unparse(func)
+    return text if isinstance(func, ast.Name | ast.Attribute) else f"({text})"
+
+
 def _step_argument(call: ast.Call) -> str:
     if not isinstance(call.func, ast.Name) or call.func.id not in FUNCTIONS:
         raise ConditionError(
-            f"calling {ast.unparse(call.func)}() is not allowed; "
+            f"calling {_callee(call.func)}() is not allowed; "
             "only answer('step-id') and done('step-id') may be called",
             call.col_offset + 1,
         )
