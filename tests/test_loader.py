@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from shared import FIXTURES
 from irbook.cli import run
 from irbook.errors import InvalidInputError
 from irbook.loader import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from shared import FIXTURES
 from irbook.cli import run
 
 INVALID = FIXTURES / "invalid"

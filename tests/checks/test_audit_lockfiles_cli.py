@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, shared_data
+from shared import FIXTURES, shared_data
 from irbook.checks.actions import run_action
 from irbook.cli import run
 from irbook.errors import UsageError

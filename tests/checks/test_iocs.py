@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_data
+from shared import shared_data
 from irbook.checks.iocs import (
     Ioc,
     advisory_iocs,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, shared_data
+from shared import FIXTURES, shared_data
 from irbook.checks.advisories import AdvisoryIndex, load_advisories
 from irbook.checks.lockfile_audit import match_all
 from irbook.checks.packages import Finding, LockedPackage

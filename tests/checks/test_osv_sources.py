@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, shared_data
+from shared import FIXTURES, shared_data
 from irbook.checks.advisories import AdvisoryIndex, load_advisories, wanted_keys
 from irbook.errors import InvalidInputError, NotFoundError
 

@@ -23,7 +23,12 @@ from sqlmodel import Session, SQLModel
 from irbook.errors import StoreError, StoreUnavailableError, UsageError
 from irbook.store.tables import SCHEMA_VERSION, MetaRow
 
-BUSY_TIMEOUT_MS = 10_000
+def busy_timeout_ms() -> int:
+    """How long a write waits for another process's lock (IRBOOK_LOCK_TIMEOUT, seconds)."""
+    try:
+        return int(float(os.environ.get("IRBOOK_LOCK_TIMEOUT", "10")) * 1000)
+    except ValueError:
+        raise UsageError("IRBOOK_LOCK_TIMEOUT must be a number of seconds") from None
 # A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
 # on TCP retries; a URL that sets connect_timeout itself wins.
 PG_CONNECT_TIMEOUT_S = 10
@@ -75,14 +80,14 @@ def _prepare_sqlite_file(url: str) -> None:
     os.close(fd)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # irbook issues BEGIN itself (below): pysqlite's implicit transactions would defer the
         # write lock, and a read-then-append could then fail instead of waiting its turn.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")  # answers survive kill -9; readers never block
         cursor.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -98,8 +103,9 @@ def create_db_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
-            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-            _configure_sqlite(engine)
+            timeout_ms = busy_timeout_ms()
+            engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
+            _configure_sqlite(engine, timeout_ms)
             return engine
         libpq = url.startswith("postgresql+psycopg")  # psycopg 3 (and 2) take connect_timeout
         connect_args: dict[str, Any] = {}

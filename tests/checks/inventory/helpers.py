@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, shared_data
+from shared import FIXTURES, shared_data
 from irbook.checks.packages import LockedPackage
 from irbook.errors import InvalidInputError
 

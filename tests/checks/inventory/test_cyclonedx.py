@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import shared_data
+from shared import shared_data
 from irbook.checks.inventory import cyclonedx
 
 from .helpers import OWN, assert_invalid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import shared_data
+from shared import shared_data
 from irbook.checks.inventory import spdx
 from irbook.checks.inventory._purl import parse_purl
 
