@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, REPO
 from irbook.cli import run
 from irbook.loader import load_yaml_data
+from shared import FIXTURES, REPO
 
 SCHEMA_DOC = REPO / "docs" / "runbook-schema.json"
 REGENERATE = "irbook runbooks schema -o docs/runbook-schema.json"
