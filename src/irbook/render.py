@@ -102,7 +102,7 @@ class Renderer:
         from jinja2 import TemplateError
 
         try:
-            text = template.render(dict(context))
+            text = self._body(template, context, omit=blocks)
             out = {}
             for block in blocks:
                 if block not in template.blocks:
@@ -116,6 +116,17 @@ class Renderer:
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
             raise _runtime_problem(exc, template) from None
         return text, out
+
+    def _body(self, template: Template, context: Mapping[str, Any], *, omit: Sequence[str]) -> str:
+        """The template's output without the named blocks (a subject is not part of the body)."""
+        ctx = template.new_context(dict(context))
+        for block in omit:
+            if block in ctx.blocks:
+                ctx.blocks[block] = [_empty_block]
+        try:
+            return self.env.concat(template.root_render_func(ctx))
+        except Exception:
+            self.env.handle_exception()  # re-raises with the template's file and line in the traceback
 
     def _missing_problems(self, missing: list[_Missing]) -> list[Problem]:
         problems, seen = [], set()
@@ -143,6 +154,10 @@ class Renderer:
         return result
 
 
+def _empty_block(context: Any) -> Iterator[str]:
+    return iter(())
+
+
 _MISSING_HINT = (
     "nothing was written or sent. Record the missing answer in the incident, or fix the "
     "template (`{{ name | default('...') }}` or `{% if name is defined %}` for optional values); "
@@ -168,7 +183,11 @@ def _environment(dirs: list[Path]) -> SandboxedEnvironment:
             recorder = _RECORDER.get()
             if recorder is None:
                 self._fail_with_undefined_error()
-            unsafe = self._undefined_hint if self._undefined_exception is SecurityError else None
+            first = self
+            while (isinstance(first._undefined_obj, CheckedUndefined)
+                   and first._undefined_obj._undefined_exception is SecurityError):  # fmt: skip
+                first = first._undefined_obj  # `''.__class__.__init__`: report the first step
+            unsafe = first._undefined_hint if first._undefined_exception is SecurityError else None
             filename, line = _template_position()
             name = self._undefined_name if isinstance(self._undefined_name, str) else "?"
             recorder.append(_Missing(filename, line, name, unsafe))
