@@ -46,6 +46,7 @@ def _root(
 from irbook.cli import (  # noqa: E402, F401
     audit,
     incident,
+    notify,
     report,
     runbooks,
     team,
