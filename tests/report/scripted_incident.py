@@ -7,7 +7,6 @@ only the clock and the incident id are pinned so the exported reports are byte-f
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from irbook.events import (
 from irbook.followups import add_followup
 from irbook.incidents import Responder
 from irbook.loader import load_runbook
-from irbook.store import Store, open_store
+from irbook.store import Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "report"
 INCIDENT_ID = "IR-20250908-REPT"
@@ -138,15 +137,3 @@ def script_incident(store: Store, monkeypatch: pytest.MonkeyPatch, *, close: boo
     add_followup(store, iid, "@security-team: review npm publish rights every quarter",
                  responder=who["carol"])  # fmt: skip
     return iid
-
-
-@pytest.fixture
-def scripted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
-    """A closed scripted incident in a fresh SQLite file."""
-    db_path = tmp_path / "irbook.db"
-    url = f"sqlite:///{db_path}"
-    store = open_store(url)
-    try:
-        yield Scripted(store, url, db_path, script_incident(store, monkeypatch))
-    finally:
-        store.close()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import NPM_TOKEN, Scripted, script_incident
+from scripted_incident import NPM_TOKEN, Scripted, script_incident
 
 from irbook import incidents
 from irbook.events import InputRecorded, Kind, NewEvent
@@ -91,7 +91,7 @@ def test_open_incident_says_in_progress_on_the_first_line(
 
 
 def test_without_detected_at_only_from_open(tmp_path: Path) -> None:
-    from conftest import FIXTURES
+    from scripted_incident import FIXTURES
 
     from irbook.loader import load_runbook
 

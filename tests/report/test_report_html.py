@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import SCRIPT_NOTE, Scripted
+from scripted_incident import SCRIPT_NOTE, Scripted
 
 from irbook.events import Kind, NewEvent, NoteAdded
 from irbook.incidents import Responder, record_anyway

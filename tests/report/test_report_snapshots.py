@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Scripted
+from scripted_incident import Scripted
 
 from irbook.report import FORMATS, SUFFIX, export_report, report_json_schema
 
