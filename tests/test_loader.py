@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES
 from irbook.cli import run
 from irbook.errors import InvalidInputError
 from irbook.loader import (
@@ -20,6 +19,7 @@ from irbook.loader import (
     read_yaml,
 )
 from irbook.models import ConfirmStep, InputStep, ValueType
+from shared import FIXTURES
 
 MINIMAL = FIXTURES / "valid" / "minimal.yaml"
 INVALID = FIXTURES / "invalid"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES
 from irbook.cli import run
+from shared import FIXTURES
 
 INVALID = FIXTURES / "invalid"
 TEMPLATES = FIXTURES / "loader-templates"  # holds notify/fixture-advisory.txt.j2
@@ -146,6 +146,7 @@ EXPECTED: dict[str, list[str]] = {
     "whitespace-only.yaml": ["1:1: runbook is empty"],
     "comments-only.yaml": ["1:1: runbook is empty"],
     "binary.yaml": ["1:1: runbook is binary (it contains NUL bytes), not YAML text"],
+    "control-character.yaml": ["4:15: control character U+0007 is not allowed in YAML text"],
     "non-utf8.yaml": ["4:11: runbook is not UTF-8 text (byte 0xe9); save it as UTF-8"],
     # --- several problems at once: all of them, sorted by line ---------------------------------
     "many-problems.yaml": [

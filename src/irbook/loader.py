@@ -129,7 +129,9 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
         raise InvalidInputError(
             [Problem(path, line, column, "", f"YAML syntax error: {msg}")]
         ) from None
-    except yaml.YAMLError as exc:  # e.g. reader errors (control characters)
+    except yaml.reader.ReaderError as exc:
+        raise InvalidInputError([_reader_problem(text, path, exc)]) from None
+    except yaml.YAMLError as exc:
         raise InvalidInputError([Problem(path, 1, 1, "", f"YAML error: {exc}")]) from None
     if node is None:
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
@@ -156,8 +158,19 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
         raise InvalidInputError(
             [Problem(str(path), line, column, "", f"YAML syntax error: {msg}")]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise InvalidInputError([_reader_problem(text, str(path), exc)]) from None
     except yaml.YAMLError as exc:
         raise InvalidInputError([Problem(str(path), 1, 1, "", f"YAML error: {exc}")]) from None
+
+
+def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML refuses (control characters): where it is, and which one."""
+    before = text[: exc.position]
+    line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return Problem(path, line, column, "",
+                   f"control character U+{code:04X} is not allowed in YAML text")  # fmt: skip
 
 
 class _TooManyValues(Exception):
