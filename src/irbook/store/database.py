@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel
 from irbook.errors import StoreError, StoreUnavailableError, UsageError
 from irbook.store.tables import SCHEMA_VERSION, MetaRow
 
+
 def busy_timeout_ms() -> int:
     """How long a write waits for another process's lock (IRBOOK_LOCK_TIMEOUT, seconds)."""
     try:
@@ -148,7 +149,7 @@ def translate_errors(url: str) -> Iterator[None]:
         if "readonly" in text or "read-only" in text:
             raise StoreError(f"the database {where} is read-only") from None
         raise StoreUnavailableError(
-            f"lost or could not open the connection to {where}: {str(exc.orig).strip()}",
+            f"lost or could not open the connection to {where}: {text_of(exc)}",
             hint="check the database is reachable, then `irbook resume`: everything committed "
             "before this is kept",
         ) from None
@@ -166,11 +167,16 @@ def translate_errors(url: str) -> Iterator[None]:
     except DBAPIError as exc:  # any other driver error: a dropped connection is the common one
         if exc.connection_invalidated:
             raise StoreUnavailableError(
-                f"lost the connection to {describe(url)}: {str(exc.orig).strip()}",
+                f"lost the connection to {describe(url)}: {text_of(exc)}",
                 hint="check the database is reachable, then `irbook resume`: everything "
                 "committed before this is kept",
             ) from None
         raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
+
+
+def text_of(exc: DBAPIError) -> str:
+    """The driver's own message (libpq's spans several lines; messages show it on one)."""
+    return " ".join(str(exc.orig).split())
 
 
 def _corrupt(where: str) -> StoreError:
