@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from shared import shared_data
 from irbook.checks.iocs import (
     Ioc,
     advisory_iocs,
@@ -21,6 +20,7 @@ from irbook.checks.iocs import (
     refang,
 )
 from irbook.errors import InvalidInputError, NotFoundError, UsageError
+from shared import shared_data
 
 
 @pytest.mark.parametrize(
