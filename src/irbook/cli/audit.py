@@ -16,5 +16,7 @@ audit_app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 
 # Each command module registers itself on audit_app when imported (one line each below).
-from irbook.cli import audit_logs  # noqa: E402, F401
-from irbook.cli import audit_lockfiles  # noqa: E402, F401
+from irbook.cli import (  # noqa: E402, F401
+    audit_lockfiles,
+    audit_logs,
+)
