@@ -107,8 +107,19 @@ def measure(kind: str, root: Path) -> dict[str, float]:
     start = time.perf_counter()
     result = MEASURES[kind](root)
     elapsed = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": elapsed, "peak_mib": peak_kib / 1024, **result}
+    return {"seconds": elapsed, "peak_mib": peak_rss_mib(), **result}
+
+
+def peak_rss_mib() -> float:
+    """Peak RSS of this process. VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a
+    child would report the parent's peak (the generator's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _floor_tree(root: Path) -> dict[str, float]:

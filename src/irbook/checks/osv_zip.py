@@ -23,9 +23,14 @@ from typing import Any
 from irbook.checks.advisories import Key, Progress, RecordRow
 from irbook.checks.osv_records import STAGING_PREFIX, invalid
 from irbook.checks.osv_sources import PROGRESS_EVERY, mentions, read_json_bytes
+from irbook.checks.versions import normalise_name
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 Rows = Iterator[tuple[RecordRow, str]]
+# The cache maps "ecosystem\0normalised name" to the marshalled rows of that package's records:
+# loading it creates only str and bytes objects (cheap, and invisible to the cyclic GC, which
+# otherwise dominates unpacking millions of tuples), and only the wanted packages are unpacked.
+Blobs = dict[str, bytes]
 
 
 def read_zip(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None,
@@ -34,22 +39,45 @@ def read_zip(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None
     if cache_dir is not None:
         cached = _load_cache(cache_dir, path, fingerprint)
         if cached is not None:
-            rows, cached_skipped = cached
+            blobs, cached_skipped = cached
             skipped.update(cached_skipped)
-            source = str(path)
-            for row in rows:
-                yield row, source
+            yield from _cached_rows(blobs, only, str(path), skipped)
             return
     # Without a cache to fill, records about other packages need not be parsed at all.
     prefilter = only if cache_dir is None else None
-    collected: list[RecordRow] = []
+    by_key: dict[str, list[RecordRow]] = {}
     local_skipped: Counter[str] = Counter()
     for row, source in _stream(path, prefilter, progress, local_skipped):
-        collected.append(row)
+        if cache_dir is not None:
+            for key in {_blob_key(eco, name) for eco, name, _, _ in row[4]}:
+                by_key.setdefault(key, []).append(row)
         yield row, source
     skipped.update(local_skipped)
     if cache_dir is not None:
-        _save_cache(cache_dir, path, fingerprint, collected, local_skipped)
+        blobs = {key: marshal.dumps(rows) for key, rows in by_key.items()}
+        _save_cache(cache_dir, path, fingerprint, blobs, local_skipped)
+
+
+def _blob_key(ecosystem: str, name: str) -> str:
+    return f"{ecosystem}\0{normalise_name(ecosystem, name)}"
+
+
+def _cached_rows(blobs: Blobs, only: Collection[Key] | None, source: str,
+                 skipped: Counter[str]) -> Rows:  # fmt: skip
+    keys = list(blobs) if only is None else [f"{e}\0{n}" for e, n in sorted(only)]
+    seen: set[str] = set()  # a record about several packages is stored under each of them
+    for key in keys:
+        blob = blobs.get(key)
+        if blob is None:
+            continue
+        try:
+            rows: Any = marshal.loads(blob)  # noqa: S302  # our own 0600 cache file; shape checked
+        except (EOFError, ValueError, TypeError):
+            continue
+        for row in rows if isinstance(rows, list) else ():
+            if type(row) is tuple and len(row) == 5 and row[0] not in seen:
+                seen.add(row[0])
+                yield row, source
 
 
 def _stream(path: Path, only: Collection[Key] | None, progress: Progress | None,
@@ -97,29 +125,28 @@ def _cache_file(cache_dir: Path, path: Path) -> Path:
 
 def _load_cache(
     cache_dir: Path, path: Path, fingerprint: tuple[int, int]
-) -> tuple[list[RecordRow], dict[str, int]] | None:
+) -> tuple[Blobs, dict[str, int]] | None:
     try:
-        with _cache_file(cache_dir, path).open("rb") as fh:
-            payload: Any = marshal.load(fh)  # noqa: S302  # our own 0600 file, shape checked below
-        fmt, stored, rows, skipped = payload
+        payload: Any = marshal.loads(_cache_file(cache_dir, path).read_bytes())  # noqa: S302  # as above
+        fmt, stored, blobs, skipped = payload
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if fmt != CACHE_FORMAT or tuple(stored) != fingerprint or not isinstance(rows, list):
+    if fmt != CACHE_FORMAT or tuple(stored) != fingerprint:
         return None
-    if not isinstance(skipped, dict) or not all(type(r) is tuple and len(r) == 5 for r in rows):
+    if not isinstance(blobs, dict) or not isinstance(skipped, dict):
         return None
-    return rows, skipped
+    return blobs, skipped
 
 
 def _save_cache(cache_dir: Path, path: Path, fingerprint: tuple[int, int],
-                rows: list[RecordRow], skipped: Counter[str]) -> None:  # fmt: skip
+                blobs: Blobs, skipped: Counter[str]) -> None:  # fmt: skip
     """Write atomically; a cache that cannot be written only costs speed next time."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".osv-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump((CACHE_FORMAT, fingerprint, rows, dict(skipped)), fh)
+                marshal.dump((CACHE_FORMAT, fingerprint, blobs, dict(skipped)), fh)
             Path(tmp).replace(_cache_file(cache_dir, path))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
