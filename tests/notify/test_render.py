@@ -78,5 +78,5 @@ def test_user_directory_overrides_shipped_template(context) -> None:  # type: ig
 
 
 def test_unknown_template_is_not_found(context) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(NotFoundError, match="template not found: notify/nope.txt.j2"):
+    with pytest.raises(NotFoundError, match=r"template not found: notify/nope\.txt\.j2"):
         Renderer(TEMPLATES).render("notify/nope.txt.j2", context)

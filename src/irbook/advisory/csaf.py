@@ -74,7 +74,7 @@ def csaf_document(
              for p in facts.packages if p.safe_version]  # fmt: skip
     doc: dict[str, Any] = {
         "document": _document(facts, now=now, category=CATEGORIES[category],
-                              namespace=namespace or DEFAULT_NAMESPACE),  # fmt: skip
+                              namespace=namespace or DEFAULT_NAMESPACE),
         "product_tree": products.tree(),
         "vulnerabilities": [_vulnerability(facts, products, affected, fixed)],
     }

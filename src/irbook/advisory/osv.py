@@ -44,7 +44,7 @@ def osv_record(facts: IncidentFacts, *, now: datetime) -> dict[str, Any]:
         "database_specific": {
             "iocs": classify_iocs(facts.iocs),
             "incident": {"id": facts.id, "severity": facts.severity, "tlp": facts.tlp,
-                         "status": facts.status},  # fmt: skip
+                         "status": facts.status},
             "generator": f"irbook {__version__}",
         },
     }

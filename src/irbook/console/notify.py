@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from irbook.console import markup, escape, print_json, stdout, success, warn
+from irbook.console import escape, markup, print_json, stdout, success, warn
 
 if TYPE_CHECKING:
     from irbook.advisory.service import AdvisoryResult

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,8 @@ def to_message(notification: Notification, *, date: datetime) -> Message:
 
     msg = EmailMessage(policy=policy.SMTP)
     domain = _domain(notification.sender)
-    message_id = make_msgid(idstring=notification.incident_id, domain=domain)
+    # Short enough to stay on one header line: folded Message-IDs trip up some mail tools.
+    message_id = f"<{notification.incident_id}.{secrets.token_hex(8)}@{domain}>"
     msg["Subject"] = notification.subject
     msg["From"] = notification.sender
     msg["To"] = ", ".join(notification.to) if notification.to else NO_RECIPIENTS

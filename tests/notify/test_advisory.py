@@ -1,0 +1,244 @@
+"""OSV and CSAF output against the official schemas (offline), the CSAF mandatory checks, Markdown."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from irbook.advisory.csaf import csaf_document
+from irbook.advisory.csaf_checks import mandatory_problems
+from irbook.advisory.osv import classify_iocs
+from irbook.advisory.service import advisory
+from irbook.errors import UsageError
+from irbook.facts import build_facts
+
+NOW = datetime(2026, 5, 12, 8, 30, tzinfo=UTC)
+
+
+def schema_errors(validator: Any, doc: dict[str, Any]) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def test_osv_record_is_valid_and_complete(store, make_incident, osv_validator) -> None:  # type: ignore[no-untyped-def]
+    state = make_incident()
+    record = json.loads(advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text)
+    assert schema_errors(osv_validator, record) == []
+    assert record["id"] == f"x_{state.incident_id}"
+    assert record["modified"] == "2026-05-12T08:30:00Z"
+    by_name = {a["package"]["name"]: a for a in record["affected"]}
+    router = by_name["@tanstack/react-router"]
+    assert router["package"] == {"ecosystem": "npm", "name": "@tanstack/react-router",
+                                 "purl": "pkg:npm/%40tanstack/react-router"}  # fmt: skip
+    assert router["versions"] == ["1.169.5", "1.169.8"]
+    assert router["ranges"] == [{"type": "ECOSYSTEM",
+                                 "events": [{"introduced": "1.169.5"}, {"fixed": "1.169.9"}]}]  # fmt: skip
+    assert by_name["mistralai"]["package"]["ecosystem"] == "PyPI"
+    assert "ranges" not in by_name["mistralai"]  # no safe version known: exact versions only
+    assert record["database_specific"]["iocs"] == {
+        "domains": ["filev2.getsession.org", "seed1.getsession.org"],
+        "files": ["router_init.js", "tanstack_runner.js"],
+    }
+    assert "GHSA-g7cv-rxg3-hmpx" in record["related"] and "MAL-2026-3463" in record["related"]
+
+
+def test_osv_without_safe_versions_and_with_odd_safe_version_is_valid(
+    store, make_incident, osv_validator,
+) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    # A "safe" version below the malicious one cannot close a range: exact versions only.
+    state = make_incident(answers={"safe-versions": ["npm:@tanstack/react-router@1.169.4"]},
+                          findings=False)  # fmt: skip
+    record = json.loads(advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text)
+    assert schema_errors(osv_validator, record) == []
+    assert all("ranges" not in a for a in record["affected"])
+
+
+@pytest.mark.parametrize("category", ["incident-response", "advisory"])
+def test_csaf_is_valid_and_passes_mandatory_checks(
+    store, make_incident, csaf_validator, category: str,
+) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    state = make_incident()
+    text = advisory(store=store, incident_id=state.incident_id, fmt="csaf", now=NOW,
+                    category=category, namespace="https://acme.example").text  # fmt: skip
+    doc = json.loads(text)
+    assert schema_errors(csaf_validator, doc) == []
+    assert mandatory_problems(doc) == []
+    document = doc["document"]
+    assert document["category"] == {"incident-response": "csaf_security_incident_response",
+                                     "advisory": "csaf_security_advisory"}[category]  # fmt: skip
+    assert document["distribution"]["tlp"]["label"] == "AMBER"
+    tracking = document["tracking"]
+    assert tracking["id"] == state.incident_id
+    assert tracking["version"] == tracking["revision_history"][-1]["number"] == "1"
+    assert tracking["initial_release_date"] == tracking["current_release_date"] == "2026-05-12T08:30:00Z"
+    vuln = doc["vulnerabilities"][0]
+    assert vuln["cve"] == "CVE-2026-45321"
+    products = _products(doc)
+    affected = sorted(products[p] for p in vuln["product_status"]["known_affected"])
+    fixed = sorted(products[p] for p in vuln["product_status"]["fixed"])
+    assert affected == ["@tanstack/history@1.161.9", "@tanstack/react-router@1.169.5",
+                        "@tanstack/react-router@1.169.8", "mistralai@2.4.6"]  # fmt: skip
+    assert fixed == ["@tanstack/history@1.161.13", "@tanstack/react-router@1.169.9"]
+
+
+def _products(doc: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for vendor in doc["product_tree"]["branches"]:
+        for name in vendor["branches"]:
+            for version in name["branches"]:
+                out[version["product"]["product_id"]] = version["product"]["name"]
+    return out
+
+
+def test_csaf_tlp_clear_maps_to_white(store, make_incident, csaf_validator) -> None:  # type: ignore[no-untyped-def]
+    facts = build_facts(make_incident())
+    facts = type(facts)(**{**facts.__dict__, "tlp": "CLEAR"})
+    doc = csaf_document(facts, now=NOW)
+    assert doc["document"]["distribution"]["tlp"]["label"] == "WHITE"
+    assert schema_errors(csaf_validator, doc) == []
+
+
+def test_csaf_incident_response_without_reference_url_is_refused(make_incident) -> None:  # type: ignore[no-untyped-def]
+    facts = build_facts(make_incident())
+    facts = type(facts)(**{**facts.__dict__, "references": ("CVE-2026-45321",)})
+    with pytest.raises(UsageError, match=r"6\.1\.27\.2"):
+        csaf_document(facts, now=NOW)
+    assert csaf_document(facts, now=NOW, category="advisory")["document"].get("references") is None
+
+
+def test_no_affected_packages_is_a_clear_error(store, make_incident) -> None:  # type: ignore[no-untyped-def]
+    state = make_incident(answers={"affected-packages": []}, findings=False)
+    for fmt in ("osv", "csaf"):
+        with pytest.raises(UsageError, match="no affected package"):
+            advisory(store=store, incident_id=state.incident_id, fmt=fmt, now=NOW)
+
+
+def test_malformed_package_entry_stops_machine_formats(store, make_incident) -> None:  # type: ignore[no-untyped-def]
+    state = make_incident(answers={"affected-packages": ["npm:@tanstack/react-router"]})
+    with pytest.raises(UsageError, match="is not ECOSYSTEM:NAME@VERSION"):
+        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW)
+
+
+def test_markdown_advisory(store, make_incident) -> None:  # type: ignore[no-untyped-def]
+    state = make_incident()
+    text = advisory(store=store, incident_id=state.incident_id, fmt="md", now=NOW).text
+    assert text.startswith(f"# Security advisory x_{state.incident_id}: ")
+    assert "| npm | `@tanstack/react-router` | `1.169.5`, `1.169.8` | `1.169.9` or later |" in text
+    assert "| PyPI | `mistralai` | `2.4.6` | not known yet |" in text
+    assert "- `filev2.getsession.org`" in text and "**TLP:AMBER**" in text
+    assert not [m for m in ("{{", "}}", "{%", "%}") if m in text]
+
+
+# --- the mandatory checks can fail ------------------------------------------------------------
+
+
+@pytest.fixture
+def good_doc(make_incident) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    doc = csaf_document(build_facts(make_incident()), now=NOW, category="advisory")
+    assert mandatory_problems(doc) == []
+    return doc
+
+
+def mutate(doc: dict[str, Any], change: Any) -> list[str]:
+    changed = copy.deepcopy(doc)
+    change(changed)
+    return mandatory_problems(changed)
+
+
+def test_check_undefined_product_id(good_doc) -> None:  # type: ignore[no-untyped-def]
+    problems = mutate(good_doc, lambda d: d["vulnerabilities"][0]["product_status"]
+                      ["known_affected"].append("CSAFPID-9999"))  # fmt: skip
+    assert problems == ["6.1.1 missing product id definition: CSAFPID-9999"]
+
+
+def test_check_product_id_defined_twice(good_doc) -> None:  # type: ignore[no-untyped-def]
+    def dup(d: dict[str, Any]) -> None:
+        d["product_tree"]["full_product_names"] = [{"name": "x", "product_id": "CSAFPID-0001"}]
+
+    assert mutate(good_doc, dup) == ["6.1.2 multiple definition of product id: CSAFPID-0001"]
+
+
+def test_check_contradicting_status(good_doc) -> None:  # type: ignore[no-untyped-def]
+    def both(d: dict[str, Any]) -> None:
+        status = d["vulnerabilities"][0]["product_status"]
+        status["fixed"].append(status["known_affected"][0])
+
+    (problem,) = mutate(good_doc, both)
+    assert problem.startswith("6.1.6 contradicting product status")
+
+
+def test_check_version_must_match_revision_history(good_doc) -> None:  # type: ignore[no-untyped-def]
+    problems = mutate(good_doc, lambda d: d["document"]["tracking"].update(version="2"))
+    assert problems == ["6.1.16 latest document version: tracking.version 2 is not the latest "
+                        "revision number 1"]  # fmt: skip
+
+
+def test_check_revision_history_gaps_duplicates_order_and_drafts(good_doc) -> None:  # type: ignore[no-untyped-def]
+    def history(*entries: tuple[str, str]) -> Any:
+        def change(d: dict[str, Any]) -> None:
+            d["document"]["tracking"]["revision_history"] = [
+                {"number": n, "date": date, "summary": "s"} for n, date in entries
+            ]
+            d["document"]["tracking"]["version"] = entries[-1][0]
+        return change
+
+    gap = mutate(good_doc, history(("1", "2026-05-12T08:00:00Z"), ("3", "2026-05-13T08:00:00Z")))
+    assert [p.split(":")[0] for p in gap] == ["6.1.21 missing item in revision history"]
+    dup = mutate(good_doc, history(("1", "2026-05-12T08:00:00Z"), ("1", "2026-05-13T08:00:00Z")))
+    assert any(p.startswith("6.1.22") for p in dup)
+    order = mutate(good_doc, history(("1", "2026-05-13T08:00:00Z"), ("2", "2026-05-12T08:00:00Z")))
+    assert order == ["6.1.14 revision history not sorted: dates do not ascend with the numbers"]
+    zero = mutate(good_doc, history(("0", "2026-05-12T08:00:00Z")))  # interim with version 0
+    assert [p[:6] for p in zero] == ["6.1.17", "6.1.18"]
+
+
+def test_check_profile_rules(good_doc) -> None:  # type: ignore[no-untyped-def]
+    def incident_response_without_notes(d: dict[str, Any]) -> None:
+        d["document"]["category"] = "csaf_security_incident_response"
+        d["document"]["notes"] = [{"category": "legal_disclaimer", "text": "AS IS"}]
+        d["document"].pop("references", None)
+
+    assert [p[:8] for p in mutate(good_doc, incident_response_without_notes)] == ["6.1.27.1",
+                                                                                    "6.1.27.2"]  # fmt: skip
+    no_vuln_notes = mutate(good_doc, lambda d: d["vulnerabilities"][0].pop("notes"))
+    assert no_vuln_notes == ["6.1.27.5 vulnerability notes: vulnerabilities[0] has none"]
+
+
+def test_ioc_classification() -> None:
+    assert classify_iocs(["filev2.getsession.org", "142.11.206.73", "https://x.example/a",
+                          "router_init.js", "@tanstack/setup", "a" * 64, "npm_marker"]) == {
+        "domains": ["filev2.getsession.org"], "ips": ["142.11.206.73"],
+        "urls": ["https://x.example/a"], "files": ["router_init.js"],
+        "other": ["@tanstack/setup", "npm_marker"], "hashes": ["a" * 64],
+    }  # fmt: skip
+
+
+def test_written_files_round_trip(store, make_incident, tmp_path: Path, osv_validator) -> None:  # type: ignore[no-untyped-def]
+    from irbook.cli import run
+
+    state = make_incident()
+    out = tmp_path / "advisory.osv.json"
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    assert run(["advisory", state.incident_id, "--format", "osv", "-o", str(out), "--db", db]) == 0
+    assert schema_errors(osv_validator, json.loads(out.read_text())) == []
+
+
+def test_the_schemas_do_reject_wrong_documents(make_incident, osv_validator, csaf_validator) -> None:  # type: ignore[no-untyped-def]
+    """The validation above can fail: TLP 2.0's CLEAR is not a CSAF 2.0 label, ids need a prefix."""
+    from irbook.advisory.osv import osv_record
+
+    facts = build_facts(make_incident())
+    doc = csaf_document(facts, now=NOW)
+    doc["document"]["distribution"]["tlp"]["label"] = "CLEAR"
+    doc["vulnerabilities"][0]["scores"] = [{"products": ["CSAFPID-0001"],
+                                            "cvss_v3": {"version": "3.1", "baseScore": 11}}]  # fmt: skip
+    errors = schema_errors(csaf_validator, doc)
+    assert any("'CLEAR' is not one of" in e for e in errors)
+    assert any("cvss_v3" in e for e in errors)  # resolved through the local FIRST schemas
+    record = osv_record(facts, now=NOW)
+    record["id"] = facts.id
+    assert schema_errors(osv_validator, record) != []
