@@ -13,10 +13,13 @@ from html import escape
 from irbook.report.model import PhaseOutcome, Report
 
 WIDTH = 1000
-LEFT = 200  # room for phase titles
+LEFT = 250  # room for phase titles
 RIGHT = 30
 TOP = 34  # tick labels
 ROW = 30
+LABEL_ROW = 18
+CHAR_WIDTH = 7.0  # of a 12px bold label, a little generous so labels never touch
+TITLE_MAX = 36
 _INTERVALS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 40320)
 COLORS = {
     "done": "#2e7d32", "done with exceptions": "#e0a100", "in progress": "#1e63c4",
@@ -48,13 +51,16 @@ def timeline_svg(r: Report) -> str:
     if span is None:
         return ""
     scale = Scale(*span)
-    height = TOP + ROW * len(r.phases) + 62
+    bottom = TOP + ROW * len(r.phases)
+    multi_day = scale.start.date() != scale.end.date()
+    markers, rows = _markers(r, scale, bottom, multi_day)
+    height = bottom + 12 + rows * LABEL_ROW
     parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
              f'aria-label="Timeline of phases and milestones">']  # fmt: skip
-    parts += _ticks(scale, height)
+    parts += _ticks(scale, bottom, multi_day)
     for i, phase in enumerate(r.phases):
         parts += _phase_row(scale, phase, TOP + i * ROW, r.closed_at or scale.end)
-    parts += _markers(r, scale, TOP + ROW * len(r.phases))
+    parts += markers
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -70,20 +76,20 @@ def tick_times(scale: Scale) -> list[datetime]:
     return [first + timedelta(minutes=step * n) for n in range(max(count, 0))]
 
 
-def _ticks(scale: Scale, height: int) -> list[str]:
+def _ticks(scale: Scale, bottom: int, multi_day: bool) -> list[str]:
     out = []
-    multi_day = scale.start.date() != scale.end.date()
     for n, at in enumerate(tick_times(scale)):
         x = scale.x(at)
         label = at.strftime("%m-%d %H:%M" if multi_day else "%H:%M") + (" UTC" if n == 0 else "")
-        out.append(f'<line x1="{x}" y1="{TOP - 8}" x2="{x}" y2="{height - 40}" class="grid"/>')
+        out.append(f'<line x1="{x}" y1="{TOP - 8}" x2="{x}" y2="{bottom}" class="grid"/>')
         out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="middle" class="tick">'
                    f"{label}</text>")  # fmt: skip
     return out
 
 
 def _phase_row(scale: Scale, phase: PhaseOutcome, y: int, now: datetime) -> list[str]:
-    title = escape(phase.title if len(phase.title) <= 28 else phase.title[:27] + "…")
+    short = phase.title if len(phase.title) <= TITLE_MAX else phase.title[: TITLE_MAX - 1] + "…"
+    title = escape(short)
     out = [f'<text x="{LEFT - 10}" y="{y + 19}" text-anchor="end" class="phase">{title}'
            f"<title>{escape(phase.title)}: {escape(phase.outcome)}</title></text>"]  # fmt: skip
     if phase.started_at is None:
@@ -99,7 +105,7 @@ def _phase_row(scale: Scale, phase: PhaseOutcome, y: int, now: datetime) -> list
     return out
 
 
-def _markers(r: Report, scale: Scale, y: int) -> list[str]:
+def _marks(r: Report) -> list[tuple[datetime, str, str]]:
     marks: list[tuple[datetime, str, str]] = []
     if r.detected_at:
         marks.append((r.detected_at, "detected", "#c62828"))
@@ -109,15 +115,38 @@ def _markers(r: Report, scale: Scale, y: int) -> list[str]:
               if x.milestone and x.reached_at]  # fmt: skip
     if r.closed_at:
         marks.append((r.closed_at, "closed", "#37474f"))
+    return sorted(marks, key=lambda m: m[0])
+
+
+def layout_labels(xs: list[tuple[float, int]]) -> list[tuple[int, str]]:
+    """(row, anchor) for labels at x with n characters: the first row where it overlaps nothing."""
+    row_ends: list[float] = []
     out = []
-    for n, (at, label, color) in enumerate(sorted(marks, key=lambda m: m[0])):
-        x = scale.x(at)
-        ly = y + 22 + (n % 2) * 18  # alternate rows so close labels do not overlap
-        anchor = "start" if x < WIDTH * 0.8 else "end"
+    for x, chars in xs:
+        width = chars * CHAR_WIDTH + 14
+        anchor = "start" if x + width < WIDTH - 4 else "end"
+        left = x if anchor == "start" else x - width
+        row = next((i for i, end in enumerate(row_ends) if left > end + 6), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(0.0)
+        row_ends[row] = left + width
+        out.append((row, anchor))
+    return out
+
+
+def _markers(r: Report, scale: Scale, y: int, multi_day: bool) -> tuple[list[str], int]:
+    """Milestone lines, diamonds and labels below the phase rows; returns them and the rows used."""
+    marks = _marks(r)
+    fmt = "%m-%d %H:%M" if multi_day else "%H:%M"
+    labels = [f"{name} {at.strftime(fmt)}" for at, name, _ in marks]
+    xs = [scale.x(at) for at, _, _ in marks]
+    places = layout_labels([(x, len(text)) for x, text in zip(xs, labels, strict=True)])
+    out = []
+    for (_, _, color), x, text, (row, anchor) in zip(marks, xs, labels, places, strict=True):
+        ly = y + 22 + row * LABEL_ROW
         out.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{ly - 12}" stroke="{color}" '
                    f'class="mark"/>')  # fmt: skip
         out.append(f'<path d="M{x} {ly - 16} l5 5 l-5 5 l-5 -5 z" fill="{color}"/>')
         out.append(f'<text x="{x + (7 if anchor == "start" else -7)}" y="{ly - 7}" '
-                   f'text-anchor="{anchor}" class="mlabel" fill="{color}">{escape(label)} '
-                   f'{at.strftime("%H:%M")}</text>')  # fmt: skip
-    return out
+                   f'text-anchor="{anchor}" class="mlabel" fill="{color}">{escape(text)}</text>')  # fmt: skip
+    return out, max((row for row, _ in places), default=-1) + 1

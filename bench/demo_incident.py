@@ -1,0 +1,224 @@
+"""A realistic demo incident on the shipped supply-chain runbook, for the README picture and bench.
+
+Scenario (fictitious company, real public facts): on 2026-05-11 malicious versions of
+`@tanstack/*` packages were published through TanStack's CI (GHSA-g7cv-rxg3-hmpx); "Northwind Apps"
+finds that three of its machines installed `@tanstack/react-router` 1.169.5 and responds with the
+shipped runbook. Every event goes through the real store and incident operations with a scripted
+clock, so the output is the same on every run.
+
+    python bench/demo_incident.py /tmp/demo.db   # builds it and prints the incident id
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from irbook import catalog, engine, incidents
+from irbook.engine import IncidentState
+from irbook.events import (
+    CheckRan,
+    CommandRan,
+    EvidenceAttached,
+    InputRecorded,
+    Kind,
+    NewEvent,
+    NotificationRendered,
+    NotificationSent,
+    Payload,
+    RoleAssigned,
+    StepCompleted,
+    StepSkipped,
+)  # fmt: skip
+from irbook.followups import add_followup
+from irbook.incidents import Responder
+from irbook.store import Store
+
+DEMO_ID = "IR-20260511-7F3A"
+PEOPLE = {  # role -> (actor, host)
+    "incident-commander": ("maya.okafor", "mokafor-mbp"),
+    "ops-lead": ("jonas.weber", "ops-jump-01"),
+    "security-engineer": ("priya.raman", "sec-ws-07"),
+    "comms-lead": ("lea.martin", "lmartin-laptop"),
+    "legal": ("tom.becker", "legal-03"),
+}
+INPUTS: dict[str, Any] = {
+    "organisation": "Northwind Apps",
+    "vector": "ci-cd-pipeline",
+    "detected_at": "2026-05-11T20:05:00+00:00",
+    "repo_paths": ["src/web-console", "src/desktop-app"],
+    "advisories": ["osv/GHSA-g7cv-rxg3-hmpx.json"],
+    "log_paths": ["logs/squid/access.log.1.gz"],
+}
+ANSWERS: dict[str, Any] = {
+    "affected-devices": ["dev-mbp-114", "dev-mbp-131", "ci-runner-07"],
+    "own-releases-hit": False,
+    "signing-keys-exposed": True,
+    "affected-packages": ["npm:@tanstack/react-router:1.169.5", "npm:@tanstack/router-core:1.169.5"],
+    "safe-versions": ["npm:@tanstack/react-router:1.169.9", "npm:@tanstack/router-core:1.169.9"],
+    "iocs": ["filev2.getsession.org", "seed1.getsession.org", "router_init.js",
+             "tanstack_runner.js"],
+}  # fmt: skip
+SKIPS = {
+    "check-cloud-audit-logs": "CloudTrail data events were off for the build account; nothing "
+                              "to search, enabling them is a follow-up",
+    "registry-report": "TanStack reported to npm already; GHSA-g7cv-rxg3-hmpx is published",
+    "software-install-policy": "needs works-council approval; scheduled for June",
+}  # fmt: skip
+NOTES = {
+    "affected-devices": "dev-mbp-114 ran `npm install` in web-console at 19:31 UTC; ci-runner-07 "
+                        "built the desktop app at 19:40 UTC with the same lockfile.",
+    "remove-persistence": "Removed the user service before revoking tokens (vendor reports say it "
+                          "wipes $HOME when the stolen GitHub token is revoked).",
+    "rotate-ssh-keys": "Two deploy keys were shared between repos; split while rotating.",
+    "internal-alert": "Engineers who ran npm install on 2026-05-11 asked to report in #ir-7f3a.",
+}  # fmt: skip
+FINDINGS = {
+    "lockfile-audit": [
+        {"file": "src/web-console/package-lock.json", "package": "@tanstack/react-router",
+         "version": "1.169.5", "advisory": "GHSA-g7cv-rxg3-hmpx", "match": "exact version"},
+        {"file": "src/desktop-app/package-lock.json", "package": "@tanstack/router-core",
+         "version": "1.169.5", "advisory": "GHSA-g7cv-rxg3-hmpx", "match": "exact version"},
+    ],
+    "log-ioc-scan": [
+        {"file": "logs/squid/access.log.1.gz", "line": 48213, "kind": "domain",
+         "ioc": "filev2.getsession.org"},
+        {"file": "logs/squid/access.log.1.gz", "line": 48214, "kind": "domain",
+         "ioc": "seed1.getsession.org"},
+    ],
+}  # fmt: skip
+SUBJECTS = {
+    "internal-alert": "[SEV1] Malicious @tanstack packages installed on three machines",
+    "leadership-brief": "Leadership brief: npm supply-chain compromise, containment done",
+    "legal-notice": "Legal notice: credentials exposed on company devices",
+    "advisory-downstream": "Security advisory: Northwind desktop signing certificate replaced",
+}
+PHASE_PACE = {"isolate": (4, 9), "rotate": (6, 14), "audit": (8, 18), "notify": (10, 25),
+              "harden": (15, 40), "monitor": (20, 45)}  # minutes per step  # fmt: skip
+PHASE_GAP = {"harden": 11 * 60, "monitor": 3 * 60}  # overnight, then the next afternoon
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+class Demo:
+    def __init__(self, store: Store, clock: Clock, state: IncidentState) -> None:
+        self.store, self.clock, self.state = store, clock, state
+        self.rng = random.Random(7)
+        self.who = {role: Responder(a, h, clock=clock) for role, (a, h) in PEOPLE.items()}
+
+    def rec(self, role: str, kind: Kind, payload: Payload | None = None,
+            step: str | None = None, *, wait: float = 1) -> None:  # fmt: skip
+        self.clock.advance(wait)
+        incidents.record(self.store, self.state, NewEvent(kind, payload, step_id=step),
+                         self.who[role])  # fmt: skip
+
+
+def build_demo(store: Store, *, close: bool = True) -> IncidentState:
+    clock = Clock(datetime(2026, 5, 11, 20, 12, tzinfo=UTC))
+    incidents.new_incident_id = lambda now: DEMO_ID  # a fixed id: the picture stays the same
+    loaded = catalog.load("supply-chain-compromise")
+    commander = Responder(*PEOPLE["incident-commander"], clock=clock)
+    state = incidents.start_incident(loaded, store=store, responder=commander, severity="SEV1",
+                                     title="Malicious @tanstack/react-router 1.169.5 on developer "
+                                     "machines and a CI runner")  # fmt: skip
+    demo = Demo(store, clock, state)
+    for role, (actor, _) in PEOPLE.items():
+        demo.rec("incident-commander", Kind.ROLE_ASSIGNED, RoleAssigned(role=role, person=actor))
+    for name, value in INPUTS.items():
+        demo.rec("incident-commander", Kind.INPUT_RECORDED,
+                 InputRecorded(input_id=name, value=value))  # fmt: skip
+    previous = ""
+    for phase, step in loaded.runbook.steps():
+        if phase.id != previous:
+            clock.advance(PHASE_GAP.get(phase.id, 0))
+            previous = phase.id
+        if engine.applicable(demo.state, step):
+            _walk_step(demo, phase.id, step)
+    if close:
+        finish(demo)
+    return incidents.load_state(store, demo.state.incident_id)
+
+
+def _walk_step(demo: Demo, phase_id: str, step: Any) -> None:
+    role = step.role or "incident-commander"
+    demo.clock.advance(demo.rng.randint(*PHASE_PACE[phase_id]))
+    if step.id in SKIPS:
+        demo.rec(role, Kind.STEP_SKIPPED, StepSkipped(reason=SKIPS[step.id]), step.id)
+        return
+    if step.id in NOTES:
+        incidents.add_note(demo.store, demo.state.incident_id, NOTES[step.id],
+                           responder=demo.who[role], step_id=step.id)  # fmt: skip
+        demo.state = incidents.load_state(demo.store, demo.state.incident_id)
+    _side_events(demo, role, step)
+    value: Any = True
+    if step.type == "checklist":
+        value = list(step.items)
+    elif step.type == "input":
+        value = ANSWERS.get(step.id, "see notes")
+    elif step.type == "check":
+        value = f"{len(FINDINGS.get(step.id, []))} findings"
+    demo.rec(role, Kind.STEP_COMPLETED, StepCompleted(value=value), step.id)
+
+
+def _side_events(demo: Demo, role: str, step: Any) -> None:
+    """What a step leaves besides its answer: evidence, check results, notifications, output."""
+    if step.id == "preserve-evidence":
+        for name, size in [("dev-mbp-114-memory.lime", 17_179_869_184),
+                           ("ci-runner-07-disk.img.zst", 42_949_672_960)]:  # fmt: skip
+            digest = hashlib.sha256(name.encode()).hexdigest()
+            demo.rec(role, Kind.EVIDENCE_ATTACHED, EvidenceAttached(
+                path=f"/evidence/IR-20260511-7F3A/{name}", sha256=digest, size=size,
+                description="forensic image, taken before disconnecting"), step.id)  # fmt: skip
+    if step.type == "check":
+        findings = FINDINGS.get(step.id, [])
+        demo.rec(role, Kind.CHECK_RAN, CheckRan(
+            action=step.uses, ok=not findings, findings=findings,
+            summary=f"{len(findings)} findings"), step.id)  # fmt: skip
+    if step.type == "command":
+        demo.rec(role, Kind.COMMAND_RAN, CommandRan(
+            command=step.run, exit_code=0, output="id       created     readonly\n"
+            "a1b2c3…  2025-11-02  false\n9f8e7d…  2026-01-15  true\n"), step.id)  # fmt: skip
+    if step.type == "notify":
+        subject = SUBJECTS.get(step.template, step.template)
+        digest = hashlib.sha256(subject.encode()).hexdigest()
+        to = [f"{step.audience}@northwind.example"]
+        demo.rec(role, Kind.NOTIFICATION_RENDERED, NotificationRendered(
+            template=step.template, audience=step.audience, subject=subject, to=to,
+            sha256=digest), step.id)  # fmt: skip
+        demo.rec(role, Kind.NOTIFICATION_SENT, NotificationSent(
+            template=step.template, subject=subject, to=to, sha256=digest,
+            message_id=f"<{step.template}.{DEMO_ID}@northwind.example>",
+            server="smtp.northwind.example:587"), step.id, wait=2)  # fmt: skip
+
+
+def finish(demo: Demo) -> None:
+    iid = demo.state.incident_id
+    lead = demo.who["incident-commander"]
+    demo.clock.advance(30)
+    add_followup(demo.store, iid, "Enable CloudTrail data events on the build account",
+                 responder=lead, owner="jonas.weber", due="2026-05-29")  # fmt: skip
+    add_followup(demo.store, iid, "Roll out the software-install policy after works-council "
+                 "approval", responder=lead, owner="maya.okafor", due="2026-06-30")  # fmt: skip
+    add_followup(demo.store, iid, "Move npm installs on laptops behind the internal proxy with a "
+                 "7-day quarantine for new versions", responder=lead, owner="priya.raman")  # fmt: skip
+    demo.clock.advance(5)
+    incidents.close_incident(demo.store, iid, responder=lead)
+
+
+if __name__ == "__main__":
+    from irbook.store import open_store
+
+    target = open_store(f"sqlite:///{sys.argv[1]}" if len(sys.argv) > 1 else None)
+    print(build_demo(target).incident_id)
