@@ -14,6 +14,7 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
@@ -71,6 +72,7 @@ _ALLOWED_HINT = (
 )
 
 
+@lru_cache(maxsize=2048)  # the walker evaluates the same few conditions at every step
 def parse(expression: str) -> ast.Expression:
     """Parse and check an expression; ConditionError (with a 1-based column) if not allowed."""
     if len(expression) > MAX_LENGTH:

@@ -52,7 +52,7 @@ def test_full_walk_records_every_answer_and_closes(store: Store) -> None:
               "done", "manual",                    # list-tokens (command, marked done)
               "skip", "no code signing here",      # signing-cert
               True]  # fmt: skip                   # close at the end
-    walker, display = walk(store, incident, script)
+    _, display = walk(store, incident, script)
     state = load_state(store, incident)
     assert state.status == engine.COMPLETED_WITH_EXCEPTIONS
     assert state.steps["affected-devices"].value == ["laptop-17", "ci-4"]
