@@ -200,3 +200,10 @@ def test_note_and_attach_record_events_with_redaction(
         payloads = [row[0] for row in conn.execute("select payload from event order by seq")]
     assert token not in "".join(payloads)
     assert '"size": 8' in payloads[-1] or '"size":8' in payloads[-1]
+
+
+def test_database_file_is_created_private(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "new" / "irbook.db"
+    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
