@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from shared import FIXTURES, REPO, SHARED_DATA, shared_data
 
 __all__ = ["FIXTURES", "REPO", "SHARED_DATA", "shared_data"]  # older tests import them from here

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES, shared_data
 from irbook.checks.actions import run_action
 from irbook.cli import run
 from irbook.errors import UsageError
+from shared import FIXTURES, shared_data
 
 OWN = FIXTURES / "lockfile-audit"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES, shared_data
 from irbook.checks.advisories import AdvisoryIndex, load_advisories
 from irbook.checks.lockfile_audit import match_all
 from irbook.checks.packages import Finding, LockedPackage
+from shared import FIXTURES, shared_data
 
 OWN = FIXTURES / "lockfile-audit"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES, shared_data
 from irbook.checks.advisories import AdvisoryIndex, load_advisories, wanted_keys
 from irbook.errors import InvalidInputError, NotFoundError
+from shared import FIXTURES, shared_data
 
 OWN = FIXTURES / "lockfile-audit"
 TANSTACK = [("npm", "@tanstack/react-router"), ("npm", "@tanstack/history"), ("PyPI", "MistralAI")]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shared import FIXTURES, shared_data
 from irbook.checks.packages import LockedPackage
 from irbook.errors import InvalidInputError
+from shared import FIXTURES, shared_data
 
 OWN = FIXTURES / "inventory"
 

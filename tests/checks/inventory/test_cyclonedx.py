@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared import shared_data
 from irbook.checks.inventory import cyclonedx
+from shared import shared_data
 
 from .helpers import OWN, assert_invalid
 

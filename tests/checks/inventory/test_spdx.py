@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared import shared_data
 from irbook.checks.inventory import spdx
 from irbook.checks.inventory._purl import parse_purl
+from shared import shared_data
 
 from .helpers import OWN, assert_invalid
 
