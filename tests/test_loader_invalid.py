@@ -93,6 +93,11 @@ EXPECTED: dict[str, list[str]] = {
         "(did you mean 'affected-devices'?)"
     ],
     "needs-itself.yaml": ["12:17: phases[0].steps[0].needs[0]: a step cannot need itself"],
+    "check-unknown-argument.yaml": [
+        "17:11: phases[0].steps[0].with.pahts: 'lockfile-audit' takes no argument 'pahts' "
+        "(did you mean 'paths'?); it takes paths, advisories",
+        "18:23: phases[0].steps[0].with.advisories: unknown input 'advisory'",
+    ],
     "when-unknown-input.yaml": [
         "15:16: phases[0].steps[0].when: condition names unknown input 'vectr' "
         "(did you mean 'vector'?)"

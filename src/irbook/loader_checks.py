@@ -8,13 +8,14 @@ with the schema's own problems, all in one pass.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from irbook import conditions
 from irbook.errors import Problem
 from irbook.loader_messages import Loc, did_you_mean
-from irbook.models import ValueType
+from irbook.models import CHECK_ARGUMENTS, ValueType
 
 if TYPE_CHECKING:
     from irbook.loader import Document
@@ -84,7 +85,35 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             ))  # fmt: skip
         if step.get("type") == "input":
             problems.extend(_choice_problems(doc, sloc, step, "value"))
+        if step.get("type") == "check":
+            problems.extend(_check_argument_problems(doc, sloc, step, inputs))
     return problems
+
+
+_INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def _check_argument_problems(
+    doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc]
+) -> list[Problem]:
+    """`with:` keys the action does not take, and `{{ inputs.X }}` naming no input: both would
+    otherwise only fail in the middle of an incident."""
+    args = step.get("with")
+    expected = CHECK_ARGUMENTS.get(str(step.get("uses")))
+    if not isinstance(args, dict) or expected is None:
+        return []
+    out = []
+    for key, value in args.items():
+        if key not in expected:
+            out.append(doc.problem((*loc, "with", key), f"'{step['uses']}' takes no argument "
+                                   f"'{key}'{did_you_mean(str(key), expected)}; it takes "
+                                   f"{', '.join(expected)}", key=True))  # fmt: skip
+        for text in value if isinstance(value, list) else [value]:
+            for name in _INPUT_REFERENCE.findall(text) if isinstance(text, str) else []:
+                if name not in inputs:
+                    out.append(doc.problem((*loc, "with", key), f"unknown input '{name}'"
+                                           f"{did_you_mean(name, inputs)}"))  # fmt: skip
+    return out
 
 
 def _unique(

@@ -113,6 +113,13 @@ class ChecklistStep(_StepBase):
     items: tuple[Text, ...] = Field(min_length=1)
 
 
+# The arguments each built-in check action takes (its `with:` keys); the loader checks them.
+CHECK_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "lockfile-audit": ("paths", "advisories"),
+    "log-ioc-scan": ("paths", "iocs", "advisories", "domains"),
+}
+
+
 class CheckStep(_StepBase):
     """A built-in automated action whose findings are stored as evidence."""
 
