@@ -212,8 +212,8 @@ class Progress:
     phase_index: int  # 1-based phase of the next step (or the last phase when all are settled)
     phase_count: int
     phase_title: str
-    settled: int  # done + skipped + not applicable
-    total: int
+    settled: int  # done or skipped
+    total: int  # applicable steps: not-applicable branches do not count (the total can grow)
 
 
 def progress(state: IncidentState, *, role: str | None = None) -> Progress:
@@ -223,8 +223,9 @@ def progress(state: IncidentState, *, role: str | None = None) -> Progress:
     if nxt is not None:
         index = next(i for i, p in enumerate(phases, 1) if any(s.id == nxt.id for s in p.steps))
     statuses = [status_of(state, s) for _, s in state.runbook.steps()]
-    settled = sum(s is not StepStatus.PENDING for s in statuses)
-    return Progress(index, len(phases), phases[index - 1].title, settled, len(statuses))
+    applicable_steps = [s for s in statuses if s is not StepStatus.NOT_APPLICABLE]
+    settled = sum(s is not StepStatus.PENDING for s in applicable_steps)
+    return Progress(index, len(phases), phases[index - 1].title, settled, len(applicable_steps))
 
 
 @dataclass(frozen=True)

@@ -130,4 +130,4 @@ def test_progress_counts_settled_steps_and_phase() -> None:
     state = Log().input("vector", "stolen-credentials").done("affected-devices").done("disconnect").state()
     progress = engine.progress(state)
     assert (progress.phase_index, progress.phase_count) == (2, 2)
-    assert (progress.settled, progress.total) == (3, 6)  # disarm-persistence is not applicable
+    assert (progress.settled, progress.total) == (2, 5)  # disarm-persistence is not applicable
