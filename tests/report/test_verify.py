@@ -108,3 +108,15 @@ def test_pure_chain_checks() -> None:
 def test_unknown_incident_exits_2(scripted: Scripted, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["verify", "IR-NOPE", "--db", scripted.db_url]) == 2
     assert "no incident 'IR-NOPE'" in capsys.readouterr().err
+
+
+def test_report_of_a_tampered_log_says_so(scripted: Scripted) -> None:
+    from irbook.report import build_report, export_report
+
+    assert build_report(scripted.state()).chain_intact
+    tamper(scripted.db_path, "UPDATE event SET payload = json_set(payload, '$.text', 'nothing "
+           "to see') WHERE seq = 7")  # fmt: skip
+    report = build_report(scripted.state())
+    assert not report.chain_intact and "event 7" in (report.chain_problem or "")
+    assert "**BROKEN**: event 7" in export_report(scripted.state(), "md")
+    assert "BROKEN</strong>: event 7" in export_report(scripted.state(), "html")

@@ -15,6 +15,7 @@ from irbook.events import Event, Kind
 from irbook.models import Phase
 from irbook.report import model as m
 from irbook.report.timeline import describe
+from irbook.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
 METRIC_NAMES = {
@@ -32,6 +33,7 @@ def build_report(state: IncidentState) -> m.Report:
     detected = parse_time(state.inputs.get(DETECTED_AT_INPUT))
     phases = [phase_outcome(state, p) for p in runbook.phases]
     metrics = build_metrics(state, detected)
+    chain = verify_chain(state.incident_id, state.events)
     return m.Report.model_validate(dict(
         incident_id=state.incident_id, title=state.title, status=status,
         status_line=status_line(state.incident_id, status),
@@ -48,6 +50,7 @@ def build_report(state: IncidentState) -> m.Report:
         notifications=notifications(state),
         followups=[_followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
         timeline=timeline(state), event_count=len(state.events), head_hash=state.head_hash,
+        chain_intact=chain.ok, chain_problem=chain.problem or None,
     ))  # fmt: skip
 
 

@@ -60,6 +60,7 @@ def _header(r: Report) -> str:
     facts = [("Runbook", f"{esc(r.runbook.title)} <code>{esc(r.runbook.id)} "
                          f"{esc(r.runbook.version)}</code>"),
              ("Runbook sha256", f'<span class="hash">{esc(r.runbook.sha256)}</span>'),
+             ("Hash chain", _chain(r)),
              ("Opened", f"{when(r.opened_at)} UTC by {esc(r.opened_by)}"),
              ("Detected", f"{when(r.detected_at)} UTC" if r.detected_at else "—"),
              ("Closed", f"{when(r.closed_at)} UTC" if r.closed_at else "— (in progress)")]  # fmt: skip
@@ -74,6 +75,12 @@ def _header(r: Report) -> str:
         f'<span class="badge">{esc(r.incident_id)}</span></div>\n'
         f'<p class="summary">{esc(r.summary)}</p>\n<dl class="facts">{dl}</dl>\n</header>'
     )
+
+
+def _chain(r: Report) -> str:
+    if r.chain_intact:
+        return f'intact, head <span class="hash">{esc(r.head_hash)}</span>'
+    return f'<strong class="broken">BROKEN</strong>: {esc(r.chain_problem or "")}'
 
 
 def _metric_card(x: Metric) -> str:
@@ -193,6 +200,5 @@ def _events(r: Report) -> str:
 
 
 def _footer(r: Report) -> str:
-    return (f'<footer>{r.event_count} events. Event-log head hash <span class="hash">'
-            f"{esc(r.head_hash)}</span>; check the record with <code>irbook verify "
-            f"{esc(r.incident_id)}</code>.</footer>")  # fmt: skip
+    return (f"<footer>{r.event_count} events. Hash chain {_chain(r)}; check the record with "
+            f"<code>irbook verify {esc(r.incident_id)}</code>.</footer>")  # fmt: skip

@@ -47,9 +47,14 @@ def _overview(r: Report) -> list[str]:
             ["Runbook sha256", f"`{r.runbook.sha256}`"],
             ["Opened", f"{when(r.opened_at)} by {esc(r.opened_by)}"],
             ["Detected", when(r.detected_at)], ["Closed", when(r.closed_at)],
-            ["Events", str(r.event_count)], ["Head hash", f"`{r.head_hash}`"]]  # fmt: skip
+            ["Events", str(r.event_count)], ["Head hash", f"`{r.head_hash}`"],
+            ["Hash chain", _chain(r)]]  # fmt: skip
     rows += [[f"Input `{i.id}`", esc(show_value(i.value))] for i in r.inputs]
     return ["## Overview", "", *table(["", ""], rows)]
+
+
+def _chain(r: Report) -> str:
+    return "intact" if r.chain_intact else f"**BROKEN**: {esc(r.chain_problem or '')}"
 
 
 def _people(r: Report) -> list[str]:
@@ -149,6 +154,6 @@ def _followups(r: Report) -> list[str]:
 def _timeline(r: Report) -> list[str]:
     rows = [[str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)]
             for t in r.timeline]  # fmt: skip
-    head = (f"Event-log head hash: `{r.head_hash}` (check it with "
+    head = (f"Event-log head hash: `{r.head_hash}`; hash chain {_chain(r)} (check it with "
             f"`irbook verify {r.incident_id}`).")
     return ["## Timeline", "", *table(["#", "At", "By", "Kind", "What"], rows), head]

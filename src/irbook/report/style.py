@@ -39,6 +39,7 @@ table.steps th:nth-child(1) { width: 30%; } table.steps th:nth-child(2) { width:
 table.steps th:nth-child(3) { width: 10%; } table.steps th:nth-child(4) { width: 17%; }
 code, .hash { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 .hash { overflow-wrap: anywhere; }
+.broken { color: #b00020; }
 .s-done { color: #2e7d32; font-weight: 600; } .s-skipped { color: #a36a00; font-weight: 600; }
 .s-pending { color: #1e63c4; font-weight: 600; } .s-na { color: var(--muted); }
 .outcome { font-weight: 400; color: var(--muted); font-size: 13px; }
