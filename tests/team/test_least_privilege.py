@@ -1,0 +1,118 @@
+"""The least-privilege setup of docs/team-mode.md, run verbatim on a real server.
+
+The SQL is read from the document itself, so the documentation cannot drift from what works:
+responders (irbook_app) can open, walk, assign and close incidents, and nobody, the table owner
+included, can edit, delete or truncate events.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from driver import RecordingDisplay
+from teamkit import DRILL, assert_log_intact, libpq, server_url, with_database, write_answers
+
+from irbook.events import Kind
+from irbook.incidents import Responder, close_incident, start_incident
+from irbook.loader import load_runbook
+from irbook.runner.api import resume
+from irbook.store import open_store
+from irbook.store.admin import init_database
+from irbook.team import assign_role
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "team-mode.md"
+pytestmark = pytest.mark.postgres
+
+
+def sql_block(marker: str) -> str:
+    text = DOC.read_text(encoding="utf-8")
+    found = re.search(rf"<!-- {marker} -->\n```sql\n(.*?)```", text, re.S)
+    assert found, f"docs/team-mode.md lost its {marker} block"
+    return found.group(1)
+
+
+class Cluster:
+    """Unique names for this test's roles and database (roles are server-wide)."""
+
+    def __init__(self) -> None:
+        tag = secrets.token_hex(4)
+        self.names = {"irbook_owner": f"irbook_owner_{tag}", "irbook_app": f"irbook_app_{tag}",
+                      "alice": f"alice_{tag}", "irbook": f"irbook_{tag}"}  # fmt: skip
+        self.password = secrets.token_hex(8)
+
+    def rename(self, sql: str, *, database: bool) -> str:
+        for old in ("irbook_owner", "irbook_app", "alice") + (("irbook",) if database else ()):
+            sql = re.sub(rf"\b{old}\b", self.names[old], sql)
+        return sql
+
+    def url(self, role: str) -> str:
+        base = with_database(server_url(), self.names["irbook"])
+        return re.sub(r"//[^@]*@", f"//{self.names[role]}:{self.password}@", base)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    import psycopg
+
+    c = Cluster()
+    admin_url = libpq(server_url())
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        # CREATE DATABASE cannot run inside a transaction: one statement at a time.
+        setup = c.rename(sql_block("team-mode:setup-roles"), database=True)
+        code = "\n".join(line.split("--")[0] for line in setup.splitlines())
+        for statement in code.split(";"):
+            if statement.strip():
+                admin.execute(statement)
+        for role in ("irbook_owner", "alice"):
+            admin.execute(f"ALTER ROLE {c.names[role]} PASSWORD '{c.password}'")
+    try:
+        yield c
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {c.names['irbook']} WITH (FORCE)")
+            for role in ("alice", "irbook_app", "irbook_owner"):
+                admin.execute(f"DROP ROLE IF EXISTS {c.names[role]}")
+
+
+def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    import psycopg
+
+    assert init_database(cluster.url("irbook_owner")).created
+    with psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True) as owner:
+        owner.execute(cluster.rename(sql_block("team-mode:grants"), database=False))
+
+    # Everything a responder does, as the least-privileged login.
+    alice_url = cluster.url("alice")
+    store = open_store(alice_url)
+    alice = Responder("alice", "laptop-a")
+    state = start_incident(load_runbook(DRILL), store=store, responder=alice)
+    assign_role(store, state.incident_id, "ops-lead", "alice", responder=alice)
+    steps = {s.id: "done" for _, s in state.runbook.steps()} | {"affected-devices": ["ci-4"]}
+    walked = resume(state.incident_id, store=store, responder=alice, display=RecordingDisplay(),
+                    answers=write_answers(tmp_path / "a.json", steps))  # fmt: skip
+    assert walked.outcome == "settled"
+    closed = close_incident(store, state.incident_id, responder=alice)
+    assert closed.status == "completed"
+    assert store.incident(state.incident_id).status == "completed"
+    events = assert_log_intact(store, state.incident_id)
+    assert events[-1].kind == Kind.INCIDENT_CLOSED
+    store.close()
+
+    # Nobody rewrites history: alice lacks the privilege, the owner hits the trigger.
+    for role, refusal in (("alice", "permission denied"), ("irbook_owner", "append-only")):
+        with psycopg.connect(libpq(cluster.url(role)), autocommit=True) as conn:
+            for statement in ("UPDATE event SET actor = 'mallory' WHERE seq = 2",
+                              "DELETE FROM event WHERE seq = 2", "TRUNCATE event CASCADE"):  # fmt: skip
+                with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+                    conn.execute(statement)
+                assert refusal in str(refused.value), (role, statement)
+
+    check = open_store(cluster.url("irbook_owner"))
+    assert [e.hash for e in assert_log_intact(check, state.incident_id)] == [e.hash for e in events]
+    check.close()
