@@ -30,6 +30,8 @@ def busy_timeout_ms() -> int:
         return int(float(os.environ.get("IRBOOK_LOCK_TIMEOUT", "10")) * 1000)
     except ValueError:
         raise UsageError("IRBOOK_LOCK_TIMEOUT must be a number of seconds") from None
+
+
 # A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
 # on TCP retries; a URL that sets connect_timeout itself wins.
 PG_CONNECT_TIMEOUT_S = 10
