@@ -9,8 +9,10 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import random
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +37,7 @@ from irbook.redact import redact
 from irbook.store import AppendConflict, Incident, Store
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-MAX_CONFLICT_RETRIES = 50
+CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
 
 
 def utc_now() -> datetime:
@@ -164,16 +166,24 @@ def record(
 
 
 def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Responder) -> Event:
-    """Append an event that does not depend on the state (a note, evidence): retry on conflict."""
-    for _ in range(MAX_CONFLICT_RETRIES):
+    """Append an event that does not depend on the state (a note, evidence): retry on conflict.
+
+    Each conflict means another responder committed an event, so retrying terminates while the log
+    grows; a conflict without a new event means the log is damaged, and is raised.
+    """
+    expected = store.last_seq(incident_id) + 1
+    while True:
         try:
             return store.append(
-                incident_id, new, expected_seq=store.last_seq(incident_id) + 1,
+                incident_id, new, expected_seq=expected,
                 actor=responder.actor, host=responder.host, at=responder.clock(),
             )  # fmt: skip
         except AppendConflict:
-            continue
-    raise AppendConflict(incident_id, store.last_seq(incident_id) + 1)
+            latest = store.last_seq(incident_id) + 1
+            if latest <= expected:
+                raise
+            expected = latest
+            time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
 
 
 def add_note(
@@ -227,7 +237,7 @@ class CloseRefusedError(IrbookError):
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:
-    for _ in range(MAX_CONFLICT_RETRIES):
+    while True:  # decided again on the fresh state whenever someone else wrote meanwhile
         state = load_state(store, incident_id)
         if state.status != engine.OPEN:
             raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
@@ -245,7 +255,8 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
         try:
             event = record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
         except AppendConflict:
+            if store.last_seq(state.incident_id) <= state.last_seq:
+                raise  # a conflict without a newer event: the log is damaged
             continue
         store.set_status(state.incident_id, decision.outcome, event.at)
         return state
-    raise AppendConflict(incident_id, 0)

@@ -8,6 +8,8 @@ still open.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,7 +36,7 @@ from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import AppendConflict, Store
 
-MAX_RETRIES = 20
+CONFLICT_BACKOFF_S = 0.005
 
 
 @dataclass
@@ -191,37 +193,46 @@ class Walker:
 
     def _append_fact(self, new: NewEvent) -> Event:
         """Append something that stays true whatever others did meanwhile (a note, a check)."""
-        for _ in range(MAX_RETRIES):
+        while True:
             try:
                 return record(self.store, self.current, new, self.responder)
-            except AppendConflict:
-                self._catch_up()
-        raise AppendConflict(self.current.incident_id, self.current.last_seq + 1)
+            except AppendConflict as conflict:
+                self._after_conflict(conflict)
 
     def _settle(self, step: Step, new: NewEvent) -> None:
         """Complete or skip ``step``, unless another responder settled it first."""
-        for _ in range(MAX_RETRIES):
+        while True:
             try:
                 record(self.store, self.current, new, self.responder)
                 verb = "skipped" if new.kind == Kind.STEP_SKIPPED else "done"
                 self.display.recorded(f"{step.id}: {verb}")
                 return
-            except AppendConflict:
-                self._catch_up()
+            except AppendConflict as conflict:
+                self._after_conflict(conflict)
                 if self.current.steps[step.id].status is not StepStatus.PENDING:
                     self.display.notice("your answer to this step was not recorded: "
                                         "it was settled by someone else first")  # fmt: skip
                     return
-        raise AppendConflict(self.current.incident_id, self.current.last_seq + 1)
 
-    def _catch_up(self) -> None:
+    def _after_conflict(self, conflict: AppendConflict) -> None:
+        """Catch up with the others, then retry. Every conflict means another responder's event
+        was committed, so retrying cannot loop forever while the log grows; a conflict with no
+        new event to show for it means the log itself is damaged."""
+        if self._catch_up() == 0:
+            raise conflict
+        # a random pause, so that the responder who just won does not win every race after it
+        time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
+
+    def _catch_up(self) -> int:
         """Apply what others appended since our last event, and say what they did."""
-        for event in self.store.events(self.current.incident_id, after_seq=self.current.last_seq):
+        events = self.store.events(self.current.incident_id, after_seq=self.current.last_seq)
+        for event in events:
             engine.apply(self.current, event)
             if event.actor != self.responder.actor or event.host != self.responder.host:
                 message = describe_event(self.current, event)
                 if message:
                     self.display.notice(message)
+        return len(events)
 
     def _tell_redacted(self, kinds: list[str]) -> None:
         if kinds:
