@@ -207,3 +207,15 @@ def test_database_file_is_created_private(capsys: pytest.CaptureFixture[str], tm
     assert cli(capsys, "list", "--db", str(db))[0] == 0
     assert db.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_resume_with_an_unknown_role_says_which_roles_exist(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "irbook.db")
+    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
+    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)
+    code, _, err = cli(capsys, "resume", "--role", "comms-led", "--answers", str(answers), "--db", db)
+    assert code == 2
+    assert "has no role 'comms-led' (did you mean 'comms-lead'?)" in err
+    assert "ops-lead, comms-lead" in err

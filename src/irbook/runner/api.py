@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from irbook.engine import IncidentState
-from irbook.errors import NoTerminalError
+from irbook.errors import NoTerminalError, UsageError
 from irbook.incidents import Responder, find_incident, load_state, start_incident
-from irbook.loader import LoadedRunbook
+from irbook.loader import LoadedRunbook, did_you_mean
 from irbook.prompts import Prompter
 from irbook.runner.answers import load_answers
 from irbook.runner.display import Display
@@ -78,6 +78,13 @@ def resume(
     incident = find_incident(store, incident_id)
     options.resume_command = resume_hint(incident.id)
     state = load_state(store, incident.id)
+    roles = state.runbook.roles
+    if options.role is not None and options.role not in roles:
+        raise UsageError(
+            f"runbook {state.runbook.id} has no role '{options.role}'"
+            f"{did_you_mean(options.role, roles)}",
+            hint=f"its roles: {', '.join(roles) or '(none)'}",
+        )
     source = _source(state, answers, prompter, options.resume_command)
     options.interactive = isinstance(source, TerminalSource)
     walker = Walker(store=store, responder=responder, source=source, display=display,
