@@ -168,13 +168,7 @@ class Store:
         """
         try:
             with translate_errors(self.url), self._write_session() as session:
-                last = session.exec(
-                    select(EventRow.seq, EventRow.hash)
-                    .where(EventRow.incident_id == incident_id)
-                    .order_by(col(EventRow.seq).desc())
-                    .limit(1)
-                ).first()
-                last_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+                last_seq, prev_hash = self._head(session, incident_id)
                 if last_seq != expected_seq - 1:
                     raise AppendConflict(incident_id, expected_seq)
                 event = self._insert(
@@ -191,13 +185,7 @@ class Store:
     ) -> list[Event]:  # fmt: skip
         """Append several events in one transaction (imports and benchmarks)."""
         with translate_errors(self.url), self._write_session() as session:
-            last = session.exec(
-                select(EventRow.seq, EventRow.hash)
-                .where(EventRow.incident_id == incident_id)
-                .order_by(col(EventRow.seq).desc())
-                .limit(1)
-            ).first()
-            seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+            seq, prev = self._head(session, incident_id)
             out = []
             for new in news:
                 seq += 1
@@ -208,6 +196,17 @@ class Store:
             return out
 
     # --- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _head(session: Session, incident_id: str) -> tuple[int, str]:
+        """The seq and hash of the incident's last event (0 and the genesis hash when none)."""
+        last = session.exec(
+            select(EventRow.seq, EventRow.hash)
+            .where(EventRow.incident_id == incident_id)
+            .order_by(col(EventRow.seq).desc())
+            .limit(1)
+        ).first()
+        return (last[0], last[1]) if last else (0, GENESIS_HASH)
 
     def _write_session(self) -> Session:
         # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (database.py).
