@@ -16,6 +16,9 @@ app = typer.Typer(
         "  irbook status --json\n\n"
         "  irbook runbooks validate runbooks/*.yaml"
     ),
+    epilog="Exit codes: 0 ok; 1 findings, or an --answers run stopped early; 2 invalid input or "
+    "usage; 3 internal error (traceback in a log file); 4 database locked or unreachable; "
+    "130 interrupted. Docs: docs/cli.md.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # they print local variables, which can hold secrets
     rich_markup_mode=None,
