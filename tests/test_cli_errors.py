@@ -1,0 +1,38 @@
+"""The one catch site: an unexpected exception (a bug) gives exit 3, a log file, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from irbook import catalog
+from irbook.cli import run
+
+
+def test_a_bug_exits_3_and_keeps_the_traceback_off_the_screen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = "npm_" + "s" * 36
+
+    def broken(**_: object) -> None:
+        token = secret  # a local variable a pretty traceback would print
+        raise RuntimeError(f"simulated bug near {len(token)}")
+
+    # No honest way exists to provoke a real bug on demand: replace one core call with a broken one.
+    monkeypatch.setattr(catalog, "entries", broken)
+    monkeypatch.setenv("IRBOOK_LOG_DIR", str(tmp_path / "logs"))
+    code = run(["runbooks", "list"])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert "Traceback" not in out + err and secret not in out + err
+    assert "internal error: RuntimeError" in err
+    (log,) = (tmp_path / "logs").glob("crash-*.log")
+    assert str(log) in err.replace("\n", "")
+    assert "Traceback" in log.read_text() and "simulated bug" in log.read_text()
+    assert log.stat().st_mode & 0o777 == 0o600
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["status", "--no-such-option"]) == 2
+    assert "No such option" in capsys.readouterr().err
