@@ -6,6 +6,7 @@ of the supply-chain runbook; these tests pin them so a rename breaks here first.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,15 @@ def test_old_signing_certificate_is_revoked_only_after_the_new_one_is_in_use(
 
 def test_every_step_of_the_supply_chain_runbook_has_a_role(supply_chain: Runbook) -> None:
     assert [s.id for _, s in supply_chain.steps() if s.role is None] == []
+
+
+def test_runbooks_show_prints_the_six_phases_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    from irbook.cli import run
+
+    assert run(["runbooks", "show", "supply-chain-compromise"]) == 0
+    out = capsys.readouterr().out
+    headers = [line for line in out.splitlines() if re.match(r"^\d\. ", line)]
+    assert [h.split(" (")[-1].split(")")[0] for h in headers] == [
+        "isolate", "rotate", "audit", "notify", "harden", "monitor"
+    ]
+    assert "[confirm] open-incident-channel" in out  # step types survive rich markup
