@@ -143,18 +143,24 @@ def irbook_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--help"],
-        ["runbooks", "--help"],
-        ["runbooks", "validate", "--help"],
-        ["runbooks", "show", "--help"],
-        ["runbooks", "list", "--help"],
-        ["runbooks", "schema", "--help"],
-    ],
-    ids=" ".join,
-)
+def _all_commands() -> list[list[str]]:
+    """Every command and group of the real app, found by walking typer's command tree."""
+    import typer
+
+    from irbook.cli.app import app
+
+    out: list[list[str]] = [["--help"]]
+
+    def walk(command: object, path: list[str]) -> None:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            out.append([*path, name, "--help"])
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return out
+
+
+@pytest.mark.parametrize("args", _all_commands(), ids=" ".join)
 def test_help_exits_0_and_teaches_with_an_example(args: list[str]) -> None:
     result = irbook_cli(*args)
     assert result.returncode == 0, result.stderr
