@@ -62,6 +62,17 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     assert audit["value"]["findings"] == 1
     assert view["next_step"] is None
     assert all(view["milestones"].values())
+    # every notify step wrote its .eml into the output folder and recorded it
+    notify_steps = [s for s in steps if s["type"] == "notify"]
+    emls = sorted((tmp_path / "out").glob("*.eml"))
+    assert len(emls) == len(notify_steps) == 5
+    for step in notify_steps:
+        assert any(Path(f).parent == tmp_path / "out" for f in step["value"]["files"])
+    with sqlite3.connect(db) as conn:
+        rendered = conn.execute("select step_id, payload from event where kind = "
+                                "'notification_rendered'").fetchall()  # fmt: skip
+    assert sorted(r[0] for r in rendered) == sorted(s["id"] for s in notify_steps)
+    assert {json.loads(r[1])["path"] for r in rendered} == {str(p) for p in emls}
 
 
 def test_answers_stop_at_first_unanswered_step_exit_1_and_resume_continues(
