@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from irbook.cli.app import app
-from irbook.cli.options import DbOption, JsonOption, RunbooksDirOption, TemplatesDirOption
+from irbook.cli.options import (
+    AsOption,
+    DbOption,
+    IncidentArg,
+    JsonOption,
+    OptionalIncidentArg,
+    RunbooksDirOption,
+    TemplatesDirOption,
+    opened_store,
+)
 
-if TYPE_CHECKING:
-    from irbook.store import Store
-
-AsOption = Annotated[
-    str | None,
-    typer.Option("--as", help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
-                 show_default=False),
-]  # fmt: skip
 AnswersOption = Annotated[
     Path | None,
     typer.Option("--answers", help="Answer from this YAML file instead of prompting "
                  "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
                  show_default=False),
-]  # fmt: skip
-IncidentArg = Annotated[str, typer.Argument(help="Incident id, e.g. IR-20260511-1A2B.")]
-OptionalIncidentArg = Annotated[
-    str | None, typer.Argument(help="Incident id (default: the most recent open incident).",
-                               show_default=False),
 ]  # fmt: skip
 RoleOption = Annotated[
     str | None,
@@ -41,17 +36,6 @@ OutOption = Annotated[
     typer.Option("--out", help="Folder for rendered notifications (default: the incident's "
                  "folder in the user data directory).", show_default=False),
 ]  # fmt: skip
-
-
-@contextmanager
-def opened_store(db: str | None) -> Iterator[Store]:
-    from irbook.store import open_store
-
-    store = open_store(db)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callable[[str], str]:

@@ -8,8 +8,14 @@ from typing import Annotated
 import typer
 
 from irbook.cli.app import app
-from irbook.cli.incident import AsOption, IncidentArg, opened_store
-from irbook.cli.options import DbOption, JsonOption, TemplatesDirOption
+from irbook.cli.options import (
+    AsOption,
+    DbOption,
+    IncidentArg,
+    JsonOption,
+    TemplatesDirOption,
+    opened_store,
+)
 
 
 @app.command("notify")

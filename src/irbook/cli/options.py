@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from irbook.store import Store
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 RunbooksDirOption = Annotated[
@@ -36,3 +41,25 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
+                 show_default=False),
+]  # fmt: skip
+IncidentArg = Annotated[str, typer.Argument(help="Incident id, e.g. IR-20260511-1A2B.")]
+OptionalIncidentArg = Annotated[
+    str | None, typer.Argument(help="Incident id (default: the most recent open incident).",
+                               show_default=False),
+]  # fmt: skip
+
+
+@contextmanager
+def opened_store(db: str | None) -> Iterator[Store]:
+    """The database of --db / IRBOOK_DB, closed when the command is done."""
+    from irbook.store import open_store
+
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from irbook.cli.app import app
-from irbook.cli.incident import AsOption, IncidentArg, opened_store
-from irbook.cli.options import DbOption, JsonOption
+from irbook.cli.options import AsOption, DbOption, IncidentArg, JsonOption, opened_store
 
 
 class ReportFormat(StrEnum):  # the values of irbook.report.FORMATS (a test keeps them equal)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from irbook.cli.app import app
-from irbook.cli.options import DbOption, JsonOption
+from irbook.cli.options import AsOption, DbOption, JsonOption, opened_store
 from irbook.errors import ExitCode
 
 db_app = typer.Typer(
@@ -19,14 +19,6 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Who is acting (recorded on the event). Default: IRBOOK_ACTOR, else the OS user.",
-        show_default=False,
-    ),
-]
 
 
 @db_app.command("init")
@@ -62,7 +54,7 @@ def assign(
     role: Annotated[str, typer.Argument(help="A role of the incident's runbook.")],
     person: Annotated[str, typer.Argument(help="Who holds it from now on.")],
     db: DbOption = None,
-    actor: ActorOption = None,
+    actor: AsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Give a role of the runbook to a person; `irbook status` and `irbook watch` show it.
@@ -73,14 +65,10 @@ def assign(
     """
     from irbook.console import team as show
     from irbook.incidents import Responder
-    from irbook.store import open_store
     from irbook.team import assign_role
 
-    store = open_store(db)
-    try:
+    with opened_store(db) as store:
         event = assign_role(store, incident, role, person, responder=Responder.resolve(actor))
-    finally:
-        store.close()
     show.assigned(event, as_json=json_output)
 
 
@@ -105,11 +93,9 @@ def watch(
     from irbook import console
     from irbook.console import watch as show
     from irbook.incidents import find_incident
-    from irbook.store import open_store
     from irbook.team import Watcher
 
-    store = open_store(db)
-    try:
+    with opened_store(db) as store:
         watcher = Watcher.open(store, find_incident(store, incident).id, latest=latest)
         if once:
             show.once(watcher)
@@ -119,6 +105,4 @@ def watch(
         except KeyboardInterrupt:  # the normal way out of a live view: no error, no traceback
             console.info(f"stopped watching {watcher.state.incident_id}")
             return int(ExitCode.INTERRUPTED)
-    finally:
-        store.close()
     return int(ExitCode.OK)
