@@ -36,6 +36,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def open_mini_incident(capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str) -> str:
+    """Start the mini runbook with only its input answered; return the incident id."""
+    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
+    assert cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)[0] == 1
+    (incident,) = incident_ids(capsys, db)
+    return incident
+
+
 def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,9 +131,7 @@ def test_unknown_incident_id_names_close_ones(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)
-    (incident,) = incident_ids(capsys, db)
+    incident = open_mini_incident(capsys, tmp_path, db)
     typo = incident[:-1] + ("X" if incident[-1] != "X" else "Y")
     for argv in (["status", typo], ["resume", typo], ["note", typo, "hi"], ["close", typo]):
         code, _, err = cli(capsys, *argv, "--db", db)
@@ -162,9 +168,7 @@ def test_locked_database_exits_4_and_loses_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "irbook.db"
-    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", str(db))
-    (incident,) = incident_ids(capsys, str(db))
+    incident = open_mini_incident(capsys, tmp_path, str(db))
     monkeypatch.setenv("IRBOOK_LOCK_TIMEOUT", "0.2")
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process is writing
@@ -185,9 +189,7 @@ def test_close_refused_while_critical_steps_are_open(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)
-    (incident,) = incident_ids(capsys, db)
+    incident = open_mini_incident(capsys, tmp_path, db)
     code, _, err = cli(capsys, "close", incident, "--db", db)
     assert code == 2
     assert "open critical steps: disconnect" in err
@@ -197,9 +199,7 @@ def test_note_and_attach_record_events_with_redaction(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)
-    (incident,) = incident_ids(capsys, db)
+    incident = open_mini_incident(capsys, tmp_path, db)
     token = "npm_" + "x" * 36
     code, _, err = cli(capsys, "note", incident, f"old token {token}", "--db", db)
     assert code == 0 and "npm token" in err
@@ -224,9 +224,9 @@ def test_resume_with_an_unknown_role_says_which_roles_exist(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)
-    code, _, err = cli(capsys, "resume", "--role", "comms-led", "--answers", str(answers), "--db", db)
+    open_mini_incident(capsys, tmp_path, db)
+    code, _, err = cli(capsys, "resume", "--role", "comms-led", "--answers",
+                       str(tmp_path / "a.yaml"), "--db", db)  # fmt: skip
     assert code == 2
     assert "has no role 'comms-led' (did you mean 'comms-lead'?)" in err
     assert "ops-lead, comms-lead" in err
