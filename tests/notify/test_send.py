@@ -58,7 +58,9 @@ def test_send_each_shipped_template_through_real_smtp(
     assert rcpt_tos == ["dana@acme.example", "ops@acme.example"]
     message = parse(raw)
     assert state.incident_id in message["Subject"]
-    assert f"TLP:{state.tlp}" in message["Subject"]
+    # the downstream advisory is written for publication; every other notice keeps the incident's TLP
+    marking = "TLP:CLEAR" if template == "advisory-downstream" else f"TLP:{state.tlp}"
+    assert marking in message["Subject"]
     assert message["From"] == "IR Team <ir@acme.example>"
     assert message["To"] == "Dana <dana@acme.example>, ops@acme.example"
     assert message["Date"] and message["Message-ID"] == result.message.message_id
@@ -66,7 +68,9 @@ def test_send_each_shipped_template_through_real_smtp(
     text, html = parts(message)
     for body in (message["Subject"], text, html):
         assert not [p for p in PLACEHOLDERS if p in body], body
-    assert "TLP:AMBER" in text and "TLP:AMBER" in html
+    assert marking in text and marking in html
+    if template == "advisory-downstream":
+        assert "TLP:AMBER" not in text + html
     assert html.lstrip().startswith("<!DOCTYPE html>")
 
     # What arrived is byte for byte the .eml on disk and the hash in the timeline.
