@@ -32,6 +32,19 @@ def fail(
     return InvalidInputError([Problem(str(path), line, column, location, message)], hint=hint)
 
 
+def check_lockfile_version(
+    path: Path, text: str, version: Any, supported: tuple[int, ...], *, hint: str
+) -> int:
+    """The ``lockfileVersion`` of a JSON lockfile, or an error pointing at it when we cannot
+    read that version."""
+    if isinstance(version, int) and not isinstance(version, bool) and version in supported:
+        return version
+    line, column = locate(text, '"lockfileVersion"')
+    readable = ", ".join(map(str, supported[:-1])) + f" and {supported[-1]}"
+    raise fail(path, f"unsupported lockfileVersion {version!r}; irbook reads {readable}",
+               line=line, column=column, location="lockfileVersion", hint=hint)  # fmt: skip
+
+
 def fail_at(
     path: Path, kind: str, needle: str, message: str, *, nth: int = 0, **kwargs: Any
 ) -> InvalidInputError:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from irbook.checks.inventory._common import (
+    check_lockfile_version,
     fail,
     is_version,
-    locate,
     npm,
     parse_json,
     read_text,
@@ -63,16 +63,7 @@ def parse(path: Path) -> list[LockedPackage]:
     version = data.get("lockfileVersion")
     if version is None and not data.get("packages"):
         return []  # "{}": nothing installed yet
-    if version not in SUPPORTED or isinstance(version, bool):
-        line, column = locate(text, '"lockfileVersion"')
-        raise fail(
-            path,
-            f"unsupported lockfileVersion {version!r}; irbook reads 0 and 1",
-            line=line,
-            column=column,
-            location="lockfileVersion",
-            hint="regenerate it with a current bun",
-        )
+    check_lockfile_version(path, text, version, SUPPORTED, hint="regenerate it with a current bun")
     packages = data.get("packages") or {}
     if not isinstance(packages, dict):
         raise fail(path, "'packages' must be an object", location="packages")

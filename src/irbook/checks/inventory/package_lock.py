@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from irbook.checks.inventory._common import (
+    check_lockfile_version,
     fail,
     is_version,
-    locate,
     npm,
     npm_source,
     parse_json,
@@ -30,19 +30,13 @@ SUPPORTED = (1, 2, 3)
 def parse(path: Path) -> list[LockedPackage]:
     text = read_text(path, KIND)
     data = parse_json(text, path, KIND)
-    version = data.get("lockfileVersion")
-    if version is None and isinstance(data.get("dependencies"), dict):
-        version = 1  # npm 5 shrinkwraps written before lockfileVersion existed
-    if version not in SUPPORTED or isinstance(version, bool):
-        line, column = locate(text, '"lockfileVersion"')
-        raise fail(
-            path,
-            f"unsupported lockfileVersion {version!r}; irbook reads 1, 2 and 3",
-            line=line,
-            column=column,
-            location="lockfileVersion",
-            hint="regenerate it with a current npm (npm install --package-lock-only)",
-        )
+    declared = data.get("lockfileVersion")
+    if declared is None and isinstance(data.get("dependencies"), dict):
+        declared = 1  # npm 5 shrinkwraps written before lockfileVersion existed
+    version = check_lockfile_version(
+        path, text, declared, SUPPORTED,
+        hint="regenerate it with a current npm (npm install --package-lock-only)",
+    )  # fmt: skip
     packages = data.get("packages")
     if version >= 2 and isinstance(packages, dict):
         return unique(_from_packages(packages, path))
