@@ -8,14 +8,13 @@ with the schema's own problems, all in one pass.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from irbook import conditions
 from irbook.errors import Problem
 from irbook.loader_messages import Loc, did_you_mean
-from irbook.models import CHECK_ARGUMENTS, ValueType
+from irbook.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
 
 if TYPE_CHECKING:
     from irbook.loader import Document
@@ -90,9 +89,6 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
     return problems
 
 
-_INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-
-
 def _check_argument_problems(
     doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc]
 ) -> list[Problem]:
@@ -109,7 +105,7 @@ def _check_argument_problems(
                                    f"'{key}'{did_you_mean(str(key), expected)}; it takes "
                                    f"{', '.join(expected)}", key=True))  # fmt: skip
         for text in value if isinstance(value, list) else [value]:
-            for name in _INPUT_REFERENCE.findall(text) if isinstance(text, str) else []:
+            for name in INPUT_REFERENCE.findall(text) if isinstance(text, str) else []:
                 if name not in inputs:
                     out.append(doc.problem((*loc, "with", key), f"unknown input '{name}'"
                                            f"{did_you_mean(name, inputs)}"))  # fmt: skip

@@ -6,6 +6,7 @@ Schema in docs/runbook-schema.json is generated from here (``irbook runbooks sch
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -112,6 +113,9 @@ class ChecklistStep(_StepBase):
     text: str | None = None
     items: tuple[Text, ...] = Field(min_length=1)
 
+
+# `{{ inputs.NAME }}` in a check step's `with:` values: replaced by the input's recorded value.
+INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 # The arguments each built-in check action takes (its `with:` keys); the loader checks them.
 CHECK_ARGUMENTS: dict[str, tuple[str, ...]] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,16 @@ from irbook.engine import IncidentState
 from irbook.errors import IrbookError
 from irbook.events import CheckRan, CommandRan
 from irbook.incidents import Responder
-from irbook.models import CheckStep, CommandStep, NotifyStep
+from irbook.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
 from irbook.redact import redact
 from irbook.store import Store
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
-_INPUT_REF = re.compile(r"\{\{\s*inputs\.([a-z][a-z0-9_]*)\s*\}\}")
 
 
 class ActionUnavailable(IrbookError):
-    """The action cannot run here (a missing argument, a feature not installed)."""
+    """The check cannot run here (its native dependency did not import)."""
 
 
 def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:
@@ -31,12 +29,12 @@ def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dic
         values = value if isinstance(value, list) else [value]
         rendered: list[Any] = []
         for item in values:
-            whole = _INPUT_REF.fullmatch(item.strip())
+            whole = INPUT_REFERENCE.fullmatch(item.strip())
             if whole:
                 found = inputs.get(whole.group(1))
                 rendered.extend(found if isinstance(found, list) else [found] if found else [])
             else:
-                rendered.append(_INPUT_REF.sub(lambda m: str(inputs.get(m.group(1)) or ""), item))
+                rendered.append(INPUT_REFERENCE.sub(lambda m: str(inputs.get(m.group(1)) or ""), item))
         out[key] = rendered if isinstance(value, list) or len(rendered) != 1 else rendered[0]
     return out
 
@@ -48,7 +46,7 @@ def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
     args = render_args(step.with_, state.inputs)
     try:
         result = run_action(step.uses, args, cwd=cwd)
-    except ImportError as exc:
+    except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped
         raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
     return CheckRan(action=result.action, ok=result.ok, summary=result.summary,
                     findings=result.findings, inputs=result.inputs)  # fmt: skip
@@ -82,11 +80,9 @@ def run_notify(
 
     ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
     """
-    try:
-        from irbook.incidents import output_dir
-        from irbook.notify import run_notify_step
-    except ImportError as exc:
-        raise ActionUnavailable(f"notifications are not available: {exc}") from None
+    from irbook.incidents import output_dir
+    from irbook.notify import run_notify_step
+
     paths = run_notify_step(
         store=store, state=state, step=step, responder=responder,
         out_dir=out_dir or output_dir(state.incident_id), templates_dir=templates_dir,
