@@ -95,9 +95,9 @@ class Walker:
                 self._carry_out(step, decision)
             self.display.finished(self.current)
             if self.options.role is None and self.source.close_at_end():
-                decision_state = close_incident(self.store, self.current.incident_id,
-                                                responder=self.responder)  # fmt: skip
-                self.state = load_state(self.store, decision_state.incident_id)
+                # close_incident folds afresh and applies its close event to what it returns
+                self.state = close_incident(self.store, self.current.incident_id,
+                                            responder=self.responder)  # fmt: skip
                 self.display.recorded(f"incident closed: {self.current.status}")
                 return WalkResult(self.current, "closed")
             return WalkResult(self.current, "settled")
