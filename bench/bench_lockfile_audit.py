@@ -141,7 +141,7 @@ def _floor_zip(root: Path) -> dict[str, float]:
 
 
 def _audit(root: Path, source: Path, cache: Path | None) -> dict[str, float]:
-    from irbook.checks.lockfile_audit import audit
+    from irbook.audit.lockfiles.audit import audit
 
     report = audit([root / "repos"], [source], cache_dir=cache)
     return {"packages": report.packages, "findings": len(report.findings),

@@ -32,8 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo_incident import PEOPLE, Clock, Demo, build_demo, finish
 
-from irbook import incidents
-from irbook.events import (
+from irbook.domain.events import (
     CheckRan,
     CommandRan,
     EvidenceAttached,
@@ -44,6 +43,7 @@ from irbook.events import (
 )
 from irbook.report import FORMATS, build_report, export_report
 from irbook.store import Store, open_store
+from irbook.usecases import incidents
 
 WORDS = ["token", "rotated", "host", "checked", "lockfile", "proxy", "runner", "cache", "npm", "registry", "advisory", "pinned", "version", "deploy", "key", "revoked", "laptop", "image", "evidence", "ticket", "owner", "verified"]  # fmt: skip
 

@@ -3,7 +3,7 @@
 Run: python bench/bench_walker.py [--appends 2000] [--runs 20]
 
 Both are compared with a reference measured in the same run on the same machine:
-- an answer's append (irbook.incidents.record: hash chain + expected-seq check + SQLAlchemy +
+- an answer's append (irbook.usecases.incidents.record: hash chain + expected-seq check + SQLAlchemy +
   commit in SQLite WAL) against a bare stdlib sqlite3 INSERT + COMMIT in the same WAL/NORMAL mode;
 - `irbook --help` against `python -c pass` (the interpreter floor) and `python -c "import typer"`.
 """
@@ -28,10 +28,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def bench_appends(n: int, workdir: Path) -> dict[str, list[float]]:
-    from irbook.events import Kind, NewEvent, StepCompleted
-    from irbook.incidents import Responder, record, start_incident
-    from irbook.loader import load_runbook
+    from irbook.domain.events import Kind, NewEvent, StepCompleted
+    from irbook.loader.load import load_runbook
     from irbook.store import open_store
+    from irbook.usecases.incidents import Responder, record, start_incident
 
     store = open_store(str(workdir / "irbook.db"))
     loaded = load_runbook(REPO / "runbooks" / "supply-chain-compromise.yaml")

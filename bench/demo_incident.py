@@ -17,9 +17,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from irbook import catalog, engine, incidents
-from irbook.engine import IncidentState
-from irbook.events import (
+from irbook.domain import engine
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import (
     CheckRan,
     CommandRan,
     EvidenceAttached,
@@ -33,9 +33,11 @@ from irbook.events import (
     StepCompleted,
     StepSkipped,
 )  # fmt: skip
-from irbook.followups import add_followup
-from irbook.incidents import Responder
+from irbook.loader import catalog
 from irbook.store import Store
+from irbook.usecases import incidents
+from irbook.usecases.followups import add_followup
+from irbook.usecases.incidents import Responder
 
 DEMO_ID = "IR-20260511-7F3A"
 PEOPLE = {  # role -> (actor, host)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from irbook import catalog
 from irbook.cli import run
+from irbook.loader import catalog
 
 
 def test_a_bug_exits_3_and_keeps_the_traceback_off_the_screen(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from irbook import conditions
-from irbook.conditions import ConditionError, evaluate, locate, parse, references
+from irbook.domain import conditions
+from irbook.domain.conditions import ConditionError, evaluate, locate, parse, references
 
 INPUTS = {"vector": "stolen-credentials", "count": 3, "hosts": ["web-1", "ci-2"], "urgent": True}
 ANSWERS = {"affected-devices": ["web-1"], "severity": "high"}

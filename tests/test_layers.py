@@ -27,8 +27,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     "sqlmodel": ("store/",),
     "sqlalchemy": ("store/",),
     "psycopg": ("store/",),
-    "jinja2": ("render.py", "render/"),
-    "yaml": ("loader.py",),
+    "jinja2": ("render/",),
+    "yaml": ("loader/",),
 }
 PRINT_HOME = ("console/",)
 HEAVY_FOR_HELP = ("sqlmodel", "sqlalchemy", "jinja2", "questionary", "prompt_toolkit")
@@ -92,13 +92,13 @@ def sources() -> list[Path]:
 
 def test_the_scan_sees_the_source_tree() -> None:
     names = {p.relative_to(PACKAGE).as_posix() for p in sources()}
-    assert {"loader.py", "cli/app.py", "console/__init__.py"} <= names
+    assert {"loader/load.py", "cli/app.py", "console/__init__.py"} <= names
 
 
 @pytest.mark.parametrize(
     ("relative", "source", "expected"),
     [
-        ("engine.py", "import yaml", ["engine.py:1: imports yaml, which lives in loader.py only"]),
+        ("domain/engine.py", "import yaml", ["domain/engine.py:1: imports yaml, which lives in loader/ only"]),
         ("cli/x.py", "def f():\n    from rich.table import Table", [
             "cli/x.py:2: imports rich, which lives in console/ only"
         ]),
@@ -106,7 +106,7 @@ def test_the_scan_sees_the_source_tree() -> None:
             "runner/x.py:2: imports sqlmodel, which lives in store/ only"
         ]),
         ("report/x.py", "__import__('jinja2')", [
-            "report/x.py:1: imports jinja2, which lives in render.py or render/ only"
+            "report/x.py:1: imports jinja2, which lives in render/ only"
         ]),
         ("cli/x.py", "print('hi')", ["cli/x.py:1: prints; only irbook/console/ prints"]),
         ("store/x.py", "import sys\nsys.stderr.write('x')", [
@@ -114,9 +114,9 @@ def test_the_scan_sees_the_source_tree() -> None:
         ]),
         ("console/x.py", "import rich\nprint('ok here')", []),
         ("render/x.py", "from jinja2.sandbox import SandboxedEnvironment", []),
-        ("loader.py", "import yaml", []),
-        ("loader_messages.py", "import yaml", [
-            "loader_messages.py:1: imports yaml, which lives in loader.py only"
+        ("loader/messages.py", "import yaml", []),
+        ("usecases/x.py", "import yaml", [
+            "usecases/x.py:1: imports yaml, which lives in loader/ only"
         ]),
     ],
 )  # fmt: skip

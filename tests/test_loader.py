@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from irbook.cli import run
+from irbook.domain.models import ConfirmStep, InputStep, ValueType
 from irbook.errors import InvalidInputError
-from irbook.loader import (
+from irbook.loader.load import (
     did_you_mean,
     load_runbook,
     load_yaml_data,
@@ -18,7 +19,6 @@ from irbook.loader import (
     parse_yaml,
     read_yaml,
 )
-from irbook.models import ConfirmStep, InputStep, ValueType
 from shared import FIXTURES
 
 MINIMAL = FIXTURES / "valid" / "minimal.yaml"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from irbook import conditions, resources
+from irbook.domain import conditions
+from irbook.domain.models import runbook_json_schema
 from irbook.errors import InvalidInputError
-from irbook.loader import load_runbook, parse_yaml
-from irbook.models import runbook_json_schema
+from irbook.loader import resources
+from irbook.loader.load import load_runbook, parse_yaml
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "runbook-format.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "format-doc"

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from irbook.cli import run
-from irbook.loader import load_yaml_data
+from irbook.loader.load import load_yaml_data
 from shared import FIXTURES, REPO
 
 SCHEMA_DOC = REPO / "docs" / "runbook-schema.json"

@@ -13,9 +13,17 @@ from typing import Any
 import jsonschema
 import pytest
 
-from irbook import conditions, resources
-from irbook.loader import LoadedRunbook, load_runbook, read_yaml
-from irbook.models import CheckStep, InputStep, NotifyStep, Runbook, Step, runbook_json_schema
+from irbook.domain import conditions
+from irbook.domain.models import (
+    CheckStep,
+    InputStep,
+    NotifyStep,
+    Runbook,
+    Step,
+    runbook_json_schema,
+)
+from irbook.loader import resources
+from irbook.loader.load import LoadedRunbook, load_runbook, read_yaml
 
 SHIPPED = sorted(
     p for p in resources.shipped_dir("runbooks").iterdir() if p.suffix in (".yaml", ".yml")

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from notify_support import MINI_RUNBOOK, RESPONDER, Mailbox, fill, free_port
 
-from irbook import incidents
-from irbook.engine import IncidentState
-from irbook.loader import load_runbook
+from irbook.domain.engine import IncidentState
+from irbook.loader.load import load_runbook
 from irbook.store import Store, open_store
+from irbook.usecases import incidents
 
 
 @pytest.fixture

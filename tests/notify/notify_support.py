@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from irbook import incidents
-from irbook.engine import IncidentState
-from irbook.events import CheckRan, InputRecorded, Kind, NewEvent, RoleAssigned, StepCompleted
-from irbook.incidents import Responder
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import (
+    CheckRan,
+    InputRecorded,
+    Kind,
+    NewEvent,
+    RoleAssigned,
+    StepCompleted,
+)
 from irbook.store import Store
+from irbook.usecases import incidents
+from irbook.usecases.incidents import Responder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notify"
 MINI_RUNBOOK = FIXTURES / "mini-runbook.yaml"

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from irbook.advisory.csaf import csaf_document
-from irbook.advisory.csaf_checks import mandatory_problems
-from irbook.advisory.osv import classify_iocs
-from irbook.advisory.service import advisory
+from irbook.domain.facts import build_facts
 from irbook.errors import UsageError
-from irbook.facts import build_facts
+from irbook.notify.advisory.csaf import csaf_document
+from irbook.notify.advisory.csaf_checks import mandatory_problems
+from irbook.notify.advisory.osv import classify_iocs
+from irbook.notify.advisory.service import advisory
 
 NOW = datetime(2026, 5, 12, 8, 30, tzinfo=UTC)
 
@@ -229,7 +229,7 @@ def test_written_files_round_trip(store, make_incident, tmp_path: Path, osv_vali
 
 def test_the_schemas_do_reject_wrong_documents(make_incident, osv_validator, csaf_validator) -> None:  # type: ignore[no-untyped-def]
     """The validation above can fail: TLP 2.0's CLEAR is not a CSAF 2.0 label, ids need a prefix."""
-    from irbook.advisory.osv import osv_record
+    from irbook.notify.advisory.osv import osv_record
 
     facts = build_facts(make_incident())
     doc = csaf_document(facts, now=NOW)

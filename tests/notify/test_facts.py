@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from notify_support import RESPONDER, fill
 
-from irbook import incidents
-from irbook.events import Kind
-from irbook.facts import PackageVersion, build_facts, parse_package
-from irbook.loader import load_runbook
-from irbook.models import NotifyStep
+from irbook.domain.events import Kind
+from irbook.domain.facts import PackageVersion, build_facts, parse_package
+from irbook.domain.models import NotifyStep
+from irbook.loader.load import load_runbook
+from irbook.loader.resources import shipped_dir
 from irbook.notify import run_notify_step
-from irbook.resources import shipped_dir
+from irbook.usecases import incidents
 
 
 @pytest.mark.parametrize(("text", "expected"), [

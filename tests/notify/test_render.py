@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from irbook.domain.facts import build_facts
 from irbook.errors import InvalidInputError, NotFoundError
-from irbook.facts import build_facts
-from irbook.render import Renderer
+from irbook.render.environment import Renderer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "fixtures" / "notify" / "templates"
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from notify_support import RESPONDER
 
-from irbook import incidents
+from irbook.domain.events import Kind
 from irbook.errors import InvalidInputError, UsageError
-from irbook.events import Kind
 from irbook.notify import notify
 from irbook.notify.message import SecretsInMessageError
 from irbook.notify.smtp import SmtpError, config_from_env
+from irbook.usecases import incidents
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "fixtures" / "notify" / "templates"
 SHIPPED = ["internal-alert", "leadership-brief", "legal-notice", "advisory-downstream",
@@ -133,7 +133,7 @@ def test_subject_without_incident_id_gets_it(store, make_incident, tmp_path) -> 
 def test_two_renders_in_one_second_do_not_overwrite(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    from irbook.incidents import Responder
+    from irbook.usecases.incidents import Responder
 
     fixed = Responder("alice", "ir-laptop", clock=lambda: datetime(2026, 5, 11, 19, 46, tzinfo=UTC))
     state = make_incident()
@@ -222,7 +222,7 @@ def test_header_injection_in_sender_is_refused(store, make_incident, smtp_server
 def test_newline_in_incident_title_stops_the_subject(store, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from notify_support import MINI_RUNBOOK, fill
 
-    from irbook.loader import load_runbook
+    from irbook.loader.load import load_runbook
 
     # The title is stored as typed; a line break in it must not become a header.
     title = "Malicious versions\nBcc: everyone@example.com"

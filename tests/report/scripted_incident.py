@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from irbook import incidents
-from irbook.engine import IncidentState
-from irbook.events import (
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import (
     CheckRan,
     EvidenceAttached,
     InputRecorded,
@@ -27,10 +26,11 @@ from irbook.events import (
     StepCompleted,
     StepSkipped,
 )
-from irbook.followups import add_followup
-from irbook.incidents import Responder
-from irbook.loader import load_runbook
+from irbook.loader.load import load_runbook
 from irbook.store import Store
+from irbook.usecases import incidents
+from irbook.usecases.followups import add_followup
+from irbook.usecases.incidents import Responder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "report"
 INCIDENT_ID = "IR-20250908-REPT"

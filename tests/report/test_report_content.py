@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from scripted_incident import NPM_TOKEN, Scripted, script_incident
 
-from irbook import incidents
-from irbook.events import InputRecorded, Kind, NewEvent
-from irbook.incidents import Responder
+from irbook.domain.events import InputRecorded, Kind, NewEvent
 from irbook.report import build_report, export_report
 from irbook.report.build import duration_text, parse_time
 from irbook.report.csvout import cell
 from irbook.store import open_store
+from irbook.usecases import incidents
+from irbook.usecases.incidents import Responder
 
 
 def test_metrics_come_from_milestones_and_detection(scripted: Scripted) -> None:
@@ -93,7 +93,7 @@ def test_open_incident_says_in_progress_on_the_first_line(
 def test_without_detected_at_only_from_open(tmp_path: Path) -> None:
     from scripted_incident import FIXTURES
 
-    from irbook.loader import load_runbook
+    from irbook.loader.load import load_runbook
 
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     try:
@@ -111,7 +111,7 @@ def test_without_detected_at_only_from_open(tmp_path: Path) -> None:
 
 def test_csv_is_one_event_per_row_and_formula_safe(scripted: Scripted) -> None:
     evil = Responder(actor="=HYPERLINK(\"x\")", host="+host", clock=lambda: datetime.now(UTC))
-    from irbook.followups import add_followup
+    from irbook.usecases.followups import add_followup
 
     add_followup(scripted.store, scripted.incident_id, "-1+2 reviewers", responder=evil)
     state = scripted.state()

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 
 from scripted_incident import SCRIPT_NOTE, Scripted
 
-from irbook.events import Kind, NewEvent, NoteAdded
-from irbook.incidents import Responder, record_anyway
+from irbook.domain.events import Kind, NewEvent, NoteAdded
 from irbook.report import export_report
+from irbook.usecases.incidents import Responder, record_anyway
 
 # Tags the exporter writes; anything else in the output came from user text that was not escaped.
 ALLOWED_TAGS = {

@@ -13,8 +13,8 @@ import pytest
 from scripted_incident import Scripted
 
 from irbook.cli import run
-from irbook.events import event_hash
-from irbook.verify import verify_chain, verify_incident
+from irbook.domain.events import event_hash
+from irbook.usecases.verify import verify_chain, verify_incident
 
 
 def tamper(db: Path, *statements: str) -> None:

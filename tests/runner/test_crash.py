@@ -24,7 +24,7 @@ from pathlib import Path
 
 from walker_support import CASE
 
-from irbook.events import GENESIS_HASH, Event, event_hash
+from irbook.domain.events import GENESIS_HASH, Event, event_hash
 
 ROUNDS = 50
 ANSWERS = CASE / "answers.yaml"

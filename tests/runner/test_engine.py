@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from walker_support import mini
 
-from irbook import engine
-from irbook.engine import StepStatus
-from irbook.events import GENESIS_HASH, Event, Kind
+from irbook.domain import engine
+from irbook.domain.engine import StepStatus
+from irbook.domain.events import GENESIS_HASH, Event, Kind
 
 T0 = datetime(2026, 5, 11, 19, 46, tzinfo=UTC)
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from walker_support import RecordingDisplay, mini, responder
 
-from irbook import engine
-from irbook.engine import StepStatus
+from irbook.domain import engine
+from irbook.domain.engine import StepStatus
+from irbook.domain.events import Kind
 from irbook.errors import Interrupted
-from irbook.events import Kind
-from irbook.incidents import load_state, start_incident
 from irbook.prompts import ScriptedPrompter
 from irbook.runner import TerminalSource, Walker, WalkOptions
 from irbook.store import Store, open_store
+from irbook.usecases.incidents import load_state, start_incident
 
 INPUTS = ["ci-cd-pipeline", "Acme"]  # vector, organisation
 
@@ -163,8 +163,8 @@ def test_two_responders_on_one_step_one_wins_the_other_is_told(store: Store) -> 
             if not self.raced:
                 self.raced = True
                 bob_state = load_state(other, incident)
-                from irbook.events import NewEvent, StepCompleted
-                from irbook.incidents import record
+                from irbook.domain.events import NewEvent, StepCompleted
+                from irbook.usecases.incidents import record
 
                 record(other, bob_state, NewEvent(Kind.STEP_COMPLETED, StepCompleted(value=["x"]),
                                                   step_id="affected-devices"), responder("bob", "bob-mac"))  # fmt: skip

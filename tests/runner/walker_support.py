@@ -6,10 +6,10 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from irbook.engine import IncidentState, Progress
-from irbook.incidents import Responder
-from irbook.loader import LoadedRunbook, load_runbook
-from irbook.models import Phase, Step
+from irbook.domain.engine import IncidentState, Progress
+from irbook.domain.models import Phase, Step
+from irbook.loader.load import LoadedRunbook, load_runbook
+from irbook.usecases.incidents import Responder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "runner"
 MINI = FIXTURES / "mini.yaml"

@@ -53,8 +53,8 @@ class RecordingDisplay:
 
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
-    from irbook.events import Kind, NewEvent, StepCompleted
-    from irbook.incidents import Responder, record_anyway
+    from irbook.domain.events import Kind, NewEvent, StepCompleted
+    from irbook.usecases.incidents import Responder, record_anyway
 
     responder = Responder(actor=actor, host=f"host-{actor}")
     steps = json.loads(answers.read_text(encoding="utf-8"))["steps"]
@@ -65,10 +65,10 @@ def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str,
 
 
 def main(argv: list[str]) -> int:
-    from irbook.incidents import Responder
     from irbook.runner.api import resume
     from irbook.runner.walk import WalkOptions
     from irbook.store import open_store
+    from irbook.usecases.incidents import Responder
 
     mode, url, incident_id, actor, answers = argv[:5]
     role = argv[5] if len(argv) > 5 else None

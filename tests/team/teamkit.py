@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 if TYPE_CHECKING:
-    from irbook.events import Event
+    from irbook.domain.events import Event
     from irbook.store import Store
 
 TEAM_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "team"

@@ -9,11 +9,11 @@ import pytest
 from teamkit import DRILL, Proxy
 
 from irbook.cli import run
-from irbook.events import Kind, NewEvent, StepCompleted
-from irbook.incidents import Responder, load_state, record_anyway, start_incident
-from irbook.loader import load_runbook
+from irbook.domain.events import Kind, NewEvent, StepCompleted
+from irbook.loader.load import load_runbook
 from irbook.store import open_store
-from irbook.team import Watcher
+from irbook.usecases.incidents import Responder, load_state, record_anyway, start_incident
+from irbook.usecases.team import Watcher
 
 
 def opened(url: str) -> str:

@@ -20,10 +20,10 @@ from teamkit import (
     write_answers,
 )
 
-from irbook.events import Kind
-from irbook.incidents import Responder, start_incident
-from irbook.loader import load_runbook
+from irbook.domain.events import Kind
+from irbook.loader.load import load_runbook
 from irbook.store import open_store
+from irbook.usecases.incidents import Responder, start_incident
 
 ROLES = ["incident-commander", "ops-lead", "security-engineer", "comms-lead"]
 APPENDS_EACH = 250

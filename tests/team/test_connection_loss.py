@@ -14,16 +14,16 @@ from driver import RecordingDisplay
 from teamkit import DRILL, Proxy, assert_log_intact, libpq, write_answers
 
 from irbook.cli import run
-from irbook.engine import IncidentState
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import Kind, NewEvent, NoteAdded
+from irbook.domain.models import CommandStep, RunbookInput, Step
 from irbook.errors import StoreUnavailableError
-from irbook.events import Kind, NewEvent, NoteAdded
-from irbook.incidents import Responder, record_anyway, start_incident
-from irbook.loader import load_runbook
-from irbook.models import CommandStep, RunbookInput, Step
+from irbook.loader.load import load_runbook
 from irbook.runner.api import resume
 from irbook.runner.decisions import Complete, Decision
 from irbook.runner.walk import Walker, WalkOptions
 from irbook.store import open_store
+from irbook.usecases.incidents import Responder, record_anyway, start_incident
 
 ANSWERS: dict[str, Any] = {
     "declare": True, "disconnect": True, "affected-devices": ["laptop-17"], "npm-tokens": True,

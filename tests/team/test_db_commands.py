@@ -11,10 +11,10 @@ from teamkit import DRILL, libpq
 
 from irbook.cli import run
 from irbook.errors import StoreError
-from irbook.incidents import Responder, start_incident
-from irbook.loader import load_runbook
+from irbook.loader.load import load_runbook
 from irbook.store import open_store
 from irbook.store.tables import SCHEMA_VERSION
+from irbook.usecases.incidents import Responder, start_incident
 
 
 def set_schema_version(url: str, version: int) -> None:

@@ -16,13 +16,13 @@ import pytest
 from driver import RecordingDisplay
 from teamkit import DRILL, assert_log_intact, libpq, server_url, with_database, write_answers
 
-from irbook.events import Kind
-from irbook.incidents import Responder, close_incident, start_incident
-from irbook.loader import load_runbook
+from irbook.domain.events import Kind
+from irbook.loader.load import load_runbook
 from irbook.runner.api import resume
 from irbook.store import open_store
 from irbook.store.admin import init_database
-from irbook.team import assign_role
+from irbook.usecases.incidents import Responder, close_incident, start_incident
+from irbook.usecases.team import assign_role
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "team-mode.md"
 pytestmark = pytest.mark.postgres

@@ -13,14 +13,14 @@ from typing import Any
 from driver import RecordingDisplay
 from teamkit import DRILL, assert_log_intact
 
-from irbook.engine import IncidentState
-from irbook.events import Kind
-from irbook.incidents import Responder, start_incident
-from irbook.loader import load_runbook
-from irbook.models import CommandStep, RunbookInput, Step
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import Kind
+from irbook.domain.models import CommandStep, RunbookInput, Step
+from irbook.loader.load import load_runbook
 from irbook.runner.decisions import Complete, Decision, Pause
 from irbook.runner.walk import Walker, WalkOptions
 from irbook.store import open_store
+from irbook.usecases.incidents import Responder, start_incident
 
 
 class OneStep:

@@ -41,7 +41,7 @@ def run(argv: list[str] | None = None) -> int:
         if isinstance(exc, typer.TyperException) and callable(show):  # click usage errors
             show()
             return int(ExitCode.INVALID)
-        from irbook.crashlog import write_crash_log
+        from irbook.cli.crashlog import write_crash_log
 
         log = write_crash_log(exc)
         console.plain_error(

@@ -44,7 +44,7 @@ def audit_lockfiles(
 
     Example: irbook audit lockfiles ./repos --advisories ./malicious-packages --json
     """
-    from irbook.checks.lockfile_audit import audit, default_cache_dir
+    from irbook.audit.lockfiles.audit import audit, default_cache_dir
     from irbook.console import audit_lockfiles as show
 
     with show.advisory_progress() as progress:

@@ -63,7 +63,7 @@ def audit_logs(
 
     Example: irbook audit logs /var/log/squid/ --domain filev2.getsession.org --ioc iocs.txt
     """
-    from irbook.checks.logscan import audit_logs as run_audit
+    from irbook.audit.logs.scan import audit_logs as run_audit
     from irbook.console import audit_logs as show
 
     with show.progress() as on_progress:

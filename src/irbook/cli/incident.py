@@ -71,11 +71,11 @@ def start(
 
     Example: irbook start supply-chain-compromise --title 'Malicious @acme/ui 2.3.1' --severity SEV1
     """
-    from irbook import catalog
     from irbook.console.walker import ConsoleDisplay
-    from irbook.incidents import Responder
+    from irbook.loader import catalog
     from irbook.runner import WalkOptions
     from irbook.runner.api import start as start_walk
+    from irbook.usecases.incidents import Responder
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
     responder = Responder.resolve(actor)
@@ -104,9 +104,9 @@ def resume(
     Example: irbook resume IR-20260511-1A2B --as alice --role comms-lead
     """
     from irbook.console.walker import ConsoleDisplay
-    from irbook.incidents import Responder
     from irbook.runner import WalkOptions
     from irbook.runner.api import resume as resume_walk
+    from irbook.usecases.incidents import Responder
 
     responder = Responder.resolve(actor)
     with opened_store(db) as store:
@@ -128,8 +128,8 @@ def status(
     Example: irbook status IR-20260511-1A2B --json
     """
     from irbook.console import incident as show
-    from irbook.incidents import find_incident, load_state
-    from irbook.status import status_view
+    from irbook.usecases.incidents import find_incident, load_state
+    from irbook.usecases.status import status_view
 
     with opened_store(db) as store:
         state = load_state(store, find_incident(store, incident).id)
@@ -147,7 +147,7 @@ def list_incidents(
     Example: irbook list --open --json
     """
     from irbook.console import incident as show
-    from irbook.status import list_view
+    from irbook.usecases.status import list_view
 
     with opened_store(db) as store:
         rows = list_view(store.incidents(status="open" if open_only else None))
@@ -169,7 +169,7 @@ def note(
     Example: irbook note IR-20260511-1A2B 'ci-runner-4 reimaged; disk kept for forensics'
     """
     from irbook import console
-    from irbook.incidents import Responder, add_note
+    from irbook.usecases.incidents import Responder, add_note
 
     with opened_store(db) as store:
         event, redacted = add_note(store, incident, text, responder=Responder.resolve(actor),
@@ -194,7 +194,7 @@ def attach(
     Example: irbook attach IR-20260511-1A2B ./proxy-2026-05-11.log.gz -d 'proxy log, exfil window'
     """
     from irbook import console
-    from irbook.incidents import Responder, attach_evidence
+    from irbook.usecases.incidents import Responder, attach_evidence
 
     with opened_store(db) as store:
         event = attach_evidence(store, incident, file, responder=Responder.resolve(actor),
@@ -211,7 +211,7 @@ def close(incident: IncidentArg, actor: AsOption = None, db: DbOption = None) ->
     Example: irbook close IR-20260511-1A2B
     """
     from irbook import console
-    from irbook.incidents import Responder, close_incident
+    from irbook.usecases.incidents import Responder, close_incident
 
     with opened_store(db) as store:
         state = close_incident(store, incident, responder=Responder.resolve(actor))

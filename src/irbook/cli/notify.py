@@ -56,8 +56,8 @@ def notify_command(
     Example: irbook notify IR-20260511-1A2B advisory-downstream --to users@example.com --preview
     """
     from irbook.console import notify as show
-    from irbook.incidents import Responder
     from irbook.notify import notify
+    from irbook.usecases.incidents import Responder
 
     responder = Responder.resolve(actor)
     with opened_store(db) as store:
@@ -94,8 +94,8 @@ def advisory_command(
 
     Example: irbook advisory IR-20260511-1A2B --format csaf --csaf-category advisory -o advisory.json
     """
-    from irbook.advisory.service import advisory
     from irbook.console import notify as show
+    from irbook.notify.advisory.service import advisory
 
     with opened_store(db) as store:
         result = advisory(store=store, incident_id=incident, fmt=fmt, category=csaf_category,

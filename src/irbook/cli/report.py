@@ -70,8 +70,8 @@ def followup(
     Example: irbook followup IR-20260511-1A2B "Move publishing to trusted publishing" --owner dana --due 2026-06-30
     """
     from irbook.console import report as show
-    from irbook.followups import add_followup
-    from irbook.incidents import Responder
+    from irbook.usecases.followups import add_followup
+    from irbook.usecases.incidents import Responder
 
     responder = Responder.resolve(actor)
     with opened_store(db) as store:
@@ -97,7 +97,7 @@ def verify(
     """
     from irbook.console import report as show
     from irbook.errors import ExitCode
-    from irbook.verify import verify_incident
+    from irbook.usecases.verify import verify_incident
 
     with opened_store(db) as store:
         result = verify_incident(store, incident, expect=expect)

@@ -33,8 +33,8 @@ def list_runbooks(
 
     Example: irbook runbooks list --json
     """
-    from irbook import catalog
     from irbook.console import runbooks as show
+    from irbook.loader import catalog
 
     show.catalog(catalog.entries(runbooks_dir=runbooks_dir, templates_dir=templates_dir),
                  as_json=json_output)  # fmt: skip
@@ -51,8 +51,8 @@ def show_runbook(
 
     Example: irbook runbooks show supply-chain-compromise
     """
-    from irbook import catalog
     from irbook.console import runbooks as show
+    from irbook.loader import catalog
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
     show.outline(loaded, as_json=json_output)
@@ -70,8 +70,8 @@ def validate_runbooks(
 
     Example: irbook runbooks validate runbooks/*.yaml
     """
-    from irbook import catalog
     from irbook.console import runbooks as show
+    from irbook.loader import catalog
 
     results = catalog.validate(paths, templates_dir=templates_dir)
     show.validation(results, as_json=json_output)
@@ -89,6 +89,6 @@ def runbook_schema(
     Example: irbook runbooks schema -o runbook-schema.json
     """
     from irbook.console import runbooks as show
-    from irbook.models import runbook_json_schema
+    from irbook.domain.models import runbook_json_schema
 
     show.schema(runbook_json_schema(), output)

@@ -64,8 +64,8 @@ def assign(
     Example: irbook assign IR-20260511-7F3A ops-lead alice
     """
     from irbook.console import team as show
-    from irbook.incidents import Responder
-    from irbook.team import assign_role
+    from irbook.usecases.incidents import Responder
+    from irbook.usecases.team import assign_role
 
     with opened_store(db) as store:
         event = assign_role(store, incident, role, person, responder=Responder.resolve(actor))
@@ -92,8 +92,8 @@ def watch(
     """
     from irbook import console
     from irbook.console import watch as show
-    from irbook.incidents import find_incident
-    from irbook.team import Watcher
+    from irbook.usecases.incidents import find_incident
+    from irbook.usecases.team import Watcher
 
     with opened_store(db) as store:
         watcher = Watcher.open(store, find_incident(store, incident).id, latest=latest)

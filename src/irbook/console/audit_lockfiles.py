@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from irbook.console import print_json, stderr, stdout, success, warn
 
 if TYPE_CHECKING:
-    from irbook.checks.lockfile_audit import AuditReport
+    from irbook.audit.lockfiles.audit import AuditReport
 
 MATCH_LABEL = {"exact": "exact", "range": "range", "all-versions": "all versions (low confidence)"}
 
@@ -35,7 +35,7 @@ def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
 
 
 def report(result: AuditReport, *, as_json: bool) -> None:
-    from irbook.checks.lockfile_audit import finding_json
+    from irbook.audit.lockfiles.audit import finding_json
 
     if as_json:
         print_json([finding_json(f) for f in result.findings])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from irbook.console import escape, info, markup, print_json, stderr, stdout
 
 if TYPE_CHECKING:
-    from irbook.checks.logscan import LogScanResult
+    from irbook.audit.logs.scan import LogScanResult
 
 # Below this much input a scan takes well under a second here: a bar would only flicker.
 LARGE_INPUT = 64 << 20
@@ -43,7 +43,7 @@ def progress(threshold: int = LARGE_INPUT) -> Iterator[Callable[[int, int], None
 
 
 def hits(result: LogScanResult, *, as_json: bool) -> None:
-    from irbook.checks.logscan import summary
+    from irbook.audit.logs.scan import summary
 
     if as_json:
         print_json([hit.to_json() for hit in result.hits])

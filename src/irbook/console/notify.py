@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from irbook.console import escape, markup, print_json, stdout, success, warn
 
 if TYPE_CHECKING:
-    from irbook.advisory.service import AdvisoryResult
+    from irbook.notify.advisory.service import AdvisoryResult
     from irbook.notify.service import NotifyResult
 
 

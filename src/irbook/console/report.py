@@ -11,9 +11,9 @@ from irbook.console import info, print_json, stdout, success, warn
 from irbook.errors import UsageError
 
 if TYPE_CHECKING:
-    from irbook.followups import FollowupResult
     from irbook.report.service import ExportedReport
-    from irbook.verify import Verification
+    from irbook.usecases.followups import FollowupResult
+    from irbook.usecases.verify import Verification
 
 
 def exported(report: ExportedReport, output: Path | None) -> None:

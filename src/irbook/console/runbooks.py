@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from irbook.console import escape, markup, print_json, stdout, success
 
 if TYPE_CHECKING:
-    from irbook.catalog import CatalogEntry, ValidationResult
-    from irbook.loader import LoadedRunbook
+    from irbook.loader.catalog import CatalogEntry, ValidationResult
+    from irbook.loader.load import LoadedRunbook
 
 
 def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:

@@ -10,9 +10,9 @@ from irbook.console import escape, markup, print_json, stdout, success, warn
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from irbook.events import Event
+    from irbook.domain.events import Event
     from irbook.store.admin import DatabaseInfo
-    from irbook.team import RoleLine
+    from irbook.usecases.team import RoleLine
 
 
 def _info_json(info: DatabaseInfo) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from irbook.console import escape, markdown, markup, stdout
 
 if TYPE_CHECKING:
-    from irbook.engine import IncidentState, Progress
-    from irbook.models import Phase, Step
+    from irbook.domain.engine import IncidentState, Progress
+    from irbook.domain.models import Phase, Step
 
 
 class ConsoleDisplay:

@@ -15,7 +15,7 @@ from irbook.console import escape, stdout
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from irbook.team import PhaseLine, Watcher, WatchFrame
+    from irbook.usecases.team import PhaseLine, Watcher, WatchFrame
 
 BAR_WIDTH = 20
 

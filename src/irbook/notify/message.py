@@ -18,12 +18,12 @@ from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from irbook.domain.redact import find_secrets
 from irbook.errors import InvalidInputError, IrbookError, UsageError
-from irbook.redact import find_secrets
 
 if TYPE_CHECKING:
-    from irbook.facts import IncidentFacts
-    from irbook.render import Renderer
+    from irbook.domain.facts import IncidentFacts
+    from irbook.render.environment import Renderer
 
 DEFAULT_SENDER = "irbook <irbook@localhost>"
 NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from irbook import engine, incidents
-from irbook.events import Event, Kind, NewEvent, NotificationRendered, NotificationSent
-from irbook.facts import build_facts
-from irbook.models import NotifyStep
+from irbook.domain import engine
+from irbook.domain.events import Event, Kind, NewEvent, NotificationRendered, NotificationSent
+from irbook.domain.facts import build_facts
+from irbook.domain.models import NotifyStep
 from irbook.notify.message import (
     Message,
     Notification,
@@ -26,11 +26,12 @@ from irbook.notify.message import (
     to_message,
     write_eml,
 )
+from irbook.usecases import incidents
 
 if TYPE_CHECKING:
-    from irbook.engine import IncidentState
-    from irbook.incidents import Responder
+    from irbook.domain.engine import IncidentState
     from irbook.store import Store
+    from irbook.usecases.incidents import Responder
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def compose(
     environ: Mapping[str, str] | None = None, allow_secrets: bool = False,
 ) -> tuple[Notification, Message, list[str]]:  # fmt: skip
     from irbook.notify.smtp import sender_from_env
-    from irbook.render import Renderer
+    from irbook.render.environment import Renderer
 
     env = os.environ if environ is None else environ
     facts = build_facts(state, actor=responder.actor)

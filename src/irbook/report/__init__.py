@@ -7,7 +7,7 @@ as CSV, or the follow-ups as a CSV that issue trackers import.
 
 from __future__ import annotations
 
-from irbook.engine import IncidentState
+from irbook.domain.engine import IncidentState
 from irbook.errors import UsageError
 from irbook.report.build import build_report
 from irbook.report.model import SCHEMA_VERSION, Report, report_json_schema

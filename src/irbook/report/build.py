@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from irbook import engine
-from irbook.engine import IncidentState, StepStatus
-from irbook.events import Event, Kind
-from irbook.models import Phase
+from irbook.domain import engine
+from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.events import Event, Kind
+from irbook.domain.models import Phase
 from irbook.report import model as m
 from irbook.report.timeline import describe
-from irbook.verify import verify_chain
+from irbook.usecases.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
 METRIC_NAMES = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from irbook.incidents import load_state
 from irbook.report import FORMATS, export_report
 from irbook.store import Store
+from irbook.usecases.incidents import load_state
 
 
 @dataclass(frozen=True)

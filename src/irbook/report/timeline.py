@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from irbook.events import Event, Kind
+from irbook.domain.events import Event, Kind
 
 MAX_SUMMARY = 200
 

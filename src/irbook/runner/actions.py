@@ -6,13 +6,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from irbook.engine import IncidentState
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import CheckRan, CommandRan
+from irbook.domain.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
+from irbook.domain.redact import redact
 from irbook.errors import IrbookError
-from irbook.events import CheckRan, CommandRan
-from irbook.incidents import Responder
-from irbook.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
-from irbook.redact import redact
 from irbook.store import Store
+from irbook.usecases.incidents import Responder
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
@@ -41,7 +41,7 @@ def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dic
 
 def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
     """Run the check; its findings become a check_ran event (the walker appends it)."""
-    from irbook.checks.actions import run_action
+    from irbook.audit.actions import run_action
 
     args = render_args(step.with_, state.inputs)
     try:
@@ -80,8 +80,8 @@ def run_notify(
 
     ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
     """
-    from irbook.incidents import output_dir
     from irbook.notify import run_notify_step
+    from irbook.usecases.incidents import output_dir
 
     paths = run_notify_step(
         store=store, state=state, step=step, responder=responder,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
 from irbook.errors import InvalidInputError, Problem
-from irbook.loader import Document, did_you_mean, read_yaml
-from irbook.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
+from irbook.loader.load import Document, did_you_mean, read_yaml
 from irbook.runner.decisions import Complete, Decision, Skip
 from irbook.runner.values import coerce
 

@@ -6,16 +6,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from irbook.engine import IncidentState
+from irbook.domain.engine import IncidentState
 from irbook.errors import NoTerminalError, UsageError
-from irbook.incidents import Responder, find_incident, load_state, start_incident
-from irbook.loader import LoadedRunbook, did_you_mean
+from irbook.loader.load import LoadedRunbook, did_you_mean
 from irbook.prompts import Prompter
 from irbook.runner.answers import load_answers
 from irbook.runner.display import Display
 from irbook.runner.sources import DecisionSource, FileSource, TerminalSource
 from irbook.runner.walk import Walker, WalkOptions, WalkResult
 from irbook.store import Store
+from irbook.usecases.incidents import Responder, find_incident, load_state, start_incident
 
 
 def default_resume_hint(incident_id: str) -> str:

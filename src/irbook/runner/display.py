@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from irbook.engine import IncidentState, Progress
-from irbook.models import Phase, Step
+from irbook.domain.engine import IncidentState, Progress
+from irbook.domain.models import Phase, Step
 
 
 class Display(Protocol):

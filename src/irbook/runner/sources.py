@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from irbook.engine import IncidentState, StepStatus
-from irbook.errors import StepUnansweredError
-from irbook.models import (
+from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.models import (
     ChecklistStep,
     CheckStep,
     CommandStep,
@@ -16,6 +15,7 @@ from irbook.models import (
     Step,
     ValueType,
 )
+from irbook.errors import StepUnansweredError
 from irbook.prompts import Prompter
 from irbook.runner.answers import AnswersFile
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from irbook import engine
-from irbook.engine import IncidentState, StepStatus
-from irbook.errors import Interrupted, IrbookError, UsageError
-from irbook.events import (
+from irbook.domain import engine
+from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.events import (
     Event,
     InputRecorded,
     Kind,
@@ -27,14 +26,21 @@ from irbook.events import (
     StepReopened,
     StepSkipped,
 )
-from irbook.incidents import Responder, close_incident, evidence_payload, load_state, record
-from irbook.models import CheckStep, CommandStep, NotifyStep, Step
-from irbook.redact import redact, redact_value
+from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
+from irbook.domain.redact import redact, redact_value
+from irbook.errors import Interrupted, IrbookError, UsageError
 from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import AppendConflict, Store
+from irbook.usecases.incidents import (
+    Responder,
+    close_incident,
+    evidence_payload,
+    load_state,
+    record,
+)
 
 CONFLICT_BACKOFF_S = 0.005
 

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, Table, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
 from irbook.errors import IrbookError, NotFoundError
-from irbook.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
 from irbook.store.database import (
     create_db_engine,
     describe,

@@ -1,0 +1,2 @@
+"""Which projects installed a malicious version: lockfile and SBOM inventory, OSV advisory
+sources, version ordering and matching."""

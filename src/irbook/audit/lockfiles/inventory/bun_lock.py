@@ -1,0 +1,102 @@
+"""bun.lock: bun's text lockfile (JSON with trailing commas; comments tolerated).
+
+``packages`` maps an install path to a tuple whose first element is ``"name@version"`` for registry
+packages, or ``"name@github:owner/repo#sha"``, ``"name@file:..."``, ``"name@workspace:..."`` for the
+rest. The key is the install path (an alias or ``parent/child``), so the name comes from the tuple.
+The binary ``bun.lockb`` is not read: ``bun install --save-text-lockfile`` writes a bun.lock.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from irbook.audit.lockfiles.inventory._common import (
+    check_lockfile_version,
+    fail,
+    is_version,
+    npm,
+    parse_json,
+    read_text,
+    split_npm_spec,
+    unique,
+)
+from irbook.audit.lockfiles.packages import LockedPackage
+from irbook.errors import InvalidInputError, Problem
+
+KIND = "bun lockfile"
+SUPPORTED = (0, 1)
+
+# Strings are matched first so that "//" or "," inside them is left alone.
+_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/')
+_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[}\]])')
+
+
+def to_json(text: str) -> str:
+    """Drop comments and trailing commas, keeping every other character where it was.
+
+    Replacing them with spaces (newlines kept) means the JSON decoder's line and column still
+    point into the file as written.
+    """
+
+    def blank(match: re.Match[str]) -> str:
+        token = match[0]
+        if token.startswith('"'):
+            return token
+        return re.sub(r"[^\n]", " ", token)
+
+    return _TRAILING_COMMA.sub(blank, _COMMENT.sub(blank, text))
+
+
+def parse(path: Path) -> list[LockedPackage]:
+    if path.suffix == ".lockb":
+        raise fail(
+            path,
+            "bun.lockb is bun's binary lockfile, which irbook does not read",
+            hint="run `bun install --save-text-lockfile` to write a bun.lock",
+        )
+    text = read_text(path, KIND)
+    if not text.strip():
+        return []
+    data = parse_json(to_json(text), path, KIND)
+    version = data.get("lockfileVersion")
+    if version is None and not data.get("packages"):
+        return []  # "{}": nothing installed yet
+    check_lockfile_version(path, text, version, SUPPORTED, hint="regenerate it with a current bun")
+    packages = data.get("packages") or {}
+    if not isinstance(packages, dict):
+        raise fail(path, "'packages' must be an object", location="packages")
+    found, problems = [], []
+    for key, entry in packages.items():
+        first = entry[0] if isinstance(entry, list) and entry else None
+        if not isinstance(first, str) or "@" not in first[1:]:
+            problems.append(
+                Problem(
+                    str(path),
+                    *_line_of(text, key),
+                    f"packages.{key}",
+                    f"could not read '{key}': the first element must be \"name@version\"",
+                )
+            )
+            continue
+        found.append(_package(first, path))
+    if problems:
+        raise InvalidInputError(problems, hint="regenerate it with `bun install`")
+    return unique(found)
+
+
+def _package(spec: str, path: Path) -> LockedPackage:
+    name, reference = split_npm_spec(spec)
+    if reference.startswith("npm:"):
+        name, reference = split_npm_spec(reference[4:])
+    if is_version(reference):
+        return npm(name, reference, path)
+    return npm(name, "", path, reference)  # git, tarball URL, file:, link:, workspace:
+
+
+def _line_of(text: str, key: Any) -> tuple[int, int]:
+    index = text.find(f'"{key}"')
+    if index < 0:
+        return 1, 1
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1

@@ -1,0 +1,262 @@
+"""Scan logs (plain or gzip, any size) for IOCs; each hit is reported as file:line.
+
+Files are read in big chunks cut at the last newline, so memory stays flat whatever the size and
+no line is ever split between two scans. A line longer than ``max_line`` bytes (a minified
+bundle, a binary file) is scanned in overlapping pieces instead of being held whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from irbook.audit.actions import CheckResult
+from irbook.audit.logs.iocmatch import EDGE_CONTEXT, Matcher
+from irbook.audit.logs.iocs import Ioc, collect_iocs
+from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+
+# Measured (bench/bench_logscan.py): 256 KiB chunks scan at ~1.1 GB/s, 8 MiB ones at ~0.3 GB/s.
+# A chunk that stays in the CPU cache is read, joined, scanned and counted without a trip to
+# memory, and the per-chunk Python work is still negligible.
+CHUNK_SIZE = 256 << 10
+MAX_LINE = 1 << 20  # a longer line is scanned in overlapping pieces instead of held whole
+EXCERPT = 240  # bytes of context kept on each side of a hit in a long line
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total), compressed bytes for .gz
+
+
+@dataclass(frozen=True, slots=True)
+class LogHit:
+    file: str
+    line: int
+    ioc: Ioc
+    text: str  # the line (or the part around the hit, for a long one)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "kind": self.ioc.kind,
+                "ioc": self.ioc.value, "sources": list(self.ioc.sources),
+                "text": self.text}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LogScanResult:
+    hits: list[LogHit]
+    files: list[str]
+    iocs: list[Ioc]
+    bytes_read: int  # on disk (compressed for .gz)
+    bytes_scanned: int  # of log text
+    inputs: list[str] = field(default_factory=list)  # IOC files and advisories read
+
+    @property
+    def ok(self) -> bool:
+        return not self.hits
+
+
+def log_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to scan: files as given, directories walked (sorted). Missing ones raise."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        elif not path.exists():
+            hint = "check the path; directories are scanned recursively"
+            raise NotFoundError(f"{path}: no such file or directory", hint=hint)
+        else:
+            raise UsageError(f"{path}: not a regular file")
+    return files
+
+
+class _Stream(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def tell(self) -> int: ...
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[tuple[_Stream, Callable[[], int]]]:
+    """The log as a byte stream (gunzipped when it starts with the gzip magic) and the position
+    in the file on disk, for progress."""
+    with path.open("rb") as raw:
+        if raw.read(2) != b"\x1f\x8b":
+            raw.seek(0)
+            yield raw, raw.tell
+            return
+        raw.seek(0)
+        with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+            yield unzipped, raw.tell
+
+
+def scan_file(
+    path: Path,
+    matcher: Matcher,
+    *,
+    on_read: Callable[[int], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    max_line: int = MAX_LINE,
+) -> tuple[list[LogHit], int]:
+    """Hits in one file (one per line and IOC) and the number of log bytes scanned."""
+    try:
+        with _open(path) as (stream, position):
+            scan = _scan_stream(stream, str(path), matcher, position, on_read, chunk_size,
+                                max(max_line, chunk_size))  # fmt: skip
+            hits = list(scan)
+            return hits, stream.tell()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+        message = f"not a readable gzip file ({err or 'truncated'})"
+        hint = "a truncated .gz (still being written?) can be read with `zcat FILE > out.log`"
+        raise InvalidInputError([Problem(str(path), 1, 1, "", message)], hint=hint) from None
+    except OSError as err:
+        message = f"cannot read: {err.strerror or err}"
+        raise InvalidInputError([Problem(str(path), 1, 1, "", message)]) from None
+
+
+def _scan_stream(stream: _Stream, name: str, matcher: Matcher, position: Callable[[], int],
+                 on_read: Callable[[int], None] | None, chunk_size: int,
+                 max_line: int) -> Iterator[LogHit]:  # fmt: skip
+    line = 1  # number of the line that the buffer starts in
+    carry = b""
+    skip = 0  # matches ending at or before this offset were decided in the previous buffer
+    seen: set[tuple[int, int]] = set()  # (line, ioc): one hit per line and IOC
+    keep = matcher.longest + 2 * EDGE_CONTEXT
+    while True:
+        data = stream.read(chunk_size)
+        if on_read is not None:
+            on_read(position())
+        buf = carry + data if carry else data
+        if not data:  # end of file: the last line may lack its newline
+            yield from _hits(buf, len(buf), skip, line, name, matcher, seen)
+            return
+        cut = buf.rfind(b"\n") + 1
+        if cut:
+            yield from _hits(buf, cut, skip, line, name, matcher, seen)
+            line += buf.count(b"\n", 0, cut)
+            carry, skip = buf[cut:], 0
+            seen.clear()  # lines before the cut are done
+        elif len(buf) >= max_line:
+            # One huge line: decide what ends well before the end, re-scan the tail next time.
+            limit = len(buf) - EDGE_CONTEXT
+            yield from _hits(buf, limit, skip, line, name, matcher, seen)
+            carry = buf[-keep:]
+            skip = len(carry) - EDGE_CONTEXT
+        else:
+            carry = buf
+
+
+def _hits(buf: bytes, limit: int, skip: int, line: int, name: str, matcher: Matcher,
+          seen: set[tuple[int, int]]) -> Iterator[LogHit]:  # fmt: skip
+    """Verified hits ending in (skip, limit] of ``buf``; ``line`` is the line buf starts in."""
+    if limit <= skip:
+        return
+    pos = 0
+    for start, end, ioc in matcher.find(buf):
+        if end <= skip or end > limit:
+            continue
+        line += buf.count(b"\n", pos, start)
+        pos = start
+        if (line, ioc) in seen:
+            continue
+        seen.add((line, ioc))
+        yield LogHit(name, line, matcher.iocs[ioc], _excerpt(buf, start, end))
+
+
+def _excerpt(buf: bytes, start: int, end: int) -> str:
+    first = buf.rfind(b"\n", 0, start) + 1
+    last = buf.find(b"\n", end)
+    last = len(buf) if last < 0 else last
+    head = "…" if start - first > EXCERPT else ""
+    tail = "…" if last - end > EXCERPT else ""
+    first, last = max(first, start - EXCERPT), min(last, end + EXCERPT)
+    text = buf[first:last].decode("utf-8", errors="replace").rstrip("\r")
+    return f"{head}{text}{tail}"
+
+
+def scan_logs(paths: Sequence[Path], iocs: Sequence[Ioc], *, progress: Progress | None = None,
+              chunk_size: int = CHUNK_SIZE, max_line: int = MAX_LINE) -> LogScanResult:  # fmt: skip
+    """Scan files and directories for the given IOCs."""
+    if not iocs:
+        raise UsageError("no indicators given")
+    files = log_files(paths)
+    sizes = [f.stat().st_size for f in files]
+    total, done = sum(sizes), 0
+    matcher = Matcher(iocs)
+    hits: list[LogHit] = []
+    scanned = 0
+    for path, size in zip(files, sizes, strict=True):
+
+        def on_read(pos: int, base: int = done) -> None:
+            if progress is not None:
+                progress(min(base + pos, total), total)
+
+        file_hits, file_bytes = scan_file(path, matcher, on_read=on_read, chunk_size=chunk_size,
+                                          max_line=max_line)  # fmt: skip
+        hits.extend(file_hits)
+        scanned += file_bytes
+        done += size
+    return LogScanResult(hits=hits, files=[str(f) for f in files], iocs=list(iocs),
+                         bytes_read=total, bytes_scanned=scanned)  # fmt: skip
+
+
+def audit_logs(paths: Sequence[Path], *, ioc_files: Sequence[Path] = (),
+               advisories: Sequence[Path] = (), domains: Sequence[str] = (),
+               progress: Progress | None = None) -> LogScanResult:  # fmt: skip
+    """`irbook audit logs`: gather the IOCs from every source, then scan."""
+    if not paths:
+        raise UsageError("no log files given", hint="irbook audit logs PATH... --ioc FILE")
+    files = log_files(paths)  # a missing log fails before a big advisory dump is read
+    iocs = collect_iocs(ioc_files=ioc_files, advisories=advisories, domains=domains)
+    result = scan_logs(files, iocs, progress=progress)
+    inputs = [str(p) for p in [*ioc_files, *advisories]]
+    return LogScanResult(hits=result.hits, files=result.files, iocs=result.iocs,
+                         bytes_read=result.bytes_read, bytes_scanned=result.bytes_scanned,
+                         inputs=inputs)  # fmt: skip
+
+
+def summary(result: LogScanResult) -> str:
+    scanned = f"{len(result.files)} file(s), {_human_bytes(result.bytes_scanned)} of log text"
+    if result.ok:
+        return f"no hit of {len(result.iocs)} indicator(s) in {scanned}"
+    iocs = len({(h.ioc.kind, h.ioc.value) for h in result.hits})
+    files = len({h.file for h in result.hits})
+    return (f"{len(result.hits)} hit(s) of {iocs} of {len(result.iocs)} indicator(s) "
+            f"in {files} of {scanned}")  # fmt: skip
+
+
+def _human_bytes(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def _paths(args: Mapping[str, str | list[str]], key: str, cwd: Path) -> list[Path]:
+    return [cwd / item for item in _items(args.get(key))]
+
+
+def _items(value: str | list[str] | None) -> list[str]:
+    """A step argument as a list: a list as is, a rendered template string one item per line."""
+    if value is None:
+        return []
+    items = value.splitlines() if isinstance(value, str) else value
+    return [item.strip() for item in items if item.strip()]
+
+
+def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult:
+    """Runbook step ``uses: log-ioc-scan``: ``paths`` and ``iocs``, ``advisories``, ``domains``."""
+    unknown = set(args) - {"paths", "iocs", "advisories", "domains"}
+    if unknown:
+        raise UsageError(f"log-ioc-scan: unknown argument(s) {', '.join(sorted(unknown))}",
+                         hint="use paths, iocs, advisories, domains")  # fmt: skip
+    domains = [d for item in _items(args.get("domains")) for d in item.replace(",", " ").split()]
+    result = audit_logs(_paths(args, "paths", cwd), ioc_files=_paths(args, "iocs", cwd),
+                        advisories=_paths(args, "advisories", cwd), domains=domains)  # fmt: skip
+    return CheckResult(action="log-ioc-scan", ok=result.ok, summary=summary(result),
+                       findings=[h.to_json() for h in result.hits],
+                       inputs=[*result.files, *result.inputs])  # fmt: skip

@@ -1,0 +1,251 @@
+"""The pure engine: fold events into the incident state and decide what comes next.
+
+No I/O and no clock: everything here is a function of the runbook and the event log, so resume is
+"load events, fold, continue" and the same state is computed on every machine of a team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from irbook.domain import conditions
+from irbook.domain.events import Event, Kind
+from irbook.domain.models import Phase, Runbook, RunbookInput, Step
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    NOT_APPLICABLE = "not applicable"  # its `when` is false
+
+
+OPEN = "open"
+COMPLETED = "completed"
+COMPLETED_WITH_EXCEPTIONS = "completed with exceptions"
+
+
+@dataclass
+class StepState:
+    step_id: str
+    phase_id: str
+    status: StepStatus = StepStatus.PENDING
+    value: Any = None
+    reason: str | None = None  # why it was skipped
+    actor: str | None = None  # who completed or skipped it
+    at: datetime | None = None
+    seq: int | None = None  # the event that settled it
+    redacted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Milestone:
+    name: str
+    phase_id: str
+    reached_at: datetime | None = None
+    reached_seq: int | None = None
+
+
+@dataclass
+class IncidentState:
+    incident_id: str
+    runbook: Runbook
+    title: str = ""
+    severity: str = ""
+    tlp: str = ""
+    runbook_sha256: str = ""
+    opened_at: datetime | None = None
+    opened_by: str = ""
+    status: str = OPEN
+    closed_at: datetime | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    steps: dict[str, StepState] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # role -> person
+    milestones: dict[str, Milestone] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq if self.events else 0
+
+    @property
+    def head_hash(self) -> str:
+        return self.events[-1].hash if self.events else ""
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return {sid: s.value for sid, s in self.steps.items() if s.status is StepStatus.DONE}
+
+    def is_done(self, step_id: str) -> bool:
+        state = self.steps.get(step_id)
+        return state is not None and state.status is StepStatus.DONE
+
+    def events_of(self, *kinds: Kind) -> list[Event]:
+        wanted = {str(k) for k in kinds}
+        return [e for e in self.events if e.kind in wanted]
+
+
+def new_state(incident_id: str, runbook: Runbook) -> IncidentState:
+    state = IncidentState(incident_id=incident_id, runbook=runbook)
+    for phase, step in runbook.steps():
+        state.steps[step.id] = StepState(step.id, phase.id)
+    for phase in runbook.phases:
+        if phase.milestone:
+            state.milestones[phase.milestone] = Milestone(phase.milestone, phase.id)
+    return state
+
+
+def fold(incident_id: str, runbook: Runbook, events: list[Event]) -> IncidentState:
+    """The incident state after ``events`` (in seq order)."""
+    state = new_state(incident_id, runbook)
+    for event in events:
+        apply(state, event)
+    return state
+
+
+def apply(state: IncidentState, event: Event) -> None:
+    """Apply one event in place (the walker calls this after each append)."""
+    state.events.append(event)
+    p = event.payload
+    kind = event.kind
+    step = state.steps.get(event.step_id or "")
+    if kind == Kind.INCIDENT_OPENED:
+        state.title, state.severity, state.tlp = p["title"], p["severity"], p["tlp"]
+        state.runbook_sha256 = p["runbook_sha256"]
+        state.opened_at, state.opened_by = event.at, event.actor
+    elif kind == Kind.INPUT_RECORDED:
+        state.inputs[p["input_id"]] = p["value"]
+    elif kind == Kind.STEP_COMPLETED and step is not None:
+        _settle(step, StepStatus.DONE, event, value=p.get("value"))
+        step.redacted = list(p.get("redacted", []))
+    elif kind == Kind.STEP_SKIPPED and step is not None:
+        _settle(step, StepStatus.SKIPPED, event, reason=p.get("reason"))
+    elif kind == Kind.STEP_REOPENED and step is not None:
+        step.status, step.value, step.reason = StepStatus.PENDING, None, None
+        step.actor = step.at = step.seq = None
+    elif kind == Kind.ROLE_ASSIGNED:
+        state.roles[p["role"]] = p["person"]
+    elif kind == Kind.SEVERITY_CHANGED:
+        state.severity = p["severity"]
+    elif kind == Kind.INCIDENT_CLOSED:
+        state.status, state.closed_at = p["outcome"], event.at
+    if kind in (Kind.STEP_COMPLETED, Kind.STEP_SKIPPED, Kind.INPUT_RECORDED, Kind.STEP_REOPENED):
+        _update_milestones(state, event)
+
+
+def _settle(
+    step: StepState, status: StepStatus, event: Event, *, value: Any = None,
+    reason: str | None = None,
+) -> None:  # fmt: skip
+    step.status, step.value, step.reason = status, value, reason
+    step.actor, step.at, step.seq = event.actor, event.at, event.seq
+
+
+def _update_milestones(state: IncidentState, event: Event) -> None:
+    for milestone in state.milestones.values():
+        phase = next(p for p in state.runbook.phases if p.id == milestone.phase_id)
+        reached = phase_settled(state, phase)
+        if reached and milestone.reached_at is None:
+            milestone.reached_at, milestone.reached_seq = event.at, event.seq
+        elif not reached:  # a step was reopened: the milestone is reached again later
+            milestone.reached_at = milestone.reached_seq = None
+
+
+# --- questions about the state -----------------------------------------------------------------
+
+
+def applicable(state: IncidentState, step: Step) -> bool:
+    """False when the step's `when` condition is false for the answers so far."""
+    if not step.when:
+        return True
+    return conditions.evaluate(step.when, state.inputs, state.answers, state.is_done)
+
+
+def status_of(state: IncidentState, step: Step) -> StepStatus:
+    """The step's status, with pending steps whose condition is false shown as not applicable."""
+    current = state.steps[step.id].status
+    if current is StepStatus.PENDING and not applicable(state, step):
+        return StepStatus.NOT_APPLICABLE
+    return current
+
+
+def phase_settled(state: IncidentState, phase: Phase) -> bool:
+    return all(status_of(state, s) is not StepStatus.PENDING for s in phase.steps)
+
+
+def needs_met(state: IncidentState, step: Step) -> bool:
+    """A need is met once the needed step is settled (done, skipped, or not applicable)."""
+    return all(
+        status_of(state, state.runbook.step(n)) is not StepStatus.PENDING for n in step.needs
+    )
+
+
+def missing_inputs(state: IncidentState) -> list[RunbookInput]:
+    return [i for i in state.runbook.inputs if i.id not in state.inputs]
+
+
+def open_steps(state: IncidentState, *, role: str | None = None) -> list[Step]:
+    """Pending applicable steps in runbook order; with ``role``, that role's and unowned ones."""
+    out = []
+    for _, step in state.runbook.steps():
+        if status_of(state, step) is not StepStatus.PENDING:
+            continue
+        if role is not None and step.role not in (None, role):
+            continue
+        out.append(step)
+    return out
+
+
+def next_step(state: IncidentState, *, role: str | None = None) -> Step | None:
+    """The first open step whose needs are met (None when nothing is left to ask)."""
+    for step in open_steps(state, role=role):
+        if needs_met(state, step):
+            return step
+    return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase_index: int  # 1-based phase of the next step (or the last phase when all are settled)
+    phase_count: int
+    phase_title: str
+    settled: int  # done or skipped
+    total: int  # applicable steps: not-applicable branches do not count (the total can grow)
+
+
+def progress(state: IncidentState, *, role: str | None = None) -> Progress:
+    phases = state.runbook.phases
+    nxt = next_step(state, role=role)
+    index = len(phases)
+    if nxt is not None:
+        index = next(i for i, p in enumerate(phases, 1) if any(s.id == nxt.id for s in p.steps))
+    statuses = [status_of(state, s) for _, s in state.runbook.steps()]
+    applicable_steps = [s for s in statuses if s is not StepStatus.NOT_APPLICABLE]
+    settled = sum(s is not StepStatus.PENDING for s in applicable_steps)
+    return Progress(index, len(phases), phases[index - 1].title, settled, len(applicable_steps))
+
+
+@dataclass(frozen=True)
+class CloseDecision:
+    allowed: bool
+    outcome: str
+    blocking: list[str]  # critical steps still open
+    skipped: list[str]
+    open_steps: list[str]  # non-critical steps still open (recorded as exceptions)
+
+
+def close_decision(state: IncidentState) -> CloseDecision:
+    blocking: list[str] = []
+    pending: list[str] = []
+    skipped: list[str] = []
+    for _, step in state.runbook.steps():
+        status = status_of(state, step)
+        if status is StepStatus.PENDING:
+            (blocking if step.critical else pending).append(step.id)
+        elif status is StepStatus.SKIPPED:
+            skipped.append(step.id)
+    outcome = COMPLETED_WITH_EXCEPTIONS if (skipped or pending) else COMPLETED
+    return CloseDecision(not blocking, outcome, blocking, skipped, pending)

@@ -1,0 +1,308 @@
+"""What is known about an incident, as plain frozen records for templates, advisories and reports.
+
+Pure: built from an ``IncidentState`` (the folded event log) and nothing else. The runbook's input
+steps hold the answers that matter to the outside world (``affected-packages``, ``safe-versions``,
+``iocs``, ``affected-devices``); ``check`` events add the lockfile-audit findings. Package entries
+are written ``ECOSYSTEM:NAME@VERSION``; npm scoped names (``@scope/name``) start with ``@`` too, so
+the version is split at the *last* ``@`` after the first character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from irbook.domain import engine
+from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.events import Kind
+
+AFFECTED_STEP = "affected-packages"
+SAFE_STEP = "safe-versions"
+IOCS_STEP = "iocs"
+DEVICES_STEP = "affected-devices"
+LOCKFILE_AUDIT = "lockfile-audit"
+
+_ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}  # the spellings OSV and purl expect
+_ADVISORY_ID = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|MAL-\d{4}-\d+)\b")
+
+
+@dataclass(frozen=True)
+class PackageVersion:
+    ecosystem: str  # "npm", "PyPI", or as written for other ecosystems
+    name: str
+    version: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.ecosystem}:{self.name}@{self.version}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def purl(self) -> str | None:
+        base = package_purl(self.ecosystem, self.name)
+        return f"{base}@{quote(self.version, safe='')}" if base else None
+
+
+@dataclass(frozen=True)
+class AffectedPackage:
+    """One package with its malicious versions and the first clean version, when known."""
+
+    ecosystem: str
+    name: str
+    versions: tuple[str, ...]
+    safe_version: str | None = None
+
+    @property
+    def purl(self) -> str | None:
+        return package_purl(self.ecosystem, self.name)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """A locked package that matched an advisory (from a lockfile-audit check)."""
+
+    ecosystem: str
+    name: str
+    version: str
+    advisory: str
+    aliases: tuple[str, ...] = ()
+    match: str = "exact"
+    safe_version: str | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class PhaseFacts:
+    id: str
+    title: str
+    status: str  # "done", "in progress", "not started"
+    milestone: str | None
+    reached_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SkippedStep:
+    id: str
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    id: str
+    title: str
+    severity: str
+    tlp: str
+    status: str
+    opened_at: datetime | None
+    opened_by: str
+    actor: str  # who is rendering or sending now
+    organisation: str
+    vector: str
+    detected_at: str | None
+    runbook_id: str
+    runbook_title: str
+    runbook_version: str
+    affected: tuple[PackageVersion, ...]
+    safe_versions: tuple[PackageVersion, ...]
+    packages: tuple[AffectedPackage, ...]
+    iocs: tuple[str, ...]
+    devices: tuple[str, ...]
+    references: tuple[str, ...]
+    advisory_ids: tuple[str, ...]  # CVE/GHSA/MAL ids from references and findings
+    findings: tuple[AuditFinding, ...]
+    roles: dict[str, str]
+    phases: tuple[PhaseFacts, ...]
+    skipped: tuple[SkippedStep, ...]
+    steps_settled: int
+    steps_total: int
+    inputs: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()  # answers that could not be read (malformed package entries)
+
+    @property
+    def tlp_label(self) -> str:
+        return f"TLP:{self.tlp}"
+
+    @property
+    def ecosystems(self) -> tuple[str, ...]:
+        return tuple(sorted({p.ecosystem for p in self.packages}))
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(r for r in self.references if r.startswith(("https://", "http://")))
+
+    @property
+    def milestones(self) -> dict[str, datetime | None]:
+        return {p.milestone: p.reached_at for p in self.phases if p.milestone}
+
+
+def package_purl(ecosystem: str, name: str) -> str | None:
+    """The package URL without a version (purl spec: npm scopes as %40scope, PyPI normalised)."""
+    if ecosystem == "npm":
+        return "pkg:npm/" + "/".join(quote(part, safe="") for part in name.split("/", 1))
+    if ecosystem == "PyPI":
+        return "pkg:pypi/" + quote(re.sub(r"[-_.]+", "-", name).lower(), safe="")
+    return None
+
+
+def parse_package(text: str) -> PackageVersion:
+    """``npm:@tanstack/react-router@1.169.5`` -> PackageVersion; ValueError says what is wrong."""
+    entry = text.strip()
+    ecosystem, sep, rest = entry.partition(":")
+    at = rest.rfind("@")
+    if not sep or not ecosystem or at <= 0 or at == len(rest) - 1 or any(c.isspace() for c in entry):
+        raise ValueError(
+            f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. npm:@tanstack/react-router@1.169.5)"
+        )
+    return PackageVersion(_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), rest[:at], rest[at + 1 :])
+
+
+def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
+    answers = state.answers
+    problems: list[str] = []
+    affected = _packages(answers.get(AFFECTED_STEP), AFFECTED_STEP, problems)
+    safe = _packages(answers.get(SAFE_STEP), SAFE_STEP, problems)
+    findings = audit_findings(state)
+    inputs = dict(state.inputs)
+    runbook = state.runbook
+    references = _unique([*runbook.references, *_strings(inputs.get("references"))])
+    advisory_ids = _unique([
+        *(m.group(0) for r in references for m in _ADVISORY_ID.finditer(r)),
+        *(i for f in findings for i in (f.advisory, *f.aliases) if i),
+    ])  # fmt: skip
+    return IncidentFacts(
+        id=state.incident_id, title=state.title, severity=state.severity, tlp=state.tlp,
+        status=state.status, opened_at=state.opened_at, opened_by=state.opened_by, actor=actor,
+        organisation=str(inputs.get("organisation") or ""),
+        vector=str(inputs.get("vector") or "unknown"),
+        detected_at=str(inputs["detected_at"]) if inputs.get("detected_at") else None,
+        runbook_id=runbook.id, runbook_title=runbook.title, runbook_version=runbook.version,
+        affected=tuple(affected), safe_versions=tuple(safe),
+        packages=group_packages(affected, safe, findings),
+        iocs=tuple(_unique(_strings(answers.get(IOCS_STEP)))),
+        devices=tuple(_unique(_strings(answers.get(DEVICES_STEP)))),
+        references=tuple(references), advisory_ids=tuple(advisory_ids), findings=findings,
+        roles=dict(state.roles), phases=_phases(state), skipped=_skipped(state),
+        steps_settled=engine.progress(state).settled, steps_total=len(runbook.steps()),
+        inputs=inputs, answers=dict(answers), problems=tuple(problems),
+    )  # fmt: skip
+
+
+def audit_findings(state: IncidentState) -> tuple[AuditFinding, ...]:
+    """Findings of the latest lockfile-audit run of each check step (a re-run replaces the last)."""
+    latest: dict[str | None, list[dict[str, Any]]] = {}
+    for event in state.events_of(Kind.CHECK_RAN):
+        if event.payload.get("action") == LOCKFILE_AUDIT:
+            latest[event.step_id] = list(event.payload.get("findings") or [])
+    out: dict[tuple[str, str, str, str], AuditFinding] = {}
+    for findings in latest.values():
+        for raw in findings:
+            finding = _finding(raw)
+            if finding is not None:
+                out.setdefault((finding.ecosystem, finding.name, finding.version, finding.advisory),
+                               finding)  # fmt: skip
+    return tuple(out.values())
+
+
+def group_packages(
+    affected: Iterable[PackageVersion], safe: Iterable[PackageVersion],
+    findings: Iterable[AuditFinding] = (),
+) -> tuple[AffectedPackage, ...]:  # fmt: skip
+    """Versions per package; the declared list wins, findings fill in when nothing was declared."""
+    versions: dict[tuple[str, str], list[str]] = {}
+    declared = list(affected)
+    found = [PackageVersion(f.ecosystem, f.name, f.version) for f in findings]
+    for pv in declared or found:
+        listed = versions.setdefault((pv.ecosystem, _key(pv)), [])
+        if pv.version not in listed:
+            listed.append(pv.version)
+    safe_by_key = {(s.ecosystem, _key(s)): s.version for s in safe}
+    for f in findings:
+        if f.safe_version:
+            safe_by_key.setdefault((f.ecosystem, _key(f)), f.safe_version)
+    names = {(pv.ecosystem, _key(pv)): pv.name for pv in [*declared, *found]}
+    return tuple(
+        AffectedPackage(eco, names[(eco, key)], tuple(vs), safe_by_key.get((eco, key)))
+        for (eco, key), vs in versions.items()
+    )
+
+
+def _key(pkg: PackageVersion | AuditFinding) -> str:
+    """Names compare as the registry does: PyPI normalised (PEP 503), npm exactly."""
+    if pkg.ecosystem == "PyPI":
+        return re.sub(r"[-_.]+", "-", pkg.name).lower()
+    return pkg.name
+
+
+def _finding(raw: Any) -> AuditFinding | None:
+    if not isinstance(raw, dict) or not raw.get("name") or not raw.get("version"):
+        return None
+    ecosystem = str(raw.get("ecosystem") or "")
+    return AuditFinding(
+        ecosystem=_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), name=str(raw["name"]),
+        version=str(raw["version"]), advisory=str(raw.get("advisory") or ""),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        match=str(raw.get("match") or "exact"),
+        safe_version=str(raw["safe_version"]) if raw.get("safe_version") else None,
+        file=str(raw["file"]) if raw.get("file") else None,
+    )  # fmt: skip
+
+
+def _strings(value: Any) -> list[str]:
+    """An answer as a list of non-empty strings (lists, or text with one entry per line)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).splitlines()
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _packages(value: Any, step_id: str, problems: list[str]) -> list[PackageVersion]:
+    out: list[PackageVersion] = []
+    for entry in _strings(value):
+        try:
+            parsed = parse_package(entry)
+        except ValueError as exc:
+            problems.append(f"{step_id}: {exc}")
+            continue
+        if parsed not in out:
+            out.append(parsed)
+    return out
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _phases(state: IncidentState) -> tuple[PhaseFacts, ...]:
+    out = []
+    for phase in state.runbook.phases:
+        statuses = [engine.status_of(state, s) for s in phase.steps]
+        if all(s is not StepStatus.PENDING for s in statuses):
+            status = "done"
+        elif any(s is not StepStatus.PENDING for s in statuses):
+            status = "in progress"
+        else:
+            status = "not started"
+        reached = state.milestones[phase.milestone].reached_at if phase.milestone else None
+        out.append(PhaseFacts(phase.id, phase.title, status, phase.milestone, reached))
+    return tuple(out)
+
+
+def _skipped(state: IncidentState) -> tuple[SkippedStep, ...]:
+    return tuple(
+        SkippedStep(step.id, step.label, state.steps[step.id].reason or "")
+        for _, step in state.runbook.steps()
+        if state.steps[step.id].status is StepStatus.SKIPPED
+    )

@@ -1,0 +1,210 @@
+"""The runbook schema: strict, frozen pydantic models.
+
+YAML becomes these models in ``irbook.loader.load`` and nothing downstream ever sees a raw dict. The JSON
+Schema in docs/runbook-schema.json is generated from here (``irbook runbooks schema``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+API_VERSION = "irbook/v1"
+
+StepId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
+    Field(description="Lower-case letters, digits and hyphens; unique within the runbook."),
+]
+InputId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="Lower-case identifier (letters, digits, underscores), usable in `when`."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class ValueType(StrEnum):
+    """What an input or an `input` step asks for."""
+
+    TEXT = "text"
+    MULTILINE = "multiline"
+    LIST = "list"
+    CHOICE = "choice"
+    MULTICHOICE = "multichoice"
+    BOOL = "bool"
+    INT = "int"
+    DATETIME = "datetime"
+    PATH = "path"
+
+
+class Tlp(StrEnum):
+    """Traffic Light Protocol 2.0 labels (FIRST)."""
+
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+class RunbookInput(_Strict):
+    """A question asked once, when the incident starts; usable by name in `when` expressions."""
+
+    id: InputId
+    prompt: Text
+    type: ValueType = ValueType.TEXT
+    choices: tuple[str, ...] | None = Field(
+        default=None, description="Required for choice and multichoice."
+    )
+    default: str | int | bool | list[str] | None = None
+    required: bool = True
+    help: str | None = Field(default=None, description="Markdown shown under the prompt.")
+
+
+class _StepBase(_Strict):
+    id: StepId
+    title: str | None = Field(default=None, description="Short label; defaults to the id.")
+    when: str | None = Field(
+        default=None,
+        description="Expression over inputs and answers; the step applies only when it is true. "
+        "Example: \"vector != 'stolen-credentials'\".",
+    )
+    critical: bool = Field(default=False, description="A critical step cannot be skipped.")
+    role: str | None = Field(default=None, description="One of the runbook's roles.")
+    needs: tuple[StepId, ...] = Field(default=(), description="Steps that must be done first.")
+    evidence: str | None = Field(
+        default=None, description="What the responder should attach (logs, screenshots...)."
+    )
+    help: str | None = Field(default=None, description="Markdown shown with the step.")
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+
+class ConfirmStep(_StepBase):
+    """An action the responder performs and confirms."""
+
+    type: Literal["confirm"]
+    text: Text
+
+
+class InputStep(_StepBase):
+    """A question whose answer is recorded (hostnames, times, package lists...)."""
+
+    type: Literal["input"]
+    prompt: Text
+    value: ValueType = ValueType.TEXT
+    choices: tuple[str, ...] | None = None
+
+
+class ChecklistStep(_StepBase):
+    """Several items ticked off together; the step is done when every item is."""
+
+    type: Literal["checklist"]
+    text: str | None = None
+    items: tuple[Text, ...] = Field(min_length=1)
+
+
+# `{{ inputs.NAME }}` in a check step's `with:` values: replaced by the input's recorded value.
+INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+# The arguments each built-in check action takes (its `with:` keys); the loader checks them.
+CHECK_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "lockfile-audit": ("paths", "advisories"),
+    "log-ioc-scan": ("paths", "iocs", "advisories", "domains"),
+}
+
+
+class CheckStep(_StepBase):
+    """A built-in automated action whose findings are stored as evidence."""
+
+    type: Literal["check"]
+    text: str | None = None
+    uses: Literal["lockfile-audit", "log-ioc-scan"]
+    with_: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        alias="with",
+        description="Arguments of the action; strings may use {{ inputs.NAME }}.",
+    )
+
+
+class CommandStep(_StepBase):
+    """A shell command shown to the responder, run only after explicit confirmation."""
+
+    type: Literal["command"]
+    text: str | None = None
+    run: Text
+
+
+class NotifyStep(_StepBase):
+    """A notification rendered from a template for one audience."""
+
+    type: Literal["notify"]
+    text: str | None = None
+    template: Text
+    audience: Text
+
+
+Step = Annotated[
+    ConfirmStep | InputStep | ChecklistStep | CheckStep | CommandStep | NotifyStep,
+    Field(discriminator="type"),
+]
+STEP_TYPES: tuple[str, ...] = ("confirm", "input", "checklist", "check", "command", "notify")
+
+
+class Phase(_Strict):
+    id: StepId
+    title: Text
+    summary: str | None = None
+    milestone: str | None = Field(
+        default=None,
+        description="Reached when every applicable step of the phase is done or skipped; "
+        "the report measures time to each milestone (e.g. contained).",
+    )
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+
+class Runbook(_Strict):
+    api_version: Literal["irbook/v1"] = Field(alias="apiVersion")
+    id: StepId
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
+    title: Text
+    summary: str | None = None
+    tlp: Tlp = Tlp.AMBER
+    roles: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    inputs: tuple[RunbookInput, ...] = ()
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    def steps(self) -> list[tuple[Phase, Step]]:
+        """Every step with its phase, in runbook order."""
+        return [(phase, step) for phase in self.phases for step in phase.steps]
+
+    def step(self, step_id: str) -> Step:
+        for _, step in self.steps():
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def phase_of(self, step_id: str) -> Phase:
+        for phase, step in self.steps():
+            if step.id == step_id:
+                return phase
+        raise KeyError(step_id)
+
+
+def runbook_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, as committed in docs/runbook-schema.json."""
+    schema = Runbook.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://irbook.dev/schema/runbook-v1.json"
+    return schema

@@ -1,0 +1,1 @@
+"""The one sandboxed Jinja environment (jinja2 lives here only)."""

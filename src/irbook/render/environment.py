@@ -1,0 +1,327 @@
+"""The one place templates are rendered: a sandboxed Jinja environment with strict undefined names.
+
+Templates are untrusted input (a user directory overrides the shipped ones), so they run in Jinja's
+``SandboxedEnvironment``: no attribute starting with ``_``, no ``str.format`` escapes, no Python
+internals. A notification must never leave with a placeholder in it, so rendering is two passes:
+a *checking* pass that records every undefined name that is used (with its template file and line)
+and then fails listing all of them, and the real pass, under StrictUndefined semantics.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
+TEMPLATE_SUFFIXES = (".j2",)
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """An undefined name a template used: where, and how the template spelled it."""
+
+    filename: str
+    line: int
+    name: str
+    unsafe: str | None = None  # the sandbox's message when this was a blocked attribute
+
+
+# The checking pass puts a list here; undefined values then record themselves instead of failing.
+_RECORDER: ContextVar[list[_Missing] | None] = ContextVar("irbook_render_recorder", default=None)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered template and the named blocks asked for (e.g. the subject)."""
+
+    name: str
+    filename: str
+    text: str
+    blocks: dict[str, str] = field(default_factory=dict)
+
+
+class Renderer:
+    """Templates from ``resources.template_dirs(user_dir)``: the user directory first."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        from irbook.loader.resources import template_dirs
+
+        self.dirs = template_dirs(user_dir)
+        self.env = _environment(self.dirs)
+        self._sources: dict[str, Any] = {}
+
+    def exists(self, name: str) -> bool:
+        return any((d / name).is_file() for d in self.dirs)
+
+    def render(
+        self, name: str, context: Mapping[str, Any], *, blocks: Sequence[str] = ()
+    ) -> Rendered:
+        """Render ``name`` (and its ``blocks``); InvalidInputError lists every problem first."""
+        template = self._load(name)
+        filename = template.filename or name
+        missing: list[_Missing] = []
+        token = _RECORDER.set(missing)
+        try:
+            self._run(template, context, blocks)
+        finally:
+            _RECORDER.reset(token)
+        if missing:
+            hint = _UNSAFE_HINT if all(m.unsafe for m in missing) else _MISSING_HINT
+            raise InvalidInputError(self._missing_problems(missing), hint=hint)
+        text, block_texts = self._run(template, context, blocks)
+        return Rendered(name, filename, text, block_texts)
+
+    def _load(self, name: str) -> Template:
+        from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+        try:
+            return self.env.get_template(name)
+        except TemplateSyntaxError as exc:
+            raise InvalidInputError(
+                [Problem(exc.filename or name, exc.lineno, 1, "", f"syntax error: {exc.message}")],
+                hint="fix the template; the Jinja syntax is described in docs/notifications.md",
+            ) from None
+        except TemplateNotFound as exc:
+            raise NotFoundError(
+                f"template not found: {exc.name} (searched {', '.join(map(str, self.dirs))})"
+            ) from None
+
+    def _run(
+        self, template: Template, context: Mapping[str, Any], blocks: Sequence[str]
+    ) -> tuple[str, dict[str, str]]:
+        from jinja2 import TemplateError
+
+        try:
+            text = self._body(template, context, omit=blocks)
+            out = {}
+            for block in blocks:
+                if block not in template.blocks:
+                    raise UsageError(
+                        f"{template.filename}: the template defines no "
+                        f"{{% block {block} %}}",
+                        hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
+                    )
+                ctx = template.new_context(dict(context))
+                out[block] = "".join(template.blocks[block](ctx))
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            raise _runtime_problem(exc, template) from None
+        return text, out
+
+    def _body(self, template: Template, context: Mapping[str, Any], *, omit: Sequence[str]) -> str:
+        """The template's output without the named blocks (a subject is not part of the body)."""
+        ctx = template.new_context(dict(context))
+        for block in omit:
+            if block in ctx.blocks:
+                ctx.blocks[block] = [_empty_block]
+        try:
+            return self.env.concat(template.root_render_func(ctx))
+        except Exception:
+            self.env.handle_exception()  # re-raises with the template's file and line in the traceback
+
+    def _missing_problems(self, missing: list[_Missing]) -> list[Problem]:
+        problems, seen = [], set()
+        for m in missing:
+            if m.unsafe:
+                message = (f"template tries to reach Python internals ({m.unsafe}); "
+                           "templates run in a sandbox")  # fmt: skip
+            else:
+                message = f"'{self._spelling(m)}' is undefined"
+            key = (m.filename, m.line, message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(Problem(m.filename, m.line, 1, "", message))
+        return problems
+
+    def _spelling(self, m: _Missing) -> str:
+        """The dotted path the template wrote at that line (``incident.foo``), else the name."""
+        candidates = [p for p in self._paths(m.filename).get(m.line, []) if p.split(".")[-1] == m.name]
+        return candidates[0] if len(set(candidates)) == 1 else m.name
+
+    def _paths(self, filename: str) -> dict[int, list[str]]:
+        if filename not in self._sources:
+            self._sources[filename] = _dotted_paths(self.env, filename)
+        result: dict[int, list[str]] = self._sources[filename]
+        return result
+
+
+def _empty_block(context: Any) -> Iterator[str]:
+    return iter(())
+
+
+_MISSING_HINT = (
+    "nothing was written or sent. Record the missing answer in the incident, or fix the "
+    "template (`{{ name | default('...') }}` or `{% if name is defined %}` for optional values); "
+    "docs/notifications.md lists the variables"
+)
+_UNSAFE_HINT = (
+    "nothing was written or sent. Remove the expression: templates can use only the variables "
+    "listed in docs/notifications.md"
+)
+
+
+def _environment(dirs: list[Path]) -> SandboxedEnvironment:
+    from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class CheckedUndefined(ChainableUndefined):
+        """StrictUndefined, except that during the checking pass each use is recorded."""
+
+        __slots__ = ()
+
+        def _use(self) -> bool:
+            recorder = _RECORDER.get()
+            if recorder is None:
+                self._fail_with_undefined_error()
+            first = self
+            while (isinstance(first._undefined_obj, CheckedUndefined)
+                   and first._undefined_obj._undefined_exception is SecurityError):  # fmt: skip
+                first = first._undefined_obj  # `''.__class__.__init__`: report the first step
+            unsafe = first._undefined_hint if first._undefined_exception is SecurityError else None
+            filename, line = _template_position()
+            name = self._undefined_name if isinstance(self._undefined_name, str) else "?"
+            recorder.append(_Missing(filename, line, name, unsafe))
+            return True
+
+        def _op(self, *args: Any, **kwargs: Any) -> CheckedUndefined:
+            self._use()
+            return self
+
+        def __str__(self) -> str:
+            self._use()
+            return ""
+
+        def __iter__(self) -> Iterator[Any]:
+            self._use()
+            return iter(())
+
+        def __bool__(self) -> bool:
+            return not self._use()
+
+        def __len__(self) -> int:
+            self._use()
+            return 0
+
+        def __eq__(self, other: object) -> bool:
+            return not self._use()
+
+        def __ne__(self, other: object) -> bool:
+            return not self._use()
+
+        def __hash__(self) -> int:
+            self._use()
+            return id(self)
+
+        def __contains__(self, item: object) -> bool:
+            return not self._use()
+
+        def __int__(self) -> int:  # type: ignore[override]  # records instead of failing
+            self._use()
+            return 0
+
+        def __float__(self) -> float:  # type: ignore[override]  # records instead of failing
+            self._use()
+            return 0.0
+
+        def __html__(self) -> str:
+            return str(self)
+
+        # The base class types these as NoReturn (they raise); here they record and go on.
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _op  # type: ignore[assignment]
+        __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _op  # type: ignore[assignment]
+        __mod__ = __rmod__ = __pos__ = __neg__ = __pow__ = __rpow__ = _op  # type: ignore[assignment]
+        __call__ = __lt__ = __le__ = __gt__ = __ge__ = _op  # type: ignore[assignment]
+
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader([str(d) for d in dirs]),
+        undefined=CheckedUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html.j2", "html"), default=False, default_for_string=False
+        ),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["utc"] = utc_text
+    return env
+
+
+def utc_text(value: Any) -> str:
+    """The ``utc`` filter: a datetime as ``2026-05-11 19:46 UTC``; other values unchanged."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return str(value)
+
+
+def _template_position() -> tuple[str, int]:
+    """File and line of the innermost template frame running now (Jinja's own debug trick)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return template.filename or template.name, template.get_corresponding_lineno(
+                frame.f_lineno
+            )
+        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
+    return "<template>", 0
+
+
+def _dotted_paths(env: SandboxedEnvironment, filename: str) -> dict[int, list[str]]:
+    """Line -> dotted names written there (``incident.foo``, ``p.name``) from the template AST."""
+    from jinja2 import nodes
+
+    try:
+        source = Path(filename).read_text(encoding="utf-8")
+        tree = env.parse(source)
+    except Exception:  # best effort: the plain name is shown instead
+        return {}
+    out: dict[int, list[str]] = {}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+        path = _dotted(node)
+        if path:
+            out.setdefault(node.lineno, []).append(path)
+    return out
+
+
+def _dotted(node: Any) -> str | None:
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name):
+        return str(node.name)
+    if isinstance(node, nodes.Getattr):
+        base = _dotted(node.node)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        base = _dotted(node.node)
+        return f"{base}.{node.arg.value}" if base else None
+    return None
+
+
+def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
+    """An error raised while rendering, pinned to the template line Jinja's traceback names."""
+    from jinja2.exceptions import SecurityError
+
+    filename, line = template.filename or template.name or "<template>", 0
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(TEMPLATE_SUFFIXES):
+            filename, line = frame.filename, frame.lineno or 0
+    if isinstance(exc, SecurityError):
+        message = f"template tries to reach Python internals ({exc}); templates run in a sandbox"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    return InvalidInputError([Problem(filename, line, 1, "", message)],
+                             hint="nothing was written or sent; fix the template")  # fmt: skip

@@ -1,0 +1,262 @@
+"""Incident operations that Python and the CLI share: start, load, record, note, attach, close.
+
+Every function takes the store and the responder as keyword arguments; nothing here prompts or
+prints. The walker (``irbook.runner``) builds on ``record``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from irbook.domain import engine
+from irbook.domain.engine import IncidentState
+from irbook.domain.events import (
+    Event,
+    EvidenceAttached,
+    IncidentClosed,
+    IncidentOpened,
+    Kind,
+    NewEvent,
+    NoteAdded,
+)
+from irbook.domain.models import Runbook
+from irbook.domain.redact import redact
+from irbook.errors import IrbookError, NotFoundError, UsageError
+from irbook.loader.load import LoadedRunbook, parse_runbook_text
+from irbook.store import AppendConflict, Incident, Store
+
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Responder:
+    """Who is acting, and from where: recorded on every event."""
+
+    actor: str
+    host: str
+    clock: Callable[[], datetime] = field(default=utc_now, compare=False)
+
+    @classmethod
+    def resolve(cls, actor: str | None = None) -> Responder:
+        """``--as``, else IRBOOK_ACTOR, else the OS user; the host name is recorded too."""
+        name = actor or os.environ.get("IRBOOK_ACTOR") or _os_user()
+        if not name.strip() or "\n" in name:
+            raise UsageError("the responder name (--as / IRBOOK_ACTOR) must be one line of text")
+        return cls(actor=name.strip(), host=socket.gethostname())
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # containers without a passwd entry
+        return f"uid-{os.getuid()}"
+
+
+def output_dir(incident_id: str) -> Path:
+    """Where an incident's rendered files (.eml, reports) go by default; created 0700."""
+    base = os.environ.get("IRBOOK_OUTPUT_DIR")
+    if base:
+        root = Path(base)
+    else:
+        from platformdirs import user_data_dir
+
+        root = Path(user_data_dir("irbook", appauthor=False)) / "incidents"
+    path = root / incident_id
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def new_incident_id(now: datetime) -> str:
+    return f"IR-{now:%Y%m%d}-{secrets.token_hex(2).upper()}"
+
+
+def start_incident(
+    loaded: LoadedRunbook, *, store: Store, responder: Responder, title: str | None = None,
+    severity: str = "SEV2",
+) -> IncidentState:  # fmt: skip
+    """Open an incident of ``loaded``; the exact runbook text is kept in its first event."""
+    severity = severity.upper()
+    if severity not in SEVERITIES:
+        raise UsageError(f"unknown severity '{severity}'; use one of {', '.join(SEVERITIES)}")
+    runbook = loaded.runbook
+    now = responder.clock()
+    incident_id = new_incident_id(now)
+    clean_title, _ = redact(title or runbook.title)
+    incident = Incident(
+        id=incident_id, title=clean_title, severity=severity, status=engine.OPEN,
+        runbook_id=runbook.id, runbook_version=runbook.version, runbook_sha256=loaded.sha256,
+        opened_at=now, opened_by=responder.actor, closed_at=None,
+    )  # fmt: skip
+    opened = IncidentOpened(
+        title=clean_title, severity=severity, tlp=str(runbook.tlp), runbook_id=runbook.id,
+        runbook_version=runbook.version, runbook_sha256=loaded.sha256,
+        runbook_path=loaded.path, runbook_text=loaded.text,
+    )  # fmt: skip
+    event = store.create_incident(
+        incident, NewEvent(Kind.INCIDENT_OPENED, opened),
+        actor=responder.actor, host=responder.host, at=now,
+    )  # fmt: skip
+    state = engine.new_state(incident_id, runbook)
+    engine.apply(state, event)
+    return state
+
+
+@lru_cache(maxsize=16)
+def _runbook_from_text(text: str, label: str) -> Runbook:
+    return parse_runbook_text(text, label)
+
+
+def runbook_of(events: list[Event], incident_id: str) -> Runbook:
+    if not events or events[0].kind != Kind.INCIDENT_OPENED:
+        raise IrbookError(
+            f"incident {incident_id} has no opening event; its log is damaged",
+            hint=f"run `irbook verify {incident_id}` to see where",
+        )
+    payload = events[0].payload
+    return _runbook_from_text(payload["runbook_text"], f"<runbook of {incident_id}>")
+
+
+def load_state(store: Store, incident_id: str) -> IncidentState:
+    """Fold the incident's events (the walker never keeps state of its own)."""
+    incident = store.incident(incident_id)
+    events = store.events(incident.id)
+    return engine.fold(incident.id, runbook_of(events, incident.id), events)
+
+
+def find_incident(store: Store, incident_id: str | None) -> Incident:
+    """An incident by id, or the most recently opened open one."""
+    if incident_id:
+        return store.incident(incident_id)
+    latest = store.latest_open()
+    if latest is None:
+        raise NotFoundError(
+            f"no open incident in {store.where}",
+            hint="start one with `irbook start supply-chain-compromise`, or name one "
+            "(`irbook list` shows them all)",
+        )
+    return latest
+
+
+def record(
+    store: Store, state: IncidentState, new: NewEvent, responder: Responder
+) -> Event:
+    """Append one event after the state's last one and apply it; AppendConflict if overtaken."""
+    event = store.append(
+        state.incident_id, new, expected_seq=state.last_seq + 1,
+        actor=responder.actor, host=responder.host, at=responder.clock(),
+    )  # fmt: skip
+    engine.apply(state, event)
+    return event
+
+
+def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Responder) -> Event:
+    """Append an event that does not depend on the state (a note, evidence): retry on conflict.
+
+    Each conflict means another responder committed an event, so retrying terminates while the log
+    grows; a conflict without a new event means the log is damaged, and is raised.
+    """
+    expected = store.last_seq(incident_id) + 1
+    while True:
+        try:
+            return store.append(
+                incident_id, new, expected_seq=expected,
+                actor=responder.actor, host=responder.host, at=responder.clock(),
+            )  # fmt: skip
+        except AppendConflict:
+            latest = store.last_seq(incident_id) + 1
+            if latest <= expected:
+                raise
+            expected = latest
+            time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
+
+
+def add_note(
+    store: Store, incident_id: str, text: str, *, responder: Responder,
+    step_id: str | None = None,
+) -> tuple[Event, list[str]]:  # fmt: skip
+    """Record a note; secrets in it are redacted first. Returns the event and what was redacted."""
+    if not text.strip():
+        raise UsageError("the note is empty")
+    incident = store.incident(incident_id)
+    clean, found = redact(text)
+    event = record_anyway(
+        store, incident.id, NewEvent(Kind.NOTE_ADDED, NoteAdded(text=clean, redacted=found),
+                                     step_id=step_id), responder,
+    )  # fmt: skip
+    return event, found
+
+
+def evidence_payload(path: Path, description: str = "") -> EvidenceAttached:
+    """Path, sha256 and size of a file (streamed: evidence can be a large disk image or log)."""
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        raise NotFoundError(f"evidence file not found: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory; attach files (e.g. a .tar.gz of it)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read evidence file {path}: {exc.strerror}") from None
+    return EvidenceAttached(
+        path=str(path.resolve()), sha256=digest.hexdigest(), size=size, description=description
+    )
+
+
+def attach_evidence(
+    store: Store, incident_id: str, path: Path, *, responder: Responder,
+    description: str = "", step_id: str | None = None,
+) -> Event:  # fmt: skip
+    incident = store.incident(incident_id)
+    payload = evidence_payload(path, description)
+    new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
+    return record_anyway(store, incident.id, new, responder)
+
+
+class CloseRefusedError(IrbookError):
+    """Critical steps are still open."""
+
+
+def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:
+    while True:  # decided again on the fresh state whenever someone else wrote meanwhile
+        state = load_state(store, incident_id)
+        if state.status != engine.OPEN:
+            raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
+        decision = engine.close_decision(state)
+        if not decision.allowed:
+            raise CloseRefusedError(
+                f"incident {state.incident_id} has open critical steps: "
+                f"{', '.join(decision.blocking)}",
+                hint=f"finish them with `irbook resume {state.incident_id}` (critical steps "
+                "cannot be skipped)",
+            )
+        closed = IncidentClosed(
+            outcome=decision.outcome, skipped=decision.skipped, open_steps=decision.open_steps
+        )
+        try:
+            event = record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+        except AppendConflict:
+            if store.last_seq(state.incident_id) <= state.last_seq:
+                raise  # a conflict without a newer event: the log is damaged
+            continue
+        store.set_status(state.incident_id, decision.outcome, event.at)
+        return state

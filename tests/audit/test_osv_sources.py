@@ -1,0 +1,197 @@
+"""Advisory sources: files, folders (ossf layout), all.zip dumps with their cache, plain lists."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from irbook.audit.lockfiles.advisories import AdvisoryIndex, load_advisories, wanted_keys
+from irbook.errors import InvalidInputError, NotFoundError
+from shared import FIXTURES, shared_data
+
+OWN = FIXTURES / "lockfile-audit"
+TANSTACK = [("npm", "@tanstack/react-router"), ("npm", "@tanstack/history"), ("PyPI", "MistralAI")]
+
+
+def ids(index: AdvisoryIndex) -> set[tuple[str, str, str]]:
+    return {
+        (eco, name, e.advisory.id)
+        for (eco, name), entries in index.entries.items()
+        for e in entries
+    }
+
+
+def make_zip(target: Path, sources: list[Path]) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for source in sources:
+            archive.write(source, source.name)
+    return target
+
+
+def real_records() -> list[Path]:
+    return sorted(shared_data("osv").rglob("*.json"))
+
+
+def test_ossf_layout_reads_only_wanted_package_folders_with_the_same_result() -> None:
+    checkout = shared_data("osv", "malicious-packages")
+    only = wanted_keys(TANSTACK)
+    pruned = load_advisories([checkout], only=only)
+    full = load_advisories([checkout])
+    assert ids(pruned) == {k for k in ids(full) if k[:2] in only}
+    assert ids(pruned) == {
+        ("npm", "@tanstack/react-router", "MAL-2026-3465"),
+        ("npm", "@tanstack/history", "MAL-2026-3463"),
+        ("PyPI", "mistralai", "MAL-2026-3608"),
+    }
+    # The pruned read never opened the other packages' folders.
+    assert pruned.records == 3
+    # Every record under osv/malicious is read or counted as skipped; withdrawn/ is outside it.
+    malicious = list((checkout / "osv" / "malicious").rglob("*.json"))
+    assert full.records + sum(full.skipped.values()) == len(malicious)
+    assert full.records > pruned.records
+
+
+def test_flat_folder_is_walked_and_prefiltered_without_changing_the_result() -> None:
+    only = wanted_keys(TANSTACK)
+    filtered = load_advisories([shared_data("osv")], only=only)
+    full = load_advisories([shared_data("osv")])
+    assert ids(filtered) == {k for k in ids(full) if k[:2] in only}
+    assert filtered.records < full.records  # records about other packages were not parsed
+
+
+def test_zip_dump_matches_the_folder_and_skips_staging_and_withdrawn(tmp_path: Path) -> None:
+    dump = make_zip(tmp_path / "all.zip", real_records())
+    from_zip = load_advisories([dump])
+    assert ids(from_zip) == ids(load_advisories([shared_data("osv")]))
+    assert from_zip.skipped == {"staging": 1, "withdrawn": 1}
+
+
+def test_zip_cache_is_reused_and_rebuilt_when_the_dump_changes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    dump = make_zip(tmp_path / "all.zip", real_records())
+    first = load_advisories([dump], cache_dir=cache)
+    (cache_file,) = cache.glob("osv-*.marshal")
+    assert ids(load_advisories([dump], cache_dir=cache)) == ids(first)
+    assert load_advisories([dump], cache_dir=cache).skipped == first.skipped
+
+    # A new dump (different size and mtime) must not be answered from the old cache.
+    make_zip(dump, [OWN / "osv" / "x_open-ended.json"])
+    os.utime(dump, ns=(1, 1))
+    assert {k[2] for k in ids(load_advisories([dump], cache_dir=cache))} == {"x_IRBOOK-TEST-1"}
+
+    # A corrupt cache is ignored and rewritten.
+    cache_file.write_bytes(b"\x00garbage")
+    assert {k[2] for k in ids(load_advisories([dump], cache_dir=cache))} == {"x_IRBOOK-TEST-1"}
+    assert cache_file.read_bytes() != b"\x00garbage"
+
+
+def test_zip_prefilter_without_cache(tmp_path: Path) -> None:
+    dump = make_zip(tmp_path / "all.zip", real_records())
+    index = load_advisories([dump], only=wanted_keys(TANSTACK))
+    assert {k[2] for k in ids(index)} == {
+        "MAL-2026-3465",
+        "MAL-2026-3463",
+        "MAL-2026-3608",
+        "GHSA-g7cv-rxg3-hmpx",
+    }
+
+
+def test_plain_list(tmp_path: Path) -> None:
+    index = load_advisories([OWN / "lists" / "seen.txt"])
+    assert ids(index) == {
+        ("npm", "@tanstack/react-router", "seen.txt:2"),
+        ("PyPI", "mistralai", "seen.txt:4"),
+        ("PyPI", "guardrails-ai", "seen.txt:5"),
+    }
+
+
+def test_bad_list_names_every_bad_line() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([OWN / "bad" / "bad-list.txt"])
+    lines = [(p.line, p.message) for p in caught.value.problems]
+    assert lines == [
+        (2, "expected ecosystem:name:version, found 'npm-no-version'"),
+        (3, "unknown ecosystem 'cargo': expected npm or PyPI"),
+    ]
+    assert str(caught.value).startswith(f"{OWN / 'bad' / 'bad-list.txt'}:2:1: ")
+
+
+def test_malformed_json_names_file_line_and_column() -> None:
+    path = OWN / "bad" / "broken.json"
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([path])
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.column) == (str(path), 4, 51)
+    assert problem.message.startswith("advisory is not valid JSON: Expecting property name")
+
+
+def test_truncated_json_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "MAL-2026-1.json"
+    text = (OWN / "osv" / "x_open-ended.json").read_text()
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(InvalidInputError, match="ends early"):
+        load_advisories([path])
+
+
+def test_malformed_member_of_a_zip_names_the_member(tmp_path: Path) -> None:
+    dump = make_zip(
+        tmp_path / "all.zip", [OWN / "osv" / "x_open-ended.json", OWN / "bad" / "broken.json"]
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([dump])
+    assert caught.value.problems[0].path == f"{dump}!broken.json"
+    assert caught.value.problems[0].line == 4
+
+
+def test_not_a_zip() -> None:
+    path = OWN / "bad" / "truncated.zip"
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([path])
+    assert caught.value.problems[0].path == str(path)
+    assert "not a readable zip file" in caught.value.message
+
+
+def test_record_of_wrong_shape_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(
+        '{"id": "x_ODD", "affected": [{"package": {"ecosystem": "npm", "name": "a"}, "versions": "1.0.0"}]}'
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([path])
+    assert caught.value.problems[0].location == "affected[0].versions"
+
+
+def test_missing_source_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="advisory source not found"):
+        load_advisories([tmp_path / "nope"])
+
+
+def test_package_names_cannot_escape_the_ossf_folder(tmp_path: Path) -> None:
+    root = tmp_path / "osv" / "malicious"
+    outside = tmp_path / "osv" / "secret"
+    outside.mkdir(parents=True)
+    shutil.copy(OWN / "osv" / "x_open-ended.json", outside / "x.json")
+    (root / "npm").mkdir(parents=True)
+    index = load_advisories(
+        [tmp_path], only=wanted_keys([("npm", "../../secret"), ("npm", "left-padder")])
+    )
+    assert index.records == 0
+
+
+def test_prefilter_decodes_escaped_names(tmp_path: Path) -> None:
+    folder = tmp_path / "advisories"
+    folder.mkdir()
+    (folder / "escaped.json").write_text(
+        '{"id": "x_ESC", "details": "a\\nb", "affected": [{"package": {"ecosystem": "npm",'
+        ' "name": "@tanstack\\/react-router"}, "versions": ["1.0.0"]}]}'
+    )
+    (folder / "other.json").write_text(
+        '{"id": "x_OTHER", "affected": [{"package": {"ecosystem": "npm", "name": "other"}, "versions": ["1.0.0"]}]}'
+    )
+    index = load_advisories([folder], only=wanted_keys(TANSTACK))
+    assert ids(index) == {("npm", "@tanstack/react-router", "x_ESC")}
+    assert index.records == 1
