@@ -26,8 +26,11 @@ import time
 import zipfile
 from pathlib import Path
 
-CWE = {"cweId": "CWE-506", "description": "The product contains code that appears to be "
-       "malicious in nature.", "name": "Embedded Malicious Code"}  # fmt: skip
+CWE = {
+    "cweId": "CWE-506",
+    "description": "The product contains code that appears to be malicious in nature.",
+    "name": "Embedded Malicious Code",
+}
 
 
 def package(i: int) -> tuple[str, str]:
@@ -39,8 +42,10 @@ def package(i: int) -> tuple[str, str]:
 def record(i: int, rng: random.Random) -> dict[str, object]:
     eco, name = package(i)
     kind = "SEMVER" if eco == "npm" else "ECOSYSTEM"
-    affected: dict[str, object] = {"package": {"ecosystem": eco, "name": name},
-                                   "database_specific": {"cwes": [CWE]}}  # fmt: skip
+    affected: dict[str, object] = {
+        "package": {"ecosystem": eco, "name": name},
+        "database_specific": {"cwes": [CWE]},
+    }
     shape = i % 5
     if shape in (0, 1, 2):
         affected["versions"] = [f"1.{i % 50}.{j}" for j in range(rng.randint(1, 3))]
@@ -50,17 +55,27 @@ def record(i: int, rng: random.Random) -> dict[str, object]:
     if shape == 4:
         affected["ranges"] = [{"type": kind, "events": [{"introduced": "0"}]}]
     return {
-        "modified": "2026-05-12T13:57:30Z", "published": "2026-05-11T23:39:34Z",
-        "schema_version": "1.7.4", "id": f"MAL-2026-{i}", "aliases": [f"GHSA-x{i:07d}"],
+        "modified": "2026-05-12T13:57:30Z",
+        "published": "2026-05-11T23:39:34Z",
+        "schema_version": "1.7.4",
+        "id": f"MAL-2026-{i}",
+        "aliases": [f"GHSA-x{i:07d}"],
         "summary": f"Malicious code in {name} ({eco})",
         "details": "\n---\n_-= Per source details. Do not edit below this line.=-_\n\n## Source: "
         "ossf-package-analysis (0f3c)\nThe package runs a credential stealer at install time.\n",
         "affected": [affected],
         "references": [{"type": "WEB", "url": f"https://example.invalid/report/{i}"}],
-        "database_specific": {"malicious-packages-origins": [{
-            "source": "ossf-package-analysis", "sha256": "0" * 64,
-            "import_time": "2026-05-12T00:00:00Z", "versions": affected.get("versions", [])}]},
-    }  # fmt: skip
+        "database_specific": {
+            "malicious-packages-origins": [
+                {
+                    "source": "ossf-package-analysis",
+                    "sha256": "0" * 64,
+                    "import_time": "2026-05-12T00:00:00Z",
+                    "versions": affected.get("versions", []),
+                }
+            ]
+        },
+    }
 
 
 def generate(root: Path, records: int, packages: int) -> None:
@@ -87,11 +102,21 @@ def generate(root: Path, records: int, packages: int) -> None:
         (pypi if eco == "PyPI" else npm).append((name, version))
     per_file = 1000
     for f in range(0, len(npm), per_file):
-        entries = {f"node_modules/{name}": {"version": version,
-                   "resolved": f"https://registry.npmjs.org/{name}/-/x-{version}.tgz",
-                   "integrity": "sha512-AAAA"} for name, version in npm[f:f + per_file]}  # fmt: skip
-        lock = {"name": f"app{f}", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
-                "packages": {"": {"name": f"app{f}", "version": "1.0.0"}, **entries}}  # fmt: skip
+        entries = {
+            f"node_modules/{name}": {
+                "version": version,
+                "resolved": f"https://registry.npmjs.org/{name}/-/x-{version}.tgz",
+                "integrity": "sha512-AAAA",
+            }
+            for name, version in npm[f : f + per_file]
+        }
+        lock = {
+            "name": f"app{f}",
+            "version": "1.0.0",
+            "lockfileVersion": 3,
+            "requires": True,
+            "packages": {"": {"name": f"app{f}", "version": "1.0.0"}, **entries},
+        }
         (locks / f"app{f}").mkdir(parents=True, exist_ok=True)
         (locks / f"app{f}" / "package-lock.json").write_text(json.dumps(lock, indent=2))
     (locks / "py").mkdir(parents=True, exist_ok=True)
@@ -144,8 +169,11 @@ def _audit(root: Path, source: Path, cache: Path | None) -> dict[str, float]:
     from irbook.audit.lockfiles.audit import audit
 
     report = audit([root / "repos"], [source], cache_dir=cache)
-    return {"packages": report.packages, "findings": len(report.findings),
-            "records_parsed": report.advisories}  # fmt: skip
+    return {
+        "packages": report.packages,
+        "findings": len(report.findings),
+        "records_parsed": report.advisories,
+    }
 
 
 MEASURES = {
@@ -159,8 +187,12 @@ MEASURES = {
 
 
 def run(kind: str, root: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--data", str(root)],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, "--data", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result: dict[str, float] = json.loads(out.stdout)
     return result
 
@@ -180,8 +212,11 @@ def main() -> None:
         if not (root / "READY").exists():
             t = time.perf_counter()
             generate(root, args.records, args.packages)
-            print(f"generated {args.records} records, {args.packages} packages in "
-                  f"{time.perf_counter() - t:.0f} s", file=sys.stderr)  # fmt: skip
+            print(
+                f"generated {args.records} records, {args.packages} packages in "
+                f"{time.perf_counter() - t:.0f} s",
+                file=sys.stderr,
+            )
         report(root)
 
 
@@ -203,8 +238,10 @@ def report(root: Path) -> None:
     for label, r in rows:
         floor = floors["tree" if "folder" in label else "zip"]
         notes = ", ".join(f"{k} {int(v)}" for k, v in r.items() if k not in ("seconds", "peak_mib"))
-        print(f"| {label} | {r['seconds']:.3f} | {r['seconds'] / floor:.2f} | "
-              f"{r['peak_mib']:.0f} | {notes} |")  # fmt: skip
+        print(
+            f"| {label} | {r['seconds']:.3f} | {r['seconds'] / floor:.2f} | "
+            f"{r['peak_mib']:.0f} | {notes} |"
+        )
 
 
 if __name__ == "__main__":

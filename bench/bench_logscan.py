@@ -24,8 +24,28 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ["api", "cdn", "static", "login", "mail", "img", "assets", "update", "telemetry", "files",
-         "auth", "download", "graph", "edge", "m", "www", "registry", "objects", "gw", "s3"]  # fmt: skip
+WORDS = [
+    "api",
+    "cdn",
+    "static",
+    "login",
+    "mail",
+    "img",
+    "assets",
+    "update",
+    "telemetry",
+    "files",
+    "auth",
+    "download",
+    "graph",
+    "edge",
+    "m",
+    "www",
+    "registry",
+    "objects",
+    "gw",
+    "s3",
+]
 TLDS = ["com", "net", "org", "io", "dev", "cloud", "co.uk", "de", "fr", "app"]
 
 
@@ -42,17 +62,23 @@ def _line(rng: random.Random, host: str, n: int, *, uses_host: bool = False) -> 
     """One log line; ``uses_host`` picks a kind of line that shows the host (proxy or DNS)."""
     kind = rng.random() * (0.85 if uses_host else 1.0)
     if kind < 0.45:
-        return (f"1778527{n % 1000000:06d}.{n % 1000:03d} {rng.randint(1, 9999):6d} {_ip(rng)} "
-                f"TCP_TUNNEL/200 {rng.randint(200, 999999)} CONNECT {host}:443 - "
-                f"HIER_DIRECT/{_ip(rng)} -\n")  # fmt: skip
+        return (
+            f"1778527{n % 1000000:06d}.{n % 1000:03d} {rng.randint(1, 9999):6d} {_ip(rng)} "
+            f"TCP_TUNNEL/200 {rng.randint(200, 999999)} CONNECT {host}:443 - "
+            f"HIER_DIRECT/{_ip(rng)} -\n"
+        )
     if kind < 0.85:
-        return (f"11-May-2026 19:{n % 60:02d}:{n * 7 % 60:02d}.{n % 1000:03d} queries: info: "
-                f"client @0x7f{n:010x} {_ip(rng)}#{rng.randint(1024, 65535)} ({host}): "
-                f"query: {host} IN {rng.choice(['A', 'AAAA', 'HTTPS'])} +E(0)K ({_ip(rng)})\n")  # fmt: skip
+        return (
+            f"11-May-2026 19:{n % 60:02d}:{n * 7 % 60:02d}.{n % 1000:03d} queries: info: "
+            f"client @0x7f{n:010x} {_ip(rng)}#{rng.randint(1024, 65535)} ({host}): "
+            f"query: {host} IN {rng.choice(['A', 'AAAA', 'HTTPS'])} +E(0)K ({_ip(rng)})\n"
+        )
     pkg = f"@{rng.choice(WORDS)}/{rng.choice(WORDS)}-{rng.randint(0, 500)}"
-    return (f"2026-05-11T19:{n % 60:02d}:{n * 3 % 60:02d}.{n % 1000:03d}Z ci-runner[{n % 97}]: "
-            f"npm http fetch GET 200 https://registry.npmjs.org/{pkg}/-/{pkg.split('/')[1]}"
-            f"-1.{n % 40}.{n % 9}.tgz {rng.randint(5, 900)}ms (cache miss)\n")  # fmt: skip
+    return (
+        f"2026-05-11T19:{n % 60:02d}:{n * 3 % 60:02d}.{n % 1000:03d}Z ci-runner[{n % 97}]: "
+        f"npm http fetch GET 200 https://registry.npmjs.org/{pkg}/-/{pkg.split('/')[1]}"
+        f"-1.{n % 40}.{n % 9}.tgz {rng.randint(5, 900)}ms (cache miss)\n"
+    )
 
 
 def make_iocs(rng: random.Random, count: int) -> list[str]:
@@ -63,7 +89,9 @@ def make_iocs(rng: random.Random, count: int) -> list[str]:
         if roll < 0.85:
             iocs.add(f"{name}{rng.choice(['', '-cdn', '-api', '-update'])}.{rng.choice(TLDS)}")
         elif roll < 0.92:
-            iocs.add(f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}")
+            iocs.add(
+                f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            )
         elif roll < 0.96:
             iocs.add(f"{name}_loader.js")
         else:
@@ -95,7 +123,9 @@ def make_log(path: Path, size: int, iocs: list[str], rng: random.Random) -> tupl
     return hits, decoys
 
 
-def timed(command: list[str], out_path: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+def timed(
+    command: list[str], out_path: Path, env: dict[str, str] | None = None
+) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one run of a command, its stdout written to out_path."""
     with out_path.open("wb") as out:
         start = time.perf_counter()
@@ -109,7 +139,9 @@ def timed(command: list[str], out_path: Path, env: dict[str, str] | None = None)
     return elapsed, usage.ru_maxrss
 
 
-def best(command: list[str], out_path: Path, repeat: int, env: dict[str, str] | None = None) -> tuple[float, int]:
+def best(
+    command: list[str], out_path: Path, repeat: int, env: dict[str, str] | None = None
+) -> tuple[float, int]:
     runs = [timed(command, out_path, env) for _ in range(repeat)]
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -141,8 +173,10 @@ def run(work: Path, args: argparse.Namespace, rng: random.Random) -> None:
     t0 = time.perf_counter()
     planted, decoys = make_log(log, args.size_mb * 1_000_000, iocs, rng)
     size = log.stat().st_size
-    print(f"log: {size / 1e6:.0f} MB, {planted} planted hits, {decoys} decoys, {len(iocs)} IOCs "
-          f"(generated in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    print(
+        f"log: {size / 1e6:.0f} MB, {planted} planted hits, {decoys} decoys, {len(iocs)} IOCs "
+        f"(generated in {time.perf_counter() - t0:.0f} s)"
+    )
     with log.open("rb") as f:  # warm the page cache so every tool reads from memory
         while f.read(64 << 20):
             pass
@@ -151,17 +185,34 @@ def run(work: Path, args: argparse.Namespace, rng: random.Random) -> None:
     outputs: dict[str, Path] = {}
     c_env = {**os.environ, "LC_ALL": "C"}
     outputs["grep"] = work / "grep.out"
-    results["grep"] = best(["grep", "-F", "-n", "-f", str(ioc_file), str(log)], outputs["grep"],
-                           args.repeat, c_env)  # fmt: skip
+    results["grep"] = best(
+        ["grep", "-F", "-n", "-f", str(ioc_file), str(log)], outputs["grep"], args.repeat, c_env
+    )
     if shutil.which("rg"):
         outputs["rg"] = work / "rg.out"
-        results["rg"] = best(["rg", "-F", "-n", "--no-heading", "-f", str(ioc_file), str(log)],
-                             outputs["rg"], args.repeat)  # fmt: skip
+        results["rg"] = best(
+            ["rg", "-F", "-n", "--no-heading", "-f", str(ioc_file), str(log)],
+            outputs["rg"],
+            args.repeat,
+        )
     else:
         print("rg: not installed, skipped (apt-get install ripgrep)")
     outputs["irbook"] = work / "irbook.json"
-    results["irbook"] = best([sys.executable, "-m", "irbook", "audit", "logs", str(log), "--ioc",
-                              str(ioc_file), "--json"], outputs["irbook"], args.repeat)  # fmt: skip
+    results["irbook"] = best(
+        [
+            sys.executable,
+            "-m",
+            "irbook",
+            "audit",
+            "logs",
+            str(log),
+            "--ioc",
+            str(ioc_file),
+            "--json",
+        ],
+        outputs["irbook"],
+        args.repeat,
+    )
 
     import json
 
@@ -170,15 +221,19 @@ def run(work: Path, args: argparse.Namespace, rng: random.Random) -> None:
     print(f"\n{'tool':8} {'seconds':>8} {'MB/s':>8} {'peak RSS':>10} {'hit lines':>10}")
     for name, (seconds, rss) in results.items():
         lines = len(ours) if name == "irbook" else len(grep_lines(outputs[name]))
-        print(f"{name:8} {seconds:8.2f} {size / 1e6 / seconds:8.0f} {rss / 1024:8.0f} MiB {lines:10}")
+        print(
+            f"{name:8} {seconds:8.2f} {size / 1e6 / seconds:8.0f} {rss / 1024:8.0f} MiB {lines:10}"
+        )
     ours_s = results["irbook"][0]
     print(f"\nirbook vs grep: {results['grep'][0] / ours_s:.2f}x as fast")
     if "rg" in results:
         print(f"irbook vs rg:   {results['rg'][0] / ours_s:.2f}x as fast")
     extra = len(grep - ours)
     agree = ours <= grep and len(ours) == planted and extra == decoys
-    print(f"agreement: ours={len(ours)} planted={planted}; grep-only lines={extra} "
-          f"decoys={decoys}; ours within grep's: {ours <= grep} -> {'OK' if agree else 'MISMATCH'}")
+    print(
+        f"agreement: ours={len(ours)} planted={planted}; grep-only lines={extra} "
+        f"decoys={decoys}; ours within grep's: {ours <= grep} -> {'OK' if agree else 'MISMATCH'}"
+    )
     if not agree:
         sys.exit(1)
 

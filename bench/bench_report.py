@@ -45,7 +45,30 @@ from irbook.report import FORMATS, build_report, export_report
 from irbook.store import Store, open_store
 from irbook.usecases import incidents
 
-WORDS = ["token", "rotated", "host", "checked", "lockfile", "proxy", "runner", "cache", "npm", "registry", "advisory", "pinned", "version", "deploy", "key", "revoked", "laptop", "image", "evidence", "ticket", "owner", "verified"]  # fmt: skip
+WORDS = [
+    "token",
+    "rotated",
+    "host",
+    "checked",
+    "lockfile",
+    "proxy",
+    "runner",
+    "cache",
+    "npm",
+    "registry",
+    "advisory",
+    "pinned",
+    "version",
+    "deploy",
+    "key",
+    "revoked",
+    "laptop",
+    "image",
+    "evidence",
+    "ticket",
+    "owner",
+    "verified",
+]
 
 
 def bulk_events(rng: random.Random, steps: list[str], n: int) -> list[NewEvent]:
@@ -57,22 +80,59 @@ def bulk_events(rng: random.Random, steps: list[str], n: int) -> list[NewEvent]:
         if roll < 0.55:
             out.append(NewEvent(Kind.NOTE_ADDED, NoteAdded(text=text), step_id=step))
         elif roll < 0.65:
-            out.append(NewEvent(Kind.EVIDENCE_ATTACHED, EvidenceAttached(
-                path=f"/evidence/file-{i}.log", sha256=f"{i:064x}", size=i * 10,
-                description=text[:40]), step_id=step))  # fmt: skip
+            out.append(
+                NewEvent(
+                    Kind.EVIDENCE_ATTACHED,
+                    EvidenceAttached(
+                        path=f"/evidence/file-{i}.log",
+                        sha256=f"{i:064x}",
+                        size=i * 10,
+                        description=text[:40],
+                    ),
+                    step_id=step,
+                )
+            )
         elif roll < 0.75:
-            findings = [{"file": f"repo{j}/package-lock.json", "package": "@tanstack/router-core",
-                         "version": "1.169.5", "advisory": "GHSA-g7cv-rxg3-hmpx",
-                         "match": "exact version"} for j in range(5)]  # fmt: skip
-            out.append(NewEvent(Kind.CHECK_RAN, CheckRan(action="lockfile-audit", ok=False,
-                       summary="5 findings", findings=findings), step_id=step))  # fmt: skip
+            findings = [
+                {
+                    "file": f"repo{j}/package-lock.json",
+                    "package": "@tanstack/router-core",
+                    "version": "1.169.5",
+                    "advisory": "GHSA-g7cv-rxg3-hmpx",
+                    "match": "exact version",
+                }
+                for j in range(5)
+            ]
+            out.append(
+                NewEvent(
+                    Kind.CHECK_RAN,
+                    CheckRan(
+                        action="lockfile-audit", ok=False, summary="5 findings", findings=findings
+                    ),
+                    step_id=step,
+                )
+            )
         elif roll < 0.80:
-            out.append(NewEvent(Kind.COMMAND_RAN, CommandRan(
-                command="npm token list", exit_code=0, output=text * 5), step_id=step))  # fmt: skip
+            out.append(
+                NewEvent(
+                    Kind.COMMAND_RAN,
+                    CommandRan(command="npm token list", exit_code=0, output=text * 5),
+                    step_id=step,
+                )
+            )
         elif roll < 0.85:
-            out.append(NewEvent(Kind.NOTIFICATION_RENDERED, NotificationRendered(
-                template="status-update", audience="internal-teams", subject=text[:60],
-                sha256=f"{i:064x}"), step_id=step))  # fmt: skip
+            out.append(
+                NewEvent(
+                    Kind.NOTIFICATION_RENDERED,
+                    NotificationRendered(
+                        template="status-update",
+                        audience="internal-teams",
+                        subject=text[:60],
+                        sha256=f"{i:064x}",
+                    ),
+                    step_id=step,
+                )
+            )
         else:
             out.append(NewEvent(Kind.STEP_STARTED, None, step_id=rng.choice(steps)))
     return out
@@ -88,8 +148,9 @@ def make_incident(store: Store, total: int) -> str:
     batch = 250
     for start in range(0, missing, batch):
         actor, host = rng.choice(list(PEOPLE.values()))
-        store.append_many(iid, bulk_events(rng, steps, min(batch, missing - start)),
-                          actor=actor, host=host, at=at)  # fmt: skip
+        store.append_many(
+            iid, bulk_events(rng, steps, min(batch, missing - start)), actor=actor, host=host, at=at
+        )
         at += timedelta(minutes=7)
     clock = Clock(store.events(iid)[-1].at + timedelta(hours=12))
     finish(Demo(store, clock, incidents.load_state(store, iid)))
@@ -119,14 +180,19 @@ def main() -> int:
         floor = timed(lambda: json.dumps(raw), args.repeat)
         load = timed(lambda: incidents.load_state(store, iid), args.repeat)
         build = timed(lambda: build_report(state), args.repeat)
-        rows = [("floor: json.dumps(raw events)", floor, len(json.dumps(raw))),
-                ("load + fold from SQLite", load, 0), ("build_report", build, 0)]
+        rows = [
+            ("floor: json.dumps(raw events)", floor, len(json.dumps(raw))),
+            ("load + fold from SQLite", load, 0),
+            ("build_report", build, 0),
+        ]
         for fmt in FORMATS:
             size = len(export_report(state, fmt).encode())
-            rows.append((f"export {fmt}", timed(lambda f=fmt: export_report(state, f), args.repeat),
-                         size))  # fmt: skip
-        end_to_end = timed(lambda: export_report(incidents.load_state(store, iid), "html"),
-                           args.repeat)  # fmt: skip
+            rows.append(
+                (f"export {fmt}", timed(lambda f=fmt: export_report(state, f), args.repeat), size)
+            )
+        end_to_end = timed(
+            lambda: export_report(incidents.load_state(store, iid), "html"), args.repeat
+        )
         rows.append(("load + export html (end to end)", end_to_end, 0))
         store.close()
     print(f"{len(events)} events, median of {args.repeat} runs, Python {sys.version.split()[0]}")

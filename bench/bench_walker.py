@@ -89,8 +89,10 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, values in appends.items():
         med = statistics.median(values)
-        print(f"| {name} | {med * 1000:.3f} | {percentile(values, 0.95) * 1000:.3f} | "
-              f"{percentile(values, 0.99) * 1000:.3f} | {med / floor:.1f} |")  # fmt: skip
+        print(
+            f"| {name} | {med * 1000:.3f} | {percentile(values, 0.95) * 1000:.3f} | "
+            f"{percentile(values, 0.99) * 1000:.3f} | {med / floor:.1f} |"
+        )
 
     cold = bench_cold_start(args.runs)
     base = statistics.median(cold["python -c pass"])

@@ -32,7 +32,7 @@ from irbook.domain.events import (
     RoleAssigned,
     StepCompleted,
     StepSkipped,
-)  # fmt: skip
+)
 from irbook.loader import catalog
 from irbook.store import Store
 from irbook.usecases import incidents
@@ -59,47 +59,78 @@ ANSWERS: dict[str, Any] = {
     "affected-devices": ["dev-mbp-114", "dev-mbp-131", "ci-runner-07"],
     "own-releases-hit": False,
     "signing-keys-exposed": True,
-    "affected-packages": ["npm:@tanstack/react-router:1.169.5", "npm:@tanstack/router-core:1.169.5"],
+    "affected-packages": [
+        "npm:@tanstack/react-router:1.169.5",
+        "npm:@tanstack/router-core:1.169.5",
+    ],
     "safe-versions": ["npm:@tanstack/react-router:1.169.9", "npm:@tanstack/router-core:1.169.9"],
-    "iocs": ["filev2.getsession.org", "seed1.getsession.org", "router_init.js",
-             "tanstack_runner.js"],
-}  # fmt: skip
+    "iocs": [
+        "filev2.getsession.org",
+        "seed1.getsession.org",
+        "router_init.js",
+        "tanstack_runner.js",
+    ],
+}
 SKIPS = {
     "check-cloud-audit-logs": "CloudTrail data events were off for the build account; nothing "
-                              "to search, enabling them is a follow-up",
+    "to search, enabling them is a follow-up",
     "registry-report": "TanStack reported to npm already; GHSA-g7cv-rxg3-hmpx is published",
     "software-install-policy": "needs works-council approval; scheduled for June",
-}  # fmt: skip
+}
 NOTES = {
     "affected-devices": "dev-mbp-114 ran `npm install` in web-console at 19:31 UTC; ci-runner-07 "
-                        "built the desktop app at 19:40 UTC with the same lockfile.",
+    "built the desktop app at 19:40 UTC with the same lockfile.",
     "remove-persistence": "Removed the user service before revoking tokens (vendor reports say it "
-                          "wipes $HOME when the stolen GitHub token is revoked).",
+    "wipes $HOME when the stolen GitHub token is revoked).",
     "rotate-ssh-keys": "Two deploy keys were shared between repos; split while rotating.",
     "internal-alert": "Engineers who ran npm install on 2026-05-11 asked to report in #ir-7f3a.",
-}  # fmt: skip
+}
 FINDINGS = {
     "lockfile-audit": [
-        {"file": "src/web-console/package-lock.json", "package": "@tanstack/react-router",
-         "version": "1.169.5", "advisory": "GHSA-g7cv-rxg3-hmpx", "match": "exact version"},
-        {"file": "src/desktop-app/package-lock.json", "package": "@tanstack/router-core",
-         "version": "1.169.5", "advisory": "GHSA-g7cv-rxg3-hmpx", "match": "exact version"},
+        {
+            "file": "src/web-console/package-lock.json",
+            "package": "@tanstack/react-router",
+            "version": "1.169.5",
+            "advisory": "GHSA-g7cv-rxg3-hmpx",
+            "match": "exact version",
+        },
+        {
+            "file": "src/desktop-app/package-lock.json",
+            "package": "@tanstack/router-core",
+            "version": "1.169.5",
+            "advisory": "GHSA-g7cv-rxg3-hmpx",
+            "match": "exact version",
+        },
     ],
     "log-ioc-scan": [
-        {"file": "logs/squid/access.log.1.gz", "line": 48213, "kind": "domain",
-         "ioc": "filev2.getsession.org"},
-        {"file": "logs/squid/access.log.1.gz", "line": 48214, "kind": "domain",
-         "ioc": "seed1.getsession.org"},
+        {
+            "file": "logs/squid/access.log.1.gz",
+            "line": 48213,
+            "kind": "domain",
+            "ioc": "filev2.getsession.org",
+        },
+        {
+            "file": "logs/squid/access.log.1.gz",
+            "line": 48214,
+            "kind": "domain",
+            "ioc": "seed1.getsession.org",
+        },
     ],
-}  # fmt: skip
+}
 SUBJECTS = {
     "internal-alert": "[SEV1] Malicious @tanstack packages installed on three machines",
     "leadership-brief": "Leadership brief: npm supply-chain compromise, containment done",
     "legal-notice": "Legal notice: credentials exposed on company devices",
     "advisory-downstream": "Security advisory: Northwind desktop signing certificate replaced",
 }
-PHASE_PACE = {"isolate": (4, 9), "rotate": (6, 14), "audit": (8, 18), "notify": (10, 25),
-              "harden": (15, 40), "monitor": (20, 45)}  # minutes per step  # fmt: skip
+PHASE_PACE = {
+    "isolate": (4, 9),
+    "rotate": (6, 14),
+    "audit": (8, 18),
+    "notify": (10, 25),
+    "harden": (15, 40),
+    "monitor": (20, 45),
+}  # minutes per step
 PHASE_GAP = {"harden": 11 * 60, "monitor": 3 * 60}  # overnight, then the next afternoon
 
 
@@ -120,11 +151,19 @@ class Demo:
         self.rng = random.Random(7)
         self.who = {role: Responder(a, h, clock=clock) for role, (a, h) in PEOPLE.items()}
 
-    def rec(self, role: str, kind: Kind, payload: Payload | None = None,
-            step: str | None = None, *, wait: float = 1) -> None:  # fmt: skip
+    def rec(
+        self,
+        role: str,
+        kind: Kind,
+        payload: Payload | None = None,
+        step: str | None = None,
+        *,
+        wait: float = 1,
+    ) -> None:
         self.clock.advance(wait)
-        incidents.record(self.store, self.state, NewEvent(kind, payload, step_id=step),
-                         self.who[role])  # fmt: skip
+        incidents.record(
+            self.store, self.state, NewEvent(kind, payload, step_id=step), self.who[role]
+        )
 
 
 def build_demo(store: Store, *, close: bool = True) -> IncidentState:
@@ -132,15 +171,20 @@ def build_demo(store: Store, *, close: bool = True) -> IncidentState:
     incidents.new_incident_id = lambda now: DEMO_ID  # a fixed id: the picture stays the same
     loaded = catalog.load("supply-chain-compromise")
     commander = Responder(*PEOPLE["incident-commander"], clock=clock)
-    state = incidents.start_incident(loaded, store=store, responder=commander, severity="SEV1",
-                                     title="Malicious @tanstack/react-router 1.169.5 on developer "
-                                     "machines and a CI runner")  # fmt: skip
+    state = incidents.start_incident(
+        loaded,
+        store=store,
+        responder=commander,
+        severity="SEV1",
+        title="Malicious @tanstack/react-router 1.169.5 on developer machines and a CI runner",
+    )
     demo = Demo(store, clock, state)
     for role, (actor, _) in PEOPLE.items():
         demo.rec("incident-commander", Kind.ROLE_ASSIGNED, RoleAssigned(role=role, person=actor))
     for name, value in INPUTS.items():
-        demo.rec("incident-commander", Kind.INPUT_RECORDED,
-                 InputRecorded(input_id=name, value=value))  # fmt: skip
+        demo.rec(
+            "incident-commander", Kind.INPUT_RECORDED, InputRecorded(input_id=name, value=value)
+        )
     previous = ""
     for phase, step in loaded.runbook.steps():
         if phase.id != previous:
@@ -160,8 +204,13 @@ def _walk_step(demo: Demo, phase_id: str, step: Any) -> None:
         demo.rec(role, Kind.STEP_SKIPPED, StepSkipped(reason=SKIPS[step.id]), step.id)
         return
     if step.id in NOTES:
-        incidents.add_note(demo.store, demo.state.incident_id, NOTES[step.id],
-                           responder=demo.who[role], step_id=step.id)  # fmt: skip
+        incidents.add_note(
+            demo.store,
+            demo.state.incident_id,
+            NOTES[step.id],
+            responder=demo.who[role],
+            step_id=step.id,
+        )
         demo.state = incidents.load_state(demo.store, demo.state.incident_id)
     _side_events(demo, role, step)
     value: Any = True
@@ -177,44 +226,107 @@ def _walk_step(demo: Demo, phase_id: str, step: Any) -> None:
 def _side_events(demo: Demo, role: str, step: Any) -> None:
     """What a step leaves besides its answer: evidence, check results, notifications, output."""
     if step.id == "preserve-evidence":
-        for name, size in [("dev-mbp-114-memory.lime", 17_179_869_184),
-                           ("ci-runner-07-disk.img.zst", 42_949_672_960)]:  # fmt: skip
+        for name, size in [
+            ("dev-mbp-114-memory.lime", 17_179_869_184),
+            ("ci-runner-07-disk.img.zst", 42_949_672_960),
+        ]:
             digest = hashlib.sha256(name.encode()).hexdigest()
-            demo.rec(role, Kind.EVIDENCE_ATTACHED, EvidenceAttached(
-                path=f"/evidence/IR-20260511-7F3A/{name}", sha256=digest, size=size,
-                description="forensic image, taken before disconnecting"), step.id)  # fmt: skip
+            demo.rec(
+                role,
+                Kind.EVIDENCE_ATTACHED,
+                EvidenceAttached(
+                    path=f"/evidence/IR-20260511-7F3A/{name}",
+                    sha256=digest,
+                    size=size,
+                    description="forensic image, taken before disconnecting",
+                ),
+                step.id,
+            )
     if step.type == "check":
         findings = FINDINGS.get(step.id, [])
-        demo.rec(role, Kind.CHECK_RAN, CheckRan(
-            action=step.uses, ok=not findings, findings=findings,
-            summary=f"{len(findings)} findings"), step.id)  # fmt: skip
+        demo.rec(
+            role,
+            Kind.CHECK_RAN,
+            CheckRan(
+                action=step.uses,
+                ok=not findings,
+                findings=findings,
+                summary=f"{len(findings)} findings",
+            ),
+            step.id,
+        )
     if step.type == "command":
-        demo.rec(role, Kind.COMMAND_RAN, CommandRan(
-            command=step.run, exit_code=0, output="id       created     readonly\n"
-            "a1b2c3…  2025-11-02  false\n9f8e7d…  2026-01-15  true\n"), step.id)  # fmt: skip
+        demo.rec(
+            role,
+            Kind.COMMAND_RAN,
+            CommandRan(
+                command=step.run,
+                exit_code=0,
+                output="id       created     readonly\n"
+                "a1b2c3…  2025-11-02  false\n9f8e7d…  2026-01-15  true\n",
+            ),
+            step.id,
+        )
     if step.type == "notify":
         subject = SUBJECTS.get(step.template, step.template)
         digest = hashlib.sha256(subject.encode()).hexdigest()
         to = [f"{step.audience}@northwind.example"]
-        demo.rec(role, Kind.NOTIFICATION_RENDERED, NotificationRendered(
-            template=step.template, audience=step.audience, subject=subject, to=to,
-            sha256=digest), step.id)  # fmt: skip
-        demo.rec(role, Kind.NOTIFICATION_SENT, NotificationSent(
-            template=step.template, subject=subject, to=to, sha256=digest,
-            message_id=f"<{step.template}.{DEMO_ID}@northwind.example>",
-            server="smtp.northwind.example:587"), step.id, wait=2)  # fmt: skip
+        demo.rec(
+            role,
+            Kind.NOTIFICATION_RENDERED,
+            NotificationRendered(
+                template=step.template,
+                audience=step.audience,
+                subject=subject,
+                to=to,
+                sha256=digest,
+            ),
+            step.id,
+        )
+        demo.rec(
+            role,
+            Kind.NOTIFICATION_SENT,
+            NotificationSent(
+                template=step.template,
+                subject=subject,
+                to=to,
+                sha256=digest,
+                message_id=f"<{step.template}.{DEMO_ID}@northwind.example>",
+                server="smtp.northwind.example:587",
+            ),
+            step.id,
+            wait=2,
+        )
 
 
 def finish(demo: Demo) -> None:
     iid = demo.state.incident_id
     lead = demo.who["incident-commander"]
     demo.clock.advance(30)
-    add_followup(demo.store, iid, "Enable CloudTrail data events on the build account",
-                 responder=lead, owner="jonas.weber", due="2026-05-29")  # fmt: skip
-    add_followup(demo.store, iid, "Roll out the software-install policy after works-council "
-                 "approval", responder=lead, owner="maya.okafor", due="2026-06-30")  # fmt: skip
-    add_followup(demo.store, iid, "Move npm installs on laptops behind the internal proxy with a "
-                 "7-day quarantine for new versions", responder=lead, owner="priya.raman")  # fmt: skip
+    add_followup(
+        demo.store,
+        iid,
+        "Enable CloudTrail data events on the build account",
+        responder=lead,
+        owner="jonas.weber",
+        due="2026-05-29",
+    )
+    add_followup(
+        demo.store,
+        iid,
+        "Roll out the software-install policy after works-council approval",
+        responder=lead,
+        owner="maya.okafor",
+        due="2026-06-30",
+    )
+    add_followup(
+        demo.store,
+        iid,
+        "Move npm installs on laptops behind the internal proxy with a "
+        "7-day quarantine for new versions",
+        responder=lead,
+        owner="priya.raman",
+    )
     demo.clock.advance(5)
     incidents.close_incident(demo.store, iid, responder=lead)
 

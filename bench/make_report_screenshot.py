@@ -24,9 +24,17 @@ from irbook.report import export_report
 from irbook.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 def main() -> int:
@@ -49,9 +57,19 @@ def main() -> int:
         if args.keep_html:
             shutil.copyfile(page, args.keep_html)
         profile = Path(tmp) / "profile"
-        subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}",
-                        f"--screenshot={args.out.resolve()}", f"--window-size={args.size}",
-                        page.as_uri()], check=True, capture_output=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            [
+                browser,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={args.out.resolve()}",
+                f"--window-size={args.size}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     print(f"wrote {args.out}")
     return 0
 

@@ -10,7 +10,9 @@ __all__ = ["FIXTURES", "REPO", "SHARED_DATA", "shared_data"]  # older tests impo
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test may touch the real user data directory: point every default somewhere private."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

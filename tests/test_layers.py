@@ -98,28 +98,42 @@ def test_the_scan_sees_the_source_tree() -> None:
 @pytest.mark.parametrize(
     ("relative", "source", "expected"),
     [
-        ("domain/engine.py", "import yaml", ["domain/engine.py:1: imports yaml, which lives in loader/ only"]),
-        ("cli/x.py", "def f():\n    from rich.table import Table", [
-            "cli/x.py:2: imports rich, which lives in console/ only"
-        ]),
-        ("runner/x.py", "import importlib\nimportlib.import_module('sqlmodel.sql')", [
-            "runner/x.py:2: imports sqlmodel, which lives in store/ only"
-        ]),
-        ("report/x.py", "__import__('jinja2')", [
-            "report/x.py:1: imports jinja2, which lives in render/ only"
-        ]),
+        (
+            "domain/engine.py",
+            "import yaml",
+            ["domain/engine.py:1: imports yaml, which lives in loader/ only"],
+        ),
+        (
+            "cli/x.py",
+            "def f():\n    from rich.table import Table",
+            ["cli/x.py:2: imports rich, which lives in console/ only"],
+        ),
+        (
+            "runner/x.py",
+            "import importlib\nimportlib.import_module('sqlmodel.sql')",
+            ["runner/x.py:2: imports sqlmodel, which lives in store/ only"],
+        ),
+        (
+            "report/x.py",
+            "__import__('jinja2')",
+            ["report/x.py:1: imports jinja2, which lives in render/ only"],
+        ),
         ("cli/x.py", "print('hi')", ["cli/x.py:1: prints; only irbook/console/ prints"]),
-        ("store/x.py", "import sys\nsys.stderr.write('x')", [
-            "store/x.py:2: prints; only irbook/console/ prints"
-        ]),
+        (
+            "store/x.py",
+            "import sys\nsys.stderr.write('x')",
+            ["store/x.py:2: prints; only irbook/console/ prints"],
+        ),
         ("console/x.py", "import rich\nprint('ok here')", []),
         ("render/x.py", "from jinja2.sandbox import SandboxedEnvironment", []),
         ("loader/messages.py", "import yaml", []),
-        ("usecases/x.py", "import yaml", [
-            "usecases/x.py:1: imports yaml, which lives in loader/ only"
-        ]),
+        (
+            "usecases/x.py",
+            "import yaml",
+            ["usecases/x.py:1: imports yaml, which lives in loader/ only"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_scanner_catches_violations(relative: str, source: str, expected: list[str]) -> None:
     assert layer_violations(relative, source) == expected
 
@@ -138,9 +152,12 @@ def test_each_io_library_stays_in_its_home_and_only_console_prints() -> None:
 def irbook_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "irbook", *args], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "irbook", *args],
+        capture_output=True,
+        text=True,
+        env=env,
         check=False,
-    )  # fmt: skip
+    )
 
 
 def _all_commands() -> list[list[str]]:

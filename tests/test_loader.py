@@ -44,8 +44,11 @@ def test_minimal_runbook_loads() -> None:
     loaded = load_runbook(MINIMAL)
     rb = loaded.runbook
     assert (rb.api_version, rb.id, rb.version, rb.title) == (
-        "irbook/v1", "minimal", "1.0.0", "Minimal runbook"
-    )  # fmt: skip
+        "irbook/v1",
+        "minimal",
+        "1.0.0",
+        "Minimal runbook",
+    )
     assert rb.roles == ("ops-lead",)
     assert [i.id for i in rb.inputs] == ["vector"]
     assert rb.inputs[0].type is ValueType.CHOICE

@@ -75,9 +75,16 @@ def test_shipped_runbook_is_general_enough(path: Path) -> None:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_runbook_does_not_repeat_the_seed_articles_errors(path: Path) -> None:
     text = path.read_text(encoding="utf-8").lower()
-    for wrong in ("2023", "december 21", "tanstack-query", "tanstack-table-core",
-                  "tanstack-react-query", "tanstack-virtual", "npm-stats.surge.sh",
-                  "maintainer credentials were stolen"):  # fmt: skip
+    for wrong in (
+        "2023",
+        "december 21",
+        "tanstack-query",
+        "tanstack-table-core",
+        "tanstack-react-query",
+        "tanstack-virtual",
+        "npm-stats.surge.sh",
+        "maintainer credentials were stolen",
+    ):
         assert wrong not in text, f"{path.name} repeats a seed error: {wrong!r}"
 
 
@@ -113,11 +120,14 @@ def test_supply_chain_milestones(supply_chain: Runbook) -> None:
 def test_supply_chain_inputs(supply_chain: Runbook) -> None:
     inputs = {i.id: i for i in supply_chain.inputs}
     expected = {
-        "organisation": ("text", True), "vector": ("choice", True),
-        "detected_at": ("datetime", False), "repo_paths": ("list", False),
-        "advisories": ("list", False), "log_paths": ("list", False),
+        "organisation": ("text", True),
+        "vector": ("choice", True),
+        "detected_at": ("datetime", False),
+        "repo_paths": ("list", False),
+        "advisories": ("list", False),
+        "log_paths": ("list", False),
         "ioc_file": ("path", False),
-    }  # fmt: skip
+    }
     assert {k: (str(v.type), v.required) for k, v in inputs.items()} == expected
     assert inputs["vector"].choices == VECTORS
 
@@ -128,8 +138,9 @@ def _applies(step: Step, vector: str) -> bool:
 
 
 def _vector_steps(runbook: Runbook) -> list[Step]:
-    return [s for _, s in runbook.steps()
-            if s.when and "vector" in conditions.references(s.when).inputs]  # fmt: skip
+    return [
+        s for _, s in runbook.steps() if s.when and "vector" in conditions.references(s.when).inputs
+    ]
 
 
 def test_supply_chain_branches_on_each_vector(supply_chain: Runbook) -> None:
@@ -151,9 +162,13 @@ def _step(runbook: Runbook, step_id: str) -> Step:
 
 @pytest.mark.parametrize(
     ("step_id", "phase"),
-    [("affected-devices", "isolate"), ("affected-packages", "audit"),
-     ("safe-versions", "audit"), ("iocs", "audit")],
-)  # fmt: skip
+    [
+        ("affected-devices", "isolate"),
+        ("affected-packages", "audit"),
+        ("safe-versions", "audit"),
+        ("iocs", "audit"),
+    ],
+)
 def test_supply_chain_list_inputs_others_rely_on(
     supply_chain: Runbook, step_id: str, phase: str
 ) -> None:
@@ -171,11 +186,19 @@ def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbo
 
 @pytest.mark.parametrize(
     ("step_id", "uses", "args"),
-    [("lockfile-audit", "lockfile-audit",
-      {"paths": "{{ inputs.repo_paths }}", "advisories": "{{ inputs.advisories }}"}),
-     ("log-ioc-scan", "log-ioc-scan",
-      {"paths": "{{ inputs.log_paths }}", "iocs": "{{ inputs.ioc_file }}"})],
-)  # fmt: skip
+    [
+        (
+            "lockfile-audit",
+            "lockfile-audit",
+            {"paths": "{{ inputs.repo_paths }}", "advisories": "{{ inputs.advisories }}"},
+        ),
+        (
+            "log-ioc-scan",
+            "log-ioc-scan",
+            {"paths": "{{ inputs.log_paths }}", "iocs": "{{ inputs.ioc_file }}"},
+        ),
+    ],
+)
 def test_supply_chain_audit_checks(
     supply_chain: Runbook, step_id: str, uses: str, args: dict[str, Any]
 ) -> None:
@@ -228,6 +251,11 @@ def test_runbooks_show_prints_the_six_phases_in_order(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     headers = [line for line in out.splitlines() if re.match(r"^\d\. ", line)]
     assert [h.split(" (")[-1].split(")")[0] for h in headers] == [
-        "isolate", "rotate", "audit", "notify", "harden", "monitor"
+        "isolate",
+        "rotate",
+        "audit",
+        "notify",
+        "harden",
+        "monitor",
     ]
     assert "[confirm] open-incident-channel" in out  # step types survive rich markup

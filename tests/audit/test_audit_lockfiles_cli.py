@@ -62,10 +62,15 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.usefixtures("wide_terminal")
 def test_table_marks_low_confidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     lock = tmp_path / "package-lock.json"
-    lock.write_text(json.dumps({
-        "name": "x", "lockfileVersion": 3,
-        "packages": {"": {"name": "x"}, "node_modules/left-padder": {"version": "3.0.0"}},
-    }))  # fmt: skip
+    lock.write_text(
+        json.dumps(
+            {
+                "name": "x",
+                "lockfileVersion": 3,
+                "packages": {"": {"name": "x"}, "node_modules/left-padder": {"version": "3.0.0"}},
+            }
+        )
+    )
     code = run(["audit", "lockfiles", str(lock), "--advisories", str(OWN / "osv")])
     out = capsys.readouterr().out
     assert code == 1
@@ -75,11 +80,19 @@ def test_table_marks_low_confidence(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_plain_list_and_several_sources(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "web").mkdir()
-    (tmp_path / "web" / "package-lock.json").write_text(json.dumps({
-        "name": "web", "lockfileVersion": 3,
-        "packages": {"": {"name": "web"}, "node_modules/@tanstack/react-router": {"version": "1.169.5"},
-                     "node_modules/ranged": {"version": "1.2.0"}},
-    }))  # fmt: skip
+    (tmp_path / "web" / "package-lock.json").write_text(
+        json.dumps(
+            {
+                "name": "web",
+                "lockfileVersion": 3,
+                "packages": {
+                    "": {"name": "web"},
+                    "node_modules/@tanstack/react-router": {"version": "1.169.5"},
+                    "node_modules/ranged": {"version": "1.2.0"},
+                },
+            }
+        )
+    )
     (tmp_path / "requirements.txt").write_text(
         "Mistral_AI==2.4.6\nmistralai==2.4.6\nrequests==2.32.3\n"
     )
@@ -127,15 +140,23 @@ def test_help_teaches_with_an_example(capsys: pytest.CaptureFixture[str]) -> Non
 def test_real_process_exit_codes(tmp_path: Path) -> None:
     base = [sys.executable, "-m", "irbook", "audit", "lockfiles"]
     env_cache = ["--no-cache"]
-    found = subprocess.run([*base, str(OWN / "app"), "-a", str(shared_data("osv")), "--json", *env_cache],
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    found = subprocess.run(
+        [*base, str(OWN / "app"), "-a", str(shared_data("osv")), "--json", *env_cache],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert found.returncode == 1, found.stderr
     assert {r["advisory"] for r in json.loads(found.stdout)} >= {
         "MAL-2026-3465",
         "GHSA-g7cv-rxg3-hmpx",
     }
-    bad = subprocess.run([*base, str(OWN / "app"), "-a", str(OWN / "bad" / "broken.json"), *env_cache],
-                         capture_output=True, text=True, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [*base, str(OWN / "app"), "-a", str(OWN / "bad" / "broken.json"), *env_cache],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert (
         bad.returncode == 2 and "broken.json:4:51" in bad.stderr and "Traceback" not in bad.stderr
     )
@@ -157,8 +178,11 @@ def test_runbook_action(tmp_path: Path) -> None:
     assert str(repo / "package-lock.json") in result.inputs
     assert result.summary == "4 affected package version(s) in 1 file(s)"
 
-    clean = run_action("lockfile-audit", {"paths": [str(OWN / "clean")], "advisories": str(shared_data("osv"))},
-                       cwd=tmp_path)  # fmt: skip
+    clean = run_action(
+        "lockfile-audit",
+        {"paths": [str(OWN / "clean")], "advisories": str(shared_data("osv"))},
+        cwd=tmp_path,
+    )
     assert clean.ok is True and clean.findings == []
 
 

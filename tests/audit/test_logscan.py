@@ -144,7 +144,9 @@ def test_marker_is_exact_and_case_sensitive(tmp_path: Path) -> None:
 
 
 def test_file_and_line_numbers(tmp_path: Path) -> None:
-    lines = [f"2026-05-11T19:{i % 60:02d}:00Z GET https://cdn{i}.example.net/a" for i in range(3000)]
+    lines = [
+        f"2026-05-11T19:{i % 60:02d}:00Z GET https://cdn{i}.example.net/a" for i in range(3000)
+    ]
     planted = {7: "filev2.getsession.org", 1500: "142.11.206.73", 2999: "router_init.js"}
     for number, ioc in planted.items():
         lines[number - 1] += f" via {ioc}"
@@ -168,7 +170,12 @@ def test_last_line_without_newline_and_crlf(tmp_path: Path) -> None:
 def test_ioc_straddling_a_chunk_edge(tmp_path: Path, chunk_size: int) -> None:
     # Every chunk size from 20 to 59 puts a chunk edge at another byte of the IOC (at 24-44)
     # or of the decoy that must not match (at 50-71).
-    text = "x" * 10 + " line one\n" + "GET https://filev2.getsession.org/f\n" + "notfilev2.getsession.orgx\n"
+    text = (
+        "x" * 10
+        + " line one\n"
+        + "GET https://filev2.getsession.org/f\n"
+        + "notfilev2.getsession.orgx\n"
+    )
     hits = _scan(tmp_path, text, "filev2.getsession.org", chunk_size=chunk_size, max_line=64)
     assert [(h.line, h.ioc.value) for h in hits] == [(2, "filev2.getsession.org")]
 
@@ -192,8 +199,10 @@ def test_long_line_decoys_cut_anywhere(tmp_path: Path, decoy: str) -> None:
 
 
 def test_gzip_gives_the_same_hits(tmp_path: Path) -> None:
-    text = "".join(f"line {i} {'seed2.getsession.org' if i % 97 == 0 else 'ok.example'}\n"
-                   for i in range(1, 2000))  # fmt: skip
+    text = "".join(
+        f"line {i} {'seed2.getsession.org' if i % 97 == 0 else 'ok.example'}\n"
+        for i in range(1, 2000)
+    )
     plain = tmp_path / "plain.log"
     plain.write_text(text, encoding="utf-8")
     packed = tmp_path / "rotated.log.1"  # no .gz suffix: detected by its magic bytes
@@ -235,8 +244,12 @@ def test_progress_reaches_the_total(tmp_path: Path) -> None:
     first.write_bytes(b"line\n" * 5000)
     second.write_bytes(gzip.compress(b"other line\n" * 20000))
     calls: list[tuple[int, int]] = []
-    scan_logs([first, second], _iocs("evil.com"), progress=lambda d, t: calls.append((d, t)),
-              chunk_size=4096)  # fmt: skip
+    scan_logs(
+        [first, second],
+        _iocs("evil.com"),
+        progress=lambda d, t: calls.append((d, t)),
+        chunk_size=4096,
+    )
     total = first.stat().st_size + second.stat().st_size
     assert {t for _, t in calls} == {total}
     done = [d for d, _ in calls]
@@ -264,13 +277,21 @@ def test_audit_logs_and_run_action(tmp_path: Path) -> None:
     (tmp_path / "ci.log").write_text("ok\nnode tanstack_runner.js\n", encoding="utf-8")
     (tmp_path / "iocs.txt").write_text("tanstack_runner.js\n", encoding="utf-8")
     result = actions.run_action(
-        "log-ioc-scan", {"paths": "ci.log\n", "iocs": ["iocs.txt"], "domains": "a.example, b.example"},
+        "log-ioc-scan",
+        {"paths": "ci.log\n", "iocs": ["iocs.txt"], "domains": "a.example, b.example"},
         cwd=tmp_path,
     )
     assert result.action == "log-ioc-scan" and not result.ok
-    assert result.findings == [{"file": str(tmp_path / "ci.log"), "line": 2, "kind": "filename",
-                                "ioc": "tanstack_runner.js", "sources": [f"{tmp_path}/iocs.txt:1"],
-                                "text": "node tanstack_runner.js"}]  # fmt: skip
+    assert result.findings == [
+        {
+            "file": str(tmp_path / "ci.log"),
+            "line": 2,
+            "kind": "filename",
+            "ioc": "tanstack_runner.js",
+            "sources": [f"{tmp_path}/iocs.txt:1"],
+            "text": "node tanstack_runner.js",
+        }
+    ]
     assert result.inputs == [str(tmp_path / "ci.log"), str(tmp_path / "iocs.txt")]
     assert result.summary.startswith("1 hit(s) of 1 of 3 indicator(s) in 1 of 1 file(s)")
     clean = run_action({"paths": ["ci.log"], "domains": ["evil.com"]}, cwd=tmp_path)

@@ -30,8 +30,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def make_incident(store: Store) -> Callable[..., IncidentState]:
     def make(runbook: Path = MINI_RUNBOOK, **kwargs: Any) -> IncidentState:
-        state = incidents.start_incident(load_runbook(runbook), store=store, responder=RESPONDER,
-                                         title="Malicious @tanstack/* versions installed")  # fmt: skip
+        state = incidents.start_incident(
+            load_runbook(runbook),
+            store=store,
+            responder=RESPONDER,
+            title="Malicious @tanstack/* versions installed",
+        )
         return fill(store, state, **kwargs)
 
     return make
@@ -92,9 +96,11 @@ def csaf_validator() -> Any:
         contents = _load(first / name)
         resource = Resource.from_contents(contents, default_specification=DRAFT7)
         resources.append((f"https://www.first.org/cvss/{name}", resource))
+
     def no_network(uri: str) -> Any:
         raise AssertionError(f"schema tried to fetch {uri}: everything must resolve offline")
 
     registry = Registry(retrieve=no_network).with_resources(resources)
-    return Draft202012Validator(schema, registry=registry,
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)  # fmt: skip
+    return Draft202012Validator(
+        schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )

@@ -26,17 +26,23 @@ def schema_errors(validator: Any, doc: dict[str, Any]) -> list[str]:
 
 def test_osv_record_is_valid_and_complete(store, make_incident, osv_validator) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    record = json.loads(advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text)
+    record = json.loads(
+        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text
+    )
     assert schema_errors(osv_validator, record) == []
     assert record["id"] == f"x_{state.incident_id}"
     assert record["modified"] == "2026-05-12T08:30:00Z"
     by_name = {a["package"]["name"]: a for a in record["affected"]}
     router = by_name["@tanstack/react-router"]
-    assert router["package"] == {"ecosystem": "npm", "name": "@tanstack/react-router",
-                                 "purl": "pkg:npm/%40tanstack/react-router"}  # fmt: skip
+    assert router["package"] == {
+        "ecosystem": "npm",
+        "name": "@tanstack/react-router",
+        "purl": "pkg:npm/%40tanstack/react-router",
+    }
     assert router["versions"] == ["1.169.5", "1.169.8"]
-    assert router["ranges"] == [{"type": "ECOSYSTEM",
-                                 "events": [{"introduced": "1.169.5"}, {"fixed": "1.169.9"}]}]  # fmt: skip
+    assert router["ranges"] == [
+        {"type": "ECOSYSTEM", "events": [{"introduced": "1.169.5"}, {"fixed": "1.169.9"}]}
+    ]
     assert by_name["mistralai"]["package"]["ecosystem"] == "PyPI"
     assert "ranges" not in by_name["mistralai"]  # no safe version known: exact versions only
     assert record["database_specific"]["iocs"] == {
@@ -47,41 +53,68 @@ def test_osv_record_is_valid_and_complete(store, make_incident, osv_validator) -
 
 
 def test_osv_without_safe_versions_and_with_odd_safe_version_is_valid(
-    store, make_incident, osv_validator,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    osv_validator,
+) -> None:  # type: ignore[no-untyped-def]
     # A "safe" version below the malicious one cannot close a range: exact versions only.
-    state = make_incident(answers={"safe-versions": ["npm:@tanstack/react-router@1.169.4"]},
-                          findings=False)  # fmt: skip
-    record = json.loads(advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text)
+    state = make_incident(
+        answers={"safe-versions": ["npm:@tanstack/react-router@1.169.4"]}, findings=False
+    )
+    record = json.loads(
+        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text
+    )
     assert schema_errors(osv_validator, record) == []
     assert all("ranges" not in a for a in record["affected"])
 
 
 @pytest.mark.parametrize("category", ["incident-response", "advisory"])
 def test_csaf_is_valid_and_passes_mandatory_checks(
-    store, make_incident, csaf_validator, category: str,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    csaf_validator,
+    category: str,
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    text = advisory(store=store, incident_id=state.incident_id, fmt="csaf", now=NOW,
-                    category=category, namespace="https://acme.example").text  # fmt: skip
+    text = advisory(
+        store=store,
+        incident_id=state.incident_id,
+        fmt="csaf",
+        now=NOW,
+        category=category,
+        namespace="https://acme.example",
+    ).text
     doc = json.loads(text)
     assert schema_errors(csaf_validator, doc) == []
     assert mandatory_problems(doc) == []
     document = doc["document"]
-    assert document["category"] == {"incident-response": "csaf_security_incident_response",
-                                     "advisory": "csaf_security_advisory"}[category]  # fmt: skip
+    assert (
+        document["category"]
+        == {
+            "incident-response": "csaf_security_incident_response",
+            "advisory": "csaf_security_advisory",
+        }[category]
+    )
     assert document["distribution"]["tlp"]["label"] == "AMBER"
     tracking = document["tracking"]
     assert tracking["id"] == state.incident_id
     assert tracking["version"] == tracking["revision_history"][-1]["number"] == "1"
-    assert tracking["initial_release_date"] == tracking["current_release_date"] == "2026-05-12T08:30:00Z"
+    assert (
+        tracking["initial_release_date"]
+        == tracking["current_release_date"]
+        == "2026-05-12T08:30:00Z"
+    )
     vuln = doc["vulnerabilities"][0]
     assert vuln["cve"] == "CVE-2026-45321"
     products = _products(doc)
     affected = sorted(products[p] for p in vuln["product_status"]["known_affected"])
     fixed = sorted(products[p] for p in vuln["product_status"]["fixed"])
-    assert affected == ["@tanstack/history@1.161.9", "@tanstack/react-router@1.169.5",
-                        "@tanstack/react-router@1.169.8", "mistralai@2.4.6"]  # fmt: skip
+    assert affected == [
+        "@tanstack/history@1.161.9",
+        "@tanstack/react-router@1.169.5",
+        "@tanstack/react-router@1.169.8",
+        "mistralai@2.4.6",
+    ]
     assert fixed == ["@tanstack/history@1.161.13", "@tanstack/react-router@1.169.9"]
 
 
@@ -150,8 +183,12 @@ def mutate(doc: dict[str, Any], change: Any) -> list[str]:
 
 
 def test_check_undefined_product_id(good_doc) -> None:  # type: ignore[no-untyped-def]
-    problems = mutate(good_doc, lambda d: d["vulnerabilities"][0]["product_status"]
-                      ["known_affected"].append("CSAFPID-9999"))  # fmt: skip
+    problems = mutate(
+        good_doc,
+        lambda d: d["vulnerabilities"][0]["product_status"]["known_affected"].append(
+            "CSAFPID-9999"
+        ),
+    )
     assert problems == ["6.1.1 missing product id definition: CSAFPID-9999"]
 
 
@@ -173,8 +210,9 @@ def test_check_contradicting_status(good_doc) -> None:  # type: ignore[no-untype
 
 def test_check_version_must_match_revision_history(good_doc) -> None:  # type: ignore[no-untyped-def]
     problems = mutate(good_doc, lambda d: d["document"]["tracking"].update(version="2"))
-    assert problems == ["6.1.16 latest document version: tracking.version 2 is not the latest "
-                        "revision number 1"]  # fmt: skip
+    assert problems == [
+        "6.1.16 latest document version: tracking.version 2 is not the latest revision number 1"
+    ]
 
 
 def test_check_revision_history_gaps_duplicates_order_and_drafts(good_doc) -> None:  # type: ignore[no-untyped-def]
@@ -184,6 +222,7 @@ def test_check_revision_history_gaps_duplicates_order_and_drafts(good_doc) -> No
                 {"number": n, "date": date, "summary": "s"} for n, date in entries
             ]
             d["document"]["tracking"]["version"] = entries[-1][0]
+
         return change
 
     gap = mutate(good_doc, history(("1", "2026-05-12T08:00:00Z"), ("3", "2026-05-13T08:00:00Z")))
@@ -202,19 +241,33 @@ def test_check_profile_rules(good_doc) -> None:  # type: ignore[no-untyped-def]
         d["document"]["notes"] = [{"category": "legal_disclaimer", "text": "AS IS"}]
         d["document"].pop("references", None)
 
-    assert [p[:8] for p in mutate(good_doc, incident_response_without_notes)] == ["6.1.27.1",
-                                                                                    "6.1.27.2"]  # fmt: skip
+    assert [p[:8] for p in mutate(good_doc, incident_response_without_notes)] == [
+        "6.1.27.1",
+        "6.1.27.2",
+    ]
     no_vuln_notes = mutate(good_doc, lambda d: d["vulnerabilities"][0].pop("notes"))
     assert no_vuln_notes == ["6.1.27.5 vulnerability notes: vulnerabilities[0] has none"]
 
 
 def test_ioc_classification() -> None:
-    assert classify_iocs(["filev2.getsession.org", "142.11.206.73", "https://x.example/a",
-                          "router_init.js", "@tanstack/setup", "a" * 64, "npm_marker"]) == {
-        "domains": ["filev2.getsession.org"], "ips": ["142.11.206.73"],
-        "urls": ["https://x.example/a"], "files": ["router_init.js"],
-        "other": ["@tanstack/setup", "npm_marker"], "hashes": ["a" * 64],
-    }  # fmt: skip
+    assert classify_iocs(
+        [
+            "filev2.getsession.org",
+            "142.11.206.73",
+            "https://x.example/a",
+            "router_init.js",
+            "@tanstack/setup",
+            "a" * 64,
+            "npm_marker",
+        ]
+    ) == {
+        "domains": ["filev2.getsession.org"],
+        "ips": ["142.11.206.73"],
+        "urls": ["https://x.example/a"],
+        "files": ["router_init.js"],
+        "other": ["@tanstack/setup", "npm_marker"],
+        "hashes": ["a" * 64],
+    }
 
 
 def test_written_files_round_trip(store, make_incident, tmp_path: Path, osv_validator) -> None:  # type: ignore[no-untyped-def]
@@ -227,15 +280,18 @@ def test_written_files_round_trip(store, make_incident, tmp_path: Path, osv_vali
     assert schema_errors(osv_validator, json.loads(out.read_text())) == []
 
 
-def test_the_schemas_do_reject_wrong_documents(make_incident, osv_validator, csaf_validator) -> None:  # type: ignore[no-untyped-def]
+def test_the_schemas_do_reject_wrong_documents(
+    make_incident, osv_validator, csaf_validator
+) -> None:  # type: ignore[no-untyped-def]
     """The validation above can fail: TLP 2.0's CLEAR is not a CSAF 2.0 label, ids need a prefix."""
     from irbook.notify.advisory.osv import osv_record
 
     facts = build_facts(make_incident())
     doc = csaf_document(facts, now=NOW)
     doc["document"]["distribution"]["tlp"]["label"] = "CLEAR"
-    doc["vulnerabilities"][0]["scores"] = [{"products": ["CSAFPID-0001"],
-                                            "cvss_v3": {"version": "3.1", "baseScore": 11}}]  # fmt: skip
+    doc["vulnerabilities"][0]["scores"] = [
+        {"products": ["CSAFPID-0001"], "cvss_v3": {"version": "3.1", "baseScore": 11}}
+    ]
     errors = schema_errors(csaf_validator, doc)
     assert any("'CLEAR' is not one of" in e for e in errors)
     assert any("cvss_v3" in e for e in errors)  # resolved through the local FIRST schemas

@@ -14,20 +14,46 @@ def test_notify_writes_eml_and_prints_json(make_incident, tmp_path: Path, capsys
     state = make_incident()
     db = f"sqlite:///{tmp_path / 't.db'}"
     out = tmp_path / "out"
-    code = run(["notify", state.incident_id, "registry-report", "--to", "security@npmjs.com",
-                "--out", str(out), "--db", db, "--json", "--as", "carol"])  # fmt: skip
+    code = run(
+        [
+            "notify",
+            state.incident_id,
+            "registry-report",
+            "--to",
+            "security@npmjs.com",
+            "--out",
+            str(out),
+            "--db",
+            db,
+            "--json",
+            "--as",
+            "carol",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["to"] == ["security@npmjs.com"] and Path(data["path"]).parent == out
     assert Path(data["path"]).read_bytes().count(state.incident_id.encode()) >= 2
-    assert "Reporter: carol, Acme Corp" in Path(data["path"]).read_bytes().decode().replace("=\r\n", "")
+    assert "Reporter: carol, Acme Corp" in Path(data["path"]).read_bytes().decode().replace(
+        "=\r\n", ""
+    )
 
 
 def test_notify_preview_shows_the_text(make_incident, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     db = f"sqlite:///{tmp_path / 't.db'}"
-    code = run(["notify", state.incident_id, "advisory-downstream", "--preview", "--db", db,
-                "--out", str(tmp_path / "out")])  # fmt: skip
+    code = run(
+        [
+            "notify",
+            state.incident_id,
+            "advisory-downstream",
+            "--preview",
+            "--db",
+            db,
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     output = capsys.readouterr().out
     assert code == 0
     assert "What you must do" in output and "From: irbook <irbook@localhost>" in output
@@ -37,8 +63,19 @@ def test_notify_preview_shows_the_text(make_incident, tmp_path: Path, capsys) ->
 def test_missing_variable_exits_2_with_every_name(make_incident, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     db = f"sqlite:///{tmp_path / 't.db'}"
-    code = run(["notify", state.incident_id, "missing-vars", "--db", db, "--templates",
-                str(TEMPLATES), "--out", str(tmp_path / "out")])  # fmt: skip
+    code = run(
+        [
+            "notify",
+            state.incident_id,
+            "missing-vars",
+            "--db",
+            db,
+            "--templates",
+            str(TEMPLATES),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "missing-vars.txt.j2:2:1: 'customer_name' is undefined" in err
@@ -46,11 +83,24 @@ def test_missing_variable_exits_2_with_every_name(make_incident, tmp_path: Path,
     assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 
-def test_header_injection_on_the_command_line_exits_2(make_incident, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_header_injection_on_the_command_line_exits_2(
+    make_incident, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     db = f"sqlite:///{tmp_path / 't.db'}"
-    code = run(["notify", state.incident_id, "internal-alert", "--to",
-                "a@acme.example\nBcc: all@acme.example", "--db", db, "--out", str(tmp_path / "o")])  # fmt: skip
+    code = run(
+        [
+            "notify",
+            state.incident_id,
+            "internal-alert",
+            "--to",
+            "a@acme.example\nBcc: all@acme.example",
+            "--db",
+            db,
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2
     assert "line break" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()

@@ -18,18 +18,23 @@ from irbook.notify import run_notify_step
 from irbook.usecases import incidents
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("npm:@tanstack/react-router@1.169.5", ("npm", "@tanstack/react-router", "1.169.5")),
-    ("npm:chalk@5.6.1", ("npm", "chalk", "5.6.1")),
-    ("pypi:guardrails-ai@0.10.1", ("PyPI", "guardrails-ai", "0.10.1")),
-    (" PyPI:mistralai@2.4.6 ", ("PyPI", "mistralai", "2.4.6")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("npm:@tanstack/react-router@1.169.5", ("npm", "@tanstack/react-router", "1.169.5")),
+        ("npm:chalk@5.6.1", ("npm", "chalk", "5.6.1")),
+        ("pypi:guardrails-ai@0.10.1", ("PyPI", "guardrails-ai", "0.10.1")),
+        (" PyPI:mistralai@2.4.6 ", ("PyPI", "mistralai", "2.4.6")),
+    ],
+)
 def test_parse_package(text: str, expected: tuple[str, str, str]) -> None:
     assert parse_package(text) == PackageVersion(*expected)
 
 
-@pytest.mark.parametrize("text", ["npm:@tanstack/react-router", "chalk@5.6.1", "npm:chalk@",
-                                  "npm:@1.0.0", "npm:chalk 5@1"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    ["npm:@tanstack/react-router", "chalk@5.6.1", "npm:chalk@", "npm:@1.0.0", "npm:chalk 5@1"],
+)
 def test_parse_package_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="is not ECOSYSTEM:NAME@VERSION"):
         parse_package(text)
@@ -66,8 +71,10 @@ def test_findings_stand_in_when_nothing_was_declared(make_incident) -> None:  # 
 def test_malformed_entries_are_reported_not_dropped_silently(make_incident) -> None:  # type: ignore[no-untyped-def]
     facts = build_facts(make_incident(answers={"affected-packages": ["npm:chalk@5.6.1", "debug"]}))
     assert [p.name for p in facts.packages] == ["chalk"]
-    assert facts.problems == ("affected-packages: 'debug' is not ECOSYSTEM:NAME@VERSION "
-                              "(e.g. npm:@tanstack/react-router@1.169.5)",)  # fmt: skip
+    assert facts.problems == (
+        "affected-packages: 'debug' is not ECOSYSTEM:NAME@VERSION "
+        "(e.g. npm:@tanstack/react-router@1.169.5)",
+    )
 
 
 def test_notify_steps_of_the_shipped_runbook(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -76,8 +83,13 @@ def test_notify_steps_of_the_shipped_runbook(store, tmp_path: Path) -> None:  # 
     state = incidents.start_incident(loaded, store=store, responder=RESPONDER)
     fill(store, state, findings=False)
     steps = [s for _, s in loaded.runbook.steps() if isinstance(s, NotifyStep)]
-    assert {s.template for s in steps} >= {"internal-alert", "leadership-brief", "legal-notice",
-                                           "advisory-downstream", "registry-report"}  # fmt: skip
+    assert {s.template for s in steps} >= {
+        "internal-alert",
+        "leadership-brief",
+        "legal-notice",
+        "advisory-downstream",
+        "registry-report",
+    }
     written = []
     for step in steps:
         (path,) = run_notify_step(store=store, state=state, step=step, responder=RESPONDER)
@@ -88,5 +100,7 @@ def test_notify_steps_of_the_shipped_runbook(store, tmp_path: Path) -> None:  # 
     folder = incidents.output_dir(state.incident_id)
     assert sorted(p.parent for p in written) == [folder] * len(steps)
     rendered = [e for e in store.events(state.incident_id) if e.kind == Kind.NOTIFICATION_RENDERED]
-    assert [(e.step_id, e.payload["audience"]) for e in rendered] == [(s.id, s.audience) for s in steps]
+    assert [(e.step_id, e.payload["audience"]) for e in rendered] == [
+        (s.id, s.audience) for s in steps
+    ]
     assert state.last_seq == rendered[-1].seq  # the caller's state saw its own events

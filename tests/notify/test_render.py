@@ -72,9 +72,12 @@ def test_html_is_autoescaped_text_is_not(store, make_incident) -> None:  # type:
 def test_user_directory_overrides_shipped_template(context) -> None:  # type: ignore[no-untyped-def]
     out = Renderer(TEMPLATES).render("notify/internal-alert.txt.j2", context, blocks=("subject",))
     assert out.text.strip() == "User-directory override for test."
-    assert Renderer(None).render("notify/internal-alert.txt.j2", context).text.count(
-        "What you must do now"
-    ) == 1
+    assert (
+        Renderer(None)
+        .render("notify/internal-alert.txt.j2", context)
+        .text.count("What you must do now")
+        == 1
+    )
 
 
 def test_unknown_template_is_not_found(context) -> None:  # type: ignore[no-untyped-def]

@@ -20,8 +20,14 @@ from irbook.notify.smtp import SmtpError, config_from_env
 from irbook.usecases import incidents
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "fixtures" / "notify" / "templates"
-SHIPPED = ["internal-alert", "leadership-brief", "legal-notice", "advisory-downstream",
-           "registry-report", "status-update"]  # fmt: skip
+SHIPPED = [
+    "internal-alert",
+    "leadership-brief",
+    "legal-notice",
+    "advisory-downstream",
+    "registry-report",
+    "status-update",
+]
 PLACEHOLDERS = ("{{", "}}", "{%", "%}")
 
 
@@ -44,13 +50,24 @@ def events(store: Any, incident_id: str, kind: Kind) -> list[Any]:
 
 @pytest.mark.parametrize("template", SHIPPED)
 def test_send_each_shipped_template_through_real_smtp(
-    store, make_incident, smtp_server, tmp_path: Path, template: str,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    smtp_server,
+    tmp_path: Path,
+    template: str,
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     out = tmp_path / "out"
-    result = notify(store=store, incident_id=state.incident_id, template=template,
-                    responder=RESPONDER, to=["Dana <dana@acme.example>", "ops@acme.example"],
-                    out_dir=out, send=True, environ=smtp_server.env)  # fmt: skip
+    result = notify(
+        store=store,
+        incident_id=state.incident_id,
+        template=template,
+        responder=RESPONDER,
+        to=["Dana <dana@acme.example>", "ops@acme.example"],
+        out_dir=out,
+        send=True,
+        environ=smtp_server.env,
+    )
 
     (mail_from, rcpt_tos, raw) = smtp_server.messages[0]
     assert len(smtp_server.messages) == 1
@@ -86,16 +103,33 @@ def test_send_each_shipped_template_through_real_smtp(
 
 
 def test_advisory_content_names_packages_safe_versions_actions_and_iocs(
-    store, make_incident, tmp_path: Path,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    result = notify(store=store, incident_id=state.incident_id, template="advisory-downstream",
-                    responder=RESPONDER, out_dir=tmp_path)  # fmt: skip
+    result = notify(
+        store=store,
+        incident_id=state.incident_id,
+        template="advisory-downstream",
+        responder=RESPONDER,
+        out_dir=tmp_path,
+    )
     text, html = parts(parse(result.path.read_bytes()))  # type: ignore[union-attr]
     for body in (text, html):
-        for expected in ("@tanstack/react-router", "1.169.5", "1.169.8", "1.169.9",
-                         "@tanstack/history", "1.161.13", "mistralai", "2.4.6",
-                         "filev2.getsession.org", "router_init.js", "Acme Corp"):  # fmt: skip
+        for expected in (
+            "@tanstack/react-router",
+            "1.169.5",
+            "1.169.8",
+            "1.169.9",
+            "@tanstack/history",
+            "1.161.13",
+            "mistralai",
+            "2.4.6",
+            "filev2.getsession.org",
+            "router_init.js",
+            "Acme Corp",
+        ):
             assert expected in body, expected
         assert "Update" in body and "Rotate credentials" in body and "logs" in body
     assert "no maintainer password or token had to be stolen" in text  # vector: ci-cd-pipeline
@@ -103,8 +137,13 @@ def test_advisory_content_names_packages_safe_versions_actions_and_iocs(
 
 def test_draft_without_recipients_is_valid_and_not_sent(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    result = notify(store=store, incident_id=state.incident_id, template="internal-alert",
-                    responder=RESPONDER, out_dir=tmp_path)  # fmt: skip
+    result = notify(
+        store=store,
+        incident_id=state.incident_id,
+        template="internal-alert",
+        responder=RESPONDER,
+        out_dir=tmp_path,
+    )
     message = parse(result.path.read_bytes())  # type: ignore[union-attr]
     assert message["To"] == "undisclosed-recipients:;"
     assert events(store, state.incident_id, Kind.NOTIFICATION_SENT) == []
@@ -114,8 +153,14 @@ def test_draft_without_recipients_is_valid_and_not_sent(store, make_incident, tm
 def test_preview_writes_nothing_but_is_recorded(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     out = tmp_path / "out"
-    result = notify(store=store, incident_id=state.incident_id, template="leadership-brief",
-                    responder=RESPONDER, out_dir=out, preview=True)  # fmt: skip
+    result = notify(
+        store=store,
+        incident_id=state.incident_id,
+        template="leadership-brief",
+        responder=RESPONDER,
+        out_dir=out,
+        preview=True,
+    )
     assert result.path is None and not out.exists()
     (rendered,) = events(store, state.incident_id, Kind.NOTIFICATION_RENDERED)
     assert rendered.payload["path"] is None
@@ -123,8 +168,14 @@ def test_preview_writes_nothing_but_is_recorded(store, make_incident, tmp_path) 
 
 def test_subject_without_incident_id_gets_it(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    result = notify(store=store, incident_id=state.incident_id, template="no-id-subject",
-                    responder=RESPONDER, out_dir=tmp_path, templates_dir=TEMPLATES)  # fmt: skip
+    result = notify(
+        store=store,
+        incident_id=state.incident_id,
+        template="no-id-subject",
+        responder=RESPONDER,
+        out_dir=tmp_path,
+        templates_dir=TEMPLATES,
+    )
     assert result.notification.subject == f"[{state.incident_id}] Heads-up"
     assert result.notification.html is None
     assert parse(result.path.read_bytes()).get_content_type() == "text/plain"  # type: ignore[union-attr]
@@ -137,8 +188,16 @@ def test_two_renders_in_one_second_do_not_overwrite(store, make_incident, tmp_pa
 
     fixed = Responder("alice", "ir-laptop", clock=lambda: datetime(2026, 5, 11, 19, 46, tzinfo=UTC))
     state = make_incident()
-    paths = [notify(store=store, incident_id=state.incident_id, template="status-update",
-                    responder=fixed, out_dir=tmp_path).path for _ in range(2)]  # fmt: skip
+    paths = [
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="status-update",
+            responder=fixed,
+            out_dir=tmp_path,
+        ).path
+        for _ in range(2)
+    ]
     assert [p.name for p in paths] == [  # type: ignore[union-attr]
         f"{state.incident_id}-status-update-20260511T194600Z.eml",
         f"{state.incident_id}-status-update-20260511T194600Z-2.eml",
@@ -155,30 +214,55 @@ def assert_nothing_happened(store: Any, incident_id: str, out: Path, mailbox: An
     assert events(store, incident_id, Kind.NOTIFICATION_SENT) == []
 
 
-@pytest.mark.parametrize(("template", "error", "expected"), [
-    ("missing-vars", InvalidInputError, "'customer_name' is undefined"),
-    ("broken-syntax", InvalidInputError, "syntax error"),
-    ("escape", InvalidInputError, "tries to reach Python internals"),
-    ("newline-subject", UsageError, "contains a line break"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("template", "error", "expected"),
+    [
+        ("missing-vars", InvalidInputError, "'customer_name' is undefined"),
+        ("broken-syntax", InvalidInputError, "syntax error"),
+        ("escape", InvalidInputError, "tries to reach Python internals"),
+        ("newline-subject", UsageError, "contains a line break"),
+    ],
+)
 def test_bad_templates_write_and_send_nothing(
-    store, make_incident, smtp_server, tmp_path, template, error, expected,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    smtp_server,
+    tmp_path,
+    template,
+    error,
+    expected,
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     out = tmp_path / "out"
     with pytest.raises(error) as info:
-        notify(store=store, incident_id=state.incident_id, template=template, responder=RESPONDER,
-               to=["dana@acme.example"], out_dir=out, send=True, templates_dir=TEMPLATES,
-               environ=smtp_server.env)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template=template,
+            responder=RESPONDER,
+            to=["dana@acme.example"],
+            out_dir=out,
+            send=True,
+            templates_dir=TEMPLATES,
+            environ=smtp_server.env,
+        )
     assert expected in info.value.message
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
 
-def test_missing_variables_of_both_parts_are_listed_together(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_variables_of_both_parts_are_listed_together(
+    store, make_incident, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     with pytest.raises(InvalidInputError) as info:
-        notify(store=store, incident_id=state.incident_id, template="missing-vars",
-               responder=RESPONDER, out_dir=tmp_path, templates_dir=TEMPLATES)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="missing-vars",
+            responder=RESPONDER,
+            out_dir=tmp_path,
+            templates_dir=TEMPLATES,
+        )
     messages = [(Path(p.path).name, p.line, p.message) for p in info.value.problems]
     assert messages == [
         ("missing-vars.txt.j2", 2, "'customer_name' is undefined"),
@@ -189,22 +273,36 @@ def test_missing_variables_of_both_parts_are_listed_together(store, make_inciden
     ]
 
 
-@pytest.mark.parametrize("address", [
-    "dana@acme.example\r\nBcc: everyone@example.com",
-    "Dana\n <dana@acme.example>",
-    "dana@acme.example\rX-Evil: 1",
-    "a@acme.example, b@acme.example",
-    "not-an-address",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "address",
+    [
+        "dana@acme.example\r\nBcc: everyone@example.com",
+        "Dana\n <dana@acme.example>",
+        "dana@acme.example\rX-Evil: 1",
+        "a@acme.example, b@acme.example",
+        "not-an-address",
+    ],
+)
 def test_header_injection_in_recipient_is_refused(
-    store, make_incident, smtp_server, tmp_path, address,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    store,
+    make_incident,
+    smtp_server,
+    tmp_path,
+    address,
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     out = tmp_path / "out"
     with pytest.raises(UsageError):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, to=[address], out_dir=out, send=True,
-               environ=smtp_server.env)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            to=[address],
+            out_dir=out,
+            send=True,
+            environ=smtp_server.env,
+        )
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
 
@@ -213,9 +311,16 @@ def test_header_injection_in_sender_is_refused(store, make_incident, smtp_server
     out = tmp_path / "out"
     env = {**smtp_server.env, "IRBOOK_SMTP_FROM": "IR <ir@acme.example>\nBcc: x@evil.example"}
     with pytest.raises(UsageError, match="line break"):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, to=["dana@acme.example"], out_dir=out, send=True,
-               environ=env)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            to=["dana@acme.example"],
+            out_dir=out,
+            send=True,
+            environ=env,
+        )
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
 
@@ -226,14 +331,22 @@ def test_newline_in_incident_title_stops_the_subject(store, smtp_server, tmp_pat
 
     # The title is stored as typed; a line break in it must not become a header.
     title = "Malicious versions\nBcc: everyone@example.com"
-    state = incidents.start_incident(load_runbook(MINI_RUNBOOK), store=store, responder=RESPONDER,
-                                     title=title)  # fmt: skip
+    state = incidents.start_incident(
+        load_runbook(MINI_RUNBOOK), store=store, responder=RESPONDER, title=title
+    )
     fill(store, state)
     out = tmp_path / "out"
     with pytest.raises(UsageError, match=r"the subject rendered from .* contains a line break"):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, to=["dana@acme.example"], out_dir=out, send=True,
-               environ=smtp_server.env)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            to=["dana@acme.example"],
+            out_dir=out,
+            send=True,
+            environ=smtp_server.env,
+        )
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
 
@@ -247,9 +360,17 @@ def test_secrets_stop_the_send_unless_allowed(store, make_incident, smtp_server,
     )
     state = make_incident()
     out = tmp_path / "out"
-    kwargs = dict(store=store, incident_id=state.incident_id, template="with-secret",
-                  responder=RESPONDER, to=["dana@acme.example"], out_dir=out, send=True,
-                  templates_dir=templates, environ=smtp_server.env)  # fmt: skip
+    kwargs = dict(
+        store=store,
+        incident_id=state.incident_id,
+        template="with-secret",
+        responder=RESPONDER,
+        to=["dana@acme.example"],
+        out_dir=out,
+        send=True,
+        templates_dir=templates,
+        environ=smtp_server.env,
+    )
     with pytest.raises(SecretsInMessageError, match="npm token"):
         notify(**kwargs)  # type: ignore[arg-type]
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
@@ -259,42 +380,80 @@ def test_secrets_stop_the_send_unless_allowed(store, make_incident, smtp_server,
     assert len(smtp_server.messages) == 1 and token.encode() in smtp_server.messages[0][2]
 
 
-def test_send_without_server_or_recipient_fails_before_writing(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_send_without_server_or_recipient_fails_before_writing(
+    store, make_incident, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     out = tmp_path / "out"
     with pytest.raises(UsageError, match="IRBOOK_SMTP_HOST"):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, to=["dana@acme.example"], out_dir=out, send=True, environ={})  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            to=["dana@acme.example"],
+            out_dir=out,
+            send=True,
+            environ={},
+        )
     with pytest.raises(UsageError, match="--to"):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, out_dir=out, send=True,
-               environ={"IRBOOK_SMTP_HOST": "127.0.0.1", "IRBOOK_SMTP_TLS": "none"})  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            out_dir=out,
+            send=True,
+            environ={"IRBOOK_SMTP_HOST": "127.0.0.1", "IRBOOK_SMTP_TLS": "none"},
+        )
     assert not out.exists()
 
 
-def test_unreachable_server_is_reported_and_nothing_recorded_as_sent(store, make_incident, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unreachable_server_is_reported_and_nothing_recorded_as_sent(
+    store, make_incident, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from notify_support import free_port
 
     state = make_incident()
-    env = {"IRBOOK_SMTP_HOST": "127.0.0.1", "IRBOOK_SMTP_PORT": str(free_port()),
-           "IRBOOK_SMTP_TLS": "none"}  # fmt: skip
+    env = {
+        "IRBOOK_SMTP_HOST": "127.0.0.1",
+        "IRBOOK_SMTP_PORT": str(free_port()),
+        "IRBOOK_SMTP_TLS": "none",
+    }
     with pytest.raises(SmtpError, match="nothing was sent"):
-        notify(store=store, incident_id=state.incident_id, template="internal-alert",
-               responder=RESPONDER, to=["dana@acme.example"], out_dir=tmp_path, send=True,
-               environ=env)  # fmt: skip
+        notify(
+            store=store,
+            incident_id=state.incident_id,
+            template="internal-alert",
+            responder=RESPONDER,
+            to=["dana@acme.example"],
+            out_dir=tmp_path,
+            send=True,
+            environ=env,
+        )
     assert events(store, state.incident_id, Kind.NOTIFICATION_SENT) == []
     assert len(events(store, state.incident_id, Kind.NOTIFICATION_RENDERED)) == 1  # the .eml
 
 
 def test_smtp_settings_come_from_the_environment() -> None:
-    config = config_from_env({"IRBOOK_SMTP_HOST": "smtp.acme.example", "IRBOOK_SMTP_USER": "ir",
-                              "IRBOOK_SMTP_PASSWORD": "hunter2"})  # fmt: skip
+    config = config_from_env(
+        {
+            "IRBOOK_SMTP_HOST": "smtp.acme.example",
+            "IRBOOK_SMTP_USER": "ir",
+            "IRBOOK_SMTP_PASSWORD": "hunter2",
+        }
+    )
     assert (config.port, config.tls, config.user) == (587, "starttls", "ir")
     assert "hunter2" not in repr(config)
     assert config_from_env({"IRBOOK_SMTP_HOST": "h", "IRBOOK_SMTP_TLS": "ssl"}).port == 465
     with pytest.raises(UsageError, match="without TLS"):
-        config_from_env({"IRBOOK_SMTP_HOST": "smtp.acme.example", "IRBOOK_SMTP_TLS": "none",
-                         "IRBOOK_SMTP_USER": "ir"})  # fmt: skip
+        config_from_env(
+            {
+                "IRBOOK_SMTP_HOST": "smtp.acme.example",
+                "IRBOOK_SMTP_TLS": "none",
+                "IRBOOK_SMTP_USER": "ir",
+            }
+        )
     with pytest.raises(UsageError, match="IRBOOK_SMTP_TLS"):
         config_from_env({"IRBOOK_SMTP_HOST": "h", "IRBOOK_SMTP_TLS": "tls1.0"})
     with pytest.raises(UsageError, match="IRBOOK_SMTP_PORT"):

@@ -65,8 +65,15 @@ class Scripted:
 
 
 def _people(clock: Clock) -> dict[str, Responder]:
-    return {name: Responder(actor=name, host=host, clock=clock) for name, host in
-            [("alice", "ic-laptop"), ("bob", "ops-01"), ("carol", "sec-02"), ("dave", "comms-03")]}  # fmt: skip
+    return {
+        name: Responder(actor=name, host=host, clock=clock)
+        for name, host in [
+            ("alice", "ic-laptop"),
+            ("bob", "ops-01"),
+            ("carol", "sec-02"),
+            ("dave", "comms-03"),
+        ]
+    }
 
 
 def script_incident(store: Store, monkeypatch: pytest.MonkeyPatch, *, close: bool = True) -> str:
@@ -75,10 +82,19 @@ def script_incident(store: Store, monkeypatch: pytest.MonkeyPatch, *, close: boo
     who = _people(clock)
     monkeypatch.setattr(incidents, "new_incident_id", lambda now: INCIDENT_ID)
     loaded = load_runbook(FIXTURES / "runbook.yaml")
-    loaded = type(loaded)(runbook=loaded.runbook, path="runbooks/report-fixture.yaml",
-                          sha256=loaded.sha256, text=loaded.text)  # stable path in the snapshot
-    state = incidents.start_incident(loaded, store=store, responder=who["alice"],
-                                     title="Malicious @acme/ui 2.3.1 published", severity="SEV1")  # fmt: skip
+    loaded = type(loaded)(
+        runbook=loaded.runbook,
+        path="runbooks/report-fixture.yaml",
+        sha256=loaded.sha256,
+        text=loaded.text,
+    )  # stable path in the snapshot
+    state = incidents.start_incident(
+        loaded,
+        store=store,
+        responder=who["alice"],
+        title="Malicious @acme/ui 2.3.1 published",
+        severity="SEV1",
+    )
     iid = state.incident_id
 
     def rec(person: str, kind: Kind, payload: object = None, step: str | None = None) -> None:
@@ -87,53 +103,129 @@ def script_incident(store: Store, monkeypatch: pytest.MonkeyPatch, *, close: boo
 
     rec("alice", Kind.ROLE_ASSIGNED, RoleAssigned(role="incident-commander", person="alice"))
     rec("alice", Kind.ROLE_ASSIGNED, RoleAssigned(role="ops-lead", person="bob"))
-    rec("alice", Kind.INPUT_RECORDED, InputRecorded(input_id="detected_at",
-                                                    value="2025-09-08T12:55:00+00:00"))  # fmt: skip
+    rec(
+        "alice",
+        Kind.INPUT_RECORDED,
+        InputRecorded(input_id="detected_at", value="2025-09-08T12:55:00+00:00"),
+    )
     rec("alice", Kind.INPUT_RECORDED, InputRecorded(input_id="vector", value="stolen-credentials"))
-    rec("bob", Kind.STEP_COMPLETED, StepCompleted(value=["build-07", "dev-laptop-bob"]),
-        "affected-devices")  # fmt: skip
+    rec(
+        "bob",
+        Kind.STEP_COMPLETED,
+        StepCompleted(value=["build-07", "dev-laptop-bob"]),
+        "affected-devices",
+    )
     incidents.add_note(store, iid, SCRIPT_NOTE, responder=who["bob"], step_id="affected-devices")
     clock.wait(20)
     rec("bob", Kind.STEP_COMPLETED, StepCompleted(value=True), "disconnect")  # -> contained
-    incidents.add_note(store, iid, f"Revoked the leaked token {NPM_TOKEN} first",
-                       responder=who["carol"])  # fmt: skip
+    incidents.add_note(
+        store, iid, f"Revoked the leaked token {NPM_TOKEN} first", responder=who["carol"]
+    )
     rec("carol", Kind.STEP_COMPLETED, StepCompleted(value=True), "revoke-npm-tokens")
     clock.wait(45)
-    rec("carol", Kind.STEP_COMPLETED,
-        StepCompleted(value=["GitHub Actions secrets", "cloud deploy keys"]), "rotate-ci-secrets")
+    rec(
+        "carol",
+        Kind.STEP_COMPLETED,
+        StepCompleted(value=["GitHub Actions secrets", "cloud deploy keys"]),
+        "rotate-ci-secrets",
+    )
     log = b'{"event":"publish","package":"@acme/ui","version":"2.3.1","token":"npm_...R8"}\n'
-    rec("carol", Kind.EVIDENCE_ATTACHED, EvidenceAttached(
-        path="evidence/npm-publish-audit.jsonl", sha256=hashlib.sha256(log).hexdigest(),
-        size=len(log), description="npm audit log of the malicious publish"), "revoke-npm-tokens")
-    rec("carol", Kind.CHECK_RAN, CheckRan(
-        action="lockfile-audit", ok=False, summary="2 findings in 14 lockfiles",
-        findings=[{"file": "web/package-lock.json", "package": "@acme/ui", "version": "2.3.1",
-                   "advisory": "MAL-2025-4711", "match": "exact version"},
-                  {"file": "admin/yarn.lock", "package": "@acme/ui", "version": "2.3.1",
-                   "advisory": "MAL-2025-4711", "match": "exact version"}],
-        inputs=["web/package-lock.json", "admin/yarn.lock"]), "lockfile-audit")  # fmt: skip
+    rec(
+        "carol",
+        Kind.EVIDENCE_ATTACHED,
+        EvidenceAttached(
+            path="evidence/npm-publish-audit.jsonl",
+            sha256=hashlib.sha256(log).hexdigest(),
+            size=len(log),
+            description="npm audit log of the malicious publish",
+        ),
+        "revoke-npm-tokens",
+    )
+    rec(
+        "carol",
+        Kind.CHECK_RAN,
+        CheckRan(
+            action="lockfile-audit",
+            ok=False,
+            summary="2 findings in 14 lockfiles",
+            findings=[
+                {
+                    "file": "web/package-lock.json",
+                    "package": "@acme/ui",
+                    "version": "2.3.1",
+                    "advisory": "MAL-2025-4711",
+                    "match": "exact version",
+                },
+                {
+                    "file": "admin/yarn.lock",
+                    "package": "@acme/ui",
+                    "version": "2.3.1",
+                    "advisory": "MAL-2025-4711",
+                    "match": "exact version",
+                },
+            ],
+            inputs=["web/package-lock.json", "admin/yarn.lock"],
+        ),
+        "lockfile-audit",
+    )
     rec("carol", Kind.STEP_COMPLETED, StepCompleted(value="2 findings"), "lockfile-audit")
-    rec("carol", Kind.STEP_SKIPPED, StepSkipped(
-        reason="proxy logs older than 24 h are not kept"), "review-proxy-logs")  # fmt: skip
+    rec(
+        "carol",
+        Kind.STEP_SKIPPED,
+        StepSkipped(reason="proxy logs older than 24 h are not kept"),
+        "review-proxy-logs",
+    )
     if not close:
         return iid
     clock.wait(30)
     subject = "Security advisory: @acme/ui 2.3.1 was malicious"
     digest = hashlib.sha256(subject.encode()).hexdigest()
-    rec("dave", Kind.NOTIFICATION_RENDERED, NotificationRendered(
-        template="advisory-downstream", audience="downstream-users", subject=subject,
-        to=["users@lists.example.org"], sha256=digest), "downstream-advisory")  # fmt: skip
-    rec("dave", Kind.NOTIFICATION_SENT, NotificationSent(
-        template="advisory-downstream", subject=subject, to=["users@lists.example.org"],
-        sha256=digest, message_id="<advisory-1@irbook.example>", server="smtp.example.org:587"),
-        "downstream-advisory")  # fmt: skip
+    rec(
+        "dave",
+        Kind.NOTIFICATION_RENDERED,
+        NotificationRendered(
+            template="advisory-downstream",
+            audience="downstream-users",
+            subject=subject,
+            to=["users@lists.example.org"],
+            sha256=digest,
+        ),
+        "downstream-advisory",
+    )
+    rec(
+        "dave",
+        Kind.NOTIFICATION_SENT,
+        NotificationSent(
+            template="advisory-downstream",
+            subject=subject,
+            to=["users@lists.example.org"],
+            sha256=digest,
+            message_id="<advisory-1@irbook.example>",
+            server="smtp.example.org:587",
+        ),
+        "downstream-advisory",
+    )
     rec("dave", Kind.STEP_COMPLETED, StepCompleted(value=True), "downstream-advisory")
     rec("alice", Kind.STEP_COMPLETED, StepCompleted(value=True), "enforce-2fa")
-    rec("alice", Kind.STEP_SKIPPED, StepSkipped(
-        reason="needs a CI migration; tracked as a follow-up"), "trusted-publishing")  # fmt: skip
-    add_followup(store, iid, "Move publishing to trusted publishing", responder=who["alice"],
-                 owner="bob", due="2025-10-15")  # fmt: skip
+    rec(
+        "alice",
+        Kind.STEP_SKIPPED,
+        StepSkipped(reason="needs a CI migration; tracked as a follow-up"),
+        "trusted-publishing",
+    )
+    add_followup(
+        store,
+        iid,
+        "Move publishing to trusted publishing",
+        responder=who["alice"],
+        owner="bob",
+        due="2025-10-15",
+    )
     incidents.close_incident(store, iid, responder=who["alice"])
-    add_followup(store, iid, "@security-team: review npm publish rights every quarter",
-                 responder=who["carol"])  # fmt: skip
+    add_followup(
+        store,
+        iid,
+        "@security-team: review npm publish rights every quarter",
+        responder=who["carol"],
+    )
     return iid

@@ -23,8 +23,10 @@ def test_report_to_file_is_private_and_equals_the_export(
     scripted: Scripted, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / f"report.{fmt}"
-    assert run(["report", scripted.incident_id, "-f", fmt, "-o", str(out),
-                "--db", scripted.db_url]) == 0  # fmt: skip
+    assert (
+        run(["report", scripted.incident_id, "-f", fmt, "-o", str(out), "--db", scripted.db_url])
+        == 0
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(encoding="utf-8", newline="") as handle:
         assert handle.read() == export_report(scripted.state(), fmt)
@@ -47,9 +49,20 @@ def test_unknown_format_and_incident_exit_2(
 def test_followup_after_close_is_redacted_and_exported(
     scripted: Scripted, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["followup", scripted.incident_id, f"Rotate {NPM_TOKEN} in the mirror too",
-            "--owner", "erin", "--due", "2025-11-01", "--as", "frank", "--json",
-            "--db", scripted.db_url]  # fmt: skip
+    args = [
+        "followup",
+        scripted.incident_id,
+        f"Rotate {NPM_TOKEN} in the mirror too",
+        "--owner",
+        "erin",
+        "--due",
+        "2025-11-01",
+        "--as",
+        "frank",
+        "--json",
+        "--db",
+        scripted.db_url,
+    ]
     assert run(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["redacted"] == ["npm token"] and data["seq"] == 24
@@ -64,8 +77,7 @@ def test_followup_after_close_is_redacted_and_exported(
 def test_followup_with_a_bad_date_exits_2(
     scripted: Scripted, due: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["followup", scripted.incident_id, "x", "--due", due,
-                "--db", scripted.db_url]) == 2  # fmt: skip
+    assert run(["followup", scripted.incident_id, "x", "--due", due, "--db", scripted.db_url]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert scripted.state().events[-1].seq == 23  # nothing was recorded
 

@@ -40,7 +40,10 @@ def test_metrics_come_from_milestones_and_detection(scripted: Scripted) -> None:
     total = metrics[None]
     assert total.name == "total duration" and total.reached_at == state.closed_at
     assert [m.name for m in report.metrics][:3] == [
-        "time to contain", "time to rotate credentials", "time to notify stakeholders"]
+        "time to contain",
+        "time to rotate credentials",
+        "time to notify stakeholders",
+    ]
 
 
 def test_skips_carry_reason_and_actor(scripted: Scripted) -> None:
@@ -98,8 +101,9 @@ def test_without_detected_at_only_from_open(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     try:
         who = Responder("erin", "h", clock=lambda: datetime(2025, 1, 1, tzinfo=UTC))
-        state = incidents.start_incident(load_runbook(FIXTURES / "runbook.yaml"), store=store,
-                                         responder=who)  # fmt: skip
+        state = incidents.start_incident(
+            load_runbook(FIXTURES / "runbook.yaml"), store=store, responder=who
+        )
         bad = InputRecorded(input_id="detected_at", value="yesterday-ish")
         incidents.record(store, state, NewEvent(Kind.INPUT_RECORDED, bad), who)
         report = build_report(state)
@@ -110,7 +114,7 @@ def test_without_detected_at_only_from_open(tmp_path: Path) -> None:
 
 
 def test_csv_is_one_event_per_row_and_formula_safe(scripted: Scripted) -> None:
-    evil = Responder(actor="=HYPERLINK(\"x\")", host="+host", clock=lambda: datetime.now(UTC))
+    evil = Responder(actor='=HYPERLINK("x")', host="+host", clock=lambda: datetime.now(UTC))
     from irbook.usecases.followups import add_followup
 
     add_followup(scripted.store, scripted.incident_id, "-1+2 reviewers", responder=evil)
@@ -118,25 +122,43 @@ def test_csv_is_one_event_per_row_and_formula_safe(scripted: Scripted) -> None:
     rows = list(csv.reader(io.StringIO(export_report(state, "csv"))))
     assert rows[0][:5] == ["seq", "at", "actor", "host", "kind"]
     assert [int(r[0]) for r in rows[1:]] == [e.seq for e in state.events]
-    assert rows[-1][2] == "'=HYPERLINK(\"x\")" and rows[-1][3] == "'+host"
+    assert rows[-1][2] == '\'=HYPERLINK("x")' and rows[-1][3] == "'+host"
     followups = list(csv.DictReader(io.StringIO(export_report(state, "followups-csv"))))
     assert [f["title"] for f in followups][1:] == [
-        "'@security-team: review npm publish rights every quarter", "'-1+2 reviewers"]
+        "'@security-team: review npm publish rights every quarter",
+        "'-1+2 reviewers",
+    ]
     assert followups[0]["owner"] == "bob" and followups[0]["due"] == "2025-10-15"
 
 
-@pytest.mark.parametrize(("text", "guarded"), [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("plain", "plain"), ("a=b", "a=b"), (None, ""),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (None, ""),
+    ],
+)
 def test_cell_guard(text: str | None, guarded: str) -> None:
     assert cell(text) == guarded
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (0, "0s"), (59, "59s"), (61, "1m 01s"), (3_720, "1h 02m"), (90_000, "1d 01h 00m"),
-    (-120, "-2m 00s"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0s"),
+        (59, "59s"),
+        (61, "1m 01s"),
+        (3_720, "1h 02m"),
+        (90_000, "1d 01h 00m"),
+        (-120, "-2m 00s"),
+    ],
+)
 def test_duration_text(seconds: int, text: str) -> None:
     assert duration_text(seconds) == text
 

@@ -13,10 +13,41 @@ from irbook.usecases.incidents import Responder, record_anyway
 
 # Tags the exporter writes; anything else in the output came from user text that was not escaped.
 ALLOWED_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "main", "header", "footer", "section", "h1",
-    "h2", "h3", "p", "div", "span", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td",
-    "code", "em", "br", "i", "svg", "line", "rect", "path", "text",
-}  # fmt: skip
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "header",
+    "footer",
+    "section",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "div",
+    "span",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "em",
+    "br",
+    "i",
+    "svg",
+    "line",
+    "rect",
+    "path",
+    "text",
+}
 HOSTILE = '"><img src=https://evil.example/x onerror=alert(1)><a href="http://evil.example">'
 
 
@@ -69,8 +100,12 @@ def test_html_escapes_user_text(scripted: Scripted) -> None:
 
 def test_hostile_text_everywhere_stays_text(scripted: Scripted) -> None:
     hostile = Responder(actor=HOSTILE, host=HOSTILE)
-    record_anyway(scripted.store, scripted.incident_id,
-                  NewEvent(Kind.NOTE_ADDED, NoteAdded(text=HOSTILE)), hostile)  # fmt: skip
+    record_anyway(
+        scripted.store,
+        scripted.incident_id,
+        NewEvent(Kind.NOTE_ADDED, NoteAdded(text=HOSTILE)),
+        hostile,
+    )
     html = export_report(scripted.state(), "html")
     page = parse(html)
     assert {t for t, _ in page.tags} <= ALLOWED_TAGS
@@ -85,7 +120,13 @@ def test_svg_timeline_draws_every_phase_and_milestone(scripted: Scripted) -> Non
     drawn = svg.group(0)
     for phase in state.runbook.phases:
         assert f">{phase.title}<title>" in drawn
-    for name in ("contained", "credentials-rotated", "stakeholders-notified", "detected",
-                 "opened", "closed"):  # fmt: skip
+    for name in (
+        "contained",
+        "credentials-rotated",
+        "stakeholders-notified",
+        "detected",
+        "opened",
+        "closed",
+    ):
         assert f">{name} " in drawn
     assert drawn.count("<rect") == len(state.runbook.phases)  # every phase was worked on

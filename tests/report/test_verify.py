@@ -28,8 +28,11 @@ def cli(scripted: Scripted, *args: str) -> subprocess.CompletedProcess[str]:
     """The real command line in a fresh process."""
     return subprocess.run(
         [sys.executable, "-m", "irbook", *args, "--db", scripted.db_url],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def test_intact_chain_exits_0_and_prints_head(scripted: Scripted) -> None:
@@ -42,8 +45,10 @@ def test_intact_chain_exits_0_and_prints_head(scripted: Scripted) -> None:
 
 
 def test_edited_payload_fails_at_its_seq(scripted: Scripted) -> None:
-    tamper(scripted.db_path, "UPDATE event SET payload = json_set(payload, '$.reason', 'no "
-           "reason') WHERE seq = 15")  # fmt: skip
+    tamper(
+        scripted.db_path,
+        "UPDATE event SET payload = json_set(payload, '$.reason', 'no reason') WHERE seq = 15",
+    )
     result = verify_incident(scripted.store, scripted.incident_id)
     assert not result.ok and result.bad_seq == 15
     assert "edited" in result.problem
@@ -52,8 +57,15 @@ def test_edited_payload_fails_at_its_seq(scripted: Scripted) -> None:
     assert "event 15" in proc.stdout
 
 
-@pytest.mark.parametrize("column", ["actor = 'mallory'", "at = '2025-09-08 10:00:00.000000'",
-                                    "kind = 'note_added'", "step_id = NULL"])  # fmt: skip
+@pytest.mark.parametrize(
+    "column",
+    [
+        "actor = 'mallory'",
+        "at = '2025-09-08 10:00:00.000000'",
+        "kind = 'note_added'",
+        "step_id = NULL",
+    ],
+)
 def test_edited_columns_fail_at_their_seq(scripted: Scripted, column: str) -> None:
     tamper(scripted.db_path, f"UPDATE event SET {column} WHERE seq = 8")
     result = verify_incident(scripted.store, scripted.incident_id)
@@ -72,9 +84,12 @@ def test_deleted_event_is_named(scripted: Scripted) -> None:
 
 
 def test_swapped_events_fail_at_the_first_of_them(scripted: Scripted) -> None:
-    tamper(scripted.db_path,
-           "UPDATE event SET seq = -1 WHERE seq = 6", "UPDATE event SET seq = 6 WHERE seq = 7",
-           "UPDATE event SET seq = 7 WHERE seq = -1")  # fmt: skip
+    tamper(
+        scripted.db_path,
+        "UPDATE event SET seq = -1 WHERE seq = 6",
+        "UPDATE event SET seq = 6 WHERE seq = 7",
+        "UPDATE event SET seq = 7 WHERE seq = -1",
+    )
     result = verify_incident(scripted.store, scripted.incident_id)
     assert (result.ok, result.bad_seq) == (False, 6)
     assert cli(scripted, "verify", scripted.incident_id).returncode == 1
@@ -85,8 +100,10 @@ def test_rehashed_edit_breaks_the_next_link(scripted: Scripted) -> None:
     events = scripted.store.events(scripted.incident_id)
     forged = replace(events[9], actor="mallory")
     forged = replace(forged, hash=event_hash(forged))
-    tamper(scripted.db_path, f"UPDATE event SET actor = 'mallory', hash = '{forged.hash}' "
-                             "WHERE seq = 10")  # fmt: skip
+    tamper(
+        scripted.db_path,
+        f"UPDATE event SET actor = 'mallory', hash = '{forged.hash}' WHERE seq = 10",
+    )
     result = verify_incident(scripted.store, scripted.incident_id)
     assert (result.ok, result.bad_seq) == (False, 11)
     assert "prev_hash" in result.problem
@@ -114,8 +131,10 @@ def test_report_of_a_tampered_log_says_so(scripted: Scripted) -> None:
     from irbook.report import build_report, export_report
 
     assert build_report(scripted.state()).chain_intact
-    tamper(scripted.db_path, "UPDATE event SET payload = json_set(payload, '$.text', 'nothing "
-           "to see') WHERE seq = 7")  # fmt: skip
+    tamper(
+        scripted.db_path,
+        "UPDATE event SET payload = json_set(payload, '$.text', 'nothing to see') WHERE seq = 7",
+    )
     report = build_report(scripted.state())
     assert not report.chain_intact and "event 7" in (report.chain_problem or "")
     assert "**BROKEN**: event 7" in export_report(scripted.state(), "md")

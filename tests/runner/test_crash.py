@@ -32,10 +32,25 @@ ANSWERS = CASE / "answers.yaml"
 
 def events(db: Path) -> list[Event]:
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("select incident_id, seq, at, actor, host, kind, step_id, payload, "
-                            "prev_hash, hash from event order by seq").fetchall()  # fmt: skip
-    return [Event(r[0], r[1], datetime.fromisoformat(r[2]).replace(tzinfo=UTC), r[3], r[4], r[5],
-                  r[6], json.loads(r[7]), r[8], r[9]) for r in rows]  # fmt: skip
+        rows = conn.execute(
+            "select incident_id, seq, at, actor, host, kind, step_id, payload, "
+            "prev_hash, hash from event order by seq"
+        ).fetchall()
+    return [
+        Event(
+            r[0],
+            r[1],
+            datetime.fromisoformat(r[2]).replace(tzinfo=UTC),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            json.loads(r[7]),
+            r[8],
+            r[9],
+        )
+        for r in rows
+    ]
 
 
 def count_events(db: Path) -> int:
@@ -47,9 +62,14 @@ def count_events(db: Path) -> int:
 
 
 def irbook(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "irbook", *args], cwd=CASE, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "irbook", *args],
+        cwd=CASE,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def full_run_event_count(tmp_path: Path, env: dict[str, str]) -> int:
@@ -62,10 +82,19 @@ def full_run_event_count(tmp_path: Path, env: dict[str, str]) -> int:
 def test_kill_9_at_random_points_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(20260511)
     base_env = {**os.environ, "IRBOOK_ACTOR": "crash-test"}
-    reference = full_run_event_count(tmp_path, {**base_env, "IRBOOK_DB": str(tmp_path / "ref.db"),
-                                                "IRBOOK_OUTPUT_DIR": str(tmp_path / "ref")})  # fmt: skip
-    expected_steps = Counter(e.step_id for e in events(tmp_path / "ref.db")
-                             if e.kind in ("step_completed", "step_skipped"))  # fmt: skip
+    reference = full_run_event_count(
+        tmp_path,
+        {
+            **base_env,
+            "IRBOOK_DB": str(tmp_path / "ref.db"),
+            "IRBOOK_OUTPUT_DIR": str(tmp_path / "ref"),
+        },
+    )
+    expected_steps = Counter(
+        e.step_id
+        for e in events(tmp_path / "ref.db")
+        if e.kind in ("step_completed", "step_skipped")
+    )
     targets = [rng.randint(1, reference - 1) for _ in range(ROUNDS)]
 
     def crash_and_resume(n: int) -> int:

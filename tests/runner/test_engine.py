@@ -22,17 +22,38 @@ class Log:
         self.events: list[Event] = []
         self.opened()
 
-    def add(self, kind: Kind, step_id: str | None = None, actor: str = "alice",
-            **payload: Any) -> Log:  # fmt: skip
+    def add(
+        self, kind: Kind, step_id: str | None = None, actor: str = "alice", **payload: Any
+    ) -> Log:
         seq = len(self.events) + 1
-        self.events.append(Event("IR-1", seq, T0 + timedelta(minutes=seq), actor, "h", str(kind),
-                                 step_id, payload, GENESIS_HASH, f"h{seq}"))  # fmt: skip
+        self.events.append(
+            Event(
+                "IR-1",
+                seq,
+                T0 + timedelta(minutes=seq),
+                actor,
+                "h",
+                str(kind),
+                step_id,
+                payload,
+                GENESIS_HASH,
+                f"h{seq}",
+            )
+        )
         return self
 
     def opened(self) -> None:
-        self.add(Kind.INCIDENT_OPENED, title="t", severity="SEV1", tlp="AMBER",
-                 runbook_id="mini", runbook_version="1.0.0", runbook_sha256="x",
-                 runbook_path="p", runbook_text="")  # fmt: skip
+        self.add(
+            Kind.INCIDENT_OPENED,
+            title="t",
+            severity="SEV1",
+            tlp="AMBER",
+            runbook_id="mini",
+            runbook_version="1.0.0",
+            runbook_sha256="x",
+            runbook_path="p",
+            runbook_text="",
+        )
 
     def done(self, step_id: str, value: Any = True, actor: str = "alice") -> Log:
         return self.add(Kind.STEP_COMPLETED, step_id, actor=actor, value=value)
@@ -76,7 +97,9 @@ def test_when_false_makes_a_step_not_applicable() -> None:
 
 
 def test_when_true_keeps_the_branch() -> None:
-    state = Log().input("vector", "ci-cd-pipeline").done("affected-devices").done("disconnect").state()
+    state = (
+        Log().input("vector", "ci-cd-pipeline").done("affected-devices").done("disconnect").state()
+    )
     nxt = engine.next_step(state)
     assert nxt is not None and nxt.id == "disarm-persistence"
 
@@ -113,9 +136,13 @@ def test_close_refused_while_a_critical_step_is_open() -> None:
     assert decision.blocking == ["disconnect"]
 
 
-@pytest.mark.parametrize(("skip", "outcome"), [
-    (False, engine.COMPLETED), (True, engine.COMPLETED_WITH_EXCEPTIONS),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("skip", "outcome"),
+    [
+        (False, engine.COMPLETED),
+        (True, engine.COMPLETED_WITH_EXCEPTIONS),
+    ],
+)
 def test_close_outcome_depends_on_skips(skip: bool, outcome: str) -> None:
     log = Log().input("vector", "stolen-credentials").done("affected-devices").done("disconnect")
     log.done("tokens", ["npm tokens", "CI secrets"]).done("list-tokens")
@@ -127,7 +154,13 @@ def test_close_outcome_depends_on_skips(skip: bool, outcome: str) -> None:
 
 
 def test_progress_counts_settled_steps_and_phase() -> None:
-    state = Log().input("vector", "stolen-credentials").done("affected-devices").done("disconnect").state()
+    state = (
+        Log()
+        .input("vector", "stolen-credentials")
+        .done("affected-devices")
+        .done("disconnect")
+        .state()
+    )
     progress = engine.progress(state)
     assert (progress.phase_index, progress.phase_count) == (2, 2)
     assert (progress.settled, progress.total) == (2, 5)  # disarm-persistence is not applicable

@@ -20,8 +20,9 @@ def keys() -> Iterator[object]:
 
 def test_select_moves_with_arrows_and_returns_the_value(keys) -> None:  # type: ignore[no-untyped-def]
     keys.send_text("\x1b[B\x1b[B\r")  # down, down, enter
-    choice = QuestionaryPrompter().select("What now?", [("Done", "done"), ("Skip", "skip"),
-                                                         ("Note", "note")])  # fmt: skip
+    choice = QuestionaryPrompter().select(
+        "What now?", [("Done", "done"), ("Skip", "skip"), ("Note", "note")]
+    )
     assert choice == "note"
 
 

@@ -49,17 +49,33 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
 ) -> None:
     monkeypatch.chdir(CASE)  # the answers' paths are relative to the working directory
     db = str(tmp_path / "irbook.db")
-    code, out, err = cli(capsys, "start", "supply-chain-compromise", "--answers",
-                         str(SHIPPED_ANSWERS), "--db", db, "--as", "alice",
-                         "--out", str(tmp_path / "out"))  # fmt: skip
+    code, out, err = cli(
+        capsys,
+        "start",
+        "supply-chain-compromise",
+        "--answers",
+        str(SHIPPED_ANSWERS),
+        "--db",
+        db,
+        "--as",
+        "alice",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert code == 0, err
     (incident,) = incident_ids(capsys, db)
     code, out, _ = cli(capsys, "status", incident, "--json", "--db", db)
     view = json.loads(out)
     steps = [s for phase in view["phases"] for s in phase["steps"]]
     assert len(steps) == 54
-    assert [p["id"] for p in view["phases"]] == ["isolate", "rotate", "audit", "notify",
-                                                 "harden", "monitor"]  # fmt: skip
+    assert [p["id"] for p in view["phases"]] == [
+        "isolate",
+        "rotate",
+        "audit",
+        "notify",
+        "harden",
+        "monitor",
+    ]
     for step in steps:
         assert step["status"] in ("done", "skipped", "not applicable"), step
         if step["status"] != "not applicable":
@@ -77,8 +93,9 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     for step in notify_steps:
         assert any(Path(f).parent == tmp_path / "out" for f in step["value"]["files"])
     with sqlite3.connect(db) as conn:
-        rendered = conn.execute("select step_id, payload from event where kind = "
-                                "'notification_rendered'").fetchall()  # fmt: skip
+        rendered = conn.execute(
+            "select step_id, payload from event where kind = 'notification_rendered'"
+        ).fetchall()
     assert sorted(r[0] for r in rendered) == sorted(s["id"] for s in notify_steps)
     assert {json.loads(r[1])["path"] for r in rendered} == {str(p) for p in emls}
 
@@ -87,14 +104,19 @@ def test_answers_stop_at_first_unanswered_step_exit_1_and_resume_continues(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    partial = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\nsteps:\n  affected-devices: [a]\n")
+    partial = write(
+        tmp_path / "a.yaml", "inputs: {vector: unknown}\nsteps:\n  affected-devices: [a]\n"
+    )
     code, _, err = cli(capsys, "start", str(MINI), "--answers", str(partial), "--db", db)
     assert code == 1
     assert "stopped at step isolate/disconnect" in err
     (incident,) = incident_ids(capsys, db)
     assert f"irbook resume {incident} --db {db}" in err
-    rest = write(tmp_path / "b.yaml", "steps:\n  disconnect: done\n  disarm-persistence: done\n"
-                 "  tokens: done\n  list-tokens: {run: true}\n  signing-cert: {skip: none}\n")  # fmt: skip
+    rest = write(
+        tmp_path / "b.yaml",
+        "steps:\n  disconnect: done\n  disarm-persistence: done\n"
+        "  tokens: done\n  list-tokens: {run: true}\n  signing-cert: {skip: none}\n",
+    )
     code, _, err = cli(capsys, "resume", incident, "--answers", str(rest), "--db", db)
     assert code == 0, err
     code, out, _ = cli(capsys, "status", incident, "--json", "--db", db)
@@ -105,8 +127,10 @@ def test_answers_file_with_unknown_ids_records_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "irbook.db")
-    bad = write(tmp_path / "bad.yaml", "inputs:\n  vectr: unknown\nsteps:\n  disconect: done\n"
-                "  disconnect: {skip: later}\n")  # fmt: skip
+    bad = write(
+        tmp_path / "bad.yaml",
+        "inputs:\n  vectr: unknown\nsteps:\n  disconect: done\n  disconnect: {skip: later}\n",
+    )
     code, _, err = cli(capsys, "start", str(MINI), "--answers", str(bad), "--db", db)
     assert code == 2
     assert err.splitlines()[:3] == [
@@ -120,8 +144,14 @@ def test_answers_file_with_unknown_ids_records_nothing(
 
 def test_no_terminal_and_no_answers_exits_2_with_a_hint(tmp_path: Path) -> None:
     env = {**os.environ, "IRBOOK_DB": str(tmp_path / "x.db")}
-    proc = subprocess.run([sys.executable, "-m", "irbook", "start", str(MINI)], env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "irbook", "start", str(MINI)],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "no terminal" in proc.stderr and "--answers FILE" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -157,8 +187,10 @@ def test_database_from_a_newer_irbook_is_refused(
     db = tmp_path / "irbook.db"
     assert cli(capsys, "list", "--db", str(db))[0] == 0
     with sqlite3.connect(db) as conn:
-        conn.execute("update irbook_meta set value = ? where key = 'schema_version'",
-                     (str(SCHEMA_VERSION + 1),))  # fmt: skip
+        conn.execute(
+            "update irbook_meta set value = ? where key = 'schema_version'",
+            (str(SCHEMA_VERSION + 1),),
+        )
     code, _, err = cli(capsys, "list", "--db", str(db))
     assert code == 2
     assert f"schema {SCHEMA_VERSION + 1}" in err and "upgrade irbook" in err
@@ -213,7 +245,9 @@ def test_note_and_attach_record_events_with_redaction(
     assert '"size": 8' in payloads[-1] or '"size":8' in payloads[-1]
 
 
-def test_database_file_is_created_private(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_database_file_is_created_private(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     db = tmp_path / "new" / "irbook.db"
     assert cli(capsys, "list", "--db", str(db))[0] == 0
     assert db.stat().st_mode & 0o777 == 0o600
@@ -225,8 +259,9 @@ def test_resume_with_an_unknown_role_says_which_roles_exist(
 ) -> None:
     db = str(tmp_path / "irbook.db")
     open_mini_incident(capsys, tmp_path, db)
-    code, _, err = cli(capsys, "resume", "--role", "comms-led", "--answers",
-                       str(tmp_path / "a.yaml"), "--db", db)  # fmt: skip
+    code, _, err = cli(
+        capsys, "resume", "--role", "comms-led", "--answers", str(tmp_path / "a.yaml"), "--db", db
+    )
     assert code == 2
     assert "has no role 'comms-led' (did you mean 'comms-lead'?)" in err
     assert "ops-lead, comms-lead" in err

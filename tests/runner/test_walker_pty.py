@@ -59,15 +59,27 @@ class Responder:
 
     def __init__(self, tmp_path: Path) -> None:
         self.db = tmp_path / "irbook.db"
-        self.env = {**os.environ, "IRBOOK_DB": str(self.db), "TERM": "xterm-256color",
-                    "PROMPT_TOOLKIT_NO_CPR": "1", "IRBOOK_ACTOR": "alice", "COLUMNS": "120",
-                    "IRBOOK_OUTPUT_DIR": str(tmp_path / "out")}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "IRBOOK_DB": str(self.db),
+            "TERM": "xterm-256color",
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+            "IRBOOK_ACTOR": "alice",
+            "COLUMNS": "120",
+            "IRBOOK_OUTPUT_DIR": str(tmp_path / "out"),
+        }
         self.child: pexpect.spawn | None = None
 
     def spawn(self, *args: str) -> None:
-        self.child = pexpect.spawn(sys.executable, ["-m", "irbook", *args], cwd=str(CASE),
-                                   env=self.env, encoding="utf-8", timeout=TIMEOUT,
-                                   dimensions=(50, 120))  # fmt: skip
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "irbook", *args],
+            cwd=str(CASE),
+            env=self.env,
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            dimensions=(50, 120),
+        )
 
     @property
     def c(self) -> pexpect.spawn:
@@ -91,8 +103,9 @@ class Responder:
         with sqlite3.connect(self.db) as conn:
             text = conn.execute("select payload from event where seq = 1").fetchone()[0]
         runbook = json.loads(text)["runbook_text"]
-        match = re.search(r"- id: ([a-z0-9-]+)\n(?:\s+\w+: [^\n]*\n)*?\s+title: " + re.escape(label),
-                          runbook)  # fmt: skip
+        match = re.search(
+            r"- id: ([a-z0-9-]+)\n(?:\s+\w+: [^\n]*\n)*?\s+title: " + re.escape(label), runbook
+        )
         assert match, label
         return match.group(1)
 
@@ -123,9 +136,12 @@ class Responder:
             return list(conn.execute(sql))
 
     def settled(self) -> list[str]:
-        return [str(r[0]) for r in self.rows(
-            "select step_id from event where kind in ('step_completed', 'step_skipped') order by seq"
-        )]  # fmt: skip
+        return [
+            str(r[0])
+            for r in self.rows(
+                "select step_id from event where kind in ('step_completed', 'step_skipped') order by seq"
+            )
+        ]
 
     def incident(self) -> str:
         return str(self.rows("select id from incident")[0][0])
@@ -212,9 +228,19 @@ def test_status_after_a_pty_session_matches_the_database(person: Responder) -> N
     person.answer(*person.next_step())
     person.next_step()
     person.kill9()
-    proc = subprocess.run([sys.executable, "-m", "irbook", "status", "--json"], env=person.env,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "irbook", "status", "--json"],
+        env=person.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
     view = json.loads(proc.stdout)
     first = view["phases"][0]["steps"][0]
-    assert (first["id"], first["status"], first["actor"]) == ("open-incident-channel", "done", "alice")
+    assert (first["id"], first["status"], first["actor"]) == (
+        "open-incident-channel",
+        "done",
+        "alice",
+    )
     assert view["next_step"] == "affected-devices"

@@ -24,12 +24,22 @@ def store(tmp_path: Path) -> Store:
     return open_store(str(tmp_path / "irbook.db"))
 
 
-def walk(store: Store, incident_id: str, script: list[object], *, name: str = "alice",
-         role: str | None = None) -> tuple[Walker, RecordingDisplay]:  # fmt: skip
+def walk(
+    store: Store,
+    incident_id: str,
+    script: list[object],
+    *,
+    name: str = "alice",
+    role: str | None = None,
+) -> tuple[Walker, RecordingDisplay]:
     display = RecordingDisplay()
-    walker = Walker(store=store, responder=responder(name), display=display,
-                    source=TerminalSource(ScriptedPrompter(script)),
-                    options=WalkOptions(role=role, resume_command=f"irbook resume {incident_id}"))  # fmt: skip
+    walker = Walker(
+        store=store,
+        responder=responder(name),
+        display=display,
+        source=TerminalSource(ScriptedPrompter(script)),
+        options=WalkOptions(role=role, resume_command=f"irbook resume {incident_id}"),
+    )
     walker.run(incident_id)
     return walker, display
 
@@ -44,14 +54,20 @@ def kinds(store: Store, incident_id: str) -> list[str]:
 
 def test_full_walk_records_every_answer_and_closes(store: Store) -> None:
     incident = new_incident(store)
-    script = [*INPUTS,
-              "done", "laptop-17, ci-4",          # affected-devices (input: list)
-              "done",                              # disconnect
-              "done",                              # disarm-persistence
-              "done", ["npm tokens", "CI secrets"],  # tokens (checklist)
-              "done", "manual",                    # list-tokens (command, marked done)
-              "skip", "no code signing here",      # signing-cert
-              True]  # fmt: skip                   # close at the end
+    script = [
+        *INPUTS,
+        "done",
+        "laptop-17, ci-4",  # affected-devices (input: list)
+        "done",  # disconnect
+        "done",  # disarm-persistence
+        "done",
+        ["npm tokens", "CI secrets"],  # tokens (checklist)
+        "done",
+        "manual",  # list-tokens (command, marked done)
+        "skip",
+        "no code signing here",  # signing-cert
+        True,
+    ]  # close at the end
     _, display = walk(store, incident, script)
     state = load_state(store, incident)
     assert state.status == engine.COMPLETED_WITH_EXCEPTIONS
@@ -65,8 +81,13 @@ def test_full_walk_records_every_answer_and_closes(store: Store) -> None:
 def test_critical_step_offers_no_skip(store: Store) -> None:
     incident = new_incident(store)
     prompter = ScriptedPrompter([*INPUTS, "done", "a", "skip"])
-    walker = Walker(store=store, responder=responder(), display=RecordingDisplay(),
-                    source=TerminalSource(prompter), options=WalkOptions())  # fmt: skip
+    walker = Walker(
+        store=store,
+        responder=responder(),
+        display=RecordingDisplay(),
+        source=TerminalSource(prompter),
+        options=WalkOptions(),
+    )
     with pytest.raises(ValueError, match="not one of"):  # "skip" is not among the choices
         walker.run(incident)
     assert load_state(store, incident).steps["disconnect"].status is StepStatus.PENDING
@@ -74,8 +95,14 @@ def test_critical_step_offers_no_skip(store: Store) -> None:
 
 # One unit per question the walker records: two inputs, then the steps in order.
 UNITS: list[list[object]] = [
-    ["ci-cd-pipeline"], ["Acme"], ["done", "a b"], ["done"], ["done"],
-    ["done", ["npm tokens", "CI secrets"]], ["done", "manual"], ["done"],
+    ["ci-cd-pipeline"],
+    ["Acme"],
+    ["done", "a b"],
+    ["done"],
+    ["done"],
+    ["done", ["npm tokens", "CI secrets"]],
+    ["done", "manual"],
+    ["done"],
 ]
 RESPONSES = [r for unit in UNITS for r in unit]
 
@@ -95,17 +122,22 @@ def test_ctrl_c_keeps_everything_answered_and_resume_continues(store: Store, sto
         consumed += len(unit)
         whole_units += 1
     recorded = load_state(store, incident)
-    assert len(recorded.inputs) + sum(
-        s.status is StepStatus.DONE for s in recorded.steps.values()
-    ) == whole_units
+    assert (
+        len(recorded.inputs) + sum(s.status is StepStatus.DONE for s in recorded.steps.values())
+        == whole_units
+    )
     rest = [r for unit in UNITS[whole_units:] for r in unit]
     _, display = walk(store, incident, [*rest, False])
     state = load_state(store, incident)
     assert engine.close_decision(state).allowed
     assert [e.step_id for e in store.events(incident) if e.kind == Kind.STEP_COMPLETED] == [
-        "affected-devices", "disconnect", "disarm-persistence", "tokens", "list-tokens",
+        "affected-devices",
+        "disconnect",
+        "disarm-persistence",
+        "tokens",
+        "list-tokens",
         "signing-cert",
-    ]  # fmt: skip
+    ]
     assert display.lines[0] == f"{'resumed' if whole_units else 'started'} {incident}"
 
 
@@ -113,13 +145,21 @@ def test_note_evidence_and_go_back(store: Store, tmp_path: Path) -> None:
     incident = new_incident(store)
     evidence = tmp_path / "proxy.log"
     evidence.write_text("CONNECT filev2.getsession.org:443\n")
-    script = [*INPUTS,
-              "note", "seen on ci-4 first",
-              "attach", str(evidence), "proxy log",
-              "done", "ci-4",
-              "back", "affected-devices",
-              "done", "ci-4 laptop-17",
-              "pause"]  # fmt: skip
+    script = [
+        *INPUTS,
+        "note",
+        "seen on ci-4 first",
+        "attach",
+        str(evidence),
+        "proxy log",
+        "done",
+        "ci-4",
+        "back",
+        "affected-devices",
+        "done",
+        "ci-4 laptop-17",
+        "pause",
+    ]
     walk(store, incident, script)
     state = load_state(store, incident)
     assert state.steps["affected-devices"].value == ["ci-4", "laptop-17"]
@@ -166,15 +206,26 @@ def test_two_responders_on_one_step_one_wins_the_other_is_told(store: Store) -> 
                 from irbook.domain.events import NewEvent, StepCompleted
                 from irbook.usecases.incidents import record
 
-                record(other, bob_state, NewEvent(Kind.STEP_COMPLETED, StepCompleted(value=["x"]),
-                                                  step_id="affected-devices"), responder("bob", "bob-mac"))  # fmt: skip
+                record(
+                    other,
+                    bob_state,
+                    NewEvent(
+                        Kind.STEP_COMPLETED, StepCompleted(value=["x"]), step_id="affected-devices"
+                    ),
+                    responder("bob", "bob-mac"),
+                )
             return answer
 
     prompter = BobFirst(["done", "alice-answer", "pause"])
     prompter.raced = False  # type: ignore[attr-defined]
     display = RecordingDisplay()
-    Walker(store=store, responder=responder("alice"), display=display,
-           source=TerminalSource(prompter), options=WalkOptions()).run(incident)  # fmt: skip
+    Walker(
+        store=store,
+        responder=responder("alice"),
+        display=display,
+        source=TerminalSource(prompter),
+        options=WalkOptions(),
+    ).run(incident)
     completed = [e for e in store.events(incident) if e.kind == Kind.STEP_COMPLETED]
     assert [(e.step_id, e.actor, e.payload["value"]) for e in completed] == [
         ("affected-devices", "bob", ["x"])

@@ -45,8 +45,6 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs the server `postgres`, so `-m "not postgres"` works offline."""
     for item in items:

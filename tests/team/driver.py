@@ -81,13 +81,27 @@ def main(argv: list[str]) -> int:
         return 0
     display = RecordingDisplay()
     result = resume(
-        incident_id, store=store, responder=Responder(actor=actor, host=f"host-{actor}"),
-        display=display, answers=Path(answers), options=WalkOptions(role=role),
-    )  # fmt: skip
+        incident_id,
+        store=store,
+        responder=Responder(actor=actor, host=f"host-{actor}"),
+        display=display,
+        answers=Path(answers),
+        options=WalkOptions(role=role),
+    )
     store.close()
     lost = [n for n in display.notices if n.startswith("your answer to this step was not")]
-    print(json.dumps({"actor": actor, "outcome": result.outcome, "lost": len(lost),
-                      "notices": display.notices, "problems": display.problems}), flush=True)
+    print(
+        json.dumps(
+            {
+                "actor": actor,
+                "outcome": result.outcome,
+                "lost": len(lost),
+                "notices": display.notices,
+                "problems": display.problems,
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

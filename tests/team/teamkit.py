@@ -51,16 +51,22 @@ def server_url() -> str:
 def big_runbook(path: Path, roles: list[str], steps_per_role: int) -> Path:
     """A runbook with ``steps_per_role`` confirm steps owned by each role (concurrency tests)."""
     lines = [
-        "apiVersion: irbook/v1", "id: load-drill", "version: 1.0.0", "title: Load drill",
-        f"roles: [{', '.join(roles)}]", "phases:",
-    ]  # fmt: skip
+        "apiVersion: irbook/v1",
+        "id: load-drill",
+        "version: 1.0.0",
+        "title: Load drill",
+        f"roles: [{', '.join(roles)}]",
+        "phases:",
+    ]
     for role in roles:
         lines += [f"  - id: {role}-work", f"    title: Work of {role}", "    steps:"]
         for n in range(steps_per_role):
             lines += [
-                f"      - id: {role}-{n:04d}", "        type: confirm",
-                f"        text: Step {n} of {role}.", f"        role: {role}",
-            ]  # fmt: skip
+                f"      - id: {role}-{n:04d}",
+                "        type: confirm",
+                f"        text: Step {n} of {role}.",
+                f"        role: {role}",
+            ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -68,7 +74,9 @@ def big_runbook(path: Path, roles: list[str], steps_per_role: int) -> Path:
 DRIVER = Path(__file__).resolve().parent / "driver.py"
 
 
-def write_answers(path: Path, steps: dict[str, object], inputs: dict[str, object] | None = None) -> Path:
+def write_answers(
+    path: Path, steps: dict[str, object], inputs: dict[str, object] | None = None
+) -> Path:
     """An answers file (JSON is YAML, and keeps yaml out of the tests)."""
     path.write_text(json.dumps({"inputs": inputs or {}, "steps": steps}), encoding="utf-8")
     return path
@@ -82,10 +90,15 @@ def run_drivers(
     procs = []
     for actor, answers, role in walkers:
         args = [sys.executable, str(DRIVER), mode, url, incident_id, actor, str(answers)]
-        procs.append(subprocess.Popen(
-            [*args, *([role] if role else [])], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        ))  # fmt: skip
+        procs.append(
+            subprocess.Popen(
+                [*args, *([role] if role else [])],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     for proc in procs:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -108,8 +121,10 @@ def assert_log_intact(store: Store, incident_id: str) -> list[Event]:
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     done = subprocess.run(
         [sys.executable, "-m", "irbook", "verify", incident_id, "--db", store.url, "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert result["ok"] is True and result["events"] == len(events)

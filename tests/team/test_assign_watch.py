@@ -18,8 +18,12 @@ from irbook.usecases.team import Watcher
 
 def opened(url: str) -> str:
     store = open_store(url)
-    state = start_incident(load_runbook(DRILL), store=store, responder=Responder("lead", "h"),
-                           title="Malicious @acme/ui 2.3.1")  # fmt: skip
+    state = start_incident(
+        load_runbook(DRILL),
+        store=store,
+        responder=Responder("lead", "h"),
+        title="Malicious @acme/ui 2.3.1",
+    )
     store.close()
     return state.incident_id
 
@@ -45,8 +49,10 @@ def test_assign_records_the_role_and_a_later_one_replaces_it(
     state = load_state(store, incident)
     assert state.roles == {"ops-lead": "bob"}
     events = state.events_of(Kind.ROLE_ASSIGNED)
-    assert [(e.actor, e.payload["person"]) for e in events] == [("lead", "alice"), (
-        events[1].actor, "bob")]
+    assert [(e.actor, e.payload["person"]) for e in events] == [
+        ("lead", "alice"),
+        (events[1].actor, "bob"),
+    ]
     store.close()
 
 
@@ -57,8 +63,10 @@ def test_assign_an_unknown_role_says_which_roles_exist(
     assert run(["assign", incident, "ops-led", "alice", "--db", sqlite_url]) == 2
     err = capsys.readouterr().err
     assert f"error: unknown role 'ops-led' for {incident} (did you mean 'ops-lead'?)" in err
-    assert "hint: the runbook's roles: incident-commander, ops-lead, security-engineer, " \
+    assert (
+        "hint: the runbook's roles: incident-commander, ops-lead, security-engineer, "
         "comms-lead" in err
+    )
     store = open_store(sqlite_url)
     assert load_state(store, incident).events_of(Kind.ROLE_ASSIGNED) == []
     store.close()
@@ -120,9 +128,12 @@ def test_watch_ctrl_c_exits_130_without_a_traceback(sqlite_url: str) -> None:
 
     incident = opened(sqlite_url)
     child = pexpect.spawn(
-        sys.executable, ["-m", "irbook", "watch", incident, "--interval", "0.2", "--db",
-                         sqlite_url], encoding="utf-8", timeout=120, dimensions=(40, 120),
-    )  # fmt: skip
+        sys.executable,
+        ["-m", "irbook", "watch", incident, "--interval", "0.2", "--db", sqlite_url],
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 120),
+    )
     child.expect("Latest events")
     complete(sqlite_url, incident, "declare", "alice")
     child.expect("completed step isolate/declare")  # the live view picked it up

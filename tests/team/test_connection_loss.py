@@ -26,9 +26,13 @@ from irbook.store import open_store
 from irbook.usecases.incidents import Responder, record_anyway, start_incident
 
 ANSWERS: dict[str, Any] = {
-    "declare": True, "disconnect": True, "affected-devices": ["laptop-17"], "npm-tokens": True,
-    "ci-secrets": True, "internal-update": True,
-}  # fmt: skip
+    "declare": True,
+    "disconnect": True,
+    "affected-devices": ["laptop-17"],
+    "npm-tokens": True,
+    "ci-secrets": True,
+    "internal-update": True,
+}
 
 
 class CutsTheCable:
@@ -59,9 +63,13 @@ def test_network_lost_mid_walk_clear_error_committed_kept_resume_continues(
     incident = start_incident(load_runbook(DRILL), store=direct, responder=Responder("lead", "h"))
     proxy = Proxy(pg_url)
     store = open_store(proxy.url)
-    walker = Walker(store=store, responder=Responder("bob", "laptop-b"),
-                    source=CutsTheCable(proxy, "npm-tokens"), display=RecordingDisplay(),
-                    options=WalkOptions(interactive=False))  # fmt: skip
+    walker = Walker(
+        store=store,
+        responder=Responder("bob", "laptop-b"),
+        source=CutsTheCable(proxy, "npm-tokens"),
+        display=RecordingDisplay(),
+        options=WalkOptions(interactive=False),
+    )
 
     with pytest.raises(StoreUnavailableError) as caught:
         walker.run(incident.incident_id)
@@ -78,8 +86,13 @@ def test_network_lost_mid_walk_clear_error_committed_kept_resume_continues(
 
     proxy.restore()  # back on the network: the same store reconnects, resume goes on
     answers = write_answers(tmp_path / "rest.json", ANSWERS)
-    result = resume(incident.incident_id, store=store, responder=Responder("bob", "laptop-b"),
-                    display=RecordingDisplay(), answers=answers)  # fmt: skip
+    result = resume(
+        incident.incident_id,
+        store=store,
+        responder=Responder("bob", "laptop-b"),
+        display=RecordingDisplay(),
+        answers=answers,
+    )
 
     assert result.outcome == "settled"
     events = assert_log_intact(direct, incident.incident_id)

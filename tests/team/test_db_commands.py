@@ -21,14 +21,16 @@ def set_schema_version(url: str, version: int) -> None:
     """Write the version row from outside irbook, as a newer irbook would have."""
     if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            conn.execute("UPDATE irbook_meta SET value = ? WHERE key = 'schema_version'",
-                         (str(version),))  # fmt: skip
+            conn.execute(
+                "UPDATE irbook_meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+            )
         return
     import psycopg
 
     with psycopg.connect(libpq(url), autocommit=True) as conn:
-        conn.execute("UPDATE irbook_meta SET value = %s WHERE key = 'schema_version'",
-                     (str(version),))  # fmt: skip
+        conn.execute(
+            "UPDATE irbook_meta SET value = %s WHERE key = 'schema_version'", (str(version),)
+        )
 
 
 def test_db_init_creates_then_changes_nothing(

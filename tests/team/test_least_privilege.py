@@ -40,8 +40,12 @@ class Cluster:
 
     def __init__(self) -> None:
         tag = secrets.token_hex(4)
-        self.names = {"irbook_owner": f"irbook_owner_{tag}", "irbook_app": f"irbook_app_{tag}",
-                      "alice": f"alice_{tag}", "irbook": f"irbook_{tag}"}  # fmt: skip
+        self.names = {
+            "irbook_owner": f"irbook_owner_{tag}",
+            "irbook_app": f"irbook_app_{tag}",
+            "alice": f"alice_{tag}",
+            "irbook": f"irbook_{tag}",
+        }
         self.password = secrets.token_hex(8)
 
     def rename(self, sql: str, *, database: bool) -> str:
@@ -94,8 +98,13 @@ def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
     state = start_incident(load_runbook(DRILL), store=store, responder=alice)
     assign_role(store, state.incident_id, "ops-lead", "alice", responder=alice)
     steps = {s.id: "done" for _, s in state.runbook.steps()} | {"affected-devices": ["ci-4"]}
-    walked = resume(state.incident_id, store=store, responder=alice, display=RecordingDisplay(),
-                    answers=write_answers(tmp_path / "a.json", steps))  # fmt: skip
+    walked = resume(
+        state.incident_id,
+        store=store,
+        responder=alice,
+        display=RecordingDisplay(),
+        answers=write_answers(tmp_path / "a.json", steps),
+    )
     assert walked.outcome == "settled"
     closed = close_incident(store, state.incident_id, responder=alice)
     assert closed.status == "completed"
@@ -107,8 +116,11 @@ def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
     # Nobody rewrites history: alice lacks the privilege, the owner hits the trigger.
     for role, refusal in (("alice", "permission denied"), ("irbook_owner", "append-only")):
         with psycopg.connect(libpq(cluster.url(role)), autocommit=True) as conn:
-            for statement in ("UPDATE event SET actor = 'mallory' WHERE seq = 2",
-                              "DELETE FROM event WHERE seq = 2", "TRUNCATE event CASCADE"):  # fmt: skip
+            for statement in (
+                "UPDATE event SET actor = 'mallory' WHERE seq = 2",
+                "DELETE FROM event WHERE seq = 2",
+                "TRUNCATE event CASCADE",
+            ):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
                     conn.execute(statement)
                 assert refusal in str(refused.value), (role, statement)

@@ -33,8 +33,11 @@ class OneStep:
         raise AssertionError("the drill has no inputs")
 
     def decide(self, step: Step, state: IncidentState) -> Decision:
-        return Complete(["laptop-17"] if step.id == "affected-devices" else True) \
-            if step.id == self.step_id else Pause()
+        return (
+            Complete(["laptop-17"] if step.id == "affected-devices" else True)
+            if step.id == self.step_id
+            else Pause()
+        )
 
     def confirm_command(self, step: CommandStep) -> bool:
         return False
@@ -62,20 +65,31 @@ def test_same_step_at_once_one_wins_the_other_is_told_nothing_duplicated(db_url:
     lead = open_store(db_url)
     incident = start_incident(load_runbook(DRILL), store=lead, responder=Responder("lead", "h"))
     alice_store, bob_store = open_store(db_url), open_store(db_url)
-    alice = Walker(store=alice_store, responder=Responder("alice", "laptop-a"),
-                   source=OneStep("npm-tokens"), display=RecordingDisplay(),
-                   options=WalkOptions(role="security-engineer", interactive=False))
+    alice = Walker(
+        store=alice_store,
+        responder=Responder("alice", "laptop-a"),
+        source=OneStep("npm-tokens"),
+        display=RecordingDisplay(),
+        options=WalkOptions(role="security-engineer", interactive=False),
+    )
     bob_display = RecordingDisplay()
     bob_source = RacingSource("npm-tokens", alice, incident.incident_id)
-    bob = Walker(store=bob_store, responder=Responder("bob", "laptop-b"), source=bob_source,
-                 display=bob_display, options=WalkOptions(interactive=False))
+    bob = Walker(
+        store=bob_store,
+        responder=Responder("bob", "laptop-b"),
+        source=bob_source,
+        display=bob_display,
+        options=WalkOptions(interactive=False),
+    )
 
     result = bob.run(incident.incident_id)
 
     assert result.outcome == "settled"
     assert bob_source.asked.count("npm-tokens") == 1  # not asked twice
-    assert any(n.startswith("step rotate/npm-tokens was completed by alice at ")
-               for n in bob_display.notices), bob_display.notices
+    assert any(
+        n.startswith("step rotate/npm-tokens was completed by alice at ")
+        for n in bob_display.notices
+    ), bob_display.notices
     assert any("not recorded" in n for n in bob_display.notices)
     events = assert_log_intact(lead, incident.incident_id)
     npm = [e for e in events if e.kind == Kind.STEP_COMPLETED and e.step_id == "npm-tokens"]

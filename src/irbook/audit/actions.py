@@ -26,8 +26,13 @@ class CheckResult:
     inputs: list[str] = field(default_factory=list)  # files read, for the record
 
     def to_json(self) -> dict[str, Any]:
-        return {"action": self.action, "ok": self.ok, "summary": self.summary,
-                "findings": self.findings, "inputs": self.inputs}  # fmt: skip
+        return {
+            "action": self.action,
+            "ok": self.ok,
+            "summary": self.summary,
+            "findings": self.findings,
+            "inputs": self.inputs,
+        }
 
 
 # uses -> "module:function"; imported lazily so a runbook with no checks pays nothing.

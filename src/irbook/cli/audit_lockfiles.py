@@ -48,7 +48,11 @@ def audit_lockfiles(
     from irbook.console import audit_lockfiles as show
 
     with show.advisory_progress() as progress:
-        report = audit(paths, advisories, progress=progress,
-                       cache_dir=None if no_cache else default_cache_dir())  # fmt: skip
+        report = audit(
+            paths,
+            advisories,
+            progress=progress,
+            cache_dir=None if no_cache else default_cache_dir(),
+        )
     show.report(report, as_json=json_output)
     return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)

@@ -67,7 +67,12 @@ def audit_logs(
     from irbook.console import audit_logs as show
 
     with show.progress() as on_progress:
-        result = run_audit(paths, ioc_files=ioc or [], advisories=advisories or [],
-                           domains=domain or [], progress=on_progress)  # fmt: skip
+        result = run_audit(
+            paths,
+            ioc_files=ioc or [],
+            advisories=advisories or [],
+            domains=domain or [],
+            progress=on_progress,
+        )
     show.hits(result, as_json=json_output)
     return int(ExitCode.OK if result.ok else ExitCode.FINDINGS)

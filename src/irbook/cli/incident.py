@@ -22,20 +22,30 @@ from irbook.cli.options import (
 
 AnswersOption = Annotated[
     Path | None,
-    typer.Option("--answers", help="Answer from this YAML file instead of prompting "
-                 "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
-                 show_default=False),
-]  # fmt: skip
+    typer.Option(
+        "--answers",
+        help="Answer from this YAML file instead of prompting "
+        "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
+        show_default=False,
+    ),
+]
 RoleOption = Annotated[
     str | None,
-    typer.Option("--role", help="Walk only the steps of this role (and steps with no role).",
-                 show_default=False),
-]  # fmt: skip
+    typer.Option(
+        "--role",
+        help="Walk only the steps of this role (and steps with no role).",
+        show_default=False,
+    ),
+]
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", help="Folder for rendered notifications (default: the incident's "
-                 "folder in the user data directory).", show_default=False),
-]  # fmt: skip
+    typer.Option(
+        "--out",
+        help="Folder for rendered notifications (default: the incident's "
+        "folder in the user data directory).",
+        show_default=False,
+    ),
+]
 
 
 def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callable[[str], str]:
@@ -53,8 +63,12 @@ def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callabl
 @app.command()
 def start(
     runbook: Annotated[str, typer.Argument(help="Runbook name (`irbook runbooks list`) or path.")],
-    title: Annotated[str | None, typer.Option("--title", help="Incident title (default: the "
-                     "runbook's title).", show_default=False)] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", help="Incident title (default: the runbook's title).", show_default=False
+        ),
+    ] = None,
     severity: Annotated[str, typer.Option("--severity", help="SEV1 (worst) to SEV4.")] = "SEV2",
     actor: AsOption = None,
     answers: AnswersOption = None,
@@ -81,11 +95,16 @@ def start(
     responder = Responder.resolve(actor)
     with opened_store(db) as store:
         start_walk(
-            loaded, store=store, responder=responder, display=ConsoleDisplay(), title=title,
-            severity=severity, answers=answers,
+            loaded,
+            store=store,
+            responder=responder,
+            display=ConsoleDisplay(),
+            title=title,
+            severity=severity,
+            answers=answers,
             options=WalkOptions(out_dir=out, templates_dir=templates_dir),
             resume_hint=_resume_hint(db, None, actor),
-        )  # fmt: skip
+        )
     return 0
 
 
@@ -111,11 +130,14 @@ def resume(
     responder = Responder.resolve(actor)
     with opened_store(db) as store:
         resume_walk(
-            incident, store=store, responder=responder, display=ConsoleDisplay(),
-            answers=answers, options=WalkOptions(role=role, out_dir=out,
-                                                 templates_dir=templates_dir),
+            incident,
+            store=store,
+            responder=responder,
+            display=ConsoleDisplay(),
+            answers=answers,
+            options=WalkOptions(role=role, out_dir=out, templates_dir=templates_dir),
             resume_hint=_resume_hint(db, role, actor),
-        )  # fmt: skip
+        )
     return 0
 
 
@@ -159,8 +181,9 @@ def list_incidents(
 def note(
     incident: IncidentArg,
     text: Annotated[str, typer.Argument(help="The note (quote it). Secrets are redacted.")],
-    step: Annotated[str | None, typer.Option("--step", help="Attach the note to this step.",
-                                             show_default=False)] = None,
+    step: Annotated[
+        str | None, typer.Option("--step", help="Attach the note to this step.", show_default=False)
+    ] = None,
     actor: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -172,8 +195,9 @@ def note(
     from irbook.usecases.incidents import Responder, add_note
 
     with opened_store(db) as store:
-        event, redacted = add_note(store, incident, text, responder=Responder.resolve(actor),
-                                   step_id=step)  # fmt: skip
+        event, redacted = add_note(
+            store, incident, text, responder=Responder.resolve(actor), step_id=step
+        )
     if redacted:
         console.warn(f"redacted before storing: {', '.join(redacted)}; rotate that secret")
     console.success(f"note added to {event.incident_id} (event {event.seq})")
@@ -184,8 +208,9 @@ def attach(
     incident: IncidentArg,
     file: Annotated[Path, typer.Argument(help="The evidence file (stored as path, sha256, size).")],
     description: Annotated[str, typer.Option("--description", "-d", help="What it is.")] = "",
-    step: Annotated[str | None, typer.Option("--step", help="The step it belongs to.",
-                                             show_default=False)] = None,
+    step: Annotated[
+        str | None, typer.Option("--step", help="The step it belongs to.", show_default=False)
+    ] = None,
     actor: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -197,10 +222,18 @@ def attach(
     from irbook.usecases.incidents import Responder, attach_evidence
 
     with opened_store(db) as store:
-        event = attach_evidence(store, incident, file, responder=Responder.resolve(actor),
-                                description=description, step_id=step)  # fmt: skip
-    console.success(f"attached {event.payload['path']} sha256 {event.payload['sha256']} "
-                    f"({event.payload['size']} bytes) to {event.incident_id}")  # fmt: skip
+        event = attach_evidence(
+            store,
+            incident,
+            file,
+            responder=Responder.resolve(actor),
+            description=description,
+            step_id=step,
+        )
+    console.success(
+        f"attached {event.payload['path']} sha256 {event.payload['sha256']} "
+        f"({event.payload['size']} bytes) to {event.incident_id}"
+    )
 
 
 @app.command()

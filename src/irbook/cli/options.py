@@ -43,14 +43,19 @@ DbOption = Annotated[
 ]
 AsOption = Annotated[
     str | None,
-    typer.Option("--as", help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
-                 show_default=False),
-]  # fmt: skip
+    typer.Option(
+        "--as",
+        help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
+        show_default=False,
+    ),
+]
 IncidentArg = Annotated[str, typer.Argument(help="Incident id, e.g. IR-20260511-1A2B.")]
 OptionalIncidentArg = Annotated[
-    str | None, typer.Argument(help="Incident id (default: the most recent open incident).",
-                               show_default=False),
-]  # fmt: skip
+    str | None,
+    typer.Argument(
+        help="Incident id (default: the most recent open incident).", show_default=False
+    ),
+]
 
 
 @contextmanager

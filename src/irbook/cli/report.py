@@ -25,13 +25,21 @@ def report(
     incident: IncidentArg,
     fmt: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="md, html (one self-contained file), json, csv "
-                     "(the timeline) or followups-csv (for issue-tracker import)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html (one self-contained file), json, csv "
+            "(the timeline) or followups-csv (for issue-tracker import).",
+        ),
     ] = ReportFormat.MD,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file (mode 0600) instead of stdout.",
-                     show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (mode 0600) instead of stdout.",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -84,8 +92,12 @@ def verify(
     incident: IncidentArg,
     expect: Annotated[
         str | None,
-        typer.Option("--expect", help="Head hash recorded earlier (e.g. from a report): also "
-                     "catches events cut off the end.", show_default=False),
+        typer.Option(
+            "--expect",
+            help="Head hash recorded earlier (e.g. from a report): also "
+            "catches events cut off the end.",
+            show_default=False,
+        ),
     ] = None,
     json_output: JsonOption = False,
     db: DbOption = None,

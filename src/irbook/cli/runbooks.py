@@ -36,8 +36,9 @@ def list_runbooks(
     from irbook.console import runbooks as show
     from irbook.loader import catalog
 
-    show.catalog(catalog.entries(runbooks_dir=runbooks_dir, templates_dir=templates_dir),
-                 as_json=json_output)  # fmt: skip
+    show.catalog(
+        catalog.entries(runbooks_dir=runbooks_dir, templates_dir=templates_dir), as_json=json_output
+    )
 
 
 @runbooks_app.command("show")

@@ -20,7 +20,6 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 
-
 @db_app.command("init")
 def db_init(db: DbOption = None, json_output: JsonOption = False) -> None:
     """Create the irbook tables and schema version (safe to run again: it changes nothing then).

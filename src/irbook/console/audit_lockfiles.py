@@ -24,8 +24,14 @@ def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress("reading advisories", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:  # fmt: skip
+    with Progress(
+        "reading advisories",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("advisories", total=None)
 
         def advance(done: int, total: int | None) -> None:
@@ -41,8 +47,10 @@ def report(result: AuditReport, *, as_json: bool) -> None:
         print_json([finding_json(f) for f in result.findings])
         return
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
-    scope = (f"{result.packages} package version(s) in {len(result.files)} file(s) against "
-             f"{result.advisories} advisory record(s)")  # fmt: skip
+    scope = (
+        f"{result.packages} package version(s) in {len(result.files)} file(s) against "
+        f"{result.advisories} advisory record(s)"
+    )
     if skipped:
         scope += f" (skipped: {skipped})"
     if not result.files:
@@ -58,9 +66,16 @@ def report(result: AuditReport, *, as_json: bool) -> None:
     for f in result.findings:
         aliases = f" ({', '.join(f.aliases)})" if f.aliases else ""
         style = "yellow" if f.match == "all-versions" else "red"
-        table.add_row(f.package.file, f.package.ecosystem, f.package.name, f.package.version,
-                      f.advisory + aliases, MATCH_LABEL[f.match], f.safe_version or "-",
-                      style=style)  # fmt: skip
+        table.add_row(
+            f.package.file,
+            f.package.ecosystem,
+            f.package.name,
+            f.package.version,
+            f.advisory + aliases,
+            MATCH_LABEL[f.match],
+            f.safe_version or "-",
+            style=style,
+        )
     out = stdout()
     out.print(table)
     low = sum(1 for f in result.findings if f.match == "all-versions")

@@ -28,8 +28,13 @@ def progress(threshold: int = LARGE_INPUT) -> Iterator[Callable[[int, int], None
                 return
             from rich import progress as bars
 
-            columns = (bars.TextColumn("scanning"), bars.BarColumn(), bars.DownloadColumn(),
-                       bars.TransferSpeedColumn(), bars.TimeRemainingColumn())  # fmt: skip
+            columns = (
+                bars.TextColumn("scanning"),
+                bars.BarColumn(),
+                bars.DownloadColumn(),
+                bars.TransferSpeedColumn(),
+                bars.TimeRemainingColumn(),
+            )
             bar = bars.Progress(*columns, console=stderr(), transient=True)
             bar.start()
             task = bar.add_task("scan", total=total)
@@ -56,8 +61,15 @@ def hits(result: LogScanResult, *, as_json: bool) -> None:
     out = stdout()
     for hit in result.hits:
         # Text, not markup: a log line is untrusted and may contain "[...]" that rich would parse.
-        out.print(Text.assemble((f"{hit.file}:{hit.line}", "bold"), "  ", (hit.ioc.kind, "cyan"),
-                                " ", (hit.ioc.value, "red")))  # fmt: skip
+        out.print(
+            Text.assemble(
+                (f"{hit.file}:{hit.line}", "bold"),
+                "  ",
+                (hit.ioc.kind, "cyan"),
+                " ",
+                (hit.ioc.value, "red"),
+            )
+        )
         out.print(Text("    " + hit.text, style="dim"))
     markup(f"[bold red]{escape(summary(result))}[/]")
     sources = sorted({s for hit in result.hits for s in hit.ioc.sources})

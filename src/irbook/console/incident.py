@@ -6,8 +6,7 @@ from typing import Any
 
 from irbook.console import escape, markup, print_json, stdout
 
-_STATUS_STYLE = {"done": "green", "skipped": "yellow", "pending": "white",
-                 "not applicable": "dim"}  # fmt: skip
+_STATUS_STYLE = {"done": "green", "skipped": "yellow", "pending": "white", "not applicable": "dim"}
 _STATUS_MARK = {"done": "✓", "skipped": "↷", "pending": "·", "not applicable": "–"}
 
 
@@ -17,11 +16,15 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
         return
     p = view["progress"]
     markup(f"[bold]{escape(view['incident'])}[/]: {escape(view['title'])}")
-    markup(f"  {escape(view['severity'])} · TLP:{escape(view['tlp'])} · [bold]{escape(view['status'])}"
-           f"[/] · {escape(view['runbook'])} {escape(view['runbook_version'])} · opened "
-           f"{escape(view['opened_at'] or '')} by {escape(view['opened_by'])}")  # fmt: skip
-    markup(f"  {p['settled']}/{p['total']} steps settled · {view['events']} events · head "
-           f"{view['head_hash'][:16]}")  # fmt: skip
+    markup(
+        f"  {escape(view['severity'])} · TLP:{escape(view['tlp'])} · [bold]{escape(view['status'])}"
+        f"[/] · {escape(view['runbook'])} {escape(view['runbook_version'])} · opened "
+        f"{escape(view['opened_at'] or '')} by {escape(view['opened_by'])}"
+    )
+    markup(
+        f"  {p['settled']}/{p['total']} steps settled · {view['events']} events · head "
+        f"{view['head_hash'][:16]}"
+    )
     if view["roles"]:
         holders = ", ".join(f"{r}: {who}" for r, who in sorted(view["roles"].items()))
         markup(f"  roles: {escape(holders)}")
@@ -37,8 +40,11 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
             why = f"  ({step['reason']})" if step["reason"] else ""
             crit = " !" if step["critical"] else ""
             nxt = "  ← next" if step["id"] == view["next_step"] else ""
-            stdout().print(f"   {_STATUS_MARK.get(step['status'], '?')} {step['id']}{crit}{who}"
-                           f"{why}{nxt}", markup=False, style=style)  # fmt: skip
+            stdout().print(
+                f"   {_STATUS_MARK.get(step['status'], '?')} {step['id']}{crit}{who}{why}{nxt}",
+                markup=False,
+                style=style,
+            )
 
 
 def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> None:
@@ -52,6 +58,12 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
 
     table = Table("id", "status", "sev", "title", "runbook", "opened", box=None, pad_edge=False)
     for row in rows:
-        table.add_row(row["id"], row["status"], row["severity"], row["title"], row["runbook"],
-                      (row["opened_at"] or "")[:16].replace("T", " "))  # fmt: skip
+        table.add_row(
+            row["id"],
+            row["status"],
+            row["severity"],
+            row["title"],
+            row["runbook"],
+            (row["opened_at"] or "")[:16].replace("T", " "),
+        )
     stdout().print(table)

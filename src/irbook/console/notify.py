@@ -16,12 +16,20 @@ def notification(result: NotifyResult, *, preview: bool, as_json: bool) -> None:
     n, message = result.notification, result.message
     if as_json:
         data: dict[str, Any] = {
-            "incident": n.incident_id, "template": n.template, "audience": n.audience,
-            "subject": n.subject, "to": list(n.to), "from": n.sender,
-            "message_id": message.message_id, "sha256": message.sha256,
-            "path": str(result.path) if result.path else None, "sent_to": list(result.sent_to),
-            "refused": result.refused, "server": result.server, "secrets": list(result.secrets),
-        }  # fmt: skip
+            "incident": n.incident_id,
+            "template": n.template,
+            "audience": n.audience,
+            "subject": n.subject,
+            "to": list(n.to),
+            "from": n.sender,
+            "message_id": message.message_id,
+            "sha256": message.sha256,
+            "path": str(result.path) if result.path else None,
+            "sent_to": list(result.sent_to),
+            "refused": result.refused,
+            "server": result.server,
+            "secrets": list(result.secrets),
+        }
         if preview:
             data |= {"text": n.text, "html": n.html}
         print_json(data)
@@ -43,10 +51,14 @@ def _preview(result: NotifyResult) -> None:
     from rich.panel import Panel
 
     n = result.notification
-    header = (f"From: {n.sender}\nTo: {', '.join(n.to) or '(draft: no recipients)'}\n"
-              f"Subject: {n.subject}\n")  # fmt: skip
-    stdout().print(Panel(header + "\n" + n.text.rstrip(), title=f"{n.template} → {n.audience}",
-                         expand=False), markup=False)  # fmt: skip
+    header = (
+        f"From: {n.sender}\nTo: {', '.join(n.to) or '(draft: no recipients)'}\n"
+        f"Subject: {n.subject}\n"
+    )
+    stdout().print(
+        Panel(header + "\n" + n.text.rstrip(), title=f"{n.template} → {n.audience}", expand=False),
+        markup=False,
+    )
     if n.html is not None:
         stdout().print("(an HTML part with the same content is attached)", style="dim")
 

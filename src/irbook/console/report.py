@@ -34,8 +34,15 @@ def exported(report: ExportedReport, output: Path | None) -> None:
 def followup_added(result: FollowupResult, *, as_json: bool) -> None:
     event = result.event
     if as_json:
-        print_json({"incident_id": event.incident_id, "seq": event.seq, "hash": event.hash,
-                    "followup": event.payload, "redacted": result.redacted})  # fmt: skip
+        print_json(
+            {
+                "incident_id": event.incident_id,
+                "seq": event.seq,
+                "hash": event.hash,
+                "followup": event.payload,
+                "redacted": result.redacted,
+            }
+        )
         return
     if result.redacted:
         warn(f"removed from the follow-up before storing it: {', '.join(result.redacted)}")
@@ -51,6 +58,7 @@ def verification(result: Verification, *, as_json: bool) -> None:
         stdout().print(f"head hash {result.head_hash}", markup=False)
         return
     where = f"event {result.bad_seq}" if result.bad_seq is not None else "the head"
-    stdout().print(f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False,
-                   style="bold red")  # fmt: skip
+    stdout().print(
+        f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False, style="bold red"
+    )
     info(f"{result.events} events read; the log was changed outside irbook")

@@ -20,8 +20,13 @@ def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
         row: dict[str, Any] = {"name": e.name, "path": e.path, "valid": e.loaded is not None}
         if e.loaded:
             rb = e.loaded.runbook
-            row |= {"id": rb.id, "version": rb.version, "title": rb.title,
-                    "phases": len(rb.phases), "steps": len(rb.steps())}  # fmt: skip
+            row |= {
+                "id": rb.id,
+                "version": rb.version,
+                "title": rb.title,
+                "phases": len(rb.phases),
+                "steps": len(rb.steps()),
+            }
         else:
             row["problems"] = [str(p) for p in e.problems]
         rows.append(row)
@@ -33,8 +38,9 @@ def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
     table = Table("name", "version", "title", "phases", "steps", box=None, pad_edge=False)
     for row in rows:
         if row["valid"]:
-            table.add_row(row["name"], row["version"], row["title"], str(row["phases"]),
-                          str(row["steps"]))  # fmt: skip
+            table.add_row(
+                row["name"], row["version"], row["title"], str(row["phases"]), str(row["steps"])
+            )
         else:
             table.add_row(row["name"], "-", f"invalid: {len(row['problems'])} problem(s)", "", "")
     stdout().print(table)
@@ -67,13 +73,19 @@ def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
             if step.needs:
                 flags.append(f"needs: {', '.join(step.needs)}")
             extra = f"  [dim]{escape('; '.join(flags))}[/]" if flags else ""
-            markup(f"   - {escape(f'[{step.type}]')} {escape(step.id)}: {escape(step.label)}{extra}")
+            markup(
+                f"   - {escape(f'[{step.type}]')} {escape(step.id)}: {escape(step.label)}{extra}"
+            )
 
 
 def validation(results: Sequence[ValidationResult], *, as_json: bool) -> None:
     if as_json:
-        print_json([{"path": r.path, "ok": r.ok, "problems": [str(p) for p in r.problems]}
-                    for r in results])  # fmt: skip
+        print_json(
+            [
+                {"path": r.path, "ok": r.ok, "problems": [str(p) for p in r.problems]}
+                for r in results
+            ]
+        )
         return
     for r in results:
         if r.ok:

@@ -26,8 +26,10 @@ def db_init(info: DatabaseInfo, *, as_json: bool) -> None:
     if info.created:
         success(f"created the irbook tables (schema {info.schema_version}) in {info.url}")
     else:
-        success(f"{info.url} is already an irbook database (schema {info.schema_version}); "
-                "nothing changed")  # fmt: skip
+        success(
+            f"{info.url} is already an irbook database (schema {info.schema_version}); "
+            "nothing changed"
+        )
 
 
 def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
@@ -51,8 +53,16 @@ def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
 def assigned(event: Event, *, as_json: bool) -> None:
     role, person = event.payload["role"], event.payload["person"]
     if as_json:
-        print_json({"incident": event.incident_id, "role": role, "person": person,
-                    "seq": event.seq, "by": event.actor, "at": event.at.isoformat()})  # fmt: skip
+        print_json(
+            {
+                "incident": event.incident_id,
+                "role": role,
+                "person": person,
+                "seq": event.seq,
+                "by": event.actor,
+                "at": event.at.isoformat(),
+            }
+        )
         return
     success(f"{event.incident_id}: {role} is now held by {person}")
 

@@ -16,9 +16,11 @@ class ConsoleDisplay:
 
     def incident(self, state: IncidentState, *, resumed: bool) -> None:
         verb = "Resuming" if resumed else "Started"
-        markup(f"[bold]{verb} {escape(state.incident_id)}[/]: {escape(state.title)}  "
-               f"[dim]{escape(state.severity)} · TLP:{escape(state.tlp)} · "
-               f"{escape(state.runbook.id)} {escape(state.runbook.version)}[/]")  # fmt: skip
+        markup(
+            f"[bold]{verb} {escape(state.incident_id)}[/]: {escape(state.title)}  "
+            f"[dim]{escape(state.severity)} · TLP:{escape(state.tlp)} · "
+            f"{escape(state.runbook.id)} {escape(state.runbook.version)}[/]"
+        )
         markup("[dim]Every answer is saved the moment you give it. Ctrl-C is safe.[/]")
 
     def phase(self, phase: Phase, progress: Progress) -> None:
@@ -38,8 +40,10 @@ class ConsoleDisplay:
             holder = state.roles.get(step.role)
             tags.append(f"role: {step.role}" + (f" ({holder})" if holder else ""))
         stdout().print()
-        markup(f"[bold]{escape(step.label)}[/]  [dim]{escape(' · '.join(tags))} · "
-               f"{progress.settled}/{progress.total} steps settled[/]")  # fmt: skip
+        markup(
+            f"[bold]{escape(step.label)}[/]  [dim]{escape(' · '.join(tags))} · "
+            f"{progress.settled}/{progress.total} steps settled[/]"
+        )
         body = getattr(step, "text", None) or getattr(step, "prompt", None)
         if body:
             stdout().print(body.strip(), markup=False)

@@ -38,19 +38,27 @@ def render(frame: WatchFrame) -> RenderableType:
         f"[bold]{escape(frame.severity)}[/]  {escape(frame.status)}  "
         f"[dim]{frame.last_seq} events[/]"
     )
-    phases = Table("phase", "progress", "", "done", "skipped", "milestone", box=None,
-                   pad_edge=False)  # fmt: skip
+    phases = Table(
+        "phase", "progress", "", "done", "skipped", "milestone", box=None, pad_edge=False
+    )
     for line in frame.phases:
         milestone = ""
         if line.milestone:
             reached = line.milestone_at.strftime("%H:%M UTC") if line.milestone_at else "—"
             milestone = f"{escape(line.milestone)} {reached}"
-        phases.add_row(escape(line.title), _bar(line), f"{line.settled}/{line.total}",
-                       str(line.done), str(line.skipped), milestone)  # fmt: skip
+        phases.add_row(
+            escape(line.title),
+            _bar(line),
+            f"{line.settled}/{line.total}",
+            str(line.done),
+            str(line.skipped),
+            milestone,
+        )
     latest = Table("#", "time (UTC)", "who", "what", box=None, pad_edge=False)
     for event in frame.latest:
-        latest.add_row(str(event.seq), event.at.strftime("%H:%M:%S"), escape(event.actor),
-                       escape(event.text))  # fmt: skip
+        latest.add_row(
+            str(event.seq), event.at.strftime("%H:%M:%S"), escape(event.actor), escape(event.text)
+        )
     parts: list[RenderableType] = [header, Text(), phases, Text()]
     if frame.roles:
         parts += [roles_table(frame.roles), Text()]

@@ -154,9 +154,21 @@ def evaluate(
 
 def _check_node(node: ast.AST) -> None:
     allowed = (
-        ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare,
-        ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call, *_COMPARE,
-    )  # fmt: skip
+        ast.Expression,
+        ast.BoolOp,
+        ast.And,
+        ast.Or,
+        ast.UnaryOp,
+        ast.Not,
+        ast.Compare,
+        ast.Name,
+        ast.Load,
+        ast.Constant,
+        ast.List,
+        ast.Tuple,
+        ast.Call,
+        *_COMPARE,
+    )
     column = getattr(node, "col_offset", 0) + 1
     if isinstance(node, ast.USub | ast.cmpop):
         return  # checked with their UnaryOp / Compare node, which know the column
@@ -164,8 +176,11 @@ def _check_node(node: ast.AST) -> None:
         for op in node.ops:
             if type(op) not in _COMPARE:
                 what = _NOT_ALLOWED.get(type(op), f"'{type(op).__name__}'")
-                raise ConditionError(f"{what} is not allowed in a condition; compare with "
-                                     "==, !=, <, <=, >, >=, in or not in", column)  # fmt: skip
+                raise ConditionError(
+                    f"{what} is not allowed in a condition; compare with "
+                    "==, !=, <, <=, >, >=, in or not in",
+                    column,
+                )
     if not isinstance(node, allowed):
         what = _NOT_ALLOWED.get(type(node), f"'{type(node).__name__}'")
         if isinstance(node, ast.Attribute):  # point at the dot, not at the name before it
@@ -185,8 +200,9 @@ def _check_node(node: ast.AST) -> None:
         raise ConditionError("only string, number and boolean literals are allowed", column)
     if isinstance(node, ast.Name) and node.id.startswith("_"):
         # Input ids never start with '_'; names like __builtins__ are how sandbox escapes begin.
-        raise ConditionError(f"name '{node.id}' is not allowed (names never start with '_')",
-                             column)  # fmt: skip
+        raise ConditionError(
+            f"name '{node.id}' is not allowed (names never start with '_')", column
+        )
     if isinstance(node, ast.Call):
         _step_argument(node)
 

@@ -137,9 +137,13 @@ def apply(state: IncidentState, event: Event) -> None:
 
 
 def _settle(
-    step: StepState, status: StepStatus, event: Event, *, value: Any = None,
+    step: StepState,
+    status: StepStatus,
+    event: Event,
+    *,
+    value: Any = None,
     reason: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     step.status, step.value, step.reason = status, value, reason
     step.actor, step.at, step.seq = event.actor, event.at, event.seq
 

@@ -191,14 +191,26 @@ class Event:
 
 
 def canonical(
-    incident_id: str, seq: int, at: datetime, actor: str, host: str, kind: str,
-    step_id: str | None, payload: dict[str, Any],
-) -> bytes:  # fmt: skip
+    incident_id: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    host: str,
+    kind: str,
+    step_id: str | None,
+    payload: dict[str, Any],
+) -> bytes:
     """The bytes an event's hash covers: everything but the hashes, as canonical JSON."""
     body = {
-        "incident_id": incident_id, "seq": seq, "at": at.isoformat(timespec="microseconds"),
-        "actor": actor, "host": host, "kind": kind, "step_id": step_id, "payload": payload,
-    }  # fmt: skip
+        "incident_id": incident_id,
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "host": host,
+        "kind": kind,
+        "step_id": step_id,
+        "payload": payload,
+    }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -208,6 +220,14 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
 
 def event_hash(event: Event) -> str:
     """Recompute an event's hash from its content and the hash it claims to follow."""
-    body = canonical(event.incident_id, event.seq, event.at, event.actor, event.host,
-                     event.kind, event.step_id, event.payload)  # fmt: skip
+    body = canonical(
+        event.incident_id,
+        event.seq,
+        event.at,
+        event.actor,
+        event.host,
+        event.kind,
+        event.step_id,
+        event.payload,
+    )
     return chain_hash(event.prev_hash, body)

@@ -27,7 +27,9 @@ DEVICES_STEP = "affected-devices"
 LOCKFILE_AUDIT = "lockfile-audit"
 
 _ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}  # the spellings OSV and purl expect
-_ADVISORY_ID = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|MAL-\d{4}-\d+)\b")
+_ADVISORY_ID = re.compile(
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|MAL-\d{4}-\d+)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,13 @@ def parse_package(text: str) -> PackageVersion:
     entry = text.strip()
     ecosystem, sep, rest = entry.partition(":")
     at = rest.rfind("@")
-    if not sep or not ecosystem or at <= 0 or at == len(rest) - 1 or any(c.isspace() for c in entry):
+    if (
+        not sep
+        or not ecosystem
+        or at <= 0
+        or at == len(rest) - 1
+        or any(c.isspace() for c in entry)
+    ):
         raise ValueError(
             f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. npm:@tanstack/react-router@1.169.5)"
         )
@@ -178,26 +186,44 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
     inputs = dict(state.inputs)
     runbook = state.runbook
     references = _unique([*runbook.references, *_strings(inputs.get("references"))])
-    advisory_ids = _unique([
-        *(m.group(0) for r in references for m in _ADVISORY_ID.finditer(r)),
-        *(i for f in findings for i in (f.advisory, *f.aliases) if i),
-    ])  # fmt: skip
+    advisory_ids = _unique(
+        [
+            *(m.group(0) for r in references for m in _ADVISORY_ID.finditer(r)),
+            *(i for f in findings for i in (f.advisory, *f.aliases) if i),
+        ]
+    )
     return IncidentFacts(
-        id=state.incident_id, title=state.title, severity=state.severity, tlp=state.tlp,
-        status=state.status, opened_at=state.opened_at, opened_by=state.opened_by, actor=actor,
+        id=state.incident_id,
+        title=state.title,
+        severity=state.severity,
+        tlp=state.tlp,
+        status=state.status,
+        opened_at=state.opened_at,
+        opened_by=state.opened_by,
+        actor=actor,
         organisation=str(inputs.get("organisation") or ""),
         vector=str(inputs.get("vector") or "unknown"),
         detected_at=str(inputs["detected_at"]) if inputs.get("detected_at") else None,
-        runbook_id=runbook.id, runbook_title=runbook.title, runbook_version=runbook.version,
-        affected=tuple(affected), safe_versions=tuple(safe),
+        runbook_id=runbook.id,
+        runbook_title=runbook.title,
+        runbook_version=runbook.version,
+        affected=tuple(affected),
+        safe_versions=tuple(safe),
         packages=group_packages(affected, safe, findings),
         iocs=tuple(_unique(_strings(answers.get(IOCS_STEP)))),
         devices=tuple(_unique(_strings(answers.get(DEVICES_STEP)))),
-        references=tuple(references), advisory_ids=tuple(advisory_ids), findings=findings,
-        roles=dict(state.roles), phases=_phases(state), skipped=_skipped(state),
-        steps_settled=engine.progress(state).settled, steps_total=len(runbook.steps()),
-        inputs=inputs, answers=dict(answers), problems=tuple(problems),
-    )  # fmt: skip
+        references=tuple(references),
+        advisory_ids=tuple(advisory_ids),
+        findings=findings,
+        roles=dict(state.roles),
+        phases=_phases(state),
+        skipped=_skipped(state),
+        steps_settled=engine.progress(state).settled,
+        steps_total=len(runbook.steps()),
+        inputs=inputs,
+        answers=dict(answers),
+        problems=tuple(problems),
+    )
 
 
 def audit_findings(state: IncidentState) -> tuple[AuditFinding, ...]:
@@ -211,15 +237,17 @@ def audit_findings(state: IncidentState) -> tuple[AuditFinding, ...]:
         for raw in findings:
             finding = _finding(raw)
             if finding is not None:
-                out.setdefault((finding.ecosystem, finding.name, finding.version, finding.advisory),
-                               finding)  # fmt: skip
+                out.setdefault(
+                    (finding.ecosystem, finding.name, finding.version, finding.advisory), finding
+                )
     return tuple(out.values())
 
 
 def group_packages(
-    affected: Iterable[PackageVersion], safe: Iterable[PackageVersion],
+    affected: Iterable[PackageVersion],
+    safe: Iterable[PackageVersion],
     findings: Iterable[AuditFinding] = (),
-) -> tuple[AffectedPackage, ...]:  # fmt: skip
+) -> tuple[AffectedPackage, ...]:
     """Versions per package; the declared list wins, findings fill in when nothing was declared."""
     versions: dict[tuple[str, str], list[str]] = {}
     declared = list(affected)
@@ -251,13 +279,15 @@ def _finding(raw: Any) -> AuditFinding | None:
         return None
     ecosystem = str(raw.get("ecosystem") or "")
     return AuditFinding(
-        ecosystem=_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), name=str(raw["name"]),
-        version=str(raw["version"]), advisory=str(raw.get("advisory") or ""),
+        ecosystem=_ECOSYSTEMS.get(ecosystem.lower(), ecosystem),
+        name=str(raw["name"]),
+        version=str(raw["version"]),
+        advisory=str(raw.get("advisory") or ""),
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         match=str(raw.get("match") or "exact"),
         safe_version=str(raw["safe_version"]) if raw.get("safe_version") else None,
         file=str(raw["file"]) if raw.get("file") else None,
-    )  # fmt: skip
+    )
 
 
 def _strings(value: Any) -> list[str]:

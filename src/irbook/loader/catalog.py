@@ -18,14 +18,16 @@ class CatalogEntry:
     problems: tuple[Problem, ...] = ()
 
 
-def load(name_or_path: str, *, runbooks_dir: Path | None = None,
-         templates_dir: Path | None = None) -> LoadedRunbook:  # fmt: skip
+def load(
+    name_or_path: str, *, runbooks_dir: Path | None = None, templates_dir: Path | None = None
+) -> LoadedRunbook:
     path = resources.find_runbook(name_or_path, runbooks_dir)
     return load_runbook(path, known_templates=resources.notify_template_names(templates_dir))
 
 
-def entries(*, runbooks_dir: Path | None = None,
-            templates_dir: Path | None = None) -> list[CatalogEntry]:  # fmt: skip
+def entries(
+    *, runbooks_dir: Path | None = None, templates_dir: Path | None = None
+) -> list[CatalogEntry]:
     templates = resources.notify_template_names(templates_dir)
     out = []
     for name, path in resources.available_runbooks(runbooks_dir).items():

@@ -58,19 +58,25 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
         needs = step.get("needs")
         for n, need in enumerate(needs if isinstance(needs, list) else []):
             if isinstance(need, str) and need not in steps:
-                problems.append(doc.problem(
-                    (*sloc, "needs", n), f"needs unknown step '{need}'{did_you_mean(need, steps)}"
-                ))  # fmt: skip
+                problems.append(
+                    doc.problem(
+                        (*sloc, "needs", n),
+                        f"needs unknown step '{need}'{did_you_mean(need, steps)}",
+                    )
+                )
             elif need == step.get("id"):
                 problems.append(doc.problem((*sloc, "needs", n), "a step cannot need itself"))
         if isinstance(step.get("when"), str):
             problems.extend(_when_problems(doc, (*sloc, "when"), step["when"], inputs, steps))
         role = step.get("role")
         if isinstance(role, str) and roles is not None and role not in roles:
-            problems.append(doc.problem(
-                (*sloc, "role"), f"unknown role '{role}'{did_you_mean(role, map(str, roles))}; "
-                "declare it under `roles`"
-            ))  # fmt: skip
+            problems.append(
+                doc.problem(
+                    (*sloc, "role"),
+                    f"unknown role '{role}'{did_you_mean(role, map(str, roles))}; "
+                    "declare it under `roles`",
+                )
+            )
         template = step.get("template")
         if (
             step.get("type") == "notify"
@@ -78,10 +84,12 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             and known_templates is not None
             and template not in known_templates
         ):
-            problems.append(doc.problem(
-                (*sloc, "template"),
-                f"unknown template '{template}'{did_you_mean(template, known_templates)}",
-            ))  # fmt: skip
+            problems.append(
+                doc.problem(
+                    (*sloc, "template"),
+                    f"unknown template '{template}'{did_you_mean(template, known_templates)}",
+                )
+            )
         if step.get("type") == "input":
             problems.extend(_choice_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
@@ -101,14 +109,24 @@ def _check_argument_problems(
     out = []
     for key, value in args.items():
         if key not in expected:
-            out.append(doc.problem((*loc, "with", key), f"'{step['uses']}' takes no argument "
-                                   f"'{key}'{did_you_mean(str(key), expected)}; it takes "
-                                   f"{', '.join(expected)}", key=True))  # fmt: skip
+            out.append(
+                doc.problem(
+                    (*loc, "with", key),
+                    f"'{step['uses']}' takes no argument "
+                    f"'{key}'{did_you_mean(str(key), expected)}; it takes "
+                    f"{', '.join(expected)}",
+                    key=True,
+                )
+            )
         for text in value if isinstance(value, list) else [value]:
             for name in INPUT_REFERENCE.findall(text) if isinstance(text, str) else []:
                 if name not in inputs:
-                    out.append(doc.problem((*loc, "with", key), f"unknown input '{name}'"
-                                           f"{did_you_mean(name, inputs)}"))  # fmt: skip
+                    out.append(
+                        doc.problem(
+                            (*loc, "with", key),
+                            f"unknown input '{name}'{did_you_mean(name, inputs)}",
+                        )
+                    )
     return out
 
 
@@ -128,15 +146,24 @@ def _choice_problems(doc: Document, loc: Loc, item: dict[str, Any], type_key: st
     if kind in (ValueType.CHOICE, ValueType.MULTICHOICE) and not choices:
         return [doc.problem(loc, f"a {kind} needs a non-empty `choices` list")]
     if choices and kind not in (ValueType.CHOICE, ValueType.MULTICHOICE):
-        return [doc.problem((*loc, "choices"), f"`choices` only applies to choice and multichoice, "
-                            f"not '{kind or 'text'}'")]  # fmt: skip
+        return [
+            doc.problem(
+                (*loc, "choices"),
+                f"`choices` only applies to choice and multichoice, not '{kind or 'text'}'",
+            )
+        ]
     default = item.get("default")
     # A mapping is already a type error from the schema: say nothing more about it here.
     plain = default is not None and not isinstance(default, dict)
     outside = plain and isinstance(choices, list) and default not in choices
     if kind == ValueType.CHOICE and outside:
-        return [doc.problem((*loc, "default"), f"default '{default}' is not one of the choices"
-                            f"{did_you_mean(str(default), map(str, choices or []))}")]  # fmt: skip
+        return [
+            doc.problem(
+                (*loc, "default"),
+                f"default '{default}' is not one of the choices"
+                f"{did_you_mean(str(default), map(str, choices or []))}",
+            )
+        ]
     return []
 
 
@@ -150,12 +177,14 @@ def _when_problems(
         return [_at_column(doc, problem, expression, exc.column)]
     out = []
     for name in sorted(refs.inputs - inputs.keys()):
-        problem = doc.problem(loc, f"condition names unknown input '{name}'"
-                              f"{did_you_mean(name, inputs)}")  # fmt: skip
+        problem = doc.problem(
+            loc, f"condition names unknown input '{name}'{did_you_mean(name, inputs)}"
+        )
         out.append(_at_column(doc, problem, expression, conditions.locate(expression, name)))
     for name in sorted(refs.steps - steps.keys()):
-        problem = doc.problem(loc, f"condition names unknown step '{name}'"
-                              f"{did_you_mean(name, steps)}")  # fmt: skip
+        problem = doc.problem(
+            loc, f"condition names unknown step '{name}'{did_you_mean(name, steps)}"
+        )
         out.append(_at_column(doc, problem, expression, conditions.locate(expression, name)))
     return out
 

@@ -88,8 +88,10 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise fail(f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
-                       "(is this the right file?)")  # fmt: skip
+            raise fail(
+                f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
+                "(is this the right file?)"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail(f"{kind} not found") from None
@@ -169,8 +171,9 @@ def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Probl
     before = text[: exc.position]
     line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    return Problem(path, line, column, "",
-                   f"control character U+{code:04X} is not allowed in YAML text")  # fmt: skip
+    return Problem(
+        path, line, column, "", f"control character U+{code:04X} is not allowed in YAML text"
+    )
 
 
 class _TooManyValues(Exception):
@@ -240,10 +243,13 @@ class _Builder:
         where = self.alias_root[:-1]  # the container that uses the alias, as written in the file
         line, column = self.doc.values.get(where, (1, 1))
         return Problem(
-            self.doc.path, line, column, format_loc(where),
+            self.doc.path,
+            line,
+            column,
+            format_loc(where),
             f"aliases expand to more than {MAX_NODES} values here (an alias bomb?); "
             "write the values out instead",
-        )  # fmt: skip
+        )
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -259,9 +265,13 @@ class _Builder:
             if name in out:
                 first = self.doc.keys[(*loc, name)][0]
                 self.problems.append(
-                    Problem(self.doc.path, *key_pos, format_loc((*loc, name)),
-                            f"duplicate key '{name}' (first at line {first})")
-                )  # fmt: skip
+                    Problem(
+                        self.doc.path,
+                        *key_pos,
+                        format_loc((*loc, name)),
+                        f"duplicate key '{name}' (first at line {first})",
+                    )
+                )
                 continue
             self.doc.keys[(*loc, name)] = key_pos
             out[name] = self.build(value_node, (*loc, name))
@@ -322,10 +332,13 @@ def _model_keys(loc: Loc, data: Any) -> list[str]:
     from irbook.domain import models
 
     step_classes = {
-        "confirm": models.ConfirmStep, "input": models.InputStep,
-        "checklist": models.ChecklistStep, "check": models.CheckStep,
-        "command": models.CommandStep, "notify": models.NotifyStep,
-    }  # fmt: skip
+        "confirm": models.ConfirmStep,
+        "input": models.InputStep,
+        "checklist": models.ChecklistStep,
+        "check": models.CheckStep,
+        "command": models.CommandStep,
+        "notify": models.NotifyStep,
+    }
     model: Any = models.Runbook
     if len(loc) == 2 and loc[0] == "inputs":
         model = RunbookInput

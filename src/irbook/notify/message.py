@@ -93,9 +93,15 @@ def template_name(name: str) -> str:
 
 
 def build_notification(
-    facts: IncidentFacts, *, template: str, audience: str, renderer: Renderer,
-    to: tuple[str, ...] = (), sender: str = DEFAULT_SENDER, extra: dict[str, Any] | None = None,
-) -> Notification:  # fmt: skip
+    facts: IncidentFacts,
+    *,
+    template: str,
+    audience: str,
+    renderer: Renderer,
+    to: tuple[str, ...] = (),
+    sender: str = DEFAULT_SENDER,
+    extra: dict[str, Any] | None = None,
+) -> Notification:
     """Render ``notify/TEMPLATE.txt.j2`` (with its subject block) and ``.html.j2`` when present.
 
     Every problem of both parts is reported together, before anything is written or sent.
@@ -103,8 +109,13 @@ def build_notification(
     template_name(template)
     recipients = tuple(check_address(a, "recipient") for a in to)
     sender = check_address(sender, "sender (IRBOOK_SMTP_FROM)")
-    context: dict[str, Any] = {"incident": facts, "audience": audience, "recipients": recipients,
-                               "tlp": facts.tlp, **(extra or {})}  # fmt: skip
+    context: dict[str, Any] = {
+        "incident": facts,
+        "audience": audience,
+        "recipients": recipients,
+        "tlp": facts.tlp,
+        **(extra or {}),
+    }
     problems = []
     text = subject = html = None
     try:
@@ -119,8 +130,11 @@ def build_notification(
         except InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems or text is None or subject is None:
-        raise InvalidInputError(problems, hint="nothing was written or sent; fix the template "
-                                "or record the missing answers (docs/notifications.md)")  # fmt: skip
+        raise InvalidInputError(
+            problems,
+            hint="nothing was written or sent; fix the template "
+            "or record the missing answers (docs/notifications.md)",
+        )
     check_header_text(subject, f"the subject rendered from {text.filename}")
     if facts.id not in subject:
         subject = f"[{facts.id}] {subject}"  # the incident id is how replies find the timeline

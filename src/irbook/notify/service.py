@@ -54,29 +54,47 @@ def audience_of(state: IncidentState, template: str) -> str:
 
 
 def compose(
-    state: IncidentState, *, template: str, audience: str, responder: Responder,
-    to: Sequence[str] = (), templates_dir: Path | None = None,
-    environ: Mapping[str, str] | None = None, allow_secrets: bool = False,
-) -> tuple[Notification, Message, list[str]]:  # fmt: skip
+    state: IncidentState,
+    *,
+    template: str,
+    audience: str,
+    responder: Responder,
+    to: Sequence[str] = (),
+    templates_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    allow_secrets: bool = False,
+) -> tuple[Notification, Message, list[str]]:
     from irbook.notify.smtp import sender_from_env
     from irbook.render.environment import Renderer
 
     env = os.environ if environ is None else environ
     facts = build_facts(state, actor=responder.actor)
     notification = build_notification(
-        facts, template=template, audience=audience, renderer=Renderer(templates_dir),
-        to=tuple(to), sender=sender_from_env(env),
-    )  # fmt: skip
+        facts,
+        template=template,
+        audience=audience,
+        renderer=Renderer(templates_dir),
+        to=tuple(to),
+        sender=sender_from_env(env),
+    )
     secrets = refuse_secrets(notification, allow=allow_secrets)
     return notification, to_message(notification, date=responder.clock()), secrets
 
 
 def notify(
-    *, store: Store, incident_id: str, template: str, responder: Responder,
-    to: Sequence[str] = (), out_dir: Path | None = None, send: bool = False,
-    preview: bool = False, allow_secrets: bool = False, templates_dir: Path | None = None,
+    *,
+    store: Store,
+    incident_id: str,
+    template: str,
+    responder: Responder,
+    to: Sequence[str] = (),
+    out_dir: Path | None = None,
+    send: bool = False,
+    preview: bool = False,
+    allow_secrets: bool = False,
+    templates_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
-) -> NotifyResult:  # fmt: skip
+) -> NotifyResult:
     """`irbook notify`: render; write the .eml (unless only previewing); send with ``send``."""
     from irbook.errors import UsageError
     from irbook.notify.smtp import config_from_env, deliver
@@ -85,60 +103,104 @@ def notify(
     state = incidents.load_state(store, incident_id)
     config = config_from_env(env) if send else None  # bad settings fail before anything is written
     if send and not to:
-        raise UsageError("--send needs at least one --to address", hint="nothing was written or sent")
+        raise UsageError(
+            "--send needs at least one --to address", hint="nothing was written or sent"
+        )
     notification, message, secrets = compose(
-        state, template=template, audience=audience_of(state, template), responder=responder,
-        to=to, templates_dir=templates_dir, environ=env, allow_secrets=allow_secrets,
-    )  # fmt: skip
+        state,
+        template=template,
+        audience=audience_of(state, template),
+        responder=responder,
+        to=to,
+        templates_dir=templates_dir,
+        environ=env,
+        allow_secrets=allow_secrets,
+    )
     path = None
     if not preview or send:
-        path = write_eml(message, out_dir or incidents.output_dir(state.incident_id),
-                         stem=f"{state.incident_id}-{template}")  # fmt: skip
+        path = write_eml(
+            message,
+            out_dir or incidents.output_dir(state.incident_id),
+            stem=f"{state.incident_id}-{template}",
+        )
     _record_rendered(store, state.incident_id, notification, message, path, responder, None)
     if config is None:
         return NotifyResult(notification, message, path, secrets=tuple(secrets))
     recipients = [envelope_address(a) for a in notification.to]
-    refused = deliver(message.raw, sender=envelope_address(notification.sender),
-                      recipients=recipients, config=config)  # fmt: skip
+    refused = deliver(
+        message.raw,
+        sender=envelope_address(notification.sender),
+        recipients=recipients,
+        config=config,
+    )
     accepted = tuple(a for a in recipients if a not in refused)
-    sent = NotificationSent(template=template, subject=notification.subject, to=list(accepted),
-                            sha256=message.sha256, message_id=message.message_id,
-                            server=config.server)  # fmt: skip
-    incidents.record_anyway(store, state.incident_id, NewEvent(Kind.NOTIFICATION_SENT, sent),
-                            responder)  # fmt: skip
-    return NotifyResult(notification, message, path, accepted, refused, config.server,
-                        tuple(secrets))  # fmt: skip
+    sent = NotificationSent(
+        template=template,
+        subject=notification.subject,
+        to=list(accepted),
+        sha256=message.sha256,
+        message_id=message.message_id,
+        server=config.server,
+    )
+    incidents.record_anyway(
+        store, state.incident_id, NewEvent(Kind.NOTIFICATION_SENT, sent), responder
+    )
+    return NotifyResult(
+        notification, message, path, accepted, refused, config.server, tuple(secrets)
+    )
 
 
 def run_notify_step(
-    *, store: Store, state: IncidentState, step: NotifyStep, responder: Responder,
-    out_dir: Path | None = None, templates_dir: Path | None = None, to: Sequence[str] = (),
-) -> list[Path]:  # fmt: skip
+    *,
+    store: Store,
+    state: IncidentState,
+    step: NotifyStep,
+    responder: Responder,
+    out_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    to: Sequence[str] = (),
+) -> list[Path]:
     """A runbook `notify` step: write the step's .eml into the incident's folder and record it.
 
     Sending stays a deliberate act (`irbook notify INCIDENT TEMPLATE --send`); the walker drafts.
     """
     notification, message, _ = compose(
-        state, template=step.template, audience=step.audience, responder=responder, to=to,
+        state,
+        template=step.template,
+        audience=step.audience,
+        responder=responder,
+        to=to,
         templates_dir=templates_dir,
-    )  # fmt: skip
-    path = write_eml(message, out_dir or incidents.output_dir(state.incident_id),
-                     stem=f"{state.incident_id}-{step.template}")  # fmt: skip
-    event = _record_rendered(store, state.incident_id, notification, message, path, responder,
-                             step.id)  # fmt: skip
+    )
+    path = write_eml(
+        message,
+        out_dir or incidents.output_dir(state.incident_id),
+        stem=f"{state.incident_id}-{step.template}",
+    )
+    event = _record_rendered(
+        store, state.incident_id, notification, message, path, responder, step.id
+    )
     if event.seq == state.last_seq + 1:  # keep the walker's state current when nobody wrote between
         engine.apply(state, event)
     return [path]
 
 
 def _record_rendered(
-    store: Store, incident_id: str, notification: Notification, message: Message,
-    path: Path | None, responder: Responder, step_id: str | None,
-) -> Event:  # fmt: skip
+    store: Store,
+    incident_id: str,
+    notification: Notification,
+    message: Message,
+    path: Path | None,
+    responder: Responder,
+    step_id: str | None,
+) -> Event:
     payload = NotificationRendered(
-        template=notification.template, audience=notification.audience,
-        subject=notification.subject, to=list(notification.to), sha256=message.sha256,
+        template=notification.template,
+        audience=notification.audience,
+        subject=notification.subject,
+        to=list(notification.to),
+        sha256=message.sha256,
         path=str(path.resolve()) if path else None,
-    )  # fmt: skip
+    )
     new = NewEvent(Kind.NOTIFICATION_RENDERED, payload, step_id=step_id)
     return incidents.record_anyway(store, incident_id, new, responder)

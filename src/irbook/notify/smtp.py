@@ -40,17 +40,20 @@ class SmtpConfig:
 
 
 def sender_from_env(environ: Mapping[str, str]) -> str:
-    return check_address(environ.get("IRBOOK_SMTP_FROM") or DEFAULT_SENDER,
-                         "sender (IRBOOK_SMTP_FROM)")  # fmt: skip
+    return check_address(
+        environ.get("IRBOOK_SMTP_FROM") or DEFAULT_SENDER, "sender (IRBOOK_SMTP_FROM)"
+    )
 
 
 def config_from_env(environ: Mapping[str, str]) -> SmtpConfig:
     host = environ.get("IRBOOK_SMTP_HOST", "").strip()
     if not host:
-        raise UsageError("--send needs an SMTP server: set IRBOOK_SMTP_HOST",
-                         hint="also IRBOOK_SMTP_PORT, IRBOOK_SMTP_TLS (starttls|ssl|none), "
-                         "IRBOOK_SMTP_USER, IRBOOK_SMTP_PASSWORD, IRBOOK_SMTP_FROM; "
-                         "see docs/notifications.md")  # fmt: skip
+        raise UsageError(
+            "--send needs an SMTP server: set IRBOOK_SMTP_HOST",
+            hint="also IRBOOK_SMTP_PORT, IRBOOK_SMTP_TLS (starttls|ssl|none), "
+            "IRBOOK_SMTP_USER, IRBOOK_SMTP_PASSWORD, IRBOOK_SMTP_FROM; "
+            "see docs/notifications.md",
+        )
     tls = environ.get("IRBOOK_SMTP_TLS", "starttls").strip().lower() or "starttls"
     if tls not in TLS_MODES:
         raise UsageError(f"IRBOOK_SMTP_TLS must be one of {', '.join(TLS_MODES)}, not '{tls}'")
@@ -65,8 +68,9 @@ def config_from_env(environ: Mapping[str, str]) -> SmtpConfig:
             f"refusing to send the SMTP password to {host} without TLS",
             hint="set IRBOOK_SMTP_TLS=starttls (or ssl); plain SMTP is only for a local relay",
         )
-    return SmtpConfig(host, port, tls, sender_from_env(environ), user,
-                      environ.get("IRBOOK_SMTP_PASSWORD") or None)  # fmt: skip
+    return SmtpConfig(
+        host, port, tls, sender_from_env(environ), user, environ.get("IRBOOK_SMTP_PASSWORD") or None
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -78,7 +82,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def deliver(raw: bytes, *, sender: str, recipients: list[str], config: SmtpConfig) -> dict[str, str]:
+def deliver(
+    raw: bytes, *, sender: str, recipients: list[str], config: SmtpConfig
+) -> dict[str, str]:
     """Send ``raw`` as is (so its sha256 is what was sent); returns refused recipients."""
     import smtplib
     import ssl
@@ -87,8 +93,9 @@ def deliver(raw: bytes, *, sender: str, recipients: list[str], config: SmtpConfi
     refused: dict[str, tuple[int, bytes]] | None = None
     try:
         if config.tls == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port,
-                                                    timeout=TIMEOUT_SECONDS, context=context)  # fmt: skip
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=TIMEOUT_SECONDS, context=context
+            )
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=TIMEOUT_SECONDS)
         with client:
@@ -100,19 +107,27 @@ def deliver(raw: bytes, *, sender: str, recipients: list[str], config: SmtpConfi
                 client.login(config.user, config.password or "")
             refused = client.sendmail(sender, recipients, raw)
     except smtplib.SMTPAuthenticationError:
-        raise SmtpError(f"{config.server} refused the login of {config.user}; nothing was sent",
-                        hint="check IRBOOK_SMTP_USER and IRBOOK_SMTP_PASSWORD") from None  # fmt: skip
+        raise SmtpError(
+            f"{config.server} refused the login of {config.user}; nothing was sent",
+            hint="check IRBOOK_SMTP_USER and IRBOOK_SMTP_PASSWORD",
+        ) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise SmtpError(f"{config.server} refused every recipient: "
-                        f"{', '.join(exc.recipients)}; nothing was sent") from None  # fmt: skip
+        raise SmtpError(
+            f"{config.server} refused every recipient: "
+            f"{', '.join(exc.recipients)}; nothing was sent"
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         if refused is not None:  # the server took the message; only closing the session failed
             return _refused(refused)
-        raise SmtpError(f"could not send through {config.server}: {exc}; nothing was sent",
-                        hint="the .eml file was written; check the server settings "
-                        "(IRBOOK_SMTP_*) and try again") from None  # fmt: skip
+        raise SmtpError(
+            f"could not send through {config.server}: {exc}; nothing was sent",
+            hint="the .eml file was written; check the server settings "
+            "(IRBOOK_SMTP_*) and try again",
+        ) from None
     return _refused(refused)
 
 
 def _refused(refused: dict[str, tuple[int, bytes]]) -> dict[str, str]:
-    return {addr: f"{code} {reply.decode(errors='replace')}" for addr, (code, reply) in refused.items()}
+    return {
+        addr: f"{code} {reply.decode(errors='replace')}" for addr, (code, reply) in refused.items()
+    }

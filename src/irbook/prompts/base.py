@@ -18,9 +18,13 @@ class Prompter(Protocol):
         ...
 
     def text(
-        self, message: str, *, default: str = "", multiline: bool = False,
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
         validate: Validator | None = None,
-    ) -> str: ...  # fmt: skip
+    ) -> str: ...
 
     def confirm(self, message: str, *, default: bool = False) -> bool: ...
 
@@ -65,9 +69,13 @@ class ScriptedPrompter:
         return str(value)
 
     def text(
-        self, message: str, *, default: str = "", multiline: bool = False,
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
         validate: Validator | None = None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         value = str(self._next(message))
         error = validate(value) if validate else None
         if error:

@@ -10,8 +10,15 @@ from prompt_toolkit.styles import Style
 
 from irbook.prompts.base import Validator
 
-_STYLE = Style.from_dict({"qmark": "fg:cyan bold", "question": "bold", "pointer": "fg:cyan bold",
-                          "highlighted": "fg:cyan bold", "answer": "fg:green"})  # fmt: skip
+_STYLE = Style.from_dict(
+    {
+        "qmark": "fg:cyan bold",
+        "question": "bold",
+        "pointer": "fg:cyan bold",
+        "highlighted": "fg:cyan bold",
+        "answer": "fg:green",
+    }
+)
 
 
 def _validator(validate: Validator | None) -> Any:
@@ -33,20 +40,31 @@ class QuestionaryPrompter:
     ) -> str:
         options = [questionary.Choice(title=t, value=v) for t, v in choices]
         answer = questionary.select(
-            message, choices=options, default=default, style=_STYLE, use_shortcuts=len(options) <= 36
+            message,
+            choices=options,
+            default=default,
+            style=_STYLE,
+            use_shortcuts=len(options) <= 36,
         ).unsafe_ask()
         return str(answer)
 
     def text(
-        self, message: str, *, default: str = "", multiline: bool = False,
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
         validate: Validator | None = None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         if multiline:
             message += " (Esc then Enter to finish)"
         answer = questionary.text(
-            message, default=default, multiline=multiline, validate=_validator(validate),
+            message,
+            default=default,
+            multiline=multiline,
+            validate=_validator(validate),
             style=_STYLE,
-        ).unsafe_ask()  # fmt: skip
+        ).unsafe_ask()
         return str(answer)
 
     def confirm(self, message: str, *, default: bool = False) -> bool:

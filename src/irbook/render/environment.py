@@ -107,8 +107,7 @@ class Renderer:
             for block in blocks:
                 if block not in template.blocks:
                     raise UsageError(
-                        f"{template.filename}: the template defines no "
-                        f"{{% block {block} %}}",
+                        f"{template.filename}: the template defines no {{% block {block} %}}",
                         hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
                     )
                 ctx = template.new_context(dict(context))
@@ -132,8 +131,10 @@ class Renderer:
         problems, seen = [], set()
         for m in missing:
             if m.unsafe:
-                message = (f"template tries to reach Python internals ({m.unsafe}); "
-                           "templates run in a sandbox")  # fmt: skip
+                message = (
+                    f"template tries to reach Python internals ({m.unsafe}); "
+                    "templates run in a sandbox"
+                )
             else:
                 message = f"'{self._spelling(m)}' is undefined"
             key = (m.filename, m.line, message)
@@ -144,7 +145,9 @@ class Renderer:
 
     def _spelling(self, m: _Missing) -> str:
         """The dotted path the template wrote at that line (``incident.foo``), else the name."""
-        candidates = [p for p in self._paths(m.filename).get(m.line, []) if p.split(".")[-1] == m.name]
+        candidates = [
+            p for p in self._paths(m.filename).get(m.line, []) if p.split(".")[-1] == m.name
+        ]
         return candidates[0] if len(set(candidates)) == 1 else m.name
 
     def _paths(self, filename: str) -> dict[int, list[str]]:
@@ -184,8 +187,10 @@ def _environment(dirs: list[Path]) -> SandboxedEnvironment:
             if recorder is None:
                 self._fail_with_undefined_error()
             first = self
-            while (isinstance(first._undefined_obj, CheckedUndefined)
-                   and first._undefined_obj._undefined_exception is SecurityError):  # fmt: skip
+            while (
+                isinstance(first._undefined_obj, CheckedUndefined)
+                and first._undefined_obj._undefined_exception is SecurityError
+            ):
                 first = first._undefined_obj  # `''.__class__.__init__`: report the first step
             unsafe = first._undefined_hint if first._undefined_exception is SecurityError else None
             filename, line = _template_position()
@@ -323,5 +328,7 @@ def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
         message = f"template tries to reach Python internals ({exc}); templates run in a sandbox"
     else:
         message = f"{type(exc).__name__}: {exc}"
-    return InvalidInputError([Problem(filename, line, 1, "", message)],
-                             hint="nothing was written or sent; fix the template")  # fmt: skip
+    return InvalidInputError(
+        [Problem(filename, line, 1, "", message)],
+        hint="nothing was written or sent; fix the template",
+    )

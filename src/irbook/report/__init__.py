@@ -13,8 +13,13 @@ from irbook.report.build import build_report
 from irbook.report.model import SCHEMA_VERSION, Report, report_json_schema
 
 FORMATS = ("md", "html", "json", "csv", "followups-csv")
-SUFFIX = {"md": ".md", "html": ".html", "json": ".json", "csv": ".csv",
-          "followups-csv": "-followups.csv"}  # fmt: skip
+SUFFIX = {
+    "md": ".md",
+    "html": ".html",
+    "json": ".json",
+    "csv": ".csv",
+    "followups-csv": "-followups.csv",
+}
 
 
 def format_report(report: Report, fmt: str) -> str:
@@ -47,5 +52,13 @@ def export_report(state: IncidentState, fmt: str) -> str:
     return format_report(build_report(state), fmt)
 
 
-__all__ = ["FORMATS", "SCHEMA_VERSION", "SUFFIX", "Report", "build_report", "export_report",
-           "format_report", "report_json_schema"]  # fmt: skip
+__all__ = [
+    "FORMATS",
+    "SCHEMA_VERSION",
+    "SUFFIX",
+    "Report",
+    "build_report",
+    "export_report",
+    "format_report",
+    "report_json_schema",
+]

@@ -34,24 +34,44 @@ def build_report(state: IncidentState) -> m.Report:
     phases = [phase_outcome(state, p) for p in runbook.phases]
     metrics = build_metrics(state, detected)
     chain = verify_chain(state.incident_id, state.events)
-    return m.Report.model_validate(dict(
-        incident_id=state.incident_id, title=state.title, status=status,
-        status_line=status_line(state.incident_id, status),
-        summary=summary(state, status, phases, metrics), severity=state.severity, tlp=state.tlp,
-        runbook=m.RunbookRef(id=runbook.id, version=runbook.version, title=runbook.title,
-                             sha256=state.runbook_sha256),
-        opened_at=state.opened_at, opened_by=state.opened_by, closed_at=state.closed_at,
-        detected_at=detected, inputs=inputs(state), people=people(state), roles=roles(state),
-        metrics=metrics, phases=phases, skips=skips(state),
-        notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
-        evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
-        checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
-        commands=[_command(e) for e in state.events_of(Kind.COMMAND_RAN)],
-        notifications=notifications(state),
-        followups=[_followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
-        timeline=timeline(state), event_count=len(state.events), head_hash=state.head_hash,
-        chain_intact=chain.ok, chain_problem=chain.problem or None,
-    ))  # fmt: skip
+    return m.Report.model_validate(
+        dict(
+            incident_id=state.incident_id,
+            title=state.title,
+            status=status,
+            status_line=status_line(state.incident_id, status),
+            summary=summary(state, status, phases, metrics),
+            severity=state.severity,
+            tlp=state.tlp,
+            runbook=m.RunbookRef(
+                id=runbook.id,
+                version=runbook.version,
+                title=runbook.title,
+                sha256=state.runbook_sha256,
+            ),
+            opened_at=state.opened_at,
+            opened_by=state.opened_by,
+            closed_at=state.closed_at,
+            detected_at=detected,
+            inputs=inputs(state),
+            people=people(state),
+            roles=roles(state),
+            metrics=metrics,
+            phases=phases,
+            skips=skips(state),
+            notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
+            evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
+            checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
+            commands=[_command(e) for e in state.events_of(Kind.COMMAND_RAN)],
+            notifications=notifications(state),
+            followups=[_followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
+            timeline=timeline(state),
+            event_count=len(state.events),
+            head_hash=state.head_hash,
+            chain_intact=chain.ok,
+            chain_problem=chain.problem or None,
+        )
+    )
 
 
 def status_line(incident_id: str, status: str) -> str:
@@ -105,17 +125,24 @@ def build_metrics(state: IncidentState, detected: datetime | None) -> list[m.Met
         milestone = state.milestones.get(name)
         if milestone is None:  # the runbook has no such milestone: nothing to measure
             continue
-        out.append(m.Metric(
-            name=METRIC_NAMES.get(name, f"time to {name.replace('-', ' ')}"), milestone=name,
-            reached_at=milestone.reached_at,
-            from_open=duration(state.opened_at, milestone.reached_at),
-            from_detection=duration(detected, milestone.reached_at),
-        ))  # fmt: skip
-    out.append(m.Metric(
-        name="total duration", milestone=None, reached_at=state.closed_at,
-        from_open=duration(state.opened_at, state.closed_at),
-        from_detection=duration(detected, state.closed_at),
-    ))  # fmt: skip
+        out.append(
+            m.Metric(
+                name=METRIC_NAMES.get(name, f"time to {name.replace('-', ' ')}"),
+                milestone=name,
+                reached_at=milestone.reached_at,
+                from_open=duration(state.opened_at, milestone.reached_at),
+                from_detection=duration(detected, milestone.reached_at),
+            )
+        )
+    out.append(
+        m.Metric(
+            name="total duration",
+            milestone=None,
+            reached_at=state.closed_at,
+            from_open=duration(state.opened_at, state.closed_at),
+            from_detection=duration(detected, state.closed_at),
+        )
+    )
     return out
 
 
@@ -140,10 +167,16 @@ def people(state: IncidentState) -> list[m.Person]:
     for person in state.roles.values():
         seen.setdefault(person, {"hosts": [], "events": 0, "first": None, "last": None})
     return [
-        m.Person(name=name, roles=sorted(r for r, who in state.roles.items() if who == name),
-                 hosts=p["hosts"], events=p["events"], first_at=p["first"], last_at=p["last"])
+        m.Person(
+            name=name,
+            roles=sorted(r for r, who in state.roles.items() if who == name),
+            hosts=p["hosts"],
+            events=p["events"],
+            first_at=p["first"],
+            last_at=p["last"],
+        )
         for name, p in seen.items()
-    ]  # fmt: skip
+    ]
 
 
 def roles(state: IncidentState) -> list[m.RoleAssignment]:
@@ -155,21 +188,34 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
     steps = []
     for step in phase.steps:
         st = state.steps[step.id]
-        steps.append(m.StepOutcome(
-            id=step.id, title=step.label, type=step.type, critical=step.critical, role=step.role,
-            status=str(engine.status_of(state, step)), value=st.value, reason=st.reason,
-            actor=st.actor, at=st.at, seq=st.seq,
-        ))  # fmt: skip
+        steps.append(
+            m.StepOutcome(
+                id=step.id,
+                title=step.label,
+                type=step.type,
+                critical=step.critical,
+                role=step.role,
+                status=str(engine.status_of(state, step)),
+                value=st.value,
+                reason=st.reason,
+                actor=st.actor,
+                at=st.at,
+                seq=st.seq,
+            )
+        )
     ids = {s.id for s in phase.steps}
     touched = [e.at for e in state.events if e.step_id in ids]
     times = [s.at for s in steps if s.at is not None]
     pending = any(s.status == StepStatus.PENDING for s in steps)
     return m.PhaseOutcome(
-        id=phase.id, title=phase.title, milestone=phase.milestone,
+        id=phase.id,
+        title=phase.title,
+        milestone=phase.milestone,
         outcome=_phase_word(steps, started=bool(touched)),
         started_at=min(touched) if touched else None,
-        settled_at=max(times) if times and not pending else None, steps=steps,
-    )  # fmt: skip
+        settled_at=max(times) if times and not pending else None,
+        steps=steps,
+    )
 
 
 def _phase_word(steps: list[m.StepOutcome], *, started: bool) -> str:
@@ -187,9 +233,17 @@ def skips(state: IncidentState) -> list[m.Skip]:
     for phase, step in state.runbook.steps():
         st = state.steps[step.id]
         if st.status is StepStatus.SKIPPED and st.at is not None and st.seq is not None:
-            out.append(m.Skip(step_id=step.id, phase_id=phase.id, title=step.label,
-                              reason=st.reason or "", actor=st.actor or "", at=st.at,
-                              seq=st.seq))  # fmt: skip
+            out.append(
+                m.Skip(
+                    step_id=step.id,
+                    phase_id=phase.id,
+                    title=step.label,
+                    reason=st.reason or "",
+                    actor=st.actor or "",
+                    at=st.at,
+                    seq=st.seq,
+                )
+            )
     return out
 
 
@@ -201,9 +255,11 @@ def summary(
     skipped = sum(s.status == StepStatus.SKIPPED for s in steps)
     pending = len(steps) - done - skipped
     opened = state.opened_at.strftime("%Y-%m-%d %H:%M UTC") if state.opened_at else "?"
-    text = (f"{state.title}. Opened by {state.opened_by} on {opened} ({state.severity}, "
-            f"TLP:{state.tlp}); {status}. {done} of {len(steps)} applicable steps done, "
-            f"{skipped} skipped, {pending} open.")  # fmt: skip
+    text = (
+        f"{state.title}. Opened by {state.opened_by} on {opened} ({state.severity}, "
+        f"TLP:{state.tlp}); {status}. {done} of {len(steps)} applicable steps done, "
+        f"{skipped} skipped, {pending} open."
+    )
     contain = next((x for x in metrics if x.milestone == "contained"), None)
     if contain is not None and contain.from_open is not None:
         text += f" Contained {contain.from_open.text} after opening"
@@ -217,13 +273,21 @@ def notifications(state: IncidentState) -> list[dict[str, Any]]:
     out = []
     for e in state.events_of(Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT):
         p = e.payload
-        out.append(dict(
-            seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
-            state="sent" if e.kind == Kind.NOTIFICATION_SENT else "rendered",
-            template=p.get("template", ""), audience=p.get("audience"),
-            subject=p.get("subject", ""), to=list(p.get("to") or []), sha256=p.get("sha256", ""),
-            message_id=p.get("message_id"),
-        ))  # fmt: skip
+        out.append(
+            dict(
+                seq=e.seq,
+                at=e.at,
+                actor=e.actor,
+                step_id=e.step_id,
+                state="sent" if e.kind == Kind.NOTIFICATION_SENT else "rendered",
+                template=p.get("template", ""),
+                audience=p.get("audience"),
+                subject=p.get("subject", ""),
+                to=list(p.get("to") or []),
+                sha256=p.get("sha256", ""),
+                message_id=p.get("message_id"),
+            )
+        )
     return out
 
 
@@ -234,41 +298,77 @@ def notifications(state: IncidentState) -> list[dict[str, Any]]:
 def timeline(state: IncidentState) -> list[dict[str, Any]]:
     phase_of = {s.step_id: s.phase_id for s in state.steps.values()}
     return [
-        dict(seq=e.seq, at=e.at, actor=e.actor, host=e.host, kind=e.kind,
-                        step_id=e.step_id, phase_id=phase_of.get(e.step_id or ""),
-                        summary=describe(e), hash=e.hash)
+        dict(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            host=e.host,
+            kind=e.kind,
+            step_id=e.step_id,
+            phase_id=phase_of.get(e.step_id or ""),
+            summary=describe(e),
+            hash=e.hash,
+        )
         for e in state.events
-    ]  # fmt: skip
+    ]
 
 
 def _note(e: Event) -> dict[str, Any]:
-    return dict(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
-                  text=e.payload.get("text", ""))  # fmt: skip
+    return dict(
+        seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id, text=e.payload.get("text", "")
+    )
 
 
 def _evidence(e: Event) -> dict[str, Any]:
     p = e.payload
-    return dict(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
-                      path=p.get("path", ""), sha256=p.get("sha256", ""), size=p.get("size", 0),
-                      description=p.get("description", ""))  # fmt: skip
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        step_id=e.step_id,
+        path=p.get("path", ""),
+        sha256=p.get("sha256", ""),
+        size=p.get("size", 0),
+        description=p.get("description", ""),
+    )
 
 
 def _check(e: Event) -> dict[str, Any]:
     p = e.payload
-    return dict(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
-                   action=p.get("action", ""), ok=bool(p.get("ok")), summary=p.get("summary", ""),
-                   findings=list(p.get("findings") or []),
-                   inputs=list(p.get("inputs") or []))  # fmt: skip
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        step_id=e.step_id,
+        action=p.get("action", ""),
+        ok=bool(p.get("ok")),
+        summary=p.get("summary", ""),
+        findings=list(p.get("findings") or []),
+        inputs=list(p.get("inputs") or []),
+    )
 
 
 def _command(e: Event) -> dict[str, Any]:
     p = e.payload
-    return dict(seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id,
-                     command=p.get("command", ""), exit_code=p.get("exit_code", 0),
-                     output=p.get("output", ""), truncated=bool(p.get("truncated")))  # fmt: skip
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        step_id=e.step_id,
+        command=p.get("command", ""),
+        exit_code=p.get("exit_code", 0),
+        output=p.get("output", ""),
+        truncated=bool(p.get("truncated")),
+    )
 
 
 def _followup(e: Event) -> dict[str, Any]:
     p = e.payload
-    return dict(seq=e.seq, at=e.at, actor=e.actor, text=p.get("text", ""),
-                      owner=p.get("owner"), due=p.get("due"))  # fmt: skip
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        text=p.get("text", ""),
+        owner=p.get("owner"),
+        due=p.get("due"),
+    )

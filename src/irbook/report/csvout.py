@@ -33,10 +33,23 @@ def _write(header: list[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def timeline_csv(r: Report) -> str:
-    return _write(TIMELINE_COLUMNS, (
-        [t.seq, t.at.isoformat(), t.actor, t.host, t.kind, t.step_id, t.phase_id, t.summary, t.hash]
-        for t in r.timeline
-    ))  # fmt: skip
+    return _write(
+        TIMELINE_COLUMNS,
+        (
+            [
+                t.seq,
+                t.at.isoformat(),
+                t.actor,
+                t.host,
+                t.kind,
+                t.step_id,
+                t.phase_id,
+                t.summary,
+                t.hash,
+            ]
+            for t in r.timeline
+        ),
+    )
 
 
 def followups_csv(r: Report) -> str:
@@ -45,8 +58,10 @@ def followups_csv(r: Report) -> str:
     for f in r.followups:
         first = " ".join(f.text.split())
         title = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
-        description = (f"{f.text}\n\nFollow-up of incident {r.incident_id} ({r.title}), "
-                       f"recorded by {f.actor} on {f.at:%Y-%m-%d %H:%M} UTC.")  # fmt: skip
+        description = (
+            f"{f.text}\n\nFollow-up of incident {r.incident_id} ({r.title}), "
+            f"recorded by {f.actor} on {f.at:%Y-%m-%d %H:%M} UTC."
+        )
         labels = f"incident-response {r.incident_id}"  # space-separated: labels have no spaces
         rows.append([title, description, f.owner, f.due, labels])
     return _write(FOLLOWUP_COLUMNS, rows)

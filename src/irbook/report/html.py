@@ -45,8 +45,21 @@ def none_or(items: list[Any], body: str) -> str:
 
 
 def to_html(r: Report) -> str:
-    parts = [_header(r), _metrics(r), _timeline(r), _phases(r), _skips(r), _people(r), _notes(r),
-             _evidence(r), _checks(r), _notifications(r), _followups(r), _events(r), _footer(r)]  # fmt: skip
+    parts = [
+        _header(r),
+        _metrics(r),
+        _timeline(r),
+        _phases(r),
+        _skips(r),
+        _people(r),
+        _notes(r),
+        _evidence(r),
+        _checks(r),
+        _notifications(r),
+        _followups(r),
+        _events(r),
+        _footer(r),
+    ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -57,13 +70,17 @@ def to_html(r: Report) -> str:
 
 def _header(r: Report) -> str:
     status_cls = _STATUS_CLASS.get(r.status, "st-exc")
-    facts = [("Runbook", f"{esc(r.runbook.title)} <code>{esc(r.runbook.id)} "
-                         f"{esc(r.runbook.version)}</code>"),
-             ("Runbook sha256", f'<span class="hash">{esc(r.runbook.sha256)}</span>'),
-             ("Hash chain", _chain(r)),
-             ("Opened", f"{when(r.opened_at)} UTC by {esc(r.opened_by)}"),
-             ("Detected", f"{when(r.detected_at)} UTC" if r.detected_at else "—"),
-             ("Closed", f"{when(r.closed_at)} UTC" if r.closed_at else "— (in progress)")]  # fmt: skip
+    facts = [
+        (
+            "Runbook",
+            f"{esc(r.runbook.title)} <code>{esc(r.runbook.id)} {esc(r.runbook.version)}</code>",
+        ),
+        ("Runbook sha256", f'<span class="hash">{esc(r.runbook.sha256)}</span>'),
+        ("Hash chain", _chain(r)),
+        ("Opened", f"{when(r.opened_at)} UTC by {esc(r.opened_by)}"),
+        ("Detected", f"{when(r.detected_at)} UTC" if r.detected_at else "—"),
+        ("Closed", f"{when(r.closed_at)} UTC" if r.closed_at else "— (in progress)"),
+    ]
     facts += [(f"Input: {esc(i.id)}", esc(show_value(i.value))) for i in r.inputs]
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     return (
@@ -87,9 +104,11 @@ def _metric_card(x: Metric) -> str:
     value = x.from_open.text if x.from_open else "not reached"
     sub = f"from detection: {x.from_detection.text}" if x.from_detection else "from incident open"
     reached = f"at {when(x.reached_at)} UTC" if x.reached_at else ""
-    return (f'<div class="metric"><div class="name">{esc(x.name)}</div>'
-            f'<div class="value">{esc(value)}</div><div class="sub">{esc(sub)}</div>'
-            f'<div class="sub">{esc(reached)}</div></div>')  # fmt: skip
+    return (
+        f'<div class="metric"><div class="name">{esc(x.name)}</div>'
+        f'<div class="value">{esc(value)}</div><div class="sub">{esc(sub)}</div>'
+        f'<div class="sub">{esc(reached)}</div></div>'
+    )
 
 
 def _metrics(r: Report) -> str:
@@ -99,8 +118,11 @@ def _metrics(r: Report) -> str:
 
 def _timeline(r: Report) -> str:
     svg = timeline_svg(r)
-    legend = "".join(f'<span><i style="background:{c}"></i>{esc(k)}</span>'
-                     for k, c in COLORS.items() if k != "not applicable")  # fmt: skip
+    legend = "".join(
+        f'<span><i style="background:{c}"></i>{esc(k)}</span>'
+        for k, c in COLORS.items()
+        if k != "not applicable"
+    )
     return section("Timeline", f'{svg}\n<div class="legend">{legend}</div>', "timeline")
 
 
@@ -108,49 +130,85 @@ def _phases(r: Report) -> str:
     out = []
     for n, p in enumerate(r.phases, 1):
         milestone = f" · milestone <em>{esc(p.milestone)}</em>" if p.milestone else ""
-        out.append(f'<h3>{n}. {esc(p.title)} <span class="outcome">— {esc(p.outcome)}'
-                   f"{milestone}</span></h3>")  # fmt: skip
+        out.append(
+            f'<h3>{n}. {esc(p.title)} <span class="outcome">— {esc(p.outcome)}'
+            f"{milestone}</span></h3>"
+        )
         rows = []
         for s in p.steps:
             crit = ' <span class="crit">critical</span>' if s.critical else ""
             detail = s.reason if s.status == "skipped" else show_value(s.value)
             label = f"<br>{esc(s.title)}" if s.title != s.id else ""
-            rows.append([f"<code>{esc(s.id)}</code>{crit}{label}",
-                         f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
-                         esc(s.actor or "—"), when(s.at), esc(detail or "—")])  # fmt: skip
+            rows.append(
+                [
+                    f"<code>{esc(s.id)}</code>{crit}{label}",
+                    f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
+                    esc(s.actor or "—"),
+                    when(s.at),
+                    esc(detail or "—"),
+                ]
+            )
         out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
 
 
 def _skips(r: Report) -> str:
-    rows = [[f"<code>{esc(s.step_id)}</code>", esc(s.phase_id), esc(s.reason), esc(s.actor),
-             when(s.at), str(s.seq)] for s in r.skips]  # fmt: skip
+    rows = [
+        [
+            f"<code>{esc(s.step_id)}</code>",
+            esc(s.phase_id),
+            esc(s.reason),
+            esc(s.actor),
+            when(s.at),
+            str(s.seq),
+        ]
+        for s in r.skips
+    ]
     body = table(["Step", "Phase", "Reason", "By", "At (UTC)", "Event"], rows)
     return section("Skipped steps", none_or(r.skips, body), "skips")
 
 
 def _people(r: Report) -> str:
-    rows = [[esc(p.name), esc(", ".join(p.roles) or "—"), esc(", ".join(p.hosts) or "—"),
-             str(p.events), when(p.first_at), when(p.last_at)] for p in r.people]  # fmt: skip
+    rows = [
+        [
+            esc(p.name),
+            esc(", ".join(p.roles) or "—"),
+            esc(", ".join(p.hosts) or "—"),
+            str(p.events),
+            when(p.first_at),
+            when(p.last_at),
+        ]
+        for p in r.people
+    ]
     body = table(["Person", "Roles", "Hosts", "Events", "First (UTC)", "Last (UTC)"], rows)
     if r.roles:
-        body += table(["Role", "Person"],
-                      [[esc(a.role), esc(a.person or "unassigned")] for a in r.roles])  # fmt: skip
+        body += table(
+            ["Role", "Person"], [[esc(a.role), esc(a.person or "unassigned")] for a in r.roles]
+        )
     return section("People and roles", body, "people")
 
 
 def _notes(r: Report) -> str:
     body = "\n".join(
         f'<div class="note"><div class="meta">{when(n.at)} UTC · {esc(n.actor)}'
-        f'{" · " + esc(n.step_id) if n.step_id else ""}</div>{esc(n.text)}</div>'
+        f"{' · ' + esc(n.step_id) if n.step_id else ''}</div>{esc(n.text)}</div>"
         for n in r.notes
     )
     return section("Notes", none_or(r.notes, body), "notes")
 
 
 def _evidence(r: Report) -> str:
-    rows = [[esc(e.path), f'<span class="hash">{esc(e.sha256)}</span>', str(e.size),
-             esc(e.description or "—"), esc(e.actor), when(e.at)] for e in r.evidence]  # fmt: skip
+    rows = [
+        [
+            esc(e.path),
+            f'<span class="hash">{esc(e.sha256)}</span>',
+            str(e.size),
+            esc(e.description or "—"),
+            esc(e.actor),
+            when(e.at),
+        ]
+        for e in r.evidence
+    ]
     body = table(["File", "sha256", "Bytes", "Description", "By", "At (UTC)"], rows)
     return section("Evidence", none_or(r.evidence, body), "evidence")
 
@@ -167,38 +225,56 @@ def _checks(r: Report) -> str:
     out = []
     for c in r.checks:
         verdict = "ok" if c.ok else f"{len(c.findings)} finding(s)"
-        out.append(f"<h3>{esc(c.action)} <span class=\"outcome\">— {esc(verdict)}, "
-                   f"{when(c.at)} UTC by {esc(c.actor)}</span></h3><p>{esc(c.summary)}</p>")  # fmt: skip
+        out.append(
+            f'<h3>{esc(c.action)} <span class="outcome">— {esc(verdict)}, '
+            f"{when(c.at)} UTC by {esc(c.actor)}</span></h3><p>{esc(c.summary)}</p>"
+        )
         if c.findings:
             out.append(_findings(c.findings))
     for cmd in r.commands:
-        out.append(f"<h3>Command <code>{esc(cmd.command)}</code> <span class=\"outcome\">— exit "
-                   f'{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>'
-                   f'<div class="note">{esc(cmd.output)}</div>')  # fmt: skip
-    return section("Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks")
+        out.append(
+            f'<h3>Command <code>{esc(cmd.command)}</code> <span class="outcome">— exit '
+            f"{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>"
+            f'<div class="note">{esc(cmd.output)}</div>'
+        )
+    return section(
+        "Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks"
+    )
 
 
 def _notifications(r: Report) -> str:
-    rows = [[esc(n.state), esc(n.template), esc(n.audience or "—"), esc(n.subject),
-             esc(", ".join(n.to) or "—"), when(n.at), f'<span class="hash">{esc(n.sha256)}</span>']
-            for n in r.notifications]  # fmt: skip
+    rows = [
+        [
+            esc(n.state),
+            esc(n.template),
+            esc(n.audience or "—"),
+            esc(n.subject),
+            esc(", ".join(n.to) or "—"),
+            when(n.at),
+            f'<span class="hash">{esc(n.sha256)}</span>',
+        ]
+        for n in r.notifications
+    ]
     body = table(["State", "Template", "Audience", "Subject", "To", "At (UTC)", "sha256"], rows)
     return section("Notifications", none_or(r.notifications, body), "notifications")
 
 
 def _followups(r: Report) -> str:
-    rows = [[esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
-            for f in r.followups]  # fmt: skip
+    rows = [
+        [esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
+        for f in r.followups
+    ]
     body = table(["Follow-up", "Owner", "Due", "Added by", "At (UTC)"], rows)
     return section("Follow-ups", none_or(r.followups, body), "followups")
 
 
 def _events(r: Report) -> str:
-    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)]
-            for t in r.timeline]  # fmt: skip
+    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)] for t in r.timeline]
     return section("Event log", table(["#", "At (UTC)", "By", "Kind", "What"], rows), "events")
 
 
 def _footer(r: Report) -> str:
-    return (f"<footer>{r.event_count} events. Hash chain {_chain(r)}; check the record with "
-            f"<code>irbook verify {esc(r.incident_id)}</code>.</footer>")  # fmt: skip
+    return (
+        f"<footer>{r.event_count} events. Hash chain {_chain(r)}; check the record with "
+        f"<code>irbook verify {esc(r.incident_id)}</code>.</footer>"
+    )

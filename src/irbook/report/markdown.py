@@ -28,9 +28,13 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _metric_cells(x: Metric) -> list[str]:
-    return [esc(x.name), esc(x.milestone or "incident closed"), when(x.reached_at),
-            x.from_open.text if x.from_open else "—",
-            x.from_detection.text if x.from_detection else "—"]  # fmt: skip
+    return [
+        esc(x.name),
+        esc(x.milestone or "incident closed"),
+        when(x.reached_at),
+        x.from_open.text if x.from_open else "—",
+        x.from_detection.text if x.from_detection else "—",
+    ]
 
 
 def to_markdown(r: Report) -> str:
@@ -42,13 +46,19 @@ def to_markdown(r: Report) -> str:
 
 
 def _overview(r: Report) -> list[str]:
-    rows = [["Status", esc(r.status)], ["Severity", esc(r.severity)], ["TLP", esc(r.tlp)],
-            ["Runbook", f"{esc(r.runbook.id)} {esc(r.runbook.version)} ({esc(r.runbook.title)})"],
-            ["Runbook sha256", f"`{r.runbook.sha256}`"],
-            ["Opened", f"{when(r.opened_at)} by {esc(r.opened_by)}"],
-            ["Detected", when(r.detected_at)], ["Closed", when(r.closed_at)],
-            ["Events", str(r.event_count)], ["Head hash", f"`{r.head_hash}`"],
-            ["Hash chain", _chain(r)]]  # fmt: skip
+    rows = [
+        ["Status", esc(r.status)],
+        ["Severity", esc(r.severity)],
+        ["TLP", esc(r.tlp)],
+        ["Runbook", f"{esc(r.runbook.id)} {esc(r.runbook.version)} ({esc(r.runbook.title)})"],
+        ["Runbook sha256", f"`{r.runbook.sha256}`"],
+        ["Opened", f"{when(r.opened_at)} by {esc(r.opened_by)}"],
+        ["Detected", when(r.detected_at)],
+        ["Closed", when(r.closed_at)],
+        ["Events", str(r.event_count)],
+        ["Head hash", f"`{r.head_hash}`"],
+        ["Hash chain", _chain(r)],
+    ]
     rows += [[f"Input `{i.id}`", esc(show_value(i.value))] for i in r.inputs]
     return ["## Overview", "", *table(["", ""], rows)]
 
@@ -58,8 +68,17 @@ def _chain(r: Report) -> str:
 
 
 def _people(r: Report) -> list[str]:
-    rows = [[esc(p.name), esc(", ".join(p.roles)) or "—", esc(", ".join(p.hosts)) or "—",
-             str(p.events), when(p.first_at), when(p.last_at)] for p in r.people]  # fmt: skip
+    rows = [
+        [
+            esc(p.name),
+            esc(", ".join(p.roles)) or "—",
+            esc(", ".join(p.hosts)) or "—",
+            str(p.events),
+            when(p.first_at),
+            when(p.last_at),
+        ]
+        for p in r.people
+    ]
     roles = [[esc(a.role), esc(a.person) if a.person else "unassigned"] for a in r.roles]
     out = ["## People and roles", ""]
     out += table(["Person", "Roles", "Hosts", "Events", "First", "Last"], rows)
@@ -76,10 +95,16 @@ def _phases(r: Report) -> list[str]:
     for n, p in enumerate(r.phases, 1):
         milestone = f" — milestone *{esc(p.milestone)}*" if p.milestone else ""
         out += [f"### {n}. {esc(p.title)}: {esc(p.outcome)}{milestone}", ""]
-        rows = [[f"`{s.id}`" + (" (critical)" if s.critical else ""), esc(s.status),
-                 esc(s.actor or "—"), when(s.at),
-                 esc(s.reason if s.status == "skipped" else show_value(s.value)) or "—"]
-                for s in p.steps]  # fmt: skip
+        rows = [
+            [
+                f"`{s.id}`" + (" (critical)" if s.critical else ""),
+                esc(s.status),
+                esc(s.actor or "—"),
+                when(s.at),
+                esc(s.reason if s.status == "skipped" else show_value(s.value)) or "—",
+            ]
+            for s in p.steps
+        ]
         out += table(["Step", "Status", "By", "At", "Answer / reason"], rows)
     return out
 
@@ -87,8 +112,10 @@ def _phases(r: Report) -> list[str]:
 def _skips(r: Report) -> list[str]:
     if not r.skips:
         return ["## Skipped steps", "", "None.", ""]
-    rows = [[f"`{s.step_id}`", esc(s.phase_id), esc(s.reason), esc(s.actor), when(s.at),
-             str(s.seq)] for s in r.skips]  # fmt: skip
+    rows = [
+        [f"`{s.step_id}`", esc(s.phase_id), esc(s.reason), esc(s.actor), when(s.at), str(s.seq)]
+        for s in r.skips
+    ]
     return ["## Skipped steps", "", *table(["Step", "Phase", "Reason", "By", "At", "Event"], rows)]
 
 
@@ -103,8 +130,17 @@ def _notes(r: Report) -> list[str]:
 def _evidence(r: Report) -> list[str]:
     if not r.evidence:
         return ["## Evidence", "", "None.", ""]
-    rows = [[esc(e.path), f"`{e.sha256}`", str(e.size), esc(e.description) or "—",
-             esc(e.actor), when(e.at)] for e in r.evidence]  # fmt: skip
+    rows = [
+        [
+            esc(e.path),
+            f"`{e.sha256}`",
+            str(e.size),
+            esc(e.description) or "—",
+            esc(e.actor),
+            when(e.at),
+        ]
+        for e in r.evidence
+    ]
     return ["## Evidence", "", *table(["File", "sha256", "Bytes", "Description", "By", "At"], rows)]
 
 
@@ -112,8 +148,12 @@ def _checks(r: Report) -> list[str]:
     out = ["## Checks", ""]
     for c in r.checks:
         verdict = "ok" if c.ok else "findings"
-        out += [f"### {esc(c.action)} ({verdict}), {when(c.at)} by {esc(c.actor)}", "",
-                esc(c.summary), ""]  # fmt: skip
+        out += [
+            f"### {esc(c.action)} ({verdict}), {when(c.at)} by {esc(c.actor)}",
+            "",
+            esc(c.summary),
+            "",
+        ]
         out += findings_table(c.findings) if c.findings else []
     return out + ([] if r.checks else ["None.", ""])
 
@@ -122,8 +162,9 @@ def findings_table(findings: list[dict[str, Any]]) -> list[str]:
     keys: list[str] = []
     for f in findings:
         keys += [k for k in f if k not in keys]
-    return table([esc(k) for k in keys], [[esc(show_value(f.get(k))) for k in keys]
-                                          for f in findings])  # fmt: skip
+    return table(
+        [esc(k) for k in keys], [[esc(show_value(f.get(k))) for k in keys] for f in findings]
+    )
 
 
 def _commands(r: Report) -> list[str]:
@@ -136,9 +177,18 @@ def _commands(r: Report) -> list[str]:
 def _notifications(r: Report) -> list[str]:
     if not r.notifications:
         return ["## Notifications", "", "None.", ""]
-    rows = [[esc(n.state), esc(n.template), esc(n.audience or "—"), esc(n.subject),
-             esc(", ".join(n.to)) or "—", when(n.at), f"`{n.sha256[:16]}`"]
-            for n in r.notifications]  # fmt: skip
+    rows = [
+        [
+            esc(n.state),
+            esc(n.template),
+            esc(n.audience or "—"),
+            esc(n.subject),
+            esc(", ".join(n.to)) or "—",
+            when(n.at),
+            f"`{n.sha256[:16]}`",
+        ]
+        for n in r.notifications
+    ]
     header = ["State", "Template", "Audience", "Subject", "To", "At", "sha256"]
     return ["## Notifications", "", *table(header, rows)]
 
@@ -146,14 +196,19 @@ def _notifications(r: Report) -> list[str]:
 def _followups(r: Report) -> list[str]:
     if not r.followups:
         return ["## Follow-ups", "", "None.", ""]
-    rows = [[esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
-            for f in r.followups]  # fmt: skip
+    rows = [
+        [esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
+        for f in r.followups
+    ]
     return ["## Follow-ups", "", *table(["Follow-up", "Owner", "Due", "Added by", "At"], rows)]
 
 
 def _timeline(r: Report) -> list[str]:
-    rows = [[str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)]
-            for t in r.timeline]  # fmt: skip
-    head = (f"Event-log head hash: `{r.head_hash}`; hash chain {_chain(r)} (check it with "
-            f"`irbook verify {r.incident_id}`).")
+    rows = [
+        [str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)] for t in r.timeline
+    ]
+    head = (
+        f"Event-log head hash: `{r.head_hash}`; hash chain {_chain(r)} (check it with "
+        f"`irbook verify {r.incident_id}`)."
+    )
     return ["## Timeline", "", *table(["#", "At", "By", "Kind", "What"], rows), head]

@@ -205,8 +205,10 @@ class Report(_Part):
     timeline: list[TimelineEntry]
     event_count: int
     head_hash: str = Field(description="Hash of the last event: `irbook verify` recomputes it.")
-    chain_intact: bool = Field(description="The hash chain of the events checked out when the "
-                               "report was built (same check as `irbook verify`).")
+    chain_intact: bool = Field(
+        description="The hash chain of the events checked out when the "
+        "report was built (same check as `irbook verify`)."
+    )
     chain_problem: str | None = Field(default=None, description="Why it did not, if it did not.")
 
     @property

@@ -22,9 +22,12 @@ CHAR_WIDTH = 7.0  # of a 12px bold label, a little generous so labels never touc
 TITLE_MAX = 36
 _INTERVALS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 40320)
 COLORS = {
-    "done": "#2e7d32", "done with exceptions": "#e0a100", "in progress": "#1e63c4",
-    "not started": "#b0b7c3", "not applicable": "#b0b7c3",
-}  # fmt: skip
+    "done": "#2e7d32",
+    "done with exceptions": "#e0a100",
+    "in progress": "#1e63c4",
+    "not started": "#b0b7c3",
+    "not applicable": "#b0b7c3",
+}
 
 
 class Scale:
@@ -55,8 +58,10 @@ def timeline_svg(r: Report) -> str:
     multi_day = scale.start.date() != scale.end.date()
     markers, rows = _markers(r, scale, bottom, multi_day)
     height = bottom + 12 + rows * LABEL_ROW
-    parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-             f'aria-label="Timeline of phases and milestones">']  # fmt: skip
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-label="Timeline of phases and milestones">'
+    ]
     parts += _ticks(scale, bottom, multi_day)
     for i, phase in enumerate(r.phases):
         parts += _phase_row(scale, phase, TOP + i * ROW, r.closed_at or scale.end)
@@ -82,16 +87,17 @@ def _ticks(scale: Scale, bottom: int, multi_day: bool) -> list[str]:
         x = scale.x(at)
         label = at.strftime("%m-%d %H:%M" if multi_day else "%H:%M") + (" UTC" if n == 0 else "")
         out.append(f'<line x1="{x}" y1="{TOP - 8}" x2="{x}" y2="{bottom}" class="grid"/>')
-        out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="middle" class="tick">'
-                   f"{label}</text>")  # fmt: skip
+        out.append(f'<text x="{x}" y="{TOP - 14}" text-anchor="middle" class="tick">{label}</text>')
     return out
 
 
 def _phase_row(scale: Scale, phase: PhaseOutcome, y: int, now: datetime) -> list[str]:
     short = phase.title if len(phase.title) <= TITLE_MAX else phase.title[: TITLE_MAX - 1] + "…"
     title = escape(short)
-    out = [f'<text x="{LEFT - 10}" y="{y + 19}" text-anchor="end" class="phase">{title}'
-           f"<title>{escape(phase.title)}: {escape(phase.outcome)}</title></text>"]  # fmt: skip
+    out = [
+        f'<text x="{LEFT - 10}" y="{y + 19}" text-anchor="end" class="phase">{title}'
+        f"<title>{escape(phase.title)}: {escape(phase.outcome)}</title></text>"
+    ]
     if phase.started_at is None:
         return out
     end = phase.settled_at or now
@@ -99,9 +105,11 @@ def _phase_row(scale: Scale, phase: PhaseOutcome, y: int, now: datetime) -> list
     width = max(x2 - x1, 4.0)
     color = COLORS.get(phase.outcome, "#8a94a6")
     dash = ' stroke-dasharray="4 3" fill-opacity="0.35"' if phase.settled_at is None else ""
-    out.append(f'<rect x="{x1}" y="{y + 6}" width="{round(width, 1)}" height="18" rx="3" '
-               f'fill="{color}" stroke="{color}"{dash}><title>{escape(phase.title)}: '
-               f"{escape(phase.outcome)}</title></rect>")  # fmt: skip
+    out.append(
+        f'<rect x="{x1}" y="{y + 6}" width="{round(width, 1)}" height="18" rx="3" '
+        f'fill="{color}" stroke="{color}"{dash}><title>{escape(phase.title)}: '
+        f"{escape(phase.outcome)}</title></rect>"
+    )
     return out
 
 
@@ -111,8 +119,9 @@ def _marks(r: Report) -> list[tuple[datetime, str, str]]:
         marks.append((r.detected_at, "detected", "#c62828"))
     if r.opened_at:
         marks.append((r.opened_at, "opened", "#37474f"))
-    marks += [(x.reached_at, x.milestone, "#6a1b9a") for x in r.metrics
-              if x.milestone and x.reached_at]  # fmt: skip
+    marks += [
+        (x.reached_at, x.milestone, "#6a1b9a") for x in r.metrics if x.milestone and x.reached_at
+    ]
     if r.closed_at:
         marks.append((r.closed_at, "closed", "#37474f"))
     return sorted(marks, key=lambda m: m[0])
@@ -144,9 +153,12 @@ def _markers(r: Report, scale: Scale, y: int, multi_day: bool) -> tuple[list[str
     out = []
     for (_, _, color), x, text, (row, anchor) in zip(marks, xs, labels, places, strict=True):
         ly = y + 22 + row * LABEL_ROW
-        out.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{ly - 12}" stroke="{color}" '
-                   f'class="mark"/>')  # fmt: skip
+        out.append(
+            f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{ly - 12}" stroke="{color}" class="mark"/>'
+        )
         out.append(f'<path d="M{x} {ly - 16} l5 5 l-5 5 l-5 -5 z" fill="{color}"/>')
-        out.append(f'<text x="{x + (7 if anchor == "start" else -7)}" y="{ly - 7}" '
-                   f'text-anchor="{anchor}" class="mlabel" fill="{color}">{escape(text)}</text>')  # fmt: skip
+        out.append(
+            f'<text x="{x + (7 if anchor == "start" else -7)}" y="{ly - 7}" '
+            f'text-anchor="{anchor}" class="mlabel" fill="{color}">{escape(text)}</text>'
+        )
     return out, max((row for row, _ in places), default=-1) + 1

@@ -32,8 +32,10 @@ def one_line(text: str, limit: int = MAX_SUMMARY) -> str:
 
 
 def _opened(p: dict[str, Any], _: Event) -> str:
-    return (f"opened '{p.get('title', '')}' ({p.get('severity', '')}, TLP:{p.get('tlp', '')}) "
-            f"from runbook {p.get('runbook_id', '')} {p.get('runbook_version', '')}")  # fmt: skip
+    return (
+        f"opened '{p.get('title', '')}' ({p.get('severity', '')}, TLP:{p.get('tlp', '')}) "
+        f"from runbook {p.get('runbook_id', '')} {p.get('runbook_version', '')}"
+    )
 
 
 def _input(p: dict[str, Any], _: Event) -> str:
@@ -69,8 +71,7 @@ def _command(p: dict[str, Any], _: Event) -> str:
 
 
 def _rendered(p: dict[str, Any], _: Event) -> str:
-    return (f"rendered {p.get('template', '')} for {p.get('audience', '')}: "
-            f"{p.get('subject', '')}")  # fmt: skip
+    return f"rendered {p.get('template', '')} for {p.get('audience', '')}: {p.get('subject', '')}"
 
 
 def _sent(p: dict[str, Any], _: Event) -> str:
@@ -104,7 +105,9 @@ _DESCRIBE: dict[str, Callable[[dict[str, Any], Event], str]] = {
     Kind.NOTIFICATION_RENDERED: _rendered,
     Kind.NOTIFICATION_SENT: _sent,
     Kind.ROLE_ASSIGNED: lambda p, _: f"{p.get('person', '')} is {p.get('role', '')}",
-    Kind.SEVERITY_CHANGED: lambda p, _: f"severity {p.get('previous', '')} → {p.get('severity', '')}",
+    Kind.SEVERITY_CHANGED: lambda p, _: (
+        f"severity {p.get('previous', '')} → {p.get('severity', '')}"
+    ),
     Kind.INCIDENT_CLOSED: _closed,
     Kind.FOLLOWUP_ADDED: _followup,
 }

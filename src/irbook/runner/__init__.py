@@ -5,6 +5,12 @@ from irbook.runner.sources import FileSource, TerminalSource
 from irbook.runner.walk import Walker, WalkOptions, WalkResult, describe_event
 
 __all__ = [
-    "AnswersFile", "FileSource", "TerminalSource", "WalkOptions", "WalkResult", "Walker",
-    "describe_event", "load_answers",
-]  # fmt: skip
+    "AnswersFile",
+    "FileSource",
+    "TerminalSource",
+    "WalkOptions",
+    "WalkResult",
+    "Walker",
+    "describe_event",
+    "load_answers",
+]

@@ -34,7 +34,9 @@ def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dic
                 found = inputs.get(whole.group(1))
                 rendered.extend(found if isinstance(found, list) else [found] if found else [])
             else:
-                rendered.append(INPUT_REFERENCE.sub(lambda m: str(inputs.get(m.group(1)) or ""), item))
+                rendered.append(
+                    INPUT_REFERENCE.sub(lambda m: str(inputs.get(m.group(1)) or ""), item)
+                )
         out[key] = rendered if isinstance(value, list) or len(rendered) != 1 else rendered[0]
     return out
 
@@ -48,34 +50,53 @@ def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
         result = run_action(step.uses, args, cwd=cwd)
     except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped
         raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
-    return CheckRan(action=result.action, ok=result.ok, summary=result.summary,
-                    findings=result.findings, inputs=result.inputs)  # fmt: skip
+    return CheckRan(
+        action=result.action,
+        ok=result.ok,
+        summary=result.summary,
+        findings=result.findings,
+        inputs=result.inputs,
+    )
 
 
 def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
     """Run the step's command (the responder confirmed first); output captured and redacted."""
     try:
         proc = subprocess.run(
-            ["/bin/sh", "-c", step.run], cwd=cwd, capture_output=True, text=True,
-            timeout=COMMAND_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
+            ["/bin/sh", "-c", step.run],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         code, output = proc.returncode, proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as exc:
-        partial = [p.decode(errors="replace") if isinstance(p, bytes) else p
-                   for p in (exc.stdout, exc.stderr) if p]  # fmt: skip
+        partial = [
+            p.decode(errors="replace") if isinstance(p, bytes) else p
+            for p in (exc.stdout, exc.stderr)
+            if p
+        ]
         code, output = 124, "".join(partial) + "\n(timed out)"
     except OSError as exc:
         code, output = 127, f"cannot run the command: {exc.strerror}"
     output, _ = redact(output)
     truncated = len(output) > MAX_OUTPUT
-    return CommandRan(command=step.run, exit_code=code, output=output[-MAX_OUTPUT:],
-                      truncated=truncated)  # fmt: skip
+    return CommandRan(
+        command=step.run, exit_code=code, output=output[-MAX_OUTPUT:], truncated=truncated
+    )
 
 
 def run_notify(
-    step: NotifyStep, state: IncidentState, *, store: Store, responder: Responder,
-    out_dir: Path | None, templates_dir: Path | None,
-) -> dict[str, Any]:  # fmt: skip
+    step: NotifyStep,
+    state: IncidentState,
+    *,
+    store: Store,
+    responder: Responder,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+) -> dict[str, Any]:
     """Render the step's notification into the incident's output folder; return the files.
 
     ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
@@ -84,7 +105,11 @@ def run_notify(
     from irbook.usecases.incidents import output_dir
 
     paths = run_notify_step(
-        store=store, state=state, step=step, responder=responder,
-        out_dir=out_dir or output_dir(state.incident_id), templates_dir=templates_dir,
-    )  # fmt: skip
+        store=store,
+        state=state,
+        step=step,
+        responder=responder,
+        out_dir=out_dir or output_dir(state.incident_id),
+        templates_dir=templates_dir,
+    )
     return {"files": [str(p) for p in paths]}

@@ -1,11 +1,11 @@
 """Answers files: non-interactive runs (``--answers FILE``), checked against the runbook first.
 
-    inputs: {vector: ci-cd-pipeline, organisation: Acme}
-    steps:
-      disconnect: done                      # confirm / checklist / check / notify / command
-      affected-devices: [laptop-17, ci-4]   # an input step's value
-      rotate-signing-cert: {skip: "no code signing in this product"}
-      revoke-npm-tokens: {run: true}        # a command step: run its command now
+inputs: {vector: ci-cd-pipeline, organisation: Acme}
+steps:
+  disconnect: done                      # confirm / checklist / check / notify / command
+  affected-devices: [laptop-17, ci-4]   # an input step's value
+  rotate-signing-cert: {skip: "no code signing in this product"}
+  revoke-npm-tokens: {run: true}        # a command step: run its command now
 """
 
 from __future__ import annotations
@@ -36,20 +36,29 @@ def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
     problems: list[Problem] = []
     data = doc.data
     if not isinstance(data, dict):
-        raise InvalidInputError([doc.problem((), "an answers file is a mapping with `inputs` "
-                                                 "and `steps`")])  # fmt: skip
+        raise InvalidInputError(
+            [doc.problem((), "an answers file is a mapping with `inputs` and `steps`")]
+        )
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(doc.problem((key,), f"unknown key '{key}'"
-                                        f"{did_you_mean(str(key), _TOP_KEYS)}", key=True))  # fmt: skip
+            problems.append(
+                doc.problem(
+                    (key,), f"unknown key '{key}'{did_you_mean(str(key), _TOP_KEYS)}", key=True
+                )
+            )
     inputs = _mapping(doc, data, "inputs", problems)
     steps_raw = _mapping(doc, data, "steps", problems)
 
     known_inputs = {i.id: i for i in runbook.inputs}
     for name, value in inputs.items():
         if name not in known_inputs:
-            problems.append(doc.problem(("inputs", name), f"unknown input '{name}'"
-                                        f"{did_you_mean(name, known_inputs)}", key=True))  # fmt: skip
+            problems.append(
+                doc.problem(
+                    ("inputs", name),
+                    f"unknown input '{name}'{did_you_mean(name, known_inputs)}",
+                    key=True,
+                )
+            )
             continue
         spec = known_inputs[name]
         try:
@@ -61,8 +70,13 @@ def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
     decisions: dict[str, Decision] = {}
     for step_id, raw in steps_raw.items():
         if step_id not in step_ids:
-            problems.append(doc.problem(("steps", step_id), f"unknown step '{step_id}'"
-                                        f"{did_you_mean(step_id, step_ids)}", key=True))  # fmt: skip
+            problems.append(
+                doc.problem(
+                    ("steps", step_id),
+                    f"unknown step '{step_id}'{did_you_mean(step_id, step_ids)}",
+                    key=True,
+                )
+            )
             continue
         try:
             decisions[step_id] = decision_for(step_ids[step_id], raw)
@@ -74,7 +88,9 @@ def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
     return AnswersFile(str(path), inputs, decisions)
 
 
-def _mapping(doc: Document, data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str, Any]:
+def _mapping(
+    doc: Document, data: dict[str, Any], key: str, problems: list[Problem]
+) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
         problems.append(doc.problem((key,), f"`{key}` must be a mapping of id: answer"))
@@ -87,7 +103,7 @@ def decision_for(step: Step, raw: Any) -> Decision:
     if isinstance(raw, dict) and set(raw) == {"skip"}:
         reason = str(raw["skip"] or "").strip()
         if not reason:
-            raise ValueError("a skip needs a reason: {skip: \"why\"}")
+            raise ValueError('a skip needs a reason: {skip: "why"}')
         if step.critical:
             raise ValueError("is critical and cannot be skipped")
         return Skip(reason)
@@ -105,5 +121,7 @@ def decision_for(step: Step, raw: Any) -> Decision:
     if raw in ("done", True):
         # check and notify steps perform their action; a command is marked done by the responder
         return Complete(True, perform=step.type in ("check", "notify"))
-    raise ValueError("answer `done`, `{skip: reason}`" +
-                     (", or `{run: true}`" if isinstance(step, CommandStep) else ""))
+    raise ValueError(
+        "answer `done`, `{skip: reason}`"
+        + (", or `{run: true}`" if isinstance(step, CommandStep) else "")
+    )

@@ -27,9 +27,11 @@ def terminal_available() -> bool:
 
 
 def _source(
-    state_runbook: LoadedRunbook | IncidentState, answers: Path | None, prompter: Prompter | None,
+    state_runbook: LoadedRunbook | IncidentState,
+    answers: Path | None,
+    prompter: Prompter | None,
     resume_command: str,
-) -> DecisionSource:  # fmt: skip
+) -> DecisionSource:
     runbook = state_runbook.runbook
     if answers is not None:
         return FileSource(load_answers(answers, runbook), resume_command)
@@ -38,7 +40,7 @@ def _source(
             raise NoTerminalError(
                 "no terminal to ask questions in (stdin or stdout is not a TTY)",
                 hint="run it in a terminal, or pass the answers with --answers FILE "
-                "(see docs/cli.md, \"Answers files\")",
+                '(see docs/cli.md, "Answers files")',
             )
         from irbook.prompts.terminal import QuestionaryPrompter
 
@@ -47,32 +49,44 @@ def _source(
 
 
 def start(
-    loaded: LoadedRunbook, *, store: Store, responder: Responder, display: Display,
-    title: str | None = None, severity: str = "SEV2", answers: Path | None = None,
-    prompter: Prompter | None = None, options: WalkOptions | None = None,
+    loaded: LoadedRunbook,
+    *,
+    store: Store,
+    responder: Responder,
+    display: Display,
+    title: str | None = None,
+    severity: str = "SEV2",
+    answers: Path | None = None,
+    prompter: Prompter | None = None,
+    options: WalkOptions | None = None,
     resume_hint: Callable[[str], str] = default_resume_hint,
-) -> WalkResult:  # fmt: skip
+) -> WalkResult:
     """Open an incident of ``loaded`` and walk it. Answers and the terminal are checked first,
     so a bad answers file or a missing terminal opens nothing."""
     options = options or WalkOptions()
     source = _source(loaded, answers, prompter, resume_hint("INCIDENT"))
     options.interactive = isinstance(source, TerminalSource)
-    state = start_incident(loaded, store=store, responder=responder, title=title,
-                           severity=severity)  # fmt: skip
+    state = start_incident(loaded, store=store, responder=responder, title=title, severity=severity)
     options.resume_command = resume_hint(state.incident_id)
     if isinstance(source, FileSource):
         source.resume_command = options.resume_command
-    walker = Walker(store=store, responder=responder, source=source, display=display,
-                    options=options)  # fmt: skip
+    walker = Walker(
+        store=store, responder=responder, source=source, display=display, options=options
+    )
     return walker.run(state.incident_id)
 
 
 def resume(
-    incident_id: str | None, *, store: Store, responder: Responder, display: Display,
-    answers: Path | None = None, prompter: Prompter | None = None,
+    incident_id: str | None,
+    *,
+    store: Store,
+    responder: Responder,
+    display: Display,
+    answers: Path | None = None,
+    prompter: Prompter | None = None,
     options: WalkOptions | None = None,
     resume_hint: Callable[[str], str] = default_resume_hint,
-) -> WalkResult:  # fmt: skip
+) -> WalkResult:
     """Continue an incident (the most recent open one by default) at its first open step."""
     options = options or WalkOptions()
     incident = find_incident(store, incident_id)
@@ -87,6 +101,7 @@ def resume(
         )
     source = _source(state, answers, prompter, options.resume_command)
     options.interactive = isinstance(source, TerminalSource)
-    walker = Walker(store=store, responder=responder, source=source, display=display,
-                    options=options)  # fmt: skip
+    walker = Walker(
+        store=store, responder=responder, source=source, display=display, options=options
+    )
     return walker.run(incident.id)

@@ -81,8 +81,9 @@ class TerminalSource:
         self.prompter = prompter
 
     def input_value(self, spec: RunbookInput) -> Any:
-        raw = self._ask_value(spec.prompt, spec.type, spec.choices, required=spec.required,
-                              default=spec.default)  # fmt: skip
+        raw = self._ask_value(
+            spec.prompt, spec.type, spec.choices, required=spec.required, default=spec.default
+        )
         if raw == "" and not spec.required:
             return UNANSWERED
         return coerce(spec.type, raw, spec.choices)
@@ -115,8 +116,7 @@ class TerminalSource:
         return self.prompter.confirm(f"Run `{step.run}` on this machine now?", default=False)
 
     def close_at_end(self) -> bool:
-        return self.prompter.confirm("Every step is settled. Close the incident now?",
-                                     default=True)  # fmt: skip
+        return self.prompter.confirm("Every step is settled. Close the incident now?", default=True)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -143,8 +143,9 @@ class TerminalSource:
             return Complete(ticked)
         if isinstance(step, CommandStep):
             how = self.prompter.select(
-                "How?", [("Run it here now", "run"), ("I ran it myself: mark done", "manual")],
-            )  # fmt: skip
+                "How?",
+                [("Run it here now", "run"), ("I ran it myself: mark done", "manual")],
+            )
             return Complete(True, perform=how == "run")
         return Complete(True, perform=isinstance(step, CheckStep | NotifyStep))
 
@@ -157,25 +158,37 @@ class TerminalSource:
         return GoBack(self.prompter.select("Go back to which step?", settled))
 
     def _ask_value(
-        self, message: str, kind: ValueType, choices: tuple[str, ...] | None, *, required: bool,
+        self,
+        message: str,
+        kind: ValueType,
+        choices: tuple[str, ...] | None,
+        *,
+        required: bool,
         default: Any = None,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         if kind is ValueType.CHOICE and choices:
-            return self.prompter.select(message, [(c, c) for c in choices],
-                                        default=str(default) if default else None)  # fmt: skip
+            return self.prompter.select(
+                message, [(c, c) for c in choices], default=str(default) if default else None
+            )
         if kind is ValueType.MULTICHOICE and choices:
             return self.prompter.checkbox(message, list(choices))
         if kind is ValueType.BOOL:
             return self.prompter.confirm(message, default=bool(default))
-        hint = {ValueType.LIST: " (separate items with commas or spaces)",
-                ValueType.DATETIME: " (e.g. 2026-05-11T19:46:00Z)"}.get(kind, "")  # fmt: skip
+        hint = {
+            ValueType.LIST: " (separate items with commas or spaces)",
+            ValueType.DATETIME: " (e.g. 2026-05-11T19:46:00Z)",
+        }.get(kind, "")
         if not required:
             hint += " (optional: Enter to leave empty)"
         check = validator(kind, choices, required=required)
         if kind is ValueType.PATH:
             return self.prompter.path(message + hint, validate=check)
-        return self.prompter.text(message + hint, default=str(default or ""),
-                                  multiline=kind is ValueType.MULTILINE, validate=check)  # fmt: skip
+        return self.prompter.text(
+            message + hint,
+            default=str(default or ""),
+            multiline=kind is ValueType.MULTILINE,
+            validate=check,
+        )
 
 
 def _required(text: str) -> str | None:

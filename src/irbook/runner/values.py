@@ -39,8 +39,9 @@ def coerce(kind: ValueType, raw: Any, choices: tuple[str, ...] | None = None) ->
         if kind is ValueType.MULTICHOICE and choices:
             unknown = [i for i in items if i not in choices]
             if unknown:
-                raise ValueError(f"not a choice: {', '.join(unknown)} (choose from "
-                                 f"{', '.join(choices)})")  # fmt: skip
+                raise ValueError(
+                    f"not a choice: {', '.join(unknown)} (choose from {', '.join(choices)})"
+                )
         return items
     if isinstance(raw, list | dict):
         raise ValueError(f"expected {kind.value} text, not a {type(raw).__name__}")

@@ -67,9 +67,14 @@ class CommandFailed(IrbookError):
 
 class Walker:
     def __init__(
-        self, *, store: Store, responder: Responder, source: DecisionSource, display: Display,
+        self,
+        *,
+        store: Store,
+        responder: Responder,
+        source: DecisionSource,
+        display: Display,
         options: WalkOptions,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.store = store
         self.responder = responder
         self.source = source
@@ -82,8 +87,10 @@ class Walker:
     def run(self, incident_id: str) -> WalkResult:
         state = self.state = load_state(self.store, incident_id)
         if state.status != engine.OPEN:
-            raise UsageError(f"incident {state.incident_id} is closed ({state.status})",
-                             hint=f"`irbook report {state.incident_id}` exports its report")  # fmt: skip
+            raise UsageError(
+                f"incident {state.incident_id} is closed ({state.status})",
+                hint=f"`irbook report {state.incident_id}` exports its report",
+            )
         self.display.incident(state, resumed=len(state.events) > 1)
         try:
             self._ask_inputs()
@@ -102,8 +109,9 @@ class Walker:
             self.display.finished(self.current)
             if self.options.role is None and self.source.close_at_end():
                 # close_incident folds afresh and applies its close event to what it returns
-                self.state = close_incident(self.store, self.current.incident_id,
-                                            responder=self.responder)  # fmt: skip
+                self.state = close_incident(
+                    self.store, self.current.incident_id, responder=self.responder
+                )
                 self.display.recorded(f"incident closed: {self.current.status}")
                 return WalkResult(self.current, "closed")
             return WalkResult(self.current, "settled")
@@ -145,8 +153,9 @@ class Walker:
                 self._append_fact(NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step.id))
                 self.display.recorded(f"evidence attached: sha256 {payload.sha256[:16]}…")
             elif isinstance(decision, GoBack):
-                reopen = NewEvent(Kind.STEP_REOPENED, StepReopened(reason="went back"),
-                                  step_id=decision.step_id)  # fmt: skip
+                reopen = NewEvent(
+                    Kind.STEP_REOPENED, StepReopened(reason="went back"), step_id=decision.step_id
+                )
                 self._append_fact(reopen)
                 self.display.recorded(f"back to step {decision.step_id}")
         except IrbookError as err:
@@ -163,9 +172,13 @@ class Walker:
             value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
         elif decision.perform and isinstance(step, NotifyStep):
             value = actions.run_notify(
-                step, self.current, store=self.store, responder=self.responder,
-                out_dir=self.options.out_dir, templates_dir=self.options.templates_dir,
-            )  # fmt: skip
+                step,
+                self.current,
+                store=self.store,
+                responder=self.responder,
+                out_dir=self.options.out_dir,
+                templates_dir=self.options.templates_dir,
+            )
             self._catch_up()
             self.display.recorded("wrote " + ", ".join(value["files"]))
         elif decision.perform and isinstance(step, CommandStep):
@@ -182,8 +195,12 @@ class Walker:
             value = {"exit_code": 0}
         clean, found = redact_value(value)
         self._tell_redacted(found)
-        self._settle(step, NewEvent(Kind.STEP_COMPLETED,
-                                    StepCompleted(value=clean, redacted=found), step_id=step.id))  # fmt: skip
+        self._settle(
+            step,
+            NewEvent(
+                Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
+            ),
+        )
 
     def _skip(self, step: Step, reason: str) -> None:
         if step.critical:
@@ -192,8 +209,10 @@ class Walker:
             raise UsageError("a skip needs a reason")
         clean, found = redact(reason)
         self._tell_redacted(found)
-        self._settle(step, NewEvent(Kind.STEP_SKIPPED, StepSkipped(reason=clean, redacted=found),
-                                    step_id=step.id))  # fmt: skip
+        self._settle(
+            step,
+            NewEvent(Kind.STEP_SKIPPED, StepSkipped(reason=clean, redacted=found), step_id=step.id),
+        )
 
     # --- appending, with conflicts -------------------------------------------------------------
 
@@ -216,8 +235,10 @@ class Walker:
             except AppendConflict as conflict:
                 self._after_conflict(conflict)
                 if self.current.steps[step.id].status is not StepStatus.PENDING:
-                    self.display.notice("your answer to this step was not recorded: "
-                                        "it was settled by someone else first")  # fmt: skip
+                    self.display.notice(
+                        "your answer to this step was not recorded: "
+                        "it was settled by someone else first"
+                    )
                     return
 
     def _after_conflict(self, conflict: AppendConflict) -> None:
@@ -242,8 +263,10 @@ class Walker:
 
     def _tell_redacted(self, kinds: list[str]) -> None:
         if kinds:
-            self.display.notice(f"redacted before storing: {', '.join(kinds)} (never paste "
-                                "secrets; rotate any secret that was typed here)")  # fmt: skip
+            self.display.notice(
+                f"redacted before storing: {', '.join(kinds)} (never paste "
+                "secrets; rotate any secret that was typed here)"
+            )
 
 
 def describe_event(state: IncidentState, event: Event) -> str | None:
@@ -255,12 +278,15 @@ def describe_event(state: IncidentState, event: Event) -> str | None:
     else:
         where = event.step_id or ""
     verbs = {
-        Kind.STEP_COMPLETED: f"step {where} was completed", Kind.STEP_SKIPPED: f"step {where} "
-        "was skipped", Kind.STEP_REOPENED: f"step {where} was reopened",
-        Kind.NOTE_ADDED: "a note was added", Kind.EVIDENCE_ATTACHED: "evidence was attached",
+        Kind.STEP_COMPLETED: f"step {where} was completed",
+        Kind.STEP_SKIPPED: f"step {where} was skipped",
+        Kind.STEP_REOPENED: f"step {where} was reopened",
+        Kind.NOTE_ADDED: "a note was added",
+        Kind.EVIDENCE_ATTACHED: "evidence was attached",
         Kind.INPUT_RECORDED: f"input {event.payload.get('input_id')} was recorded",
-        Kind.CHECK_RAN: f"the check of {where} ran", Kind.ROLE_ASSIGNED: "a role was assigned",
+        Kind.CHECK_RAN: f"the check of {where} ran",
+        Kind.ROLE_ASSIGNED: "a role was assigned",
         Kind.INCIDENT_CLOSED: "the incident was closed",
-    }  # fmt: skip
+    }
     verb = verbs.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
     return f"{verb} by {event.actor} at {at}" if verb else None

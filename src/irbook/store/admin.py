@@ -81,7 +81,12 @@ def _info(engine: Engine, url: str, *, created: bool) -> DatabaseInfo:
         ).one()
         events = session.exec(select(func.count()).select_from(EventRow)).one()
     return DatabaseInfo(
-        url=describe(url), backend=engine.dialect.name, schema_version=version,
-        supported_version=SCHEMA_VERSION, incidents=int(incidents),
-        open_incidents=int(still_open), events=int(events), created=created,
-    )  # fmt: skip
+        url=describe(url),
+        backend=engine.dialect.name,
+        schema_version=version,
+        supported_version=SCHEMA_VERSION,
+        incidents=int(incidents),
+        open_incidents=int(still_open),
+        events=int(events),
+        created=created,
+    )

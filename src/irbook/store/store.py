@@ -58,19 +58,32 @@ def _utc(value: datetime) -> datetime:
 
 def _incident(row: IncidentRow) -> Incident:
     return Incident(
-        id=row.id, title=row.title, severity=row.severity, status=row.status,
-        runbook_id=row.runbook_id, runbook_version=row.runbook_version,
-        runbook_sha256=row.runbook_sha256, opened_at=_utc(row.opened_at),
-        opened_by=row.opened_by, closed_at=_utc(row.closed_at) if row.closed_at else None,
-    )  # fmt: skip
+        id=row.id,
+        title=row.title,
+        severity=row.severity,
+        status=row.status,
+        runbook_id=row.runbook_id,
+        runbook_version=row.runbook_version,
+        runbook_sha256=row.runbook_sha256,
+        opened_at=_utc(row.opened_at),
+        opened_by=row.opened_by,
+        closed_at=_utc(row.closed_at) if row.closed_at else None,
+    )
 
 
 def _event(row: Any) -> Event:  # an EventRow, or a Core row with the same columns
     return Event(
-        incident_id=row.incident_id, seq=row.seq, at=_utc(row.at), actor=row.actor,
-        host=row.host, kind=row.kind, step_id=row.step_id, payload=row.payload,
-        prev_hash=row.prev_hash, hash=row.hash,
-    )  # fmt: skip
+        incident_id=row.incident_id,
+        seq=row.seq,
+        at=_utc(row.at),
+        actor=row.actor,
+        host=row.host,
+        kind=row.kind,
+        step_id=row.step_id,
+        payload=row.payload,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
 
 
 class Store:
@@ -161,9 +174,15 @@ class Store:
             return int(value or 0)
 
     def append(
-        self, incident_id: str, new: NewEvent, *, expected_seq: int, actor: str, host: str,
+        self,
+        incident_id: str,
+        new: NewEvent,
+        *,
+        expected_seq: int,
+        actor: str,
+        host: str,
         at: datetime,
-    ) -> Event:  # fmt: skip
+    ) -> Event:
         """Append ``new`` as event number ``expected_seq`` and commit it before returning.
 
         Raises AppendConflict when the log no longer ends at ``expected_seq - 1``.
@@ -182,9 +201,14 @@ class Store:
             raise AppendConflict(incident_id, expected_seq) from None
 
     def append_many(
-        self, incident_id: str, news: Sequence[NewEvent], *, actor: str, host: str,
+        self,
+        incident_id: str,
+        news: Sequence[NewEvent],
+        *,
+        actor: str,
+        host: str,
         at: datetime,
-    ) -> list[Event]:  # fmt: skip
+    ) -> list[Event]:
         """Append several events in one transaction (imports and benchmarks)."""
         with translate_errors(self.url), self._write_session() as session:
             seq, prev = self._head(session, incident_id)
@@ -217,18 +241,32 @@ class Store:
 
     @staticmethod
     def _insert(
-        session: Session, incident_id: str, seq: int, prev_hash: str, new: NewEvent,
-        actor: str, host: str, at: datetime,
-    ) -> Event:  # fmt: skip
+        session: Session,
+        incident_id: str,
+        seq: int,
+        prev_hash: str,
+        new: NewEvent,
+        actor: str,
+        host: str,
+        at: datetime,
+    ) -> Event:
         payload: dict[str, Any] = new.payload_json()
         at = _utc(at)
         digest = chain_hash(
             prev_hash, canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload)
         )
         row = EventRow(
-            incident_id=incident_id, seq=seq, at=at, actor=actor, host=host, kind=str(new.kind),
-            step_id=new.step_id, payload=payload, prev_hash=prev_hash, hash=digest,
-        )  # fmt: skip
+            incident_id=incident_id,
+            seq=seq,
+            at=at,
+            actor=actor,
+            host=host,
+            kind=str(new.kind),
+            step_id=new.step_id,
+            payload=payload,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
         session.add(row)
         session.flush()
         return _event(row)

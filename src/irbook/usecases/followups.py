@@ -35,14 +35,20 @@ def parse_due(due: str | None) -> str | None:
             raise ValueError
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise UsageError(f"--due '{due}' is not a date; write it as YYYY-MM-DD, e.g. "
-                         "2025-10-01") from None  # fmt: skip
+        raise UsageError(
+            f"--due '{due}' is not a date; write it as YYYY-MM-DD, e.g. 2025-10-01"
+        ) from None
 
 
 def add_followup(
-    store: Store, incident_id: str, text: str, *, responder: Responder, owner: str | None = None,
+    store: Store,
+    incident_id: str,
+    text: str,
+    *,
+    responder: Responder,
+    owner: str | None = None,
     due: str | None = None,
-) -> FollowupResult:  # fmt: skip
+) -> FollowupResult:
     """Record a follow-up on an open or closed incident; secrets are redacted before storing."""
     if not text.strip():
         raise UsageError("the follow-up text is empty")

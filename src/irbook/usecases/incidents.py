@@ -87,9 +87,13 @@ def new_incident_id(now: datetime) -> str:
 
 
 def start_incident(
-    loaded: LoadedRunbook, *, store: Store, responder: Responder, title: str | None = None,
+    loaded: LoadedRunbook,
+    *,
+    store: Store,
+    responder: Responder,
+    title: str | None = None,
     severity: str = "SEV2",
-) -> IncidentState:  # fmt: skip
+) -> IncidentState:
     """Open an incident of ``loaded``; the exact runbook text is kept in its first event."""
     severity = severity.upper()
     if severity not in SEVERITIES:
@@ -99,19 +103,34 @@ def start_incident(
     incident_id = new_incident_id(now)
     clean_title, _ = redact(title or runbook.title)
     incident = Incident(
-        id=incident_id, title=clean_title, severity=severity, status=engine.OPEN,
-        runbook_id=runbook.id, runbook_version=runbook.version, runbook_sha256=loaded.sha256,
-        opened_at=now, opened_by=responder.actor, closed_at=None,
-    )  # fmt: skip
+        id=incident_id,
+        title=clean_title,
+        severity=severity,
+        status=engine.OPEN,
+        runbook_id=runbook.id,
+        runbook_version=runbook.version,
+        runbook_sha256=loaded.sha256,
+        opened_at=now,
+        opened_by=responder.actor,
+        closed_at=None,
+    )
     opened = IncidentOpened(
-        title=clean_title, severity=severity, tlp=str(runbook.tlp), runbook_id=runbook.id,
-        runbook_version=runbook.version, runbook_sha256=loaded.sha256,
-        runbook_path=loaded.path, runbook_text=loaded.text,
-    )  # fmt: skip
+        title=clean_title,
+        severity=severity,
+        tlp=str(runbook.tlp),
+        runbook_id=runbook.id,
+        runbook_version=runbook.version,
+        runbook_sha256=loaded.sha256,
+        runbook_path=loaded.path,
+        runbook_text=loaded.text,
+    )
     event = store.create_incident(
-        incident, NewEvent(Kind.INCIDENT_OPENED, opened),
-        actor=responder.actor, host=responder.host, at=now,
-    )  # fmt: skip
+        incident,
+        NewEvent(Kind.INCIDENT_OPENED, opened),
+        actor=responder.actor,
+        host=responder.host,
+        at=now,
+    )
     state = engine.new_state(incident_id, runbook)
     engine.apply(state, event)
     return state
@@ -153,14 +172,16 @@ def find_incident(store: Store, incident_id: str | None) -> Incident:
     return latest
 
 
-def record(
-    store: Store, state: IncidentState, new: NewEvent, responder: Responder
-) -> Event:
+def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:
     """Append one event after the state's last one and apply it; AppendConflict if overtaken."""
     event = store.append(
-        state.incident_id, new, expected_seq=state.last_seq + 1,
-        actor=responder.actor, host=responder.host, at=responder.clock(),
-    )  # fmt: skip
+        state.incident_id,
+        new,
+        expected_seq=state.last_seq + 1,
+        actor=responder.actor,
+        host=responder.host,
+        at=responder.clock(),
+    )
     engine.apply(state, event)
     return event
 
@@ -175,9 +196,13 @@ def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Resp
     while True:
         try:
             return store.append(
-                incident_id, new, expected_seq=expected,
-                actor=responder.actor, host=responder.host, at=responder.clock(),
-            )  # fmt: skip
+                incident_id,
+                new,
+                expected_seq=expected,
+                actor=responder.actor,
+                host=responder.host,
+                at=responder.clock(),
+            )
         except AppendConflict:
             latest = store.last_seq(incident_id) + 1
             if latest <= expected:
@@ -187,18 +212,24 @@ def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Resp
 
 
 def add_note(
-    store: Store, incident_id: str, text: str, *, responder: Responder,
+    store: Store,
+    incident_id: str,
+    text: str,
+    *,
+    responder: Responder,
     step_id: str | None = None,
-) -> tuple[Event, list[str]]:  # fmt: skip
+) -> tuple[Event, list[str]]:
     """Record a note; secrets in it are redacted first. Returns the event and what was redacted."""
     if not text.strip():
         raise UsageError("the note is empty")
     incident = store.incident(incident_id)
     clean, found = redact(text)
     event = record_anyway(
-        store, incident.id, NewEvent(Kind.NOTE_ADDED, NoteAdded(text=clean, redacted=found),
-                                     step_id=step_id), responder,
-    )  # fmt: skip
+        store,
+        incident.id,
+        NewEvent(Kind.NOTE_ADDED, NoteAdded(text=clean, redacted=found), step_id=step_id),
+        responder,
+    )
     return event, found
 
 
@@ -223,9 +254,14 @@ def evidence_payload(path: Path, description: str = "") -> EvidenceAttached:
 
 
 def attach_evidence(
-    store: Store, incident_id: str, path: Path, *, responder: Responder,
-    description: str = "", step_id: str | None = None,
-) -> Event:  # fmt: skip
+    store: Store,
+    incident_id: str,
+    path: Path,
+    *,
+    responder: Responder,
+    description: str = "",
+    step_id: str | None = None,
+) -> Event:
     incident = store.incident(incident_id)
     payload = evidence_payload(path, description)
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)

@@ -22,32 +22,68 @@ def status_view(state: IncidentState) -> dict[str, Any]:
         steps = []
         for step in phase.steps:
             s = state.steps[step.id]
-            steps.append({
-                "id": step.id, "title": step.label, "type": step.type,
-                "status": str(engine.status_of(state, step)), "critical": step.critical,
-                "role": step.role, "actor": s.actor, "at": _iso(s.at), "reason": s.reason,
-                "value": s.value,
-            })  # fmt: skip
-        phases.append({"id": phase.id, "title": phase.title, "milestone": phase.milestone,
-                       "settled": engine.phase_settled(state, phase), "steps": steps})  # fmt: skip
+            steps.append(
+                {
+                    "id": step.id,
+                    "title": step.label,
+                    "type": step.type,
+                    "status": str(engine.status_of(state, step)),
+                    "critical": step.critical,
+                    "role": step.role,
+                    "actor": s.actor,
+                    "at": _iso(s.at),
+                    "reason": s.reason,
+                    "value": s.value,
+                }
+            )
+        phases.append(
+            {
+                "id": phase.id,
+                "title": phase.title,
+                "milestone": phase.milestone,
+                "settled": engine.phase_settled(state, phase),
+                "steps": steps,
+            }
+        )
     return {
-        "incident": state.incident_id, "title": state.title, "severity": state.severity,
-        "tlp": state.tlp, "status": state.status, "runbook": state.runbook.id,
-        "runbook_version": state.runbook.version, "runbook_sha256": state.runbook_sha256,
-        "opened_at": _iso(state.opened_at), "opened_by": state.opened_by,
-        "closed_at": _iso(state.closed_at), "inputs": state.inputs, "roles": state.roles,
-        "progress": {"settled": progress.settled, "total": progress.total,
-                     "phase": progress.phase_index, "phases": progress.phase_count},
+        "incident": state.incident_id,
+        "title": state.title,
+        "severity": state.severity,
+        "tlp": state.tlp,
+        "status": state.status,
+        "runbook": state.runbook.id,
+        "runbook_version": state.runbook.version,
+        "runbook_sha256": state.runbook_sha256,
+        "opened_at": _iso(state.opened_at),
+        "opened_by": state.opened_by,
+        "closed_at": _iso(state.closed_at),
+        "inputs": state.inputs,
+        "roles": state.roles,
+        "progress": {
+            "settled": progress.settled,
+            "total": progress.total,
+            "phase": progress.phase_index,
+            "phases": progress.phase_count,
+        },
         "next_step": nxt.id if nxt and state.status == engine.OPEN else None,
         "milestones": {m.name: _iso(m.reached_at) for m in state.milestones.values()},
-        "events": len(state.events), "head_hash": state.head_hash, "phases": phases,
-    }  # fmt: skip
+        "events": len(state.events),
+        "head_hash": state.head_hash,
+        "phases": phases,
+    }
 
 
 def list_view(incidents: list[Incident]) -> list[dict[str, Any]]:
     return [
-        {"id": i.id, "title": i.title, "severity": i.severity, "status": i.status,
-         "runbook": f"{i.runbook_id} {i.runbook_version}", "opened_at": _iso(i.opened_at),
-         "opened_by": i.opened_by, "closed_at": _iso(i.closed_at)}
+        {
+            "id": i.id,
+            "title": i.title,
+            "severity": i.severity,
+            "status": i.status,
+            "runbook": f"{i.runbook_id} {i.runbook_version}",
+            "opened_at": _iso(i.opened_at),
+            "opened_by": i.opened_by,
+            "closed_at": _iso(i.closed_at),
+        }
         for i in incidents
-    ]  # fmt: skip
+    ]

@@ -104,11 +104,17 @@ def phase_lines(state: IncidentState) -> list[PhaseLine]:
         for step in phase.steps:
             counts[engine.status_of(state, step)] += 1
         milestone = state.milestones.get(phase.milestone) if phase.milestone else None
-        out.append(PhaseLine(
-            phase.title, counts[StepStatus.DONE], counts[StepStatus.SKIPPED],
-            counts[StepStatus.NOT_APPLICABLE], len(phase.steps), phase.milestone,
-            milestone.reached_at if milestone else None,
-        ))  # fmt: skip
+        out.append(
+            PhaseLine(
+                phase.title,
+                counts[StepStatus.DONE],
+                counts[StepStatus.SKIPPED],
+                counts[StepStatus.NOT_APPLICABLE],
+                len(phase.steps),
+                phase.milestone,
+                milestone.reached_at if milestone else None,
+            )
+        )
     return out
 
 
@@ -156,12 +162,16 @@ def watch_frame(
 ) -> WatchFrame:
     events = state.events[-latest:] if latest > 0 else []
     return WatchFrame(
-        incident_id=state.incident_id, title=state.title, severity=state.severity,
-        status=state.status, last_seq=state.last_seq, phases=phase_lines(state),
+        incident_id=state.incident_id,
+        title=state.title,
+        severity=state.severity,
+        status=state.status,
+        last_seq=state.last_seq,
+        phases=phase_lines(state),
         roles=role_lines(state),
         latest=[EventLine(e.seq, e.at, e.actor, event_text(state, e)) for e in reversed(events)],
         problem=problem,
-    )  # fmt: skip
+    )
 
 
 @dataclass

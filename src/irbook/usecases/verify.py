@@ -29,9 +29,14 @@ class Verification:
     problem: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"incident_id": self.incident_id, "ok": self.ok, "events": self.events,
-                "head_hash": self.head_hash, "bad_seq": self.bad_seq,
-                "problem": self.problem or None}  # fmt: skip
+        return {
+            "incident_id": self.incident_id,
+            "ok": self.ok,
+            "events": self.events,
+            "head_hash": self.head_hash,
+            "bad_seq": self.bad_seq,
+            "problem": self.problem or None,
+        }
 
 
 def verify_chain(
@@ -51,16 +56,24 @@ def verify_chain(
             what = "missing (deleted)" if event.seq > expected else "out of order"
             return bad(expected, f"event {expected} is {what}: found seq {event.seq} in its place")
         if event.prev_hash != prev:
-            return bad(event.seq, f"event {event.seq} does not follow event {event.seq - 1}: its "
-                                  "prev_hash differs (an event before it was changed, removed or "
-                                  "moved)")  # fmt: skip
+            return bad(
+                event.seq,
+                f"event {event.seq} does not follow event {event.seq - 1}: its "
+                "prev_hash differs (an event before it was changed, removed or "
+                "moved)",
+            )
         if event_hash(event) != event.hash:
-            return bad(event.seq, f"event {event.seq} ({event.kind}) was edited: its content no "
-                                  "longer matches its hash")  # fmt: skip
+            return bad(
+                event.seq,
+                f"event {event.seq} ({event.kind}) was edited: its content no "
+                "longer matches its hash",
+            )
         prev = head = event.hash
     if expect is not None and expect.strip().lower() != head:
-        problem = (f"the chain is intact but ends at {head}, not at the expected "
-                   f"{expect.strip()} (events cut off the end, or the whole log rewritten)")
+        problem = (
+            f"the chain is intact but ends at {head}, not at the expected "
+            f"{expect.strip()} (events cut off the end, or the whole log rewritten)"
+        )
         return Verification(incident_id, False, len(events), head, None, problem)
     return Verification(incident_id, True, len(events), head)
 

@@ -70,7 +70,12 @@ def test_walk_of_own_good_fixtures_reads_cleanly() -> None:
     roots = [OWN / "npm", OWN / "yarn", OWN / "pnpm", OWN / "bun", OWN / "sbom"]
     found = list(find_inventories(roots))
     assert {p.name for p in found} == {
-        "npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
-        "app.cdx.json", "app.spdx.json",
-    }  # fmt: skip
+        "npm-shrinkwrap.json",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "app.cdx.json",
+        "app.spdx.json",
+    }
     assert all(read_inventory(p) for p in found)

@@ -80,8 +80,13 @@ class AdvisoryIndex:
             if only is not None and key not in only:
                 continue
             advisory = advisory or Advisory(ident, aliases, summary, references, source)
-            entry = Affected(advisory, ecosystem, name, versions,
-                             tuple(OsvRange(kind, events) for kind, events in ranges))  # fmt: skip
+            entry = Affected(
+                advisory,
+                ecosystem,
+                name,
+                versions,
+                tuple(OsvRange(kind, events) for kind, events in ranges),
+            )
             self.entries.setdefault(key, []).append(entry)
 
     @property
@@ -106,8 +111,9 @@ def load_advisories(
 
     index = AdvisoryIndex()
     for path in paths:
-        for row, source in osv_sources.read(path, only=only, cache_dir=cache_dir,
-                                            progress=progress, skipped=index.skipped):  # fmt: skip
+        for row, source in osv_sources.read(
+            path, only=only, cache_dir=cache_dir, progress=progress, skipped=index.skipped
+        ):
             index.add(row, source, only)
         index.files.append(str(path))
     return index

@@ -35,9 +35,13 @@ class AuditReport:
 
     def counts(self) -> dict[str, int]:
         by_match = Counter(f.match for f in self.findings)
-        return {"files": len(self.files), "packages": self.packages,
-                "advisories": self.advisories, "findings": len(self.findings),
-                **{f"match_{kind}": n for kind, n in sorted(by_match.items())}}  # fmt: skip
+        return {
+            "files": len(self.files),
+            "packages": self.packages,
+            "advisories": self.advisories,
+            "findings": len(self.findings),
+            **{f"match_{kind}": n for kind, n in sorted(by_match.items())},
+        }
 
 
 def audit(
@@ -57,13 +61,20 @@ def audit(
         )
     files = list(find_inventories(list(paths)))
     packages = [package for path in files for package in read_inventory(path)]
-    index = load_advisories(advisories, only=wanted_keys((p.ecosystem, p.name) for p in packages),
-                            cache_dir=cache_dir, progress=progress)  # fmt: skip
+    index = load_advisories(
+        advisories,
+        only=wanted_keys((p.ecosystem, p.name) for p in packages),
+        cache_dir=cache_dir,
+        progress=progress,
+    )
     return AuditReport(
-        findings=match_all(packages, index), files=[str(f) for f in files],
-        advisory_sources=index.files, packages=len(packages), advisories=index.records,
+        findings=match_all(packages, index),
+        files=[str(f) for f in files],
+        advisory_sources=index.files,
+        packages=len(packages),
+        advisories=index.records,
         skipped=index.skipped,
-    )  # fmt: skip
+    )
 
 
 def match_all(packages: Sequence[LockedPackage], index: AdvisoryIndex) -> list[Finding]:
@@ -77,11 +88,21 @@ def match_all(packages: Sequence[LockedPackage], index: AdvisoryIndex) -> list[F
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     p = finding.package
-    return {"file": p.file, "ecosystem": p.ecosystem, "name": p.name, "version": p.version,
-            "advisory": finding.advisory, "aliases": list(finding.aliases), "match": finding.match,
-            "low_confidence": finding.match == "all-versions", "safe_version": finding.safe_version,
-            "summary": finding.summary, "source": p.source, "groups": list(p.groups),
-            "references": list(finding.references)}  # fmt: skip
+    return {
+        "file": p.file,
+        "ecosystem": p.ecosystem,
+        "name": p.name,
+        "version": p.version,
+        "advisory": finding.advisory,
+        "aliases": list(finding.aliases),
+        "match": finding.match,
+        "low_confidence": finding.match == "all-versions",
+        "safe_version": finding.safe_version,
+        "summary": finding.summary,
+        "source": p.source,
+        "groups": list(p.groups),
+        "references": list(finding.references),
+    }
 
 
 def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult:
@@ -90,19 +111,27 @@ def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult
     advisories = _path_list(args, "advisories", cwd)
     report = audit(paths, advisories, cache_dir=default_cache_dir())
     n = len(report.findings)
-    summary = (f"{n} affected package version(s) in {len(report.files)} file(s)" if n else
-               f"no affected package in {len(report.files)} file(s), {report.packages} "
-               f"package version(s) checked against {report.advisories} advisories")  # fmt: skip
-    return CheckResult(action="lockfile-audit", ok=report.ok, summary=summary,
-                       findings=[finding_json(f) for f in report.findings],
-                       inputs=report.files + report.advisory_sources)  # fmt: skip
+    summary = (
+        f"{n} affected package version(s) in {len(report.files)} file(s)"
+        if n
+        else f"no affected package in {len(report.files)} file(s), {report.packages} "
+        f"package version(s) checked against {report.advisories} advisories"
+    )
+    return CheckResult(
+        action="lockfile-audit",
+        ok=report.ok,
+        summary=summary,
+        findings=[finding_json(f) for f in report.findings],
+        inputs=report.files + report.advisory_sources,
+    )
 
 
 def _path_list(args: Mapping[str, str | list[str]], name: str, cwd: Path) -> list[Path]:
     value = args.get(name)
     if value is None or value == "" or value == []:
-        raise UsageError(f"lockfile-audit needs '{name}'",
-                         hint="with: {paths: [repo/], advisories: [osv/]}")  # fmt: skip
+        raise UsageError(
+            f"lockfile-audit needs '{name}'", hint="with: {paths: [repo/], advisories: [osv/]}"
+        )
     items = [value] if isinstance(value, str) else list(value)
     if not all(isinstance(item, str) and item for item in items):
         raise UsageError(f"lockfile-audit: '{name}' must be a path or a list of paths")

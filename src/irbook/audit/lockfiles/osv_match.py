@@ -90,10 +90,19 @@ def is_open_ended(osv_range: OsvRange) -> bool:
 def in_range(ecosystem: str, osv_range: OsvRange, key: Any) -> bool:
     """The OSV ``IncludedInRanges`` pseudocode for one range; an unparsable bound: not included."""
     try:
-        events = sorted(((_event_key(ecosystem, kind, value), kind) for kind, value in
-                         osv_range.events if kind != "limit"), key=lambda e: e[0])  # fmt: skip
-        limits = [_event_key(ecosystem, kind, value)
-                  for kind, value in osv_range.events if kind == "limit"]  # fmt: skip
+        events = sorted(
+            (
+                (_event_key(ecosystem, kind, value), kind)
+                for kind, value in osv_range.events
+                if kind != "limit"
+            ),
+            key=lambda e: e[0],
+        )
+        limits = [
+            _event_key(ecosystem, kind, value)
+            for kind, value in osv_range.events
+            if kind == "limit"
+        ]
     except VersionError:
         return False
     if limits and not any(key < limit for limit in limits):

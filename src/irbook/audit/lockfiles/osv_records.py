@@ -29,8 +29,15 @@ class RecordError(Exception):
         self.message = message
 
 
-def invalid(source: str, message: str, *, line: int = 1, column: int = 1,
-            location: str = "", hint: str | None = None) -> InvalidInputError:  # fmt: skip
+def invalid(
+    source: str,
+    message: str,
+    *,
+    line: int = 1,
+    column: int = 1,
+    location: str = "",
+    hint: str | None = None,
+) -> InvalidInputError:
     return InvalidInputError([Problem(source, line, column, location, message)], hint=hint)
 
 
@@ -41,13 +48,19 @@ def decode(data: bytes, source: str) -> Any:
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(exc.doc.rstrip())
         why = "it ends early (truncated file?)" if truncated else exc.msg
-        raise invalid(source, f"advisory is not valid JSON: {why}", line=exc.lineno,
-                      column=exc.colno, hint="re-download the advisory data") from None  # fmt: skip
+        raise invalid(
+            source,
+            f"advisory is not valid JSON: {why}",
+            line=exc.lineno,
+            column=exc.colno,
+            hint="re-download the advisory data",
+        ) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise invalid(source, "advisory is not UTF-8 JSON (binary file?)", line=line,
-                      column=column) from None  # fmt: skip
+        raise invalid(
+            source, "advisory is not UTF-8 JSON (binary file?)", line=line, column=column
+        ) from None
 
 
 def records_in(document: Any, source: str) -> list[Any]:
@@ -93,10 +106,18 @@ def _row(data: Any, skipped: Counter[str]) -> RecordRow | None:
             rows.append(row)
     aliases = tuple(a for a in _list(data, "aliases", "") if isinstance(a, str))
     summary = data.get("summary")
-    refs = tuple(r["url"] for r in _list(data, "references", "")
-                 if isinstance(r, dict) and isinstance(r.get("url"), str))  # fmt: skip
-    return (ident.strip(), aliases, summary if isinstance(summary, str) else None, refs,
-            tuple(rows))  # fmt: skip
+    refs = tuple(
+        r["url"]
+        for r in _list(data, "references", "")
+        if isinstance(r, dict) and isinstance(r.get("url"), str)
+    )
+    return (
+        ident.strip(),
+        aliases,
+        summary if isinstance(summary, str) else None,
+        refs,
+        tuple(rows),
+    )
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -123,8 +144,11 @@ def _affected(entry: Any, where: str) -> AffectedRow | None:
     versions = _list(entry, "versions", where)
     if not all(isinstance(v, str) for v in versions):
         raise RecordError(f"{where}.versions", "must be a list of strings")
-    ranges = tuple(r for i, raw in enumerate(_list(entry, "ranges", where))
-                   if (r := _range(raw, f"{where}.ranges[{i}]")) is not None)  # fmt: skip
+    ranges = tuple(
+        r
+        for i, raw in enumerate(_list(entry, "ranges", where))
+        if (r := _range(raw, f"{where}.ranges[{i}]")) is not None
+    )
     return (ecosystem, name, tuple(versions), ranges)
 
 

@@ -35,8 +35,14 @@ _NAME_FIELD = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_KEY = re.compile(rb'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:')
 
 
-def read(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None,
-         progress: Progress | None, skipped: Counter[str]) -> Rows:  # fmt: skip
+def read(
+    path: Path,
+    *,
+    only: Collection[Key] | None,
+    cache_dir: Path | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+) -> Rows:
     if not path.exists():
         raise NotFoundError(
             f"advisory source not found: {path}",
@@ -47,8 +53,9 @@ def read(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None,
     elif path.suffix.lower() == ".zip":
         from irbook.audit.lockfiles import osv_zip
 
-        yield from osv_zip.read_zip(path, only=only, cache_dir=cache_dir, progress=progress,
-                                    skipped=skipped)  # fmt: skip
+        yield from osv_zip.read_zip(
+            path, only=only, cache_dir=cache_dir, progress=progress, skipped=skipped
+        )
     elif path.suffix.lower() == ".json":
         yield from read_json_bytes(_read_bytes(path), str(path), skipped)
     else:
@@ -88,8 +95,9 @@ def _read_bytes(path: Path) -> bytes:
         raise invalid(str(path), f"cannot read advisory file: {exc.strerror}") from None
 
 
-def _read_dir(root: Path, only: Collection[Key] | None, progress: Progress | None,
-              skipped: Counter[str]) -> Rows:  # fmt: skip
+def _read_dir(
+    root: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+) -> Rows:
     ossf = _ossf_root(root)
     if ossf is not None and only is not None:
         files = list(_ossf_package_files(ossf, only))
@@ -99,8 +107,12 @@ def _read_dir(root: Path, only: Collection[Key] | None, progress: Progress | Non
     yield from _read_files(files, only, progress, skipped)
 
 
-def _read_files(files: list[Path], only: Collection[Key] | None, progress: Progress | None,
-                skipped: Counter[str]) -> Rows:  # fmt: skip
+def _read_files(
+    files: list[Path],
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+) -> Rows:
     for n, path in enumerate(files, 1):
         if path.name.startswith(STAGING_PREFIX):
             skipped["staging"] += 1
@@ -177,8 +189,12 @@ def _json_files_in(folder: Path) -> Iterator[Path]:
 def _safe_relative(name: str) -> bool:
     """A package name usable as a relative folder path (never '..', absolute or odd bytes)."""
     parts = name.split("/")
-    return bool(name) and "\\" not in name and "\x00" not in name and all(
-        p not in ("", ".", "..") for p in parts)  # fmt: skip
+    return (
+        bool(name)
+        and "\\" not in name
+        and "\x00" not in name
+        and all(p not in ("", ".", "..") for p in parts)
+    )
 
 
 LIST_HINT = "each line is ecosystem:name:version, e.g. npm:@tanstack/react-router:1.169.5"
@@ -192,8 +208,9 @@ def read_list(path: Path) -> Rows:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise invalid(str(path), "advisory list is not UTF-8 text (binary file?)",
-                      hint=LIST_HINT) from None  # fmt: skip
+        raise invalid(
+            str(path), "advisory list is not UTF-8 text (binary file?)", hint=LIST_HINT
+        ) from None
     problems: list[Problem] = []
     rows: list[tuple[RecordRow, str]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -206,8 +223,9 @@ def read_list(path: Path) -> Rows:
             continue
         ecosystem, name, version = parsed
         ident = f"{path.name}:{lineno}"
-        rows.append(((ident, (), f"listed in {path}", (), ((ecosystem, name, (version,), ()),)),
-                     str(path)))  # fmt: skip
+        rows.append(
+            ((ident, (), f"listed in {path}", (), ((ecosystem, name, (version,), ()),)), str(path))
+        )
     if problems:
         raise InvalidInputError(problems, hint=LIST_HINT)
     yield from rows

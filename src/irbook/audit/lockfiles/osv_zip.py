@@ -33,8 +33,14 @@ Rows = Iterator[tuple[RecordRow, str]]
 Blobs = dict[str, bytes]
 
 
-def read_zip(path: Path, *, only: Collection[Key] | None, cache_dir: Path | None,
-             progress: Progress | None, skipped: Counter[str]) -> Rows:  # fmt: skip
+def read_zip(
+    path: Path,
+    *,
+    only: Collection[Key] | None,
+    cache_dir: Path | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+) -> Rows:
     fingerprint = _fingerprint(path)
     if cache_dir is not None:
         cached = _load_cache(cache_dir, path, fingerprint)
@@ -62,8 +68,9 @@ def _blob_key(ecosystem: str, name: str) -> str:
     return f"{ecosystem}\0{normalise_name(ecosystem, name)}"
 
 
-def _cached_rows(blobs: Blobs, only: Collection[Key] | None, source: str,
-                 skipped: Counter[str]) -> Rows:  # fmt: skip
+def _cached_rows(
+    blobs: Blobs, only: Collection[Key] | None, source: str, skipped: Counter[str]
+) -> Rows:
     keys = list(blobs) if only is None else [f"{e}\0{n}" for e, n in sorted(only)]
     seen: set[str] = set()  # a record about several packages is stored under each of them
     for key in keys:
@@ -80,12 +87,14 @@ def _cached_rows(blobs: Blobs, only: Collection[Key] | None, source: str,
                 yield row, source
 
 
-def _stream(path: Path, only: Collection[Key] | None, progress: Progress | None,
-            skipped: Counter[str]) -> Rows:  # fmt: skip
+def _stream(
+    path: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+) -> Rows:
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist()
-                       if not m.is_dir() and m.filename.endswith(".json")]  # fmt: skip
+            members = [
+                m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".json")
+            ]
             for n, member in enumerate(members, 1):
                 if member.filename.rsplit("/", 1)[-1].startswith(STAGING_PREFIX):
                     skipped["staging"] += 1
@@ -109,8 +118,11 @@ def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path)
     try:
         return archive.read(member)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
-        raise invalid(f"{path}!{member.filename}", f"cannot read zip member: {exc}",
-                      hint="re-download the dump") from None  # fmt: skip
+        raise invalid(
+            f"{path}!{member.filename}",
+            f"cannot read zip member: {exc}",
+            hint="re-download the dump",
+        ) from None
 
 
 def _fingerprint(path: Path) -> tuple[int, int]:
@@ -138,8 +150,9 @@ def _load_cache(
     return blobs, skipped
 
 
-def _save_cache(cache_dir: Path, path: Path, fingerprint: tuple[int, int],
-                blobs: Blobs, skipped: Counter[str]) -> None:  # fmt: skip
+def _save_cache(
+    cache_dir: Path, path: Path, fingerprint: tuple[int, int], blobs: Blobs, skipped: Counter[str]
+) -> None:
     """Write atomically; a cache that cannot be written only costs speed next time."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -66,20 +66,79 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _FILE_LIKE = re.compile(r"^[^\s/\\:]+\.[A-Za-z0-9]{1,8}$")
 _PATH_LIKE = re.compile(r"^(/|~/|\./|[A-Za-z]:\\|\\\\)")
 # Extensions of code, archives and executables that are no top-level domain.
-_FILE_EXTENSIONS = frozenset({
-    "js", "mjs", "cjs", "ts", "jsx", "tsx", "json", "exe", "dll", "ps1", "psm1", "bat", "cmd",
-    "vbs", "jar", "class", "war", "msi", "dmg", "pkg", "deb", "rpm", "apk", "elf", "txt", "log",
-    "tgz", "gz", "tar", "bz2", "xz", "7z", "rar", "whl", "egg", "node", "lnk", "scr", "hta", "iso",
-    "img", "plist", "yml", "yaml", "toml", "lock", "cfg", "conf", "ini", "php", "rb", "lua",
-    "wasm", "pyc", "bash",
-})  # fmt: skip
+_FILE_EXTENSIONS = frozenset(
+    {
+        "js",
+        "mjs",
+        "cjs",
+        "ts",
+        "jsx",
+        "tsx",
+        "json",
+        "exe",
+        "dll",
+        "ps1",
+        "psm1",
+        "bat",
+        "cmd",
+        "vbs",
+        "jar",
+        "class",
+        "war",
+        "msi",
+        "dmg",
+        "pkg",
+        "deb",
+        "rpm",
+        "apk",
+        "elf",
+        "txt",
+        "log",
+        "tgz",
+        "gz",
+        "tar",
+        "bz2",
+        "xz",
+        "7z",
+        "rar",
+        "whl",
+        "egg",
+        "node",
+        "lnk",
+        "scr",
+        "hta",
+        "iso",
+        "img",
+        "plist",
+        "yml",
+        "yaml",
+        "toml",
+        "lock",
+        "cfg",
+        "conf",
+        "ini",
+        "php",
+        "rb",
+        "lua",
+        "wasm",
+        "pyc",
+        "bash",
+    }
+)
 # Extensions that are also top-level domains: "name.sh" is a file, "a.name.sh" a domain.
 _AMBIGUOUS_EXTENSIONS = frozenset({"sh", "py", "pl", "so", "zip", "app", "dylib", "bin"})
 _PREFIXES: dict[str, IocKind] = {
-    "domain": "domain", "url": "url", "ip": "ipv4", "ipv4": "ipv4", "ipv6": "ipv6",
-    "sha256": "sha256", "hash": "sha256", "filename": "filename", "path": "filename",
+    "domain": "domain",
+    "url": "url",
+    "ip": "ipv4",
+    "ipv4": "ipv4",
+    "ipv6": "ipv6",
+    "sha256": "sha256",
+    "hash": "sha256",
+    "filename": "filename",
+    "path": "filename",
     "marker": "marker",
-}  # fmt: skip
+}
 
 
 def is_domain(text: str) -> bool:
@@ -230,10 +289,17 @@ def domain_iocs(values: Iterable[str]) -> list[Ioc]:
 
 # database_specific.iocs keys of OSV records -> the kind their values are; unknown keys: detect.
 _OSV_KEYS: dict[str, IocKind] = {
-    "domains": "domain", "hosts": "domain", "urls": "url", "ips": "ipv4",
-    "ip_addresses": "ipv4", "sha256": "sha256", "hashes": "sha256", "files": "filename",
-    "filenames": "filename", "strings": "marker",
-}  # fmt: skip
+    "domains": "domain",
+    "hosts": "domain",
+    "urls": "url",
+    "ips": "ipv4",
+    "ip_addresses": "ipv4",
+    "sha256": "sha256",
+    "hashes": "sha256",
+    "files": "filename",
+    "filenames": "filename",
+    "strings": "marker",
+}
 
 
 def advisory_iocs(paths: Iterable[Path]) -> list[Ioc]:
@@ -294,8 +360,9 @@ def _parse_record(name: str, data: bytes) -> Iterator[tuple[str, dict[str, Any]]
     try:
         record = json.loads(data)
     except (ValueError, UnicodeDecodeError) as err:
-        problem = Problem(name, getattr(err, "lineno", 1), getattr(err, "colno", 1), "",
-                          f"not valid JSON: {err}")  # fmt: skip
+        problem = Problem(
+            name, getattr(err, "lineno", 1), getattr(err, "colno", 1), "", f"not valid JSON: {err}"
+        )
         raise InvalidInputError([problem], hint="--advisories expects OSV JSON records") from None
     if isinstance(record, dict):
         yield name, record
@@ -324,8 +391,9 @@ def collect_iocs(
     """All indicators from every source, merged. Raises UsageError when there are none."""
     ioc_files, advisories, domains = list(ioc_files), list(advisories), list(domains)
     if not (ioc_files or advisories or domains):
-        raise UsageError("no indicators given",
-                         hint="pass --ioc FILE, --advisories PATH or --domain NAME")  # fmt: skip
+        raise UsageError(
+            "no indicators given", hint="pass --ioc FILE, --advisories PATH or --domain NAME"
+        )
     found: list[Ioc] = []
     for path in ioc_files:
         found.extend(load_ioc_file(path))
@@ -334,7 +402,8 @@ def collect_iocs(
     iocs = merge(found)
     if not iocs:
         given = ", ".join(str(p) for p in [*ioc_files, *advisories])
-        raise UsageError(f"no indicators found in {given}",
-                         hint="OSV records carry them in database_specific.iocs; "
-                         "IOC files hold one per line")  # fmt: skip
+        raise UsageError(
+            f"no indicators found in {given}",
+            hint="OSV records carry them in database_specific.iocs; IOC files hold one per line",
+        )
     return iocs

@@ -38,9 +38,14 @@ class LogHit:
     text: str  # the line (or the part around the hit, for a long one)
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "kind": self.ioc.kind,
-                "ioc": self.ioc.value, "sources": list(self.ioc.sources),
-                "text": self.text}  # fmt: skip
+        return {
+            "file": self.file,
+            "line": self.line,
+            "kind": self.ioc.kind,
+            "ioc": self.ioc.value,
+            "sources": list(self.ioc.sources),
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,9 @@ def scan_file(
     """Hits in one file (one per line and IOC) and the number of log bytes scanned."""
     try:
         with _open(path) as (stream, position):
-            scan = _scan_stream(stream, str(path), matcher, position, on_read, chunk_size,
-                                max(max_line, chunk_size))  # fmt: skip
+            scan = _scan_stream(
+                stream, str(path), matcher, position, on_read, chunk_size, max(max_line, chunk_size)
+            )
             hits = list(scan)
             return hits, stream.tell()
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
@@ -116,9 +122,15 @@ def scan_file(
         raise InvalidInputError([Problem(str(path), 1, 1, "", message)]) from None
 
 
-def _scan_stream(stream: _Stream, name: str, matcher: Matcher, position: Callable[[], int],
-                 on_read: Callable[[int], None] | None, chunk_size: int,
-                 max_line: int) -> Iterator[LogHit]:  # fmt: skip
+def _scan_stream(
+    stream: _Stream,
+    name: str,
+    matcher: Matcher,
+    position: Callable[[], int],
+    on_read: Callable[[int], None] | None,
+    chunk_size: int,
+    max_line: int,
+) -> Iterator[LogHit]:
     line = 1  # number of the line that the buffer starts in
     carry = b""
     skip = 0  # matches ending at or before this offset were decided in the previous buffer
@@ -148,8 +160,15 @@ def _scan_stream(stream: _Stream, name: str, matcher: Matcher, position: Callabl
             carry = buf
 
 
-def _hits(buf: bytes, limit: int, skip: int, line: int, name: str, matcher: Matcher,
-          seen: set[tuple[int, int]]) -> Iterator[LogHit]:  # fmt: skip
+def _hits(
+    buf: bytes,
+    limit: int,
+    skip: int,
+    line: int,
+    name: str,
+    matcher: Matcher,
+    seen: set[tuple[int, int]],
+) -> Iterator[LogHit]:
     """Verified hits ending in (skip, limit] of ``buf``; ``line`` is the line buf starts in."""
     if limit <= skip:
         return
@@ -176,8 +195,14 @@ def _excerpt(buf: bytes, start: int, end: int) -> str:
     return f"{head}{text}{tail}"
 
 
-def scan_logs(paths: Sequence[Path], iocs: Sequence[Ioc], *, progress: Progress | None = None,
-              chunk_size: int = CHUNK_SIZE, max_line: int = MAX_LINE) -> LogScanResult:  # fmt: skip
+def scan_logs(
+    paths: Sequence[Path],
+    iocs: Sequence[Ioc],
+    *,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    max_line: int = MAX_LINE,
+) -> LogScanResult:
     """Scan files and directories for the given IOCs."""
     if not iocs:
         raise UsageError("no indicators given")
@@ -193,18 +218,29 @@ def scan_logs(paths: Sequence[Path], iocs: Sequence[Ioc], *, progress: Progress 
             if progress is not None:
                 progress(min(base + pos, total), total)
 
-        file_hits, file_bytes = scan_file(path, matcher, on_read=on_read, chunk_size=chunk_size,
-                                          max_line=max_line)  # fmt: skip
+        file_hits, file_bytes = scan_file(
+            path, matcher, on_read=on_read, chunk_size=chunk_size, max_line=max_line
+        )
         hits.extend(file_hits)
         scanned += file_bytes
         done += size
-    return LogScanResult(hits=hits, files=[str(f) for f in files], iocs=list(iocs),
-                         bytes_read=total, bytes_scanned=scanned)  # fmt: skip
+    return LogScanResult(
+        hits=hits,
+        files=[str(f) for f in files],
+        iocs=list(iocs),
+        bytes_read=total,
+        bytes_scanned=scanned,
+    )
 
 
-def audit_logs(paths: Sequence[Path], *, ioc_files: Sequence[Path] = (),
-               advisories: Sequence[Path] = (), domains: Sequence[str] = (),
-               progress: Progress | None = None) -> LogScanResult:  # fmt: skip
+def audit_logs(
+    paths: Sequence[Path],
+    *,
+    ioc_files: Sequence[Path] = (),
+    advisories: Sequence[Path] = (),
+    domains: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> LogScanResult:
     """`irbook audit logs`: gather the IOCs from every source, then scan."""
     if not paths:
         raise UsageError("no log files given", hint="irbook audit logs PATH... --ioc FILE")
@@ -212,9 +248,14 @@ def audit_logs(paths: Sequence[Path], *, ioc_files: Sequence[Path] = (),
     iocs = collect_iocs(ioc_files=ioc_files, advisories=advisories, domains=domains)
     result = scan_logs(files, iocs, progress=progress)
     inputs = [str(p) for p in [*ioc_files, *advisories]]
-    return LogScanResult(hits=result.hits, files=result.files, iocs=result.iocs,
-                         bytes_read=result.bytes_read, bytes_scanned=result.bytes_scanned,
-                         inputs=inputs)  # fmt: skip
+    return LogScanResult(
+        hits=result.hits,
+        files=result.files,
+        iocs=result.iocs,
+        bytes_read=result.bytes_read,
+        bytes_scanned=result.bytes_scanned,
+        inputs=inputs,
+    )
 
 
 def summary(result: LogScanResult) -> str:
@@ -223,8 +264,10 @@ def summary(result: LogScanResult) -> str:
         return f"no hit of {len(result.iocs)} indicator(s) in {scanned}"
     iocs = len({(h.ioc.kind, h.ioc.value) for h in result.hits})
     files = len({h.file for h in result.hits})
-    return (f"{len(result.hits)} hit(s) of {iocs} of {len(result.iocs)} indicator(s) "
-            f"in {files} of {scanned}")  # fmt: skip
+    return (
+        f"{len(result.hits)} hit(s) of {iocs} of {len(result.iocs)} indicator(s) "
+        f"in {files} of {scanned}"
+    )
 
 
 def _human_bytes(count: int) -> str:
@@ -252,11 +295,21 @@ def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult
     """Runbook step ``uses: log-ioc-scan``: ``paths`` and ``iocs``, ``advisories``, ``domains``."""
     unknown = set(args) - {"paths", "iocs", "advisories", "domains"}
     if unknown:
-        raise UsageError(f"log-ioc-scan: unknown argument(s) {', '.join(sorted(unknown))}",
-                         hint="use paths, iocs, advisories, domains")  # fmt: skip
+        raise UsageError(
+            f"log-ioc-scan: unknown argument(s) {', '.join(sorted(unknown))}",
+            hint="use paths, iocs, advisories, domains",
+        )
     domains = [d for item in _items(args.get("domains")) for d in item.replace(",", " ").split()]
-    result = audit_logs(_paths(args, "paths", cwd), ioc_files=_paths(args, "iocs", cwd),
-                        advisories=_paths(args, "advisories", cwd), domains=domains)  # fmt: skip
-    return CheckResult(action="log-ioc-scan", ok=result.ok, summary=summary(result),
-                       findings=[h.to_json() for h in result.hits],
-                       inputs=[*result.files, *result.inputs])  # fmt: skip
+    result = audit_logs(
+        _paths(args, "paths", cwd),
+        ioc_files=_paths(args, "iocs", cwd),
+        advisories=_paths(args, "advisories", cwd),
+        domains=domains,
+    )
+    return CheckResult(
+        action="log-ioc-scan",
+        ok=result.ok,
+        summary=summary(result),
+        findings=[h.to_json() for h in result.hits],
+        inputs=[*result.files, *result.inputs],
+    )

@@ -49,18 +49,28 @@ class _Products:
             vendors.setdefault(eco, {}).setdefault(name, []).append(
                 {"category": "product_version", "name": version, "product": product}
             )
-        return {"branches": [
-            {"category": "vendor", "name": eco, "branches": [
-                {"category": "product_name", "name": name, "branches": versions}
-                for name, versions in names.items()
-            ]} for eco, names in vendors.items()
-        ]}  # fmt: skip
+        return {
+            "branches": [
+                {
+                    "category": "vendor",
+                    "name": eco,
+                    "branches": [
+                        {"category": "product_name", "name": name, "branches": versions}
+                        for name, versions in names.items()
+                    ],
+                }
+                for eco, names in vendors.items()
+            ]
+        }
 
 
 def csaf_document(
-    facts: IncidentFacts, *, now: datetime, category: str = "incident-response",
+    facts: IncidentFacts,
+    *,
+    now: datetime,
+    category: str = "incident-response",
     namespace: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     if category not in CATEGORIES:
         raise UsageError(f"unknown CSAF category '{category}'; use {' or '.join(CATEGORIES)}")
     if not facts.packages:
@@ -70,11 +80,15 @@ def csaf_document(
         )
     products = _Products()
     affected = [products.id_of(p.ecosystem, p.name, v) for p in facts.packages for v in p.versions]
-    fixed = [products.id_of(p.ecosystem, p.name, p.safe_version)
-             for p in facts.packages if p.safe_version]  # fmt: skip
+    fixed = [
+        products.id_of(p.ecosystem, p.name, p.safe_version)
+        for p in facts.packages
+        if p.safe_version
+    ]
     doc: dict[str, Any] = {
-        "document": _document(facts, now=now, category=CATEGORIES[category],
-                              namespace=namespace or DEFAULT_NAMESPACE),
+        "document": _document(
+            facts, now=now, category=CATEGORIES[category], namespace=namespace or DEFAULT_NAMESPACE
+        ),
         "product_tree": products.tree(),
         "vulnerabilities": [_vulnerability(facts, products, affected, fixed)],
     }
@@ -82,12 +96,16 @@ def csaf_document(
 
     problems = mandatory_problems(doc)
     if problems:  # a bug here, or input CSAF cannot express: never hand out a failing document
-        raise UsageError("the CSAF document fails mandatory checks: " + "; ".join(problems),
-                         hint="add a reference URL to the runbook or the incident")  # fmt: skip
+        raise UsageError(
+            "the CSAF document fails mandatory checks: " + "; ".join(problems),
+            hint="add a reference URL to the runbook or the incident",
+        )
     return doc
 
 
-def _document(facts: IncidentFacts, *, now: datetime, category: str, namespace: str) -> dict[str, Any]:
+def _document(
+    facts: IncidentFacts, *, now: datetime, category: str, namespace: str
+) -> dict[str, Any]:
     released = timestamp(now)
     status = "interim" if facts.status == "open" else "final"
     distribution: dict[str, Any] = {
@@ -100,8 +118,11 @@ def _document(facts: IncidentFacts, *, now: datetime, category: str, namespace: 
         "csaf_version": "2.0",
         "lang": "en",
         "title": facts.title,
-        "publisher": {"category": "vendor" if category == "csaf_security_advisory" else "other",
-                      "name": facts.organisation or "irbook user", "namespace": namespace},
+        "publisher": {
+            "category": "vendor" if category == "csaf_security_advisory" else "other",
+            "name": facts.organisation or "irbook user",
+            "namespace": namespace,
+        },
         "distribution": distribution,
         "notes": _notes(facts),
         "tracking": {
@@ -110,11 +131,10 @@ def _document(facts: IncidentFacts, *, now: datetime, category: str, namespace: 
             "version": "1",
             "initial_release_date": released,
             "current_release_date": released,
-            "revision_history": [{"date": released, "number": "1",
-                                  "summary": "Initial version."}],
+            "revision_history": [{"date": released, "number": "1", "summary": "Initial version."}],
             "generator": {"engine": {"name": "irbook", "version": __version__}, "date": released},
         },
-    }  # fmt: skip
+    }
     if facts.urls:
         doc["references"] = [{"category": "external", "url": u, "summary": u} for u in facts.urls]
     return doc
@@ -123,13 +143,19 @@ def _document(facts: IncidentFacts, *, now: datetime, category: str, namespace: 
 def _notes(facts: IncidentFacts) -> list[dict[str, str]]:
     org = facts.organisation or "The issuer"
     notes = [
-        {"category": "summary", "title": "Summary",
-         "text": f"{org} is responding to incident {facts.id} ({facts.title}): malicious package "
-                 f"versions were published; {vector_sentence(facts.vector)}."},
-        {"category": "general", "title": "What to do",
-         "text": "Update to a safe version; rotate every credential reachable from a machine that "
-                 "installed an affected version; check logs for the indicators of compromise."},
-    ]  # fmt: skip
+        {
+            "category": "summary",
+            "title": "Summary",
+            "text": f"{org} is responding to incident {facts.id} ({facts.title}): malicious package "
+            f"versions were published; {vector_sentence(facts.vector)}.",
+        },
+        {
+            "category": "general",
+            "title": "What to do",
+            "text": "Update to a safe version; rotate every credential reachable from a machine that "
+            "installed an affected version; check logs for the indicators of compromise.",
+        },
+    ]
     if facts.iocs:
         groups = classify_iocs(facts.iocs)
         text = "\n".join(f"{kind}: {', '.join(items)}" for kind, items in groups.items())
@@ -144,22 +170,31 @@ def _vulnerability(
         "title": f"Malicious code in {', '.join(p.name for p in facts.packages)}",
         "cwe": {"id": "CWE-506", "name": "Embedded Malicious Code"},
         "ids": [{"system_name": "irbook", "text": osv_id(facts)}],
-        "notes": [{"category": "description", "title": "Description",
-                   "text": "These versions contain code that steals credentials from the machine "
-                           "that installs them."}],
+        "notes": [
+            {
+                "category": "description",
+                "title": "Description",
+                "text": "These versions contain code that steals credentials from the machine "
+                "that installs them.",
+            }
+        ],
         "product_status": {"known_affected": affected},
-    }  # fmt: skip
+    }
     cves = [i for i in facts.advisory_ids if i.startswith("CVE-")]
     if cves:
         vuln["cve"] = cves[0]  # one CVE per vulnerability; the others stay in ids
-    vuln["ids"] += [{"system_name": i.split("-")[0], "text": i}
-                    for i in facts.advisory_ids if i not in cves[:1]]  # fmt: skip
+    vuln["ids"] += [
+        {"system_name": i.split("-")[0], "text": i} for i in facts.advisory_ids if i not in cves[:1]
+    ]
     if fixed:
         vuln["product_status"]["fixed"] = fixed
         vuln["remediations"] = [
-            {"category": "vendor_fix",
-             "details": f"Update {p.name} to {p.safe_version} or later.",
-             "product_ids": [products.id_of(p.ecosystem, p.name, v) for v in p.versions]}
-            for p in facts.packages if p.safe_version
-        ]  # fmt: skip
+            {
+                "category": "vendor_fix",
+                "details": f"Update {p.name} to {p.safe_version} or later.",
+                "product_ids": [products.id_of(p.ecosystem, p.name, v) for v in p.versions],
+            }
+            for p in facts.packages
+            if p.safe_version
+        ]
     return vuln

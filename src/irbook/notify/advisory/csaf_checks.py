@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+)
 _STATUS_GROUPS = {
     "affected": ("first_affected", "known_affected", "last_affected"),
     "not affected": ("known_not_affected",),
@@ -85,8 +87,10 @@ def _contradicting_status(doc: dict[str, Any]) -> Iterator[str]:
         for group, keys in _STATUS_GROUPS.items():
             for pid in {p for k in keys for p in status.get(k, [])}:
                 if pid in seen and seen[pid] != group:
-                    yield (f"6.1.6 contradicting product status in vulnerabilities[{n}]: {pid} "
-                           f"is both {seen[pid]} and {group}")  # fmt: skip
+                    yield (
+                        f"6.1.6 contradicting product status in vulnerabilities[{n}]: {pid} "
+                        f"is both {seen[pid]} and {group}"
+                    )
                 seen.setdefault(pid, group)
 
 
@@ -122,11 +126,15 @@ def _revision_history(doc: dict[str, Any]) -> Iterator[str]:
     dates = [r.get("date", "") for _, r in by_number]
     if dates != sorted(dates):
         yield "6.1.14 revision history not sorted: dates do not ascend with the numbers"
-    if by_number and _version_key(version) != by_number[-1][0] and not (
-        status == "draft" and _prerelease(version)
+    if (
+        by_number
+        and _version_key(version) != by_number[-1][0]
+        and not (status == "draft" and _prerelease(version))
     ):
-        yield (f"6.1.16 latest document version: tracking.version {version} is not the latest "
-               f"revision number {by_number[-1][1].get('number')}")  # fmt: skip
+        yield (
+            f"6.1.16 latest document version: tracking.version {version} is not the latest "
+            f"revision number {by_number[-1][1].get('number')}"
+        )
     if (_is_zero(version) or _prerelease(version)) and status != "draft":
         yield f"6.1.17 document status: version {version} requires status draft, not {status}"
     if status in ("final", "interim"):

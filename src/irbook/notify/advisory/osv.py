@@ -19,8 +19,25 @@ from irbook.domain.facts import AffectedPackage, IncidentFacts
 SCHEMA_VERSION = "1.7.4"
 _HASH = re.compile(r"^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
-_FILE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".py", ".sh", ".ps1", ".exe", ".dll", ".so",
-                  ".bin", ".json", ".tgz", ".zip", ".whl", ".jar", ".txt")  # fmt: skip
+_FILE_SUFFIXES = (
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".py",
+    ".sh",
+    ".ps1",
+    ".exe",
+    ".dll",
+    ".so",
+    ".bin",
+    ".json",
+    ".tgz",
+    ".zip",
+    ".whl",
+    ".jar",
+    ".txt",
+)
 
 
 def osv_id(facts: IncidentFacts) -> str:
@@ -43,8 +60,12 @@ def osv_record(facts: IncidentFacts, *, now: datetime) -> dict[str, Any]:
         "affected": [affected_entry(p) for p in facts.packages],
         "database_specific": {
             "iocs": classify_iocs(facts.iocs),
-            "incident": {"id": facts.id, "severity": facts.severity, "tlp": facts.tlp,
-                         "status": facts.status},
+            "incident": {
+                "id": facts.id,
+                "severity": facts.severity,
+                "tlp": facts.tlp,
+                "status": facts.status,
+            },
             "generator": f"irbook {__version__}",
         },
     }

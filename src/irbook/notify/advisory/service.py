@@ -27,15 +27,22 @@ class AdvisoryResult:
 
 
 def render_advisory(
-    facts: IncidentFacts, *, fmt: str, now: datetime, category: str = "incident-response",
-    namespace: str | None = None, templates_dir: Path | None = None,
-) -> str:  # fmt: skip
+    facts: IncidentFacts,
+    *,
+    fmt: str,
+    now: datetime,
+    category: str = "incident-response",
+    namespace: str | None = None,
+    templates_dir: Path | None = None,
+) -> str:
     from irbook.notify.advisory.osv import osv_id, osv_record
 
     if fmt == "osv":
         if not facts.packages:
-            raise UsageError(f"incident {facts.id} has no affected package yet",
-                             hint="record the 'affected-packages' step first")  # fmt: skip
+            raise UsageError(
+                f"incident {facts.id} has no affected package yet",
+                hint="record the 'affected-packages' step first",
+            )
         return json.dumps(osv_record(facts, now=now), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csaf":
         from irbook.notify.advisory.csaf import csaf_document
@@ -51,18 +58,31 @@ def render_advisory(
 
 
 def advisory(
-    *, store: Store, incident_id: str, fmt: str, now: datetime | None = None,
-    category: str = "incident-response", namespace: str | None = None,
+    *,
+    store: Store,
+    incident_id: str,
+    fmt: str,
+    now: datetime | None = None,
+    category: str = "incident-response",
+    namespace: str | None = None,
     templates_dir: Path | None = None,
-) -> AdvisoryResult:  # fmt: skip
+) -> AdvisoryResult:
     if fmt not in FORMATS:
         raise UsageError(f"unknown advisory format '{fmt}'; use one of {', '.join(FORMATS)}")
     state = incidents.load_state(store, incident_id)
     facts = build_facts(state)
     if facts.problems and fmt != "md":
-        raise UsageError("cannot build the advisory: " + "; ".join(facts.problems),
-                         hint=f"correct the answer (`irbook resume {facts.id}`, go back to "
-                         "the step) so every entry reads ECOSYSTEM:NAME@VERSION")  # fmt: skip
-    text = render_advisory(facts, fmt=fmt, now=now or incidents.utc_now(), category=category,
-                           namespace=namespace, templates_dir=templates_dir)  # fmt: skip
+        raise UsageError(
+            "cannot build the advisory: " + "; ".join(facts.problems),
+            hint=f"correct the answer (`irbook resume {facts.id}`, go back to "
+            "the step) so every entry reads ECOSYSTEM:NAME@VERSION",
+        )
+    text = render_advisory(
+        facts,
+        fmt=fmt,
+        now=now or incidents.utc_now(),
+        category=category,
+        namespace=namespace,
+        templates_dir=templates_dir,
+    )
     return AdvisoryResult(state.incident_id, fmt, text, facts.problems)

@@ -41,8 +41,14 @@ def check_lockfile_version(
         return version
     line, column = locate(text, '"lockfileVersion"')
     readable = ", ".join(map(str, supported[:-1])) + f" and {supported[-1]}"
-    raise fail(path, f"unsupported lockfileVersion {version!r}; irbook reads {readable}",
-               line=line, column=column, location="lockfileVersion", hint=hint)  # fmt: skip
+    raise fail(
+        path,
+        f"unsupported lockfileVersion {version!r}; irbook reads {readable}",
+        line=line,
+        column=column,
+        location="lockfileVersion",
+        hint=hint,
+    )
 
 
 def fail_at(

@@ -34,9 +34,12 @@ def parse(path: Path) -> list[LockedPackage]:
     if declared is None and isinstance(data.get("dependencies"), dict):
         declared = 1  # npm 5 shrinkwraps written before lockfileVersion existed
     version = check_lockfile_version(
-        path, text, declared, SUPPORTED,
+        path,
+        text,
+        declared,
+        SUPPORTED,
         hint="regenerate it with a current npm (npm install --package-lock-only)",
-    )  # fmt: skip
+    )
     packages = data.get("packages")
     if version >= 2 and isinstance(packages, dict):
         return unique(_from_packages(packages, path))
