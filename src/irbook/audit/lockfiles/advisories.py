@@ -15,22 +15,15 @@ directories of those packages are read at all. ``all.zip`` dumps are cached afte
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from irbook.audit.lockfiles import osv_sources
+from irbook.audit.lockfiles.rows import ECOSYSTEMS, EventRow, Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
 
-Key = tuple[str, str]  # (ecosystem, normalised name)
-# Compact, marshal-friendly forms (also what the zip cache stores).
-EventRow = tuple[str, str]  # (kind, version): kind is introduced | fixed | last_affected | limit
-RangeRow = tuple[str, tuple[EventRow, ...]]  # (SEMVER | ECOSYSTEM, events)
-AffectedRow = tuple[str, str, tuple[str, ...], tuple[RangeRow, ...]]  # eco, name, versions, ranges
-RecordRow = tuple[str, tuple[str, ...], str | None, tuple[str, ...], tuple[AffectedRow, ...]]
-# (id, aliases, summary, references, affected)
-
-ECOSYSTEMS = ("npm", "PyPI")
-Progress = Callable[[int, int | None], None]  # (items just done, total when known)
+__all__ = ["ECOSYSTEMS", "Advisory", "AdvisoryIndex", "Affected", "Key", "OsvRange", "Progress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +100,6 @@ def load_advisories(
     packages may be skipped unread. ``cache_dir``: where ``all.zip`` dumps are cached.
     Raises NotFoundError for a missing path and InvalidInputError naming the file for bad input.
     """
-    from irbook.audit.lockfiles import osv_sources
-
     index = AdvisoryIndex()
     for path in paths:
         for row, source in osv_sources.read(

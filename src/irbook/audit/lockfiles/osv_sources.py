@@ -6,33 +6,23 @@ InvalidInputError naming the file (or ``dump.zip!member``), with line:col for JS
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from irbook.audit.lockfiles.advisories import Key, Progress, RecordRow
+from irbook.audit.lockfiles import osv_zip
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, mentions, read_json_bytes
 from irbook.audit.lockfiles.osv_records import (
     STAGING_PREFIX,
-    decode,
     invalid,
-    record_row,
-    records_in,
 )
+from irbook.audit.lockfiles.rows import Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
 from irbook.errors import NotFoundError
 
 Rows = Iterator[tuple[RecordRow, str]]
 OSSF_ECOSYSTEM_DIRS = {"npm": "npm", "PyPI": "pypi"}  # ossf/malicious-packages folder names
-PROGRESS_EVERY = 2000
-# Every package name in a record appears as "name": "<string>". A record none of whose "name"
-# strings is a wanted package cannot match, so it need not be parsed. Escaped names are decoded;
-# a record with an escape inside an object key (could spell "name" differently) is always parsed.
-# The filter can only over-select.
-_NAME_FIELD = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_ESCAPED_KEY = re.compile(rb'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:')
 
 
 def read(
@@ -51,8 +41,6 @@ def read(
     if path.is_dir():
         yield from _read_dir(path, only, progress, skipped)
     elif path.suffix.lower() == ".zip":
-        from irbook.audit.lockfiles import osv_zip
-
         yield from osv_zip.read_zip(
             path, only=only, cache_dir=cache_dir, progress=progress, skipped=skipped
         )
@@ -60,32 +48,6 @@ def read(
         yield from read_json_bytes(_read_bytes(path), str(path), skipped)
     else:
         yield from read_list(path)
-
-
-def read_json_bytes(data: bytes, source: str, skipped: Counter[str]) -> Rows:
-    for record in records_in(decode(data, source), source):
-        row = record_row(record, source, skipped)
-        if row is not None:
-            yield row, source
-
-
-def mentions(data: bytes, only: Collection[Key]) -> bool:
-    """Could this raw record be about a wanted package? (False only when it certainly is not.)"""
-    if b"\\u" in data and _ESCAPED_KEY.search(data):
-        return True
-    for raw in _NAME_FIELD.findall(data):
-        name = _json_string(raw) if b"\\" in raw else raw.decode("utf-8", "replace")
-        if ("npm", name) in only or ("PyPI", normalise_name("PyPI", name)) in only:
-            return True
-    return False
-
-
-def _json_string(raw: bytes) -> str:
-    try:
-        decoded = json.loads(b'"' + raw + b'"')
-    except ValueError:
-        return ""  # the full parse will report the record
-    return decoded if isinstance(decoded, str) else ""
 
 
 def _read_bytes(path: Path) -> bytes:

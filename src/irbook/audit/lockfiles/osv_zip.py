@@ -20,9 +20,9 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from irbook.audit.lockfiles.advisories import Key, Progress, RecordRow
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, mentions, read_json_bytes
 from irbook.audit.lockfiles.osv_records import STAGING_PREFIX, invalid
-from irbook.audit.lockfiles.osv_sources import PROGRESS_EVERY, mentions, read_json_bytes
+from irbook.audit.lockfiles.rows import Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
 
 CACHE_FORMAT = 2
