@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from irbook.audit.lockfiles import osv_zip
+from irbook.audit.lockfiles import osv_lists, osv_zip
 from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, mentions, read_json_bytes
 from irbook.audit.lockfiles.osv_records import (
     STAGING_PREFIX,
@@ -47,7 +47,7 @@ def read(
     elif path.suffix.lower() == ".json":
         yield from read_json_bytes(_read_bytes(path), str(path), skipped)
     else:
-        yield from read_list(path)
+        yield from osv_lists.read_list(path, skipped)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -157,48 +157,3 @@ def _safe_relative(name: str) -> bool:
         and "\x00" not in name
         and all(p not in ("", ".", "..") for p in parts)
     )
-
-
-LIST_HINT = "each line is ecosystem:name:version, e.g. npm:@tanstack/react-router:1.169.5"
-
-
-def read_list(path: Path) -> Rows:
-    """A plain list: one ``ecosystem:name:version`` per line; ``#`` starts a comment."""
-    from irbook.errors import InvalidInputError, Problem
-
-    data = _read_bytes(path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise invalid(
-            str(path), "advisory list is not UTF-8 text (binary file?)", hint=LIST_HINT
-        ) from None
-    problems: list[Problem] = []
-    rows: list[tuple[RecordRow, str]] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        body = line.split(" #", 1)[0].strip()
-        if not body or body.startswith("#"):
-            continue
-        parsed = _list_entry(body)
-        if isinstance(parsed, str):
-            problems.append(Problem(str(path), lineno, line.find(body) + 1, "", parsed))
-            continue
-        ecosystem, name, version = parsed
-        ident = f"{path.name}:{lineno}"
-        rows.append(
-            ((ident, (), f"listed in {path}", (), ((ecosystem, name, (version,), ()),)), str(path))
-        )
-    if problems:
-        raise InvalidInputError(problems, hint=LIST_HINT)
-    yield from rows
-
-
-def _list_entry(body: str) -> tuple[str, str, str] | str:
-    ecosystem, sep, rest = body.partition(":")
-    name, sep2, version = rest.rpartition(":")
-    if not sep or not sep2 or not name.strip() or not version.strip():
-        return f"expected ecosystem:name:version, found {body!r}"
-    canonical = {e.lower(): e for e in OSSF_ECOSYSTEM_DIRS}.get(ecosystem.strip().lower())
-    if canonical is None:
-        return f"unknown ecosystem {ecosystem.strip()!r}: expected npm or PyPI"
-    return canonical, name.strip(), version.strip()
