@@ -9,7 +9,6 @@ import typer
 
 from irbook.cli.audit import audit_app
 from irbook.cli.options import JsonOption
-from irbook.errors import ExitCode
 
 
 @audit_app.command("lockfiles")
@@ -35,12 +34,20 @@ def audit_lockfiles(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the cache of all.zip dumps.")
     ] = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="List advisory files that do not parse and go on; the exit code is still 2.",
+        ),
+    ] = False,
 ) -> int:
     """Find locked package versions that OSV advisories say are affected (malicious or vulnerable).
 
     Each finding says how it matched: exact (the version is listed), range (inside an affected
     range), or all-versions (only an open-ended "introduced: 0" range: low confidence).
-    Exit 0 when nothing is affected, 1 when something is, 2 for unreadable input.
+    Exit 0 when nothing is affected, 1 when something is, 2 for unreadable input (also with
+    --keep-going, which lists unreadable advisory files instead of stopping at the first).
 
     Example: irbook audit lockfiles ./repos --advisories ./malicious-packages --json
     """
@@ -53,6 +60,7 @@ def audit_lockfiles(
             advisories,
             progress=progress,
             cache_dir=None if no_cache else default_cache_dir(),
+            keep_going=keep_going,
         )
     show.report(report, as_json=json_output)
-    return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)
+    return int(report.exit_code)

@@ -43,6 +43,7 @@ def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
 def report(result: AuditReport, *, as_json: bool) -> None:
     from irbook.audit.lockfiles.audit import finding_json
 
+    unreadable(result)
     if as_json:
         print_json([finding_json(f) for f in result.findings])
         return
@@ -55,7 +56,10 @@ def report(result: AuditReport, *, as_json: bool) -> None:
         scope += f" (skipped: {skipped})"
     if not result.files:
         warn("no lockfile or SBOM found in the given paths")
-    if result.ok:
+    if not result.findings:
+        if result.unreadable:
+            warn(f"no affected package found, but the audit is incomplete: {scope}.")
+            return
         success(f"No affected package: {scope}.")
         return
     from rich.table import Table
@@ -81,3 +85,13 @@ def report(result: AuditReport, *, as_json: bool) -> None:
     low = sum(1 for f in result.findings if f.match == "all-versions")
     note = f"; {low} low-confidence (all-versions) match(es): check them by hand" if low else ""
     out.print(f"\n{len(result.findings)} finding(s): {scope}{note}.", markup=False, style="bold")
+
+
+def unreadable(result: AuditReport) -> None:
+    """Advisory files that did not parse (--keep-going): on stderr, whatever the format."""
+    if not result.unreadable:
+        return
+    for problem in result.unreadable:
+        warn(f"unreadable advisory file: {problem}")
+    files = len({p.path for p in result.unreadable})
+    warn(f"{files} advisory file(s) could not be read: the audit is incomplete (exit 2)")

@@ -22,6 +22,7 @@ from pathlib import Path
 from irbook.audit.lockfiles import osv_sources
 from irbook.audit.lockfiles.rows import ECOSYSTEMS, EventRow, Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
+from irbook.errors import Problem
 
 __all__ = ["ECOSYSTEMS", "Advisory", "AdvisoryIndex", "Affected", "Key", "OsvRange", "Progress"]
 
@@ -60,6 +61,7 @@ class AdvisoryIndex:
     files: list[str] = field(default_factory=list)
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # withdrawn, staging, empty-id...
+    unreadable: list[Problem] = field(default_factory=list)  # with keep_going only
 
     def lookup(self, ecosystem: str, name: str) -> list[Affected]:
         return self.entries.get((ecosystem, normalise_name(ecosystem, name)), [])
@@ -93,17 +95,25 @@ def load_advisories(
     only: Collection[Key] | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    keep_going: bool = False,
 ) -> AdvisoryIndex:
     """Read every advisory source in ``paths`` into one index.
 
     ``only``: the (ecosystem, normalised name) keys the caller will look up; records about other
     packages may be skipped unread. ``cache_dir``: where ``all.zip`` dumps are cached.
-    Raises NotFoundError for a missing path and InvalidInputError naming the file for bad input.
+    Raises NotFoundError for a missing path and InvalidInputError naming the file for bad input;
+    with ``keep_going``, unreadable files are listed in ``index.unreadable`` instead (the caller
+    must still fail the run: what they hold was not checked).
     """
     index = AdvisoryIndex()
     for path in paths:
         for row, source in osv_sources.read(
-            path, only=only, cache_dir=cache_dir, progress=progress, skipped=index.skipped
+            path,
+            only=only,
+            cache_dir=cache_dir,
+            progress=progress,
+            skipped=index.skipped,
+            unreadable=index.unreadable if keep_going else None,
         ):
             index.add(row, source, only)
         index.files.append(str(path))

@@ -17,7 +17,7 @@ from irbook.audit.actions import CheckResult
 from irbook.audit.lockfiles.advisories import AdvisoryIndex, Progress, load_advisories, wanted_keys
 from irbook.audit.lockfiles.osv_match import match_package
 from irbook.audit.lockfiles.packages import Finding, LockedPackage
-from irbook.errors import UsageError
+from irbook.errors import ExitCode, Problem, UsageError
 
 
 @dataclass
@@ -28,10 +28,18 @@ class AuditReport:
     packages: int  # locked package versions checked
     advisories: int  # advisory records loaded (after skipping withdrawn and staging ones)
     skipped: Counter[str] = field(default_factory=Counter)
+    unreadable: list[Problem] = field(default_factory=list)  # advisory files (--keep-going)
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.unreadable
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 when an advisory file was unreadable (the audit is incomplete), even with findings."""
+        if self.unreadable:
+            return ExitCode.INVALID
+        return ExitCode.FINDINGS if self.findings else ExitCode.OK
 
     def counts(self) -> dict[str, int]:
         by_match = Counter(f.match for f in self.findings)
@@ -50,6 +58,7 @@ def audit(
     *,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    keep_going: bool = False,
 ) -> AuditReport:
     """Read the lockfiles/SBOMs under ``paths`` and match them against ``advisories``."""
     from irbook.audit.lockfiles.inventory import find_inventories, read_inventory
@@ -66,6 +75,7 @@ def audit(
         only=wanted_keys((p.ecosystem, p.name) for p in packages),
         cache_dir=cache_dir,
         progress=progress,
+        keep_going=keep_going,
     )
     return AuditReport(
         findings=match_all(packages, index),
@@ -74,6 +84,7 @@ def audit(
         packages=len(packages),
         advisories=index.records,
         skipped=index.skipped,
+        unreadable=index.unreadable,
     )
 
 

@@ -11,8 +11,10 @@ from collections.abc import Collection, Iterator
 from irbook.audit.lockfiles.osv_records import decode, record_row, records_in
 from irbook.audit.lockfiles.rows import Key, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
+from irbook.errors import InvalidInputError, Problem
 
 Rows = Iterator[tuple[RecordRow, str]]
+Unreadable = list[Problem] | None  # with --keep-going: where unreadable sources are listed
 PROGRESS_EVERY = 2000
 # Every package name in a record appears as "name": "<string>". A record none of whose "name"
 # strings is a wanted package cannot match, so it need not be parsed. Escaped names are decoded;
@@ -22,8 +24,15 @@ _NAME_FIELD = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_KEY = re.compile(rb'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:')
 
 
-def read_json_bytes(data: bytes, source: str, skipped: Counter[str]) -> Rows:
-    for record in records_in(decode(data, source), source):
+def read_json_bytes(
+    data: bytes, source: str, skipped: Counter[str], only: Collection[Key] | None = None
+) -> Rows:
+    """The rows of one JSON document. It is always parsed, even when the prefilter says it is
+    about no wanted package: a corrupt file is reported, never skipped unseen."""
+    document = decode(data, source)
+    if only is not None and not mentions(data, only):
+        return
+    for record in records_in(document, source):
         row = record_row(record, source, skipped)
         if row is not None:
             yield row, source
@@ -46,3 +55,14 @@ def _json_string(raw: bytes) -> str:
     except ValueError:
         return ""  # the full parse will report the record
     return decoded if isinstance(decoded, str) else ""
+
+
+def guarded(rows: Rows, unreadable: Unreadable) -> Rows:
+    """The rows of one source; an unreadable source raises, or with keep-going (``unreadable``
+    is a list) is recorded there and the caller goes on with the next source."""
+    try:
+        yield from rows
+    except InvalidInputError as exc:
+        if unreadable is None:
+            raise
+        unreadable.extend(exc.problems)

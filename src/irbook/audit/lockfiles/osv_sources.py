@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from irbook.audit.lockfiles import osv_lists, osv_zip
-from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, mentions, read_json_bytes
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, Unreadable, guarded, read_json_bytes
 from irbook.audit.lockfiles.osv_records import (
     STAGING_PREFIX,
     invalid,
@@ -32,22 +32,34 @@ def read(
     cache_dir: Path | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable = None,
 ) -> Rows:
+    """The rows of one advisory source. With ``unreadable`` (a list: --keep-going), a file that
+    does not parse is recorded there instead of stopping the run."""
     if not path.exists():
         raise NotFoundError(
             f"advisory source not found: {path}",
             hint="pass OSV JSON files, directories, all.zip dumps or lists",
         )
     if path.is_dir():
-        yield from _read_dir(path, only, progress, skipped)
+        yield from _read_dir(path, only, progress, skipped, unreadable)
     elif path.suffix.lower() == ".zip":
         yield from osv_zip.read_zip(
-            path, only=only, cache_dir=cache_dir, progress=progress, skipped=skipped
+            path,
+            only=only,
+            cache_dir=cache_dir,
+            progress=progress,
+            skipped=skipped,
+            unreadable=unreadable,
         )
     elif path.suffix.lower() == ".json":
-        yield from read_json_bytes(_read_bytes(path), str(path), skipped)
+        yield from guarded(_read_json(path, skipped), unreadable)
     else:
-        yield from osv_lists.read_list(path, skipped)
+        yield from guarded(osv_lists.read_list(path, skipped), unreadable)
+
+
+def _read_json(path: Path, skipped: Counter[str], only: Collection[Key] | None = None) -> Rows:
+    yield from read_json_bytes(_read_bytes(path), str(path), skipped, only)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -58,15 +70,19 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_dir(
-    root: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+    root: Path,
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
     ossf = _ossf_root(root)
     if ossf is not None and only is not None:
         files = list(_ossf_package_files(ossf, only))
-        yield from _read_files(files, None, None, skipped)
+        yield from _read_files(files, None, None, skipped, unreadable)
         return
     files = list(_walk_json(ossf or root))
-    yield from _read_files(files, only, progress, skipped)
+    yield from _read_files(files, only, progress, skipped, unreadable)
 
 
 def _read_files(
@@ -74,14 +90,13 @@ def _read_files(
     only: Collection[Key] | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
     for n, path in enumerate(files, 1):
         if path.name.startswith(STAGING_PREFIX):
             skipped["staging"] += 1
             continue
-        data = _read_bytes(path)
-        if only is None or mentions(data, only):
-            yield from read_json_bytes(data, str(path), skipped)
+        yield from guarded(_read_json(path, skipped, only), unreadable)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY, len(files))
     if progress is not None and files:

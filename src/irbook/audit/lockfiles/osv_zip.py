@@ -20,10 +20,11 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, mentions, read_json_bytes
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, Unreadable, guarded, read_json_bytes
 from irbook.audit.lockfiles.osv_records import STAGING_PREFIX, invalid
 from irbook.audit.lockfiles.rows import Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
+from irbook.errors import Problem
 
 CACHE_FORMAT = 2
 Rows = Iterator[tuple[RecordRow, str]]
@@ -40,6 +41,7 @@ def read_zip(
     cache_dir: Path | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable = None,
 ) -> Rows:
     fingerprint = _fingerprint(path)
     if cache_dir is not None:
@@ -53,12 +55,18 @@ def read_zip(
     prefilter = only if cache_dir is None else None
     by_key: dict[str, list[RecordRow]] = {}
     local_skipped: Counter[str] = Counter()
-    for row, source in _stream(path, prefilter, progress, local_skipped):
+    problems: list[Problem] | None = None if unreadable is None else []
+    for row, source in guarded(
+        _stream(path, prefilter, progress, local_skipped, problems), problems
+    ):
         if cache_dir is not None:
             for key in {_blob_key(eco, name) for eco, name, _, _ in row[4]}:
                 by_key.setdefault(key, []).append(row)
         yield row, source
     skipped.update(local_skipped)
+    if unreadable is not None and problems:
+        unreadable.extend(problems)
+        return  # never cache a dump with unreadable members: the next run must report them too
     if cache_dir is not None:
         blobs = {key: marshal.dumps(rows) for key, rows in by_key.items()}
         _save_cache(cache_dir, path, fingerprint, blobs, local_skipped)
@@ -88,7 +96,11 @@ def _cached_rows(
 
 
 def _stream(
-    path: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+    path: Path,
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -99,9 +111,7 @@ def _stream(
                 if member.filename.rsplit("/", 1)[-1].startswith(STAGING_PREFIX):
                     skipped["staging"] += 1
                     continue
-                data = _member_bytes(archive, member, path)
-                if only is None or mentions(data, only):
-                    yield from read_json_bytes(data, f"{path}!{member.filename}", skipped)
+                yield from guarded(_member_rows(archive, member, path, only, skipped), unreadable)
                 if progress is not None and n % PROGRESS_EVERY == 0:
                     progress(PROGRESS_EVERY, len(members))
             if progress is not None and members:
@@ -112,6 +122,17 @@ def _stream(
             f"not a readable zip file: {exc}",
             hint="re-download the dump (e.g. npm/all.zip from the OSV bucket)",
         ) from None
+
+
+def _member_rows(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    path: Path,
+    only: Collection[Key] | None,
+    skipped: Counter[str],
+) -> Rows:
+    data = _member_bytes(archive, member, path)
+    yield from read_json_bytes(data, f"{path}!{member.filename}", skipped, only)
 
 
 def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:
