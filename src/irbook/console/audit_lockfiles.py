@@ -54,6 +54,9 @@ def report(result: AuditReport, *, as_json: bool) -> None:
     )
     if skipped:
         scope += f" (skipped: {skipped})"
+    if result.not_matched:
+        others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.not_matched.items()))
+        scope += f"; not matched, not from a registry: {others}"
     if not result.files:
         warn("no lockfile or SBOM found in the given paths")
     if not result.findings:

@@ -25,10 +25,11 @@ class AuditReport:
     findings: list[Finding]
     files: list[str]  # lockfiles and SBOMs read
     advisory_sources: list[str]
-    packages: int  # locked package versions checked
+    packages: int  # locked package versions checked (from a registry)
     advisories: int  # advisory records loaded (after skipping withdrawn and staging ones)
     skipped: Counter[str] = field(default_factory=Counter)
     unreadable: list[Problem] = field(default_factory=list)  # advisory files (--keep-going)
+    not_matched: Counter[str] = field(default_factory=Counter)  # local, git, tarball packages
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,9 @@ def audit(
             hint="pass OSV files, folders, all.zip dumps or ecosystem:name:version lists",
         )
     files = list(find_inventories(list(paths)))
-    packages = [package for path in files for package in read_inventory(path)]
+    listed = [package for path in files for package in read_inventory(path)]
+    packages = [p for p in listed if p.origin == "registry"]
+    not_matched: Counter[str] = Counter(p.origin for p in listed if p.origin != "registry")
     index = load_advisories(
         advisories,
         only=wanted_keys((p.ecosystem, p.name) for p in packages),
@@ -85,12 +88,16 @@ def audit(
         advisories=index.records,
         skipped=index.skipped,
         unreadable=index.unreadable,
+        not_matched=not_matched,
     )
 
 
 def match_all(packages: Sequence[LockedPackage], index: AdvisoryIndex) -> list[Finding]:
+    """Findings of the registry packages; local, git and tarball ones are never matched."""
     findings: list[Finding] = []
     for package in packages:
+        if package.origin != "registry":
+            continue
         entries = index.lookup(package.ecosystem, package.name)
         if entries:
             findings.extend(match_package(package, entries))

@@ -98,18 +98,30 @@ def _sniff(path: Path) -> str | None:
             head = handle.read(_SNIFF_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
-    stripped = head.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("{"):
-        for marker, fmt in (
-            ('"bomFormat"', "cyclonedx"),
-            ('"spdxVersion"', "spdx"),
-            ('"pipfile-spec"', "pipfile"),
-            ('"lockfileVersion"', "package-lock"),
-        ):
-            if marker in head:
-                return "bun" if fmt == "package-lock" and '"workspaces"' in head else fmt
+    from irbook.audit.lockfiles.inventory._outline import json_outline
+
+    outline = json_outline(head)
+    if outline is None:
+        return _sniff_text(head)
+    return _sniff_json(*outline)
+
+
+def _sniff_json(keys: dict[str, str], first_package: str | None) -> str | None:
+    """The format of a JSON file by its structure: its top-level keys and what kind of value
+    each has (never a substring, which a package name or a string can contain)."""
+    if "bomFormat" in keys:
+        return "cyclonedx"
+    if "spdxVersion" in keys:
+        return "spdx"
+    if keys.get("_meta") == "{" and "default" in keys:
+        return "pipfile"
+    if "lockfileVersion" not in keys and "dependencies" not in keys:
         return None
-    return _sniff_text(head)
+    # bun.lock: "workspaces" is a top-level object and each package is an array;
+    # package-lock: packages are objects ("workspaces" is only inside packages[""]).
+    if first_package is not None:
+        return "bun" if first_package == "[" else "package-lock"
+    return "bun" if keys.get("workspaces") == "{" else "package-lock"
 
 
 def _sniff_text(head: str) -> str | None:

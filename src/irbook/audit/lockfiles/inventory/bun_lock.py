@@ -80,19 +80,32 @@ def parse(path: Path) -> list[LockedPackage]:
                 )
             )
             continue
-        found.append(_package(first, path))
+        found.append(_package(first, path, _workspace_versions(data)))
     if problems:
         raise InvalidInputError(problems, hint="regenerate it with `bun install`")
     return unique(found)
 
 
-def _package(spec: str, path: Path) -> LockedPackage:
+def _package(spec: str, path: Path, workspaces: dict[str, str]) -> LockedPackage:
     name, reference = split_npm_spec(spec)
     if reference.startswith("npm:"):
         name, reference = split_npm_spec(reference[4:])
     if is_version(reference):
         return npm(name, reference, path)
-    return npm(name, "", path, reference)  # git, tarball URL, file:, link:, workspace:
+    version = workspaces.get(reference.removeprefix("workspace:"), "")
+    return npm(name, version, path, reference)  # git, tarball URL, file:, link:, workspace:
+
+
+def _workspace_versions(data: dict[str, Any]) -> dict[str, str]:
+    """Workspace folder -> the version its ``workspaces`` entry declares (when it does)."""
+    workspaces = data.get("workspaces")
+    if not isinstance(workspaces, dict):
+        return {}
+    return {
+        str(folder): entry["version"]
+        for folder, entry in workspaces.items()
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str)
+    }
 
 
 def _line_of(text: str, key: Any) -> tuple[int, int]:

@@ -8,6 +8,7 @@ is reported, with its line, in one error.
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,11 @@ from irbook.audit.lockfiles.inventory._common import (
     read_text,
     unique,
 )
-from irbook.audit.lockfiles.packages import LockedPackage
+from irbook.audit.lockfiles.packages import LOCAL_PREFIXES, LockedPackage
 from irbook.errors import InvalidInputError, Problem
 
 KIND = "pnpm lockfile"
+_SPECS = (*LOCAL_PREFIXES, "http:", "https:", "git", "github:", "gitlab:", "bitbucket:")
 SUPPORTED_MAJORS = (5, 6, 9)
 
 
@@ -51,6 +53,7 @@ def parse(path: Path) -> list[LockedPackage]:
             bad.append(str(key))
         elif package.name:
             found.append(package)
+    found.extend(_linked(data, path))
     if bad:
         text = read_text(path, KIND)
         raise InvalidInputError(
@@ -105,17 +108,26 @@ def _package(key: str, entry: dict[str, Any], major: int, path: Path) -> LockedP
         name, version = parsed
     name = str(entry.get("name") or name)
     version = str(entry.get("version") or version)
+    source = _source(key, entry)
     if not is_version(version):
-        name = ""  # unversioned (e.g. a bare git URL in v5): nothing to match
+        if source is None and version.startswith(_SPECS):
+            source = version  # v9 "name@file:dir" keys: the key's "version" says where from
+        if source is None:
+            name = ""  # unversioned and no source (e.g. a bare git URL in v5): nothing to list
+        version = ""
     groups = [g for g in ("dev", "optional") if entry.get(g) is True]
-    return npm(name, version, path, _source(key, entry), groups)
+    return npm(name, version, path, source, groups)
 
 
 def _from_path(key: str, major: int) -> tuple[str, str] | None:
     key = key.strip("'")
     if major >= 6:
-        name, version = _split_at(key.removeprefix("/").split("(", 1)[0])
-        return name, version
+        path = key.removeprefix("/").split("(", 1)[0]
+        if not path.startswith("@") and "/" in path.split("@", 1)[0]:
+            # "registry.example.com/private@1.0.0" (v6): a package from another registry; its
+            # name is what follows the host, as pnpm's own dependency-path parser reads it
+            path = path.split("/", 1)[1]
+        return _split_at(path)
     parts = key.split("/")
     if len(parts) == 1:
         return None
@@ -144,3 +156,23 @@ def _source(key: str, entry: dict[str, Any]) -> str | None:
     if isinstance(tarball, str):
         return npm_source(tarball)
     return None
+
+
+def _linked(data: dict[str, Any], path: Path) -> list[LockedPackage]:
+    """Workspace projects and linked folders: the ``link:`` dependencies of every importer (and
+    of a v5 single-project file's top level), named as the depending project names them."""
+    importers = data.get("importers")
+    projects: dict[str, Any] = dict(importers) if isinstance(importers, dict) else {".": data}
+    found = []
+    for project, manifest in projects.items():
+        if not isinstance(manifest, dict):
+            continue
+        for field in ("dependencies", "devDependencies", "optionalDependencies"):
+            deps = manifest.get(field)
+            for name, value in deps.items() if isinstance(deps, dict) else ():
+                version = value.get("version") if isinstance(value, dict) else value
+                if isinstance(version, str) and version.startswith("link:"):
+                    target = posixpath.normpath(posixpath.join(str(project), version[5:]))
+                    groups = ["dev"] if field == "devDependencies" else []
+                    found.append(npm(str(name), "", path, f"link:{target}", groups))
+    return found
