@@ -40,12 +40,18 @@ def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
         yield advance
 
 
-def report(result: AuditReport, *, as_json: bool) -> None:
+def report(result: AuditReport, *, output: str = "table") -> None:
+    """``output``: table, json (the list of findings) or sarif (a SARIF 2.1.0 document)."""
     from irbook.audit.lockfiles.audit import finding_json
 
     unreadable(result)
-    if as_json:
+    if output == "json":
         print_json([finding_json(f) for f in result.findings])
+        return
+    if output == "sarif":
+        from irbook.audit.lockfiles.sarif import sarif_document
+
+        print_json(sarif_document(result))
         return
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
     scope = (
