@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from irbook.audit.lockfiles import osv_sources
+from irbook.audit.lockfiles.gcpause import gc_paused
 from irbook.audit.lockfiles.rows import ECOSYSTEMS, EventRow, Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
 from irbook.errors import Problem
@@ -106,17 +107,18 @@ def load_advisories(
     must still fail the run: what they hold was not checked).
     """
     index = AdvisoryIndex()
-    for path in paths:
-        for row, source in osv_sources.read(
-            path,
-            only=only,
-            cache_dir=cache_dir,
-            progress=progress,
-            skipped=index.skipped,
-            unreadable=index.unreadable if keep_going else None,
-        ):
-            index.add(row, source, only)
-        index.files.append(str(path))
+    with gc_paused():  # the index is acyclic rows and frozen records (gcpause.py says why)
+        for path in paths:
+            for row, source in osv_sources.read(
+                path,
+                only=only,
+                cache_dir=cache_dir,
+                progress=progress,
+                skipped=index.skipped,
+                unreadable=index.unreadable if keep_going else None,
+            ):
+                index.add(row, source, only)
+            index.files.append(str(path))
     return index
 
 
