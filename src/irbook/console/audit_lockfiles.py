@@ -45,24 +45,17 @@ def report(result: AuditReport, *, output: str = "table") -> None:
     from irbook.audit.lockfiles.audit import finding_json
 
     unreadable(result)
-    if output == "json":
-        print_json([finding_json(f) for f in result.findings])
-        return
-    if output == "sarif":
-        from irbook.audit.lockfiles.sarif import sarif_document
+    if output in ("json", "sarif"):
+        if output == "json":
+            print_json([finding_json(f) for f in result.findings])
+        else:
+            from irbook.audit.lockfiles.sarif import sarif_document
 
-        print_json(sarif_document(result))
+            print_json(sarif_document(result))
+        note = _scope(result)
+        stderr().print(f"{len(result.findings)} finding(s): {note}.", markup=False, style="dim")
         return
-    skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
-    scope = (
-        f"{result.packages} package version(s) in {len(result.files)} file(s) against "
-        f"{result.advisories} advisory record(s)"
-    )
-    if skipped:
-        scope += f" (skipped: {skipped})"
-    if result.not_matched:
-        others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.not_matched.items()))
-        scope += f"; not matched, not from a registry: {others}"
+    scope = _scope(result)
     if not result.files:
         warn("no lockfile or SBOM found in the given paths")
     if not result.findings:
@@ -104,3 +97,18 @@ def unreadable(result: AuditReport) -> None:
         warn(f"unreadable advisory file: {problem}")
     files = len({p.path for p in result.unreadable})
     warn(f"{files} advisory file(s) could not be read: the audit is incomplete (exit 2)")
+
+
+def _scope(result: AuditReport) -> str:
+    """What was checked, what was skipped and what was not matched, in one line."""
+    scope = (
+        f"{result.packages} package version(s) in {len(result.files)} file(s) against "
+        f"{result.advisories} advisory record(s)"
+    )
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
+    if skipped:
+        scope += f" (skipped: {skipped})"
+    if result.not_matched:
+        others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.not_matched.items()))
+        scope += f"; not matched, not from a registry: {others}"
+    return scope
