@@ -24,11 +24,12 @@ def test_bare_lines_are_npm_and_known_ecosystems_in_any_case_are_read() -> None:
         ("npm", "@ctrl/tinycolor", ("4.1.1",)),
         ("npm", "@tanstack/history", ("1.161.12",)),
         ("PyPI", "mistralai", ("2.4.6",)),
+        ("Go", "github.com/example/evil", ("v1.2.3",)),
+        ("Packagist", "evil/package", ("2.0.1",)),
+        ("crates.io", "evil-crate", ("0.1.0",)),
     }
     assert index.skipped == {
-        "list lines for Go (not audited)": 1,
-        "list lines for Packagist (not audited)": 1,
-        "list lines for crates.io (not audited)": 1,
+        "list lines for Maven (not audited)": 1,  # group:artifact names keep their colon
         "list lines for unknown ecosystem 'cocoapods'": 1,
     }
 
@@ -51,7 +52,7 @@ def test_the_list_audits_a_lockfile_folder(capsys: pytest.CaptureFixture[str]) -
     assert code == 1
     assert "@tanstack/react-router" in out and "@tanstack/history" in out
     assert "@ctrl/tinycolor" not in out  # 4.1.0 is locked, 4.1.1 listed
-    assert "list lines for Go (not audited)" in " ".join(out.split())
+    assert "list lines for Maven (not audited)" in " ".join(out.split())
 
 
 @pytest.mark.parametrize(

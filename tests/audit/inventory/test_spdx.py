@@ -36,5 +36,6 @@ def test_purls() -> None:
     )
     assert parse_purl("pkg:pypi/Django@4.2") == ("PyPI", "Django", "4.2", {})
     assert parse_purl("pkg:npm/left-pad") == ("npm", "left-pad", "", {})
-    assert parse_purl("pkg:golang/x/y@1") is None
+    assert parse_purl("pkg:golang/github.com/x/y@v1.0.0") == ("Go", "github.com/x/y", "v1.0.0", {})
+    assert parse_purl("pkg:maven/org.example/lib@1") is None  # Maven is not audited yet
     assert parse_purl("https://example.com") is None

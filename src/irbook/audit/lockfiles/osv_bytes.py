@@ -42,11 +42,24 @@ def mentions(data: bytes, only: Collection[Key]) -> bool:
     """Could this raw record be about a wanted package? (False only when it certainly is not.)"""
     if b"\\u" in data and _ESCAPED_KEY.search(data):
         return True
+    names = _wanted_names(only)
     for raw in _NAME_FIELD.findall(data):
         name = _json_string(raw) if b"\\" in raw else raw.decode("utf-8", "replace")
-        if ("npm", name) in only or ("PyPI", normalise_name("PyPI", name)) in only:
+        if name in names or name.lower() in names or normalise_name("PyPI", name) in names:
             return True
     return False
+
+
+_last_wanted: list[tuple[Collection[Key], frozenset[str]]] = []
+
+
+def _wanted_names(only: Collection[Key]) -> frozenset[str]:
+    """The wanted names of every ecosystem (normalised: exact, lower case or PEP 503), computed
+    once per ``only`` (the same collection is passed for every file of a run; it is held here,
+    so identity cannot be confused with a later object's)."""
+    if not _last_wanted or _last_wanted[0][0] is not only:
+        _last_wanted[:] = [(only, frozenset(name for _, name in only))]
+    return _last_wanted[0][1]
 
 
 def _json_string(raw: bytes) -> str:

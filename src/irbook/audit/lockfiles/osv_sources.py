@@ -22,7 +22,19 @@ from irbook.audit.lockfiles.versions import normalise_name
 from irbook.errors import NotFoundError
 
 Rows = Iterator[tuple[RecordRow, str]]
-OSSF_ECOSYSTEM_DIRS = {"npm": "npm", "PyPI": "pypi"}  # ossf/malicious-packages folder names
+# ossf/malicious-packages folder names; PyPI and NuGet folders keep the published spelling and
+# are matched by normalised name after one listing (PEP 503; lower case).
+OSSF_ECOSYSTEM_DIRS = {
+    "npm": "npm",
+    "PyPI": "pypi",
+    "Go": "go",
+    "crates.io": "crates.io",
+    "Packagist": "packagist",
+    "RubyGems": "rubygems",
+    "NuGet": "nuget",
+    "Pub": "pub",
+}
+_LISTED = frozenset({"PyPI", "NuGet"})  # Packagist names are lower case by rule: used as they are
 
 
 def read(
@@ -123,31 +135,31 @@ def _ossf_package_files(root: Path, only: Collection[Key]) -> Iterator[Path]:
     """The record files of the wanted packages: ``<root>/<ecosystem>/<name>/*.json``.
 
     The layout files each report under its package's folder, so no other folder can hold a
-    record about these packages. PyPI folders keep the published spelling: they are matched by
-    normalised name after one listing of ``pypi/``.
+    record about these packages. PyPI and NuGet folders keep the published spelling: they are
+    matched by normalised name after one listing of their ecosystem's folder.
     """
-    pypi: dict[str, list[str]] | None = None
+    listings: dict[str, dict[str, list[str]]] = {}
     for ecosystem, key in sorted(only):
         folder = OSSF_ECOSYSTEM_DIRS.get(ecosystem)
         if folder is None:
             continue
-        if ecosystem == "PyPI":
-            if pypi is None:
-                pypi = _listing_by_normalised_name(root / folder)
-            names = pypi.get(key, [])
+        if ecosystem in _LISTED:
+            if ecosystem not in listings:
+                listings[ecosystem] = _listing_by_normalised_name(root / folder, ecosystem)
+            names = listings[ecosystem].get(key, [])
         else:
             names = [key] if _safe_relative(key) else []
         for name in names:
             yield from _json_files_in(root / folder / name)
 
 
-def _listing_by_normalised_name(folder: Path) -> dict[str, list[str]]:
+def _listing_by_normalised_name(folder: Path, ecosystem: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    found.setdefault(normalise_name("PyPI", entry.name), []).append(entry.name)
+                    found.setdefault(normalise_name(ecosystem, entry.name), []).append(entry.name)
     except FileNotFoundError:
         pass
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Ecosystem = Literal["npm", "PyPI"]
+Ecosystem = Literal["npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "NuGet", "Pub"]
 MatchKind = Literal["exact", "range", "all-versions"]
 Origin = Literal["registry", "local", "git", "tarball"]
 

@@ -1,4 +1,4 @@
-"""Package URLs (purl) of the two ecosystems irbook audits; every other type is ignored."""
+"""Package URLs (purl) of the ecosystems irbook audits; every other type is ignored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from urllib.parse import unquote
 
 from irbook.audit.lockfiles.packages import Ecosystem
 
-_ECOSYSTEMS: dict[str, Ecosystem] = {"npm": "npm", "pypi": "PyPI"}
+_ECOSYSTEMS: dict[str, Ecosystem] = {
+    "npm": "npm",
+    "pypi": "PyPI",
+    "golang": "Go",
+    "cargo": "crates.io",
+    "composer": "Packagist",
+    "gem": "RubyGems",
+    "nuget": "NuGet",
+    "pub": "Pub",
+}
 
 
 def parse_purl(purl: str) -> tuple[Ecosystem, str, str, dict[str, str]] | None:
