@@ -9,7 +9,7 @@ Ecosystem = Literal["npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "
 MatchKind = Literal["exact", "range", "all-versions"]
 Origin = Literal["registry", "local", "git", "tarball"]
 
-LOCAL_PREFIXES = ("file:", "link:", "portal:", "workspace:")
+LOCAL_PREFIXES = ("file:", "link:", "portal:", "workspace:", "sdk:")
 _GIT_PREFIXES = ("git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "ssh:")
 
 

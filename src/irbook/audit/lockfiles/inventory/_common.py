@@ -206,6 +206,18 @@ def npm(
     return _package("npm", name, version, path, source, groups)
 
 
+def locked(
+    ecosystem: Ecosystem,
+    name: str,
+    version: str,
+    path: Path,
+    source: str | None = None,
+    groups: Iterable[str] = (),
+) -> LockedPackage:
+    """A package of any ecosystem (the npm and pypi helpers above, for the others)."""
+    return _package(ecosystem, name, version, path, source, groups)
+
+
 def _package(
     ecosystem: Ecosystem,
     name: str,
