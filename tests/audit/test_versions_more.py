@@ -87,3 +87,35 @@ def test_nuget_and_packagist_names_ignore_case() -> None:
     assert normalise_name("NuGet", "Newtonsoft.Json") == "newtonsoft.json"
     assert normalise_name("Packagist", "Sentry/SDK") == "sentry/sdk"
     assert normalise_name("Go", "github.com/BurntSushi/toml") == "github.com/BurntSushi/toml"
+
+
+# Maven's own ComparableVersionTest (maven-artifact, 3.9): every pair of each list is ordered.
+MAVEN_QUALIFIERS = [
+    "1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2", "1-m11",
+    "1-rc", "1-cr2", "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123", "1-abc", "1-def",
+    "1-pom-1", "1-1-snapshot", "1-1", "1-2", "1-123",
+]  # fmt: skip
+MAVEN_NUMBERS = [
+    "2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+    "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11",
+    "11.a", "11b", "11c", "11m",
+]  # fmt: skip
+MAVEN_EQUAL = [
+    ("1", "1.0"), ("1", "1.0.0"), ("1", "1-0"), ("1.0", "1.0-0"), ("1a", "1-a"), ("1a", "1.0.0-a"),
+    ("1x", "1.0-x"), ("1ga", "1"), ("1release", "1"), ("1final", "1"), ("1cr", "1rc"),
+    ("1a1", "1-alpha-1"), ("1b2", "1-beta-2"), ("1m3", "1-milestone-3"), ("1X", "1x"),
+    ("1RELeaSE", "1"), ("1m3", "1MILESTONE3"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("versions", [MAVEN_QUALIFIERS, MAVEN_NUMBERS])
+def test_maven_orders_as_comparable_version(versions: list[str]) -> None:
+    for i, low in enumerate(versions):
+        for high in versions[i + 1 :]:
+            assert version_key("Maven", low) < version_key("Maven", high), f"{low} < {high}"
+            assert not version_key("Maven", high) < version_key("Maven", low)
+
+
+@pytest.mark.parametrize(("a", "b"), MAVEN_EQUAL)
+def test_maven_equal_versions(a: str, b: str) -> None:
+    same("Maven", a, b)

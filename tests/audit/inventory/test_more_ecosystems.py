@@ -1,4 +1,4 @@
-"""go.mod, Cargo.lock, composer.lock, Gemfile.lock, pubspec.lock and packages.lock.json against the
+"""go.mod, Cargo.lock, composer.lock, Gemfile.lock, pubspec.lock, packages.lock.json and gradle.lockfile against the
 expected packages of google/osv-scalibr's own tests (../shared/data/lockfiles/osv-scalibr/*/
 EXPECTED.md, read here as they are written), and real OSV records of those ecosystems."""
 
@@ -23,6 +23,7 @@ AREAS = {
     "ruby/gemfilelock": "gemfile",
     "dart/pubspec": "pubspec",
     "dotnet/packageslockjson": "nuget",
+    "java/gradlelockfile": "gradle",
 }
 _CASE = re.compile(r"^## `testdata/([^`]+)` — test case \"([^\"]+)\"(.*)$")
 
@@ -109,6 +110,8 @@ def test_the_case_reader_found_the_cases() -> None:
         ("gems.locked", "gemfile"),
         ("pubspec.lock", "pubspec"),
         ("packages.lock.json", "nuget"),
+        ("gradle.lockfile", "gradle"),
+        ("buildscript-gradle.lockfile", "gradle"),
     ],
 )
 def test_detected_by_name(name: str, fmt: str) -> None:
@@ -145,6 +148,8 @@ REAL = [
      "GEM\n  remote: https://rubygems.org/\n  specs:\n    3scale-client (2.11.0)\n"),
     ("nuget/3rugfbe8rivferiuv/MAL-2026-1882.json", "packages.lock.json",
      '{"version": 1, "dependencies": {"net8.0": {"3RUGFBE8RIVFERIUV": {"type": "Direct", "resolved": "5.1.1"}}}}'),
+    ("maven/org.mvnpm:posthog-node/MAL-2025-191470.json", "gradle.lockfile",
+     "# Gradle lock\norg.mvnpm:posthog-node:4.18.1=runtimeClasspath\nempty=\n"),
 ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ OSSF_ECOSYSTEM_DIRS = {
     "RubyGems": "rubygems",
     "NuGet": "nuget",
     "Pub": "pub",
+    "Maven": "maven",  # folders named group:artifact, as OSV names the package
 }
 _LISTED = frozenset({"PyPI", "NuGet"})  # Packagist names are lower case by rule: used as they are
 

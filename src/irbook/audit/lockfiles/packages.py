@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Ecosystem = Literal["npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "NuGet", "Pub"]
+Ecosystem = Literal[
+    "npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "NuGet", "Pub", "Maven"
+]
 MatchKind = Literal["exact", "range", "all-versions"]
 Origin = Literal["registry", "local", "git", "tarball"]
 

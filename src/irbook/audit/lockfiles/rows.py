@@ -16,5 +16,5 @@ AffectedRow = tuple[str, str, tuple[str, ...], tuple[RangeRow, ...]]  # eco, nam
 RecordRow = tuple[str, tuple[str, ...], str | None, tuple[str, ...], tuple[AffectedRow, ...]]
 # (id, aliases, summary, references, affected)
 
-ECOSYSTEMS = ("npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "NuGet", "Pub")
+ECOSYSTEMS = ("npm", "PyPI", "Go", "crates.io", "Packagist", "RubyGems", "NuGet", "Pub", "Maven")
 Progress = Callable[[int, int | None], None]  # (items just done, total when known)

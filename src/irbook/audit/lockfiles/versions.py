@@ -1,5 +1,6 @@
 """Version ordering for the ecosystems irbook audits: npm, crates.io and Pub as SemVer 2.0, PyPI as
-PEP 440, and Go, Packagist, RubyGems and NuGet by their own rules (``versions_more``).
+PEP 440, Go, Packagist, RubyGems and NuGet by their own rules (``versions_more``), Maven as
+Maven's ComparableVersion (``maven_version``).
 
 Each parser turns a version string into a sort key; keys of one ecosystem compare with ``<``.
 A string that is not a version of its ecosystem raises :class:`VersionError`, and the caller
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from irbook.audit.lockfiles import versions_more as more
+from irbook.audit.lockfiles.maven_version import MavenVersion
 from irbook.audit.lockfiles.semver import VersionError, semver_key
 
 __all__ = ["VersionError", "normalise_name", "pep440_key", "semver_key", "version_key"]
@@ -40,6 +42,7 @@ KEYS: dict[str, Callable[[str], Any]] = {
     "Packagist": more.composer_key,
     "RubyGems": more.gem_key,
     "NuGet": more.nuget_key,
+    "Maven": MavenVersion,
 }
 
 

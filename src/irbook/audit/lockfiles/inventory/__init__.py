@@ -48,6 +48,7 @@ FORMATS: dict[str, str] = {
     "gemfile": "gemfile_lock",
     "pubspec": "pubspec_lock",
     "nuget": "nuget_lock",
+    "gradle": "gradle_lock",
 }
 
 _BY_NAME: dict[str, str] = {
@@ -70,6 +71,8 @@ _BY_NAME: dict[str, str] = {
     "gems.locked": "gemfile",
     "pubspec.lock": "pubspec",
     "packages.lock.json": "nuget",
+    "gradle.lockfile": "gradle",
+    "buildscript-gradle.lockfile": "gradle",
 }
 _BY_PATTERN: tuple[tuple[str, str], ...] = (
     ("pylock.*.toml", "pylock"),
@@ -84,7 +87,7 @@ _SNIFF_BYTES = 64 * 1024
 KNOWN = (
     "package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, "
     "requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml, go.mod, "
-    "Cargo.lock, composer.lock, Gemfile.lock, pubspec.lock, packages.lock.json, "
+    "Cargo.lock, composer.lock, Gemfile.lock, pubspec.lock, packages.lock.json, gradle.lockfile, "
     "CycloneDX JSON (*.cdx.json, bom.json) and SPDX JSON (*.spdx.json)"
 )
 

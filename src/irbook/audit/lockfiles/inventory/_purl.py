@@ -15,6 +15,7 @@ _ECOSYSTEMS: dict[str, Ecosystem] = {
     "gem": "RubyGems",
     "nuget": "NuGet",
     "pub": "Pub",
+    "maven": "Maven",
 }
 
 
@@ -34,7 +35,8 @@ def parse_purl(purl: str) -> tuple[Ecosystem, str, str, dict[str, str]] | None:
     slash = path.rfind("/")
     at = path.find("@", slash + 1 if slash >= 0 else 1)
     name_part, version = (path[:at], path[at + 1 :]) if at > 0 else (path, "")
-    name = "/".join(unquote(segment) for segment in name_part.split("/") if segment)
+    separator = ":" if ecosystem == "Maven" else "/"  # OSV names Maven packages group:artifact
+    name = separator.join(unquote(segment) for segment in name_part.split("/") if segment)
     qualifiers = {}
     for pair in query.split("&") if query else []:
         key, _, value = pair.partition("=")
