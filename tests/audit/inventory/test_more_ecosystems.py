@@ -169,3 +169,22 @@ def test_real_osv_records_of_the_new_ecosystems_match(
     # and through the ossf folder layout, which reads only the locked packages' folders
     checkout = shared_data("osv", "malicious-packages")
     assert source.stem in {f.advisory for f in audit([repo], [checkout]).findings}
+
+
+def test_renamed_lockfiles_are_recognised_by_structure(tmp_path: Path) -> None:
+    scalibr = ("lockfiles", "osv-scalibr")
+    copies = {
+        "composer-backup.json": (("php", "composerlock", "testdata", "two-packages.json"), "composer"),
+        "nuget-backup.json": (("dotnet", "packageslockjson", "testdata", "valid", "packages.lock.json"), "nuget"),
+        "cargo-backup.txt": (("rust", "cargolock", "testdata", "two-packages.lock"), "cargo"),
+    }  # fmt: skip
+    for name, (parts, fmt) in copies.items():
+        target = tmp_path / name
+        shutil.copy(shared_data(*scalibr, *parts), target)
+        assert detect(target) == fmt, name
+    # An npm 5 shrinkwrap (no lockfileVersion) has "version" and "dependencies" too: still npm.
+    old = tmp_path / "old-shrinkwrap.json"
+    old.write_text(
+        '{"name": "app", "version": "1.0.0", "dependencies": {"a": {"version": "1.0.0"}}}'
+    )
+    assert detect(old) == "package-lock"
