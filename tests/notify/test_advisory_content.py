@@ -56,9 +56,15 @@ def test_tinycolor_incident_cites_its_own_record_and_no_tanstack_identifier(
     store, make_incident, tmp_path: Path, csaf_validator, osv_validator
 ) -> None:  # type: ignore[no-untyped-def]
     record_path = shared_data(
-        "osv", "malicious-packages", "osv", "malicious", "npm", "@ctrl", "tinycolor",
+        "osv",
+        "malicious-packages",
+        "osv",
+        "malicious",
+        "npm",
+        "@ctrl",
+        "tinycolor",
         "MAL-2025-47141.json",
-    )  # fmt: skip
+    )
     report = audit([FIXTURES / "advisory" / "tinycolor"], [record_path])
     assert [(f.package.name, f.advisory) for f in report.findings] == [
         ("@ctrl/tinycolor", "MAL-2025-47141")
@@ -158,8 +164,10 @@ def test_published_stays_and_modified_moves_only_when_content_changes(store, mak
     assert revised["published"] == "2026-05-12T08:30:00Z"
     assert revised["modified"] == "2026-05-12T13:30:00Z"
 
-    csaf = [json.loads(issue(store, state.incident_id, "csaf", NOW + timedelta(hours=h)))
-            for h in (6, 7)]  # fmt: skip
+    csaf = [
+        json.loads(issue(store, state.incident_id, "csaf", NOW + timedelta(hours=h)))
+        for h in (6, 7)
+    ]
     assert csaf[0] == csaf[1]
     assert csaf[0]["document"]["tracking"]["version"] == "1"
     record(
@@ -178,8 +186,11 @@ def test_published_stays_and_modified_moves_only_when_content_changes(store, mak
     assert tracking["current_release_date"] == "2026-05-12T16:30:00Z"
     issued = [e for e in store.events(state.incident_id) if e.kind == Kind.ADVISORY_ISSUED]
     assert [(e.payload["format"], e.payload["revision"]) for e in issued] == [
-        ("osv", 1), ("osv", 2), ("csaf", 1), ("csaf", 2)
-    ]  # fmt: skip
+        ("osv", 1),
+        ("osv", 2),
+        ("csaf", 1),
+        ("csaf", 2),
+    ]
 
 
 def test_references_are_typed_by_what_they_are(store, make_incident) -> None:  # type: ignore[no-untyped-def]
@@ -242,9 +253,12 @@ def test_csaf_passes_schema_mandatory_and_optional_tests(
                 InputRecorded(input_id="own_products", value=["acme-web 2.3.1"]),
             )
         text = issue(
-            store, state.incident_id, "csaf", category=category,
+            store,
+            state.incident_id,
+            "csaf",
+            category=category,
             namespace="https://acme.example/csaf",
-        )  # fmt: skip
+        )
         doc = json.loads(text)
         assert [e.message for e in csaf_validator.iter_errors(doc)] == []
         assert mandatory_problems(doc) == []
