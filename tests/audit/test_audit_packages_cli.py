@@ -28,12 +28,12 @@ def test_json_lists_every_package_with_file_source_origin_and_groups(
     lockfile = str(INV / "npm" / "workspaces" / "package-lock.json")
     assert rows == [
         {"file": lockfile, "ecosystem": "npm", "name": "debug", "version": "4.4.2",
-         "source": None, "origin": "registry", "groups": []},
+         "source": None, "origin": "registry", "groups": [], "direct": True},
         {"file": lockfile, "ecosystem": "npm", "name": "is-number", "version": "7.0.0",
          "source": "git+ssh://git@github.com/jonschlinkert/is-number.git#98e8ff1da1a89f93d1397a24d7413ed15421c139",
-         "origin": "git", "groups": []},
+         "origin": "git", "groups": [], "direct": False},
         {"file": lockfile, "ecosystem": "npm", "name": "@acme/ui", "version": "2.1.0",
-         "source": "file:packages/ui", "origin": "local", "groups": []},
+         "source": "file:packages/ui", "origin": "local", "groups": [], "direct": None},
     ]  # fmt: skip
 
 
@@ -83,3 +83,43 @@ def test_unreadable_lockfile_exits_2_naming_it(capsys: pytest.CaptureFixture[str
     code = run(["audit", "packages", str(bad)])
     assert code == 2
     assert str(bad) in capsys.readouterr().err
+
+
+SCALIBR = ("lockfiles", "osv-scalibr")
+
+
+@pytest.mark.parametrize(
+    ("parts", "fmt", "expected"),
+    [
+        (("golang", "gomod", "testdata", "indirect-packages.mod"), "gomod",
+         {"github.com/BurntSushi/toml": True, "github.com/mattn/go-isatty": False}),
+        (("dotnet", "packageslockjson", "testdata", "valid", "packages.lock.json"), "nuget",
+         {"Core.Dep": True, "Some.Dep.One": False}),
+        (("dart", "pubspec", "testdata", "mixed-packages.lock"), "pubspec",
+         {"back_button_interceptor": True, "build_runner": True, "shelf": False}),
+        (("ruby", "gemfilelock", "testdata", "has-git-gem.lock"), "gemfile",
+         {"hanami-utils": True, "rack": False}),
+    ],
+)  # fmt: skip
+def test_direct_where_the_format_says(
+    parts: tuple[str, ...], fmt: str, expected: dict[str, bool]
+) -> None:
+    from irbook.audit.lockfiles.inventory import read_inventory
+    from shared import shared_data
+
+    packages = {p.name: p.direct for p in read_inventory(shared_data(*SCALIBR, *parts), format=fmt)}
+    assert {name: packages[name] for name in expected} == expected
+
+
+def test_direct_in_npm_pnpm_and_bun_lockfiles() -> None:
+    from irbook.audit.lockfiles.inventory import read_inventory
+
+    def direct(path: Path, fmt: str) -> dict[str, bool | None]:
+        return {p.name: p.direct for p in read_inventory(path, format=fmt)}
+
+    pnpm = direct(INV / "pnpm" / "workspace-v9.yaml", "pnpm")
+    assert pnpm == {"@vitejs/test-dep-a": True, "debug": True, "@acme/ui": True}
+    assert direct(INV / "pnpm" / "pnpm-lock.yaml", "pnpm")["react-dom"] is False
+    bun = direct(INV / "bun" / "bun.lock", "bun")
+    assert bun["@tanstack/react-router"] is True and bun["tiny-invariant"] is False
+    assert bun["chalk"] is True  # installed as chalk-old, the name the workspace asks for

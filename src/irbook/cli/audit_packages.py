@@ -33,7 +33,8 @@ def audit_packages(
     ] = None,
 ) -> int:
     """List every package version the lockfiles and SBOMs record: file, ecosystem, name,
-    version, source (registry, or where local, git and tarball packages come from) and groups.
+    version, source (registry, or where local, git and tarball packages come from), direct
+    (named by the project itself, where the format says) and groups.
 
     Exit 0; with --name, exit 1 when no package matches (like grep), 2 for unreadable input.
 

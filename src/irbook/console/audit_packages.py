@@ -28,7 +28,7 @@ def inventory(result: Inventory, *, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("file", "ecosystem", "name", "version", "source", "groups"):
+    for column in ("file", "ecosystem", "name", "version", "source", "direct", "groups"):
         table.add_column(column, overflow="fold")  # names and paths are evidence: never cut
     for p in result.packages:
         table.add_row(
@@ -37,6 +37,7 @@ def inventory(result: Inventory, *, as_json: bool) -> None:
             p.name,
             p.version or "-",
             p.source or "registry",
+            {True: "yes", False: "no", None: "-"}[p.direct],
             ", ".join(p.groups) or "-",
         )
     out.print(table)

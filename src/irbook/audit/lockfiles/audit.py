@@ -119,6 +119,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "summary": finding.summary,
         "source": p.source,
         "groups": list(p.groups),
+        "direct": p.direct,
         "references": list(finding.references),
     }
 

@@ -49,4 +49,5 @@ def package_json(package: LockedPackage) -> dict[str, Any]:
         "source": package.source,
         "origin": package.origin,
         "groups": list(package.groups),
+        "direct": package.direct,
     }

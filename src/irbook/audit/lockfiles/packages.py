@@ -43,6 +43,9 @@ class LockedPackage:
     file: str  # the lockfile or SBOM it came from
     source: str | None = None  # "git+https://...#sha", a tarball URL, "workspace", "link"...
     groups: tuple[str, ...] = ()  # "dev", "optional", "peer"...
+    # A dependency the project names itself (True) or one pulled in by others (False); None
+    # where the format does not say.
+    direct: bool | None = None
 
     @property
     def origin(self) -> Origin:

@@ -8,6 +8,7 @@ registry; ``GIT`` gems are kept as ``git+<remote>#<revision>`` and ``PATH`` gems
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -24,9 +25,13 @@ def parse(path: Path) -> list[LockedPackage]:
     found = []
     section: str | None = None
     fields: dict[str, str] = {}
+    named: set[str] = set()  # the DEPENDENCIES section: the gems the Gemfile names
     for line in read_text(path, KIND).splitlines():
         if line and not line[0].isspace():
             section, fields = line.strip(), {}
+            continue
+        if section == "DEPENDENCIES" and line.startswith("  ") and not line.startswith("   "):
+            named.add(line.split()[0].rstrip("!"))
             continue
         if section not in _SECTIONS:
             continue
@@ -37,6 +42,8 @@ def parse(path: Path) -> list[LockedPackage]:
         spec = _SPEC.match(line)
         if spec is not None:
             found.append(locked("RubyGems", spec[1], spec[2], path, _source(section, fields)))
+    if named:
+        found = [dataclasses.replace(p, direct=p.name in named) for p in found]
     return unique(found)
 
 

@@ -112,12 +112,13 @@ def _package(
     module: str, version: str, indirect: bool, replaces: list[tuple[str, str, str, str]], path: Path
 ) -> LockedPackage:
     groups = ["indirect"] if indirect else []
+    direct = not indirect
     for old, old_version, new, new_version in replaces:
         if old == module and old_version in ("", version):
             if new.startswith((".", "/")):  # a local folder
-                return locked("Go", new, "", path, f"file:{new}", groups)
-            return locked("Go", new, _plain(new_version), path, None, groups)
-    return locked("Go", module, _plain(version), path, None, groups)
+                return locked("Go", new, "", path, f"file:{new}", groups, direct)
+            return locked("Go", new, _plain(new_version), path, None, groups, direct)
+    return locked("Go", module, _plain(version), path, None, groups, direct)
 
 
 def _plain(version: str) -> str:

@@ -39,4 +39,4 @@ def _package(name: str, entry: Any, path: Path, where: str) -> LockedPackage:
     resolved = entry.get("resolved")
     if not isinstance(resolved, str):
         raise fail(path, "'resolved' must be a version string", location=f"{where}.resolved")
-    return locked("NuGet", name, resolved, path)
+    return locked("NuGet", name, resolved, path, direct=entry.get("type") == "Direct")

@@ -8,6 +8,7 @@ is reported, with its line, in one error.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ def parse(path: Path) -> list[LockedPackage]:
             bad.append(str(key))
         elif package.name:
             found.append(package)
+    direct = _direct_versions(data, major)
+    if direct:
+        found = [dataclasses.replace(p, direct=_is_direct(p, direct)) for p in found]
     found.extend(_linked(data, path))
     if bad:
         text = read_text(path, KIND)
@@ -174,5 +178,45 @@ def _linked(data: dict[str, Any], path: Path) -> list[LockedPackage]:
                 if isinstance(version, str) and version.startswith("link:"):
                     target = posixpath.normpath(posixpath.join(str(project), version[5:]))
                     groups = ["dev"] if field == "devDependencies" else []
-                    found.append(npm(str(name), "", path, f"link:{target}", groups))
+                    link = npm(str(name), "", path, f"link:{target}", groups)
+                    found.append(dataclasses.replace(link, direct=True))
     return found
+
+
+def _is_direct(package: LockedPackage, direct: set[tuple[str, str]]) -> bool | None:
+    if (package.name, package.version) in direct or (package.name, "") in direct:
+        return True
+    # A git or tarball package may be depended on under an alias the lockfile does not resolve.
+    return False if package.source is None else None
+
+
+def _direct_versions(data: dict[str, Any], major: int) -> set[tuple[str, str]]:
+    """(name, version) of what the projects (importers) depend on themselves; (name, "") for a
+    dependency on a git, tarball or file: source, whose package has a version of its own."""
+    importers = data.get("importers")
+    projects: dict[str, Any] = dict(importers) if isinstance(importers, dict) else {".": data}
+    found: set[tuple[str, str]] = set()
+    for manifest in projects.values():
+        if not isinstance(manifest, dict):
+            continue
+        for field in ("dependencies", "devDependencies", "optionalDependencies"):
+            deps = manifest.get(field)
+            for name, value in deps.items() if isinstance(deps, dict) else ():
+                version = value.get("version") if isinstance(value, dict) else value
+                if not isinstance(version, str) or version.startswith("link:"):
+                    continue
+                found.add(_resolved(str(name), version, major))
+    return found
+
+
+def _resolved(name: str, version: str, major: int) -> tuple[str, str]:
+    """An importer's resolved version (``4.4.2(peer@1)``, ``1.0.0_peer``, an alias
+    ``debug@4.4.2`` or a path ``/debug/4.4.2``) as the (name, version) of its package."""
+    if version.startswith("/") or (not version[:1].isdigit() and "@" in version[1:]):
+        parsed = _from_path(version if version.startswith("/") else "/" + version, major)
+        if parsed is not None:
+            return parsed
+    if not version[:1].isdigit():
+        return name, ""  # a URL or file: spec: the package is known by name
+    version = version.split("(", 1)[0]
+    return name, version.split("_", 1)[0] if major < 6 else version

@@ -32,18 +32,11 @@ def parse(path: Path) -> list[LockedPackage]:
     for name, entry in packages.items():
         if not isinstance(entry, dict):
             raise fail(path, "entry must be a mapping", location=f"packages.{name}")
-        groups = ["dev"] if entry.get("dependency") == "direct dev" else []
-        version = entry.get("version")
-        found.append(
-            locked(
-                "Pub",
-                str(name),
-                "" if version is None else str(version),
-                path,
-                _source(entry),
-                groups,
-            )
-        )
+        dependency = str(entry.get("dependency") or "")
+        groups = ["dev"] if dependency == "direct dev" else []
+        version = "" if entry.get("version") is None else str(entry["version"])
+        direct = dependency.startswith("direct") if dependency else None
+        found.append(locked("Pub", str(name), version, path, _source(entry), groups, direct))
     return unique(found)
 
 
