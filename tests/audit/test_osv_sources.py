@@ -278,3 +278,11 @@ def test_keep_going_reads_the_members_after_a_corrupt_one(tmp_path: Path) -> Non
         assert [p.path for p in index.unreadable] == [f"{dump}!a.json"]
         assert [e.advisory.id for e in index.lookup("npm", "left-pad")] == ["MAL-2"]
     assert not list((tmp_path / "cache").glob("osv-*.sqlite3"))  # never cached with a bad member
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
+    dump = _stored_zip(tmp_path / "all.zip", {"MAL-1.json": _record("MAL-1", "1.0.1")})
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    index = load_advisories([dump], cache_dir=blocked)
+    assert [e.advisory.id for e in index.lookup("npm", "left-pad")] == ["MAL-1"]

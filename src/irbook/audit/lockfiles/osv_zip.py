@@ -77,6 +77,8 @@ def _import(
 ) -> bool:
     """Parse every record into a new cache; False when it could not be built."""
     writer = osv_cache.CacheWriter(cache_dir, path, stamp)
+    if writer.failed:
+        return False  # the cache folder is not writable: do not parse the dump twice
     problems: list[Problem] | None = None if unreadable is None else []
     counted: Counter[str] = Counter()
     try:
