@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from irbook.audit.lockfiles import osv_lists, osv_zip
+from irbook.audit.lockfiles import osv_lists
 from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, Unreadable, guarded, read_json_bytes
 from irbook.audit.lockfiles.osv_records import (
     STAGING_PREFIX,
@@ -57,6 +57,10 @@ def read(
     if path.is_dir():
         yield from _read_dir(path, only, progress, skipped, unreadable)
     elif path.suffix.lower() == ".zip":
+        # Imported here: zipfile, sqlite3 and the cache cost start-up time that a run over
+        # folders and lists (every runbook check) does not need.
+        from irbook.audit.lockfiles import osv_zip
+
         yield from osv_zip.read_zip(
             path,
             only=only,
