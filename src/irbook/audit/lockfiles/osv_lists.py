@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from irbook.audit.lockfiles.osv_records import invalid
@@ -64,16 +65,15 @@ def read_list(path: Path, skipped: Counter[str]) -> Rows:
         if not body or body.startswith("#"):
             continue
         parsed = _entry(body)
-        if isinstance(parsed, tuple) and len(parsed) == 2:
-            offset, message = parsed
+        if isinstance(parsed, _Bad):
             if len(problems) < MAX_PROBLEMS:
-                column = line.find(body) + 1 + offset
-                problems.append(Problem(source, lineno, column, "", message))
+                column = line.find(body) + 1 + parsed.offset
+                problems.append(Problem(source, lineno, column, "", parsed.message))
             else:
                 more += 1
             continue
-        if isinstance(parsed, str):
-            skipped[parsed] += 1
+        if isinstance(parsed, _Skip):
+            skipped[parsed.reason] += 1
             continue
         ecosystem, name, version = parsed
         summary = f"listed in {path}"
@@ -111,31 +111,39 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
                 ) from None
 
 
-Entry = tuple[str, str, str] | tuple[int, str] | str
+@dataclass(frozen=True, slots=True)
+class _Bad:
+    offset: int  # where in the entry the problem is
+    message: str
 
 
-def _entry(body: str) -> Entry:
-    """(ecosystem, name, version); or (column offset, error); or a skip reason."""
+@dataclass(frozen=True, slots=True)
+class _Skip:
+    reason: str  # counted in the summary
+
+
+def _entry(body: str) -> tuple[str, str, str] | _Bad | _Skip:
+    """(ecosystem, name, version), or what is wrong with the line, or why it is skipped."""
     first, sep, rest = body.partition(":")
     if not sep:
-        return 0, f"expected ecosystem:name:version or name:version, found {body!r}"
+        return _Bad(0, f"expected ecosystem:name:version or name:version, found {body!r}")
     if ":" in rest:  # ecosystem:name:version (Maven names hold a colon: group:artifact)
         label, (name, _, version) = first.strip(), rest.rpartition(":")
         ecosystem = ALIASES.get(label.lower())
         if ecosystem is None:
-            return f"list lines for unknown ecosystem {label!r}"
+            return _Skip(f"list lines for unknown ecosystem {label!r}")
         name_at = len(first) + 1
     else:  # bare name:version is npm (the lists' own convention)
         ecosystem, name, version, name_at = "npm", first, rest, 0
     version_at = name_at + len(name) + 1
     name, version = name.strip(), version.strip()
     if not name:
-        return name_at, "missing package name"
+        return _Bad(name_at, "missing package name")
     problem = _version_problem(ecosystem, version)
     if problem is not None:
-        return version_at, problem
+        return _Bad(version_at, problem)
     if ecosystem not in ECOSYSTEMS:
-        return f"list lines for {ecosystem} (not audited)"
+        return _Skip(f"list lines for {ecosystem} (not audited)")
     return ecosystem, name, version
 
 
