@@ -161,13 +161,14 @@ _UNSAFE_HINT = (
 
 
 def _environment(dirs: list[Path]) -> SandboxedEnvironment:
-    from jinja2 import FileSystemLoader, select_autoescape
+    from jinja2 import select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
+    from irbook.render.loader import BoundedFileSystemLoader
     from irbook.render.undefined import CheckedUndefined
 
     env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
+        loader=BoundedFileSystemLoader([str(d) for d in dirs]),
         undefined=CheckedUndefined,
         autoescape=select_autoescape(
             enabled_extensions=("html.j2", "html"), default=False, default_for_string=False
@@ -196,7 +197,9 @@ def _dotted_paths(env: SandboxedEnvironment, filename: str) -> dict[int, list[st
     from jinja2 import nodes
 
     try:
-        source = Path(filename).read_text(encoding="utf-8")
+        from irbook.render.loader import read_template
+
+        source = read_template(Path(filename))
         tree = env.parse(source)
     except Exception:  # best effort: the plain name is shown instead
         return {}
