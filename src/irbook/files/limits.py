@@ -20,7 +20,8 @@ ADVISORY_FILE_BYTES = 256 * MiB  # one OSV JSON file or one member of an all.zip
 TEMPLATE_LOOP_ITERATIONS = 100_000  # all loop iterations of one render together
 TEMPLATE_OUTPUT_CHARS = 4 * MiB  # text of one rendered notification, advisory or block
 TEMPLATE_STRING_CHARS = 1 * MiB  # one string or list built by an expression ('a' * 10**10)
-TEMPLATE_RECURSION = 50  # nested macro calls / includes
+TEMPLATE_RECURSION = 50  # nested macro calls ({% call %} blocks too)
+TEMPLATE_MEMORY_BYTES = 256 * MiB  # growth of the process while one template renders (Linux)
 
 # Scans (streamed, any size): what is kept of the result.
 LOG_HITS_PER_IOC = 100  # default of `irbook audit logs --max-hits`; counts stay exact

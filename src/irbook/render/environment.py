@@ -10,12 +10,13 @@ and then fails listing all of them, and the real pass, under StrictUndefined sem
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+from irbook.errors import InvalidInputError, NotFoundError, Problem, TemplateLimitError, UsageError
+from irbook.files import limits
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -89,19 +90,34 @@ class Renderer:
     ) -> tuple[str, dict[str, str]]:
         from jinja2 import TemplateError
 
+        from irbook.render.sandbox import BUDGET, Budget, memory_guard
+
+        token = BUDGET.set(Budget())  # each pass gets the whole allowance
         try:
-            text = self._body(template, context, omit=blocks)
-            out = {}
-            for block in blocks:
-                if block not in template.blocks:
-                    raise UsageError(
-                        f"{template.filename}: the template defines no {{% block {block} %}}",
-                        hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
-                    )
-                ctx = template.new_context(dict(context))
-                out[block] = "".join(template.blocks[block](ctx))
-        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            with memory_guard():
+                text = self._body(template, context, omit=blocks)
+                out = {}
+                for block in blocks:
+                    if block not in template.blocks:
+                        raise UsageError(
+                            f"{template.filename}: the template defines no {{% block {block} %}}",
+                            hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
+                        )
+                    ctx = template.new_context(dict(context))
+                    out[block] = bounded_join(template.blocks[block](ctx))
+        except (
+            TemplateError,
+            TemplateLimitError,
+            ArithmeticError,
+            TypeError,
+            ValueError,
+            LookupError,
+            MemoryError,
+            RecursionError,
+        ) as exc:
             raise _runtime_problem(exc, template) from None
+        finally:
+            BUDGET.reset(token)
         return text, out
 
     def _body(self, template: Template, context: Mapping[str, Any], *, omit: Sequence[str]) -> str:
@@ -111,7 +127,7 @@ class Renderer:
             if block in ctx.blocks:
                 ctx.blocks[block] = [_empty_block]
         try:
-            return self.env.concat(template.root_render_func(ctx))
+            return bounded_join(template.root_render_func(ctx))
         except Exception:
             self.env.handle_exception()  # re-raises with the template's file and line in the traceback
 
@@ -162,12 +178,12 @@ _UNSAFE_HINT = (
 
 def _environment(dirs: list[Path]) -> SandboxedEnvironment:
     from jinja2 import select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment
 
     from irbook.render.loader import BoundedFileSystemLoader
+    from irbook.render.sandbox import LimitedSandbox, install
     from irbook.render.undefined import CheckedUndefined
 
-    env = SandboxedEnvironment(
+    env = LimitedSandbox(
         loader=BoundedFileSystemLoader([str(d) for d in dirs]),
         undefined=CheckedUndefined,
         autoescape=select_autoescape(
@@ -179,6 +195,7 @@ def _environment(dirs: list[Path]) -> SandboxedEnvironment:
         auto_reload=False,
     )
     env.filters["utc"] = utc_text
+    install(env)
     return env
 
 
@@ -225,7 +242,21 @@ def _dotted(node: Any) -> str | None:
     return None
 
 
-def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
+def bounded_join(pieces: Iterable[str]) -> str:
+    """The output, counted as it is produced: stops at TEMPLATE_OUTPUT_CHARS."""
+    out: list[str] = []
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > limits.TEMPLATE_OUTPUT_CHARS:
+            raise TemplateLimitError(
+                f"the output is longer than {limits.TEMPLATE_OUTPUT_CHARS} characters"
+            )
+        out.append(piece)
+    return "".join(out)
+
+
+def _runtime_problem(exc: BaseException, template: Template) -> InvalidInputError:
     """An error raised while rendering, pinned to the template line Jinja's traceback names."""
     from jinja2.exceptions import SecurityError
 
@@ -235,6 +266,12 @@ def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
             filename, line = frame.filename, frame.lineno or 0
     if isinstance(exc, SecurityError):
         message = f"template tries to reach Python internals ({exc}); templates run in a sandbox"
+    elif isinstance(exc, TemplateLimitError):
+        message = f"template limit: {exc.message}"
+    elif isinstance(exc, MemoryError):
+        message = f"template limit: rendering needed more than {limits.TEMPLATE_MEMORY_BYTES >> 20} MiB of memory"
+    elif isinstance(exc, RecursionError):
+        message = "template limit: calls nest too deeply (a recursive macro or include?)"
     else:
         message = f"{type(exc).__name__}: {exc}"
     return InvalidInputError(

@@ -75,6 +75,12 @@ class CheckedUndefined(ChainableUndefined):
         self._use()
         return ""
 
+    def __repr__(self) -> str:
+        # Jinja's repr is the word "Undefined", and containers print their items with repr:
+        # `xs|map(attribute='__class__')|list` put "[Undefined]" into a mail. A use, like str().
+        self._use()
+        return ""
+
     def __iter__(self) -> Iterator[Any]:
         self._use()
         return iter(())
