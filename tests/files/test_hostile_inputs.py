@@ -202,6 +202,18 @@ def test_runbook_with_a_5000_digit_number(tmp_path: Path) -> None:
     )
 
 
+def test_runbook_nested_700_levels_by_indentation(tmp_path: Path) -> None:
+    runbook = tmp_path / "deep.yaml"
+    nested = "".join(" " * depth + "a:\n" for depth in range(1, 701))
+    runbook.write_text(
+        MINI.read_text().replace("version: 1.0.0", "version: 1.0.0\nx:\n" + nested[:-1] + " 1")
+    )
+    refused(
+        irbook("runbooks", "validate", runbook),
+        f"{runbook}:105:102: values nest more than 100 levels deep",
+    )
+
+
 def test_answers_with_a_5000_digit_number(tmp_path: Path) -> None:
     answers = tmp_path / "a.yaml"
     answers.write_text("inputs:\n  vector: unknown\n  organisation: " + "7" * 5000 + "\n")

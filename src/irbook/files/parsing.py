@@ -22,13 +22,15 @@ def limit_problem(exc: BaseException, name: str, text: str | bytes, kind: str) -
     parser limit (the caller re-raises it)."""
     source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     if isinstance(exc, RecursionError):
-        line, column = _deep_position(source)
+        found = _deep_position(source)
+        if found is None:  # nested by indentation (YAML blocks), not brackets
+            return Problem(name, 1, 1, "", f"{kind} is nested too deeply to parse")
         return Problem(
-            name, line, column, "", f"{kind} is nested too deeply (over {_DEPTH_SHOWN} levels)"
+            name, *found, "", f"{kind} is nested too deeply (over {_DEPTH_SHOWN} levels)"
         )
     if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
-        found = _LONG_DIGITS.search(source)
-        line, column = _position(source, found.start()) if found else (1, 1)
+        digits = _LONG_DIGITS.search(source)
+        line, column = _position(source, digits.start()) if digits else (1, 1)
         return Problem(name, line, column, "", "a number with more than 4300 digits is not allowed")
     return None
 
@@ -38,7 +40,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _deep_position(text: str) -> tuple[int, int]:
+def _deep_position(text: str) -> tuple[int, int] | None:
     """Where bracket nesting first passes ``_DEPTH_SHOWN`` levels, strings skipped (JSON, TOML
     and YAML flow style all nest with ``[`` and ``{``)."""
     depth, quote, escaped = 0, "", False
@@ -58,4 +60,4 @@ def _deep_position(text: str) -> tuple[int, int]:
                 return _position(text, index)
         elif char in "]}":
             depth -= 1
-    return (1, 1)
+    return None

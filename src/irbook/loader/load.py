@@ -32,6 +32,7 @@ from irbook.loader.messages import message, type_message, yaml_problem
 
 MAX_BYTES = limits.RUNBOOK_BYTES
 MAX_NODES = 200_000
+MAX_DEPTH = 100  # runbooks nest ~6 levels; deep nesting would exhaust Python's recursion
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -137,7 +138,8 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
     except _TooManyValues as exc:
         raise InvalidInputError([*builder.problems, exc.problem]) from None
     except RecursionError as exc:
-        raise InvalidInputError([limit_problem(exc, path, text, kind) or _deep(path)]) from None
+        problem = limit_problem(exc, path, text, kind)  # always a problem for RecursionError
+        raise InvalidInputError([problem or Problem(path, 1, 1, "", str(exc))]) from None
     return doc, builder.problems
 
 
@@ -164,10 +166,6 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
         if problem is None:
             raise
         raise InvalidInputError([problem]) from None
-
-
-def _deep(path: str) -> Problem:
-    return Problem(path, 1, 1, "", "document is nested too deeply")
 
 
 def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -233,6 +231,9 @@ class _Builder:
                     raise
                 self._reject(loc, pos, problem.message)
                 return None
+        if len(loc) > MAX_DEPTH:
+            message = f"values nest more than {MAX_DEPTH} levels deep"
+            raise _TooManyValues(Problem(self.doc.path, *pos, "", message))
         outermost_alias = self.alias_root is None and id(node) in self.seen
         if outermost_alias:
             self.alias_root = loc
