@@ -182,3 +182,12 @@ def test_notify_with_a_runaway_template_exits_2_under_200_mib(
     assert ("template limit" in done.stderr) or ("templates run in a sandbox" in done.stderr)
     assert "Undefined" not in done.stdout + done.stderr
     assert not out.exists() or not list(out.rglob("*.eml"))
+
+
+def test_a_template_file_swapped_for_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    """The loader's isfile() check and the read are two steps; the read itself refuses."""
+    from irbook.render.loader import read_template
+
+    os.mkfifo(tmp_path / "t.txt.j2")
+    with pytest.raises(InvalidInputError, match="template is a named pipe"):
+        read_template(tmp_path / "t.txt.j2")
