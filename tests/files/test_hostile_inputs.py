@@ -276,3 +276,12 @@ def test_lockfile_fifo_and_device_are_refused(tmp_path: Path) -> None:
         irbook("audit", "lockfiles", "/dev/zero", "--advisories", CASE / "advisories"),
         "/dev/zero",
     )
+
+
+def test_advisory_dump_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    dump = tmp_path / "all.zip"
+    os.mkfifo(dump)
+    refused(
+        irbook("audit", "lockfiles", CASE / "app" / "package-lock.json", "--advisories", dump),
+        f"{dump}:1:1: advisory dump is a named pipe (FIFO), not a regular file",
+    )
