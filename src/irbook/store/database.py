@@ -4,6 +4,7 @@ and translation of driver errors into irbook's errors (never a traceback)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,9 +63,31 @@ def describe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        # SQLAlchemy hides the user:password one; libpq also takes ?password=... in the query
+        return mask_password(make_url(url).render_as_string(hide_password=True))
     except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
         return "<database url>"
+
+
+_QUERY_PASSWORD = re.compile(r"(?i)([?&](?:password|sslpassword)=)[^&#]*")
+
+
+def mask_password(value: str) -> str:
+    """``--db``/``IRBOOK_DB`` as the user wrote it, with any password shown as ``***``.
+
+    For hints that repeat the user's own spelling (``postgresql://`` stays ``postgresql://``);
+    a plain file path has no password and comes back unchanged.
+    """
+    if "://" not in value:
+        return value
+    scheme, rest = value.split("://", 1)
+    authority, sep, tail = rest.partition("/")
+    if "@" in authority:
+        userinfo, host = authority.rsplit("@", 1)
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        authority = f"{userinfo}@{host}"
+    return _QUERY_PASSWORD.sub(r"\1***", f"{scheme}://{authority}{sep}{tail}")
 
 
 def _prepare_sqlite_file(url: str) -> None:
