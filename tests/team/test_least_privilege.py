@@ -16,12 +16,12 @@ import pytest
 from driver import RecordingDisplay
 from teamkit import DRILL, assert_log_intact, libpq, server_url, with_database, write_answers
 
-from irbook.domain.events import Kind
+from irbook.domain.events import Kind, NewEvent, NoteAdded
 from irbook.loader.load import load_runbook
 from irbook.runner.api import resume
 from irbook.store import open_store
 from irbook.store.admin import init_database
-from irbook.usecases.incidents import Responder, close_incident, start_incident
+from irbook.usecases.incidents import Responder, close_incident, record_anyway, start_incident
 from irbook.usecases.team import assign_role
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "team-mode.md"
@@ -82,14 +82,21 @@ def cluster() -> Iterator[Cluster]:
                 admin.execute(f"DROP ROLE IF EXISTS {c.names[role]}")
 
 
-def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
-    cluster: Cluster, tmp_path: Path
-) -> None:
+def set_up_as_documented(cluster: Cluster) -> None:
+    """`irbook db init` as the owner, then the grants block, as the document says."""
     import psycopg
 
     assert init_database(cluster.url("irbook_owner")).created
     with psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True) as owner:
         owner.execute(cluster.rename(sql_block("team-mode:grants"), database=False))
+
+
+def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    import psycopg
+
+    set_up_as_documented(cluster)
 
     # Everything a responder does, as the least-privileged login.
     alice_url = cluster.url("alice")
@@ -128,3 +135,26 @@ def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
     check = open_store(cluster.url("irbook_owner"))
     assert [e.hash for e in assert_log_intact(check, state.incident_id)] == [e.hash for e in events]
     check.close()
+
+
+def test_the_app_role_cannot_append_an_event_that_breaks_the_chain(cluster: Cluster) -> None:
+    """Issue 12: as the app role, `INSERT ... seq=1000000` with a junk hash used to succeed, and
+    every later append chained after it, so `verify` failed for good."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    store = open_store(cluster.url("alice"))
+    alice = Responder(cluster.names["alice"], "laptop-a")
+    incident = start_incident(load_runbook(DRILL), store=store, responder=alice).incident_id
+    columns = "incident_id, seq, at, actor, host, kind, payload, prev_hash, hash"
+    forged = f"INSERT INTO event ({columns}) VALUES (%s, %s, now(), 'x', 'h', 'note_added', '{{}}', %s, %s)"
+
+    with psycopg.connect(libpq(cluster.url("alice")), autocommit=True) as conn:
+        for seq, prev in ((1_000_000, "0" * 64), (2, "junk"), (3, store.events(incident)[0].hash)):
+            with pytest.raises(psycopg.errors.IntegrityConstraintViolation) as caught:
+                conn.execute(forged, (incident, seq, prev, "f" * 64))
+            assert "irbook: event" in str(caught.value) and "refused" in str(caught.value)
+
+    record_anyway(store, incident, NewEvent(Kind.NOTE_ADDED, NoteAdded(text="on we go")), alice)
+    assert [e.seq for e in assert_log_intact(store, incident)] == [1, 2]
+    store.close()

@@ -25,6 +25,11 @@ def db_init(info: DatabaseInfo, *, as_json: bool) -> None:
         return
     if info.created:
         success(f"created the irbook tables (schema {info.schema_version}) in {info.url}")
+    elif info.upgraded_from is not None:
+        success(
+            f"upgraded {info.url} from schema {info.upgraded_from} to {info.schema_version}; "
+            "every incident and event is kept"
+        )
     else:
         success(
             f"{info.url} is already an irbook database (schema {info.schema_version}); "
@@ -46,7 +51,12 @@ def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
     table.add_row("incidents", f"{info.incidents} ({info.open_incidents} open)")
     table.add_row("events", str(info.events))
     stdout().print(table)
-    if not info.compatible:
+    if info.schema_version is not None and info.schema_version < info.supported_version:
+        warn(
+            f"this database is from an older irbook (schema {version}); upgrade it once with "
+            "`irbook db init` (on PostgreSQL as the role that owns the tables)"
+        )
+    elif not info.compatible:
         warn(f"this database needs a newer irbook (schema {version}); upgrade before using it")
 
 

@@ -18,10 +18,11 @@ from irbook.store.database import (
     create_db_engine,
     describe,
     ensure_schema,
+    read_schema_version,
     resolve_url,
     translate_errors,
 )
-from irbook.store.tables import SCHEMA_VERSION, EventRow, IncidentRow, MetaRow
+from irbook.store.tables import SCHEMA_VERSION, EventRow, IncidentRow
 
 
 @dataclass(frozen=True)
@@ -34,21 +35,34 @@ class DatabaseInfo:
     open_incidents: int
     events: int
     created: bool = False  # `db init` only: the tables were created by this call
+    upgraded_from: int | None = None  # `db init` only: the schema this call upgraded
 
     @property
     def compatible(self) -> bool:
-        return self.schema_version is not None and self.schema_version <= self.supported_version
+        """This irbook reads and writes it as it is (an older one needs `irbook db init`)."""
+        return self.schema_version == self.supported_version
 
 
 def init_database(url: str | None) -> DatabaseInfo:
-    """Create the tables and the schema-version row if missing (idempotent)."""
+    """Create the tables, their guards and the schema-version row if missing, or upgrade a
+    database from an older irbook (idempotent)."""
     resolved = resolve_url(url)
     engine = create_db_engine(resolved)
     try:
-        created = ensure_schema(engine, resolved)
-        return _info(engine, resolved, created=created)
+        before = None
+        if "irbook_meta" in _tables(engine, resolved):
+            with translate_errors(resolved):
+                before = read_schema_version(engine)
+        outcome = ensure_schema(engine, resolved, upgrade=True)
+        upgraded = before if outcome == "upgraded" else None
+        return _info(engine, resolved, created=outcome == "created", upgraded_from=upgraded)
     finally:
         engine.dispose()
+
+
+def _tables(engine: Engine, url: str) -> set[str]:
+    with translate_errors(url):
+        return set(inspect(engine).get_table_names())
 
 
 def database_info(url: str | None) -> DatabaseInfo:
@@ -62,19 +76,18 @@ def database_info(url: str | None) -> DatabaseInfo:
             raise NotFoundError(f"no database at {where}", hint=hint)
     engine = create_db_engine(resolved)
     try:
-        with translate_errors(resolved):
-            tables = set(inspect(engine).get_table_names())
-        if "irbook_meta" not in tables:
+        if "irbook_meta" not in _tables(engine, resolved):
             raise NotFoundError(f"{where} holds no irbook tables", hint=hint)
         return _info(engine, resolved, created=False)
     finally:
         engine.dispose()
 
 
-def _info(engine: Engine, url: str, *, created: bool) -> DatabaseInfo:
+def _info(
+    engine: Engine, url: str, *, created: bool, upgraded_from: int | None = None
+) -> DatabaseInfo:
     with translate_errors(url), Session(engine) as session:
-        row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None and row.value.isdigit() else None
+        version = read_schema_version(engine)
         incidents = session.exec(select(func.count()).select_from(IncidentRow)).one()
         still_open = session.exec(
             select(func.count()).select_from(IncidentRow).where(IncidentRow.status == "open")
@@ -89,4 +102,5 @@ def _info(engine: Engine, url: str, *, created: bool) -> DatabaseInfo:
         open_incidents=int(still_open),
         events=int(events),
         created=created,
+        upgraded_from=upgraded_from,
     )

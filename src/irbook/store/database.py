@@ -180,6 +180,9 @@ def translate_errors(url: str) -> Iterator[None]:
         ) from None
     except DatabaseError as exc:
         text = str(exc.orig).lower()
+        refusal = _server_refusal(exc)
+        if refusal:
+            raise StoreError(f"the database {describe(url)} refused this: {refusal}") from None
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
         if "permission denied" in text:
@@ -199,6 +202,14 @@ def translate_errors(url: str) -> Iterator[None]:
         raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
 
 
+def _server_refusal(exc: DBAPIError) -> str:
+    """The message of one of irbook's own triggers (store/guards.py), without the marker."""
+    first = text_of(exc)
+    head, marker, rest = first.partition("irbook: ")
+    # psycopg adds "CONTEXT: PL/pgSQL function ..." after the message: not for responders
+    return rest.split(" CONTEXT:")[0].strip() if marker and not head.strip(" :") else ""
+
+
 def text_of(exc: DBAPIError) -> str:
     """The driver's own message (libpq's spans several lines; messages show it on one)."""
     return " ".join(str(exc.orig).split())
@@ -212,12 +223,13 @@ def _corrupt(where: str) -> StoreError:
     )
 
 
-def ensure_schema(engine: Engine, url: str) -> bool:
-    """Create the tables on first use; refuse a database written by a newer irbook.
+def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False) -> str:
+    """Create the tables and their guards on first use; refuse a database from a newer irbook, and
+    one from an older irbook unless ``upgrade`` (``irbook db init``) brings it up to date.
 
-    Returns True when this call created the tables (``irbook db init`` reports it).
+    Returns "created", "upgraded" or "current" (``irbook db init`` reports it).
     """
-    created = False
+    outcome = "current"
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
         if "irbook_meta" not in tables:
@@ -226,17 +238,8 @@ def ensure_schema(engine: Engine, url: str) -> bool:
                     f"{describe(url)} holds other tables; it is not an irbook database",
                     hint="give irbook its own database (--db or IRBOOK_DB)",
                 )
-            SQLModel.metadata.create_all(engine)
-            with Session(engine) as session:
-                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
-                try:
-                    session.commit()
-                    created = True
-                except IntegrityError:  # another process initialised it at the same moment
-                    session.rollback()
-        with Session(engine) as session:
-            row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None and row.value.isdigit() else None
+            outcome = _create(engine)
+        version = read_schema_version(engine)
         if version is None:
             raise _corrupt(describe(url))
         if version > SCHEMA_VERSION:
@@ -245,4 +248,46 @@ def ensure_schema(engine: Engine, url: str) -> bool:
                 f"(schema {version}; this irbook knows {SCHEMA_VERSION})",
                 hint="upgrade irbook (pip install -U irbook); the database was not changed",
             )
-    return created
+        if version < SCHEMA_VERSION:
+            if not upgrade:
+                raise StoreError(
+                    f"the database {describe(url)} has schema {version}, from an older irbook; "
+                    f"this irbook needs schema {SCHEMA_VERSION}",
+                    hint=f"upgrade it once with `irbook db init --db '{describe(url)}'` (on "
+                    "PostgreSQL as the role that owns the tables); the database was not changed",
+                )
+            from irbook.store.migrate import upgrade_schema
+
+            with _write(engine).begin() as connection:
+                upgrade_schema(connection, version)
+            outcome = "upgraded"
+    return outcome
+
+
+def _write(engine: Engine) -> Engine:
+    # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (see above).
+    return engine.execution_options(irbook_write=True)
+
+
+def _create(engine: Engine) -> str:
+    """The tables, their guards and the version row in one transaction."""
+    from irbook.store.guards import install_guards
+
+    try:
+        with _write(engine).begin() as connection:
+            SQLModel.metadata.create_all(connection)
+            install_guards(connection)
+            connection.execute(
+                MetaRow.__table__.insert().values(  # type: ignore[attr-defined]  # SQLModel table
+                    key="schema_version", value=str(SCHEMA_VERSION)
+                )
+            )
+    except IntegrityError:  # another process initialised it at the same moment
+        return "current"
+    return "created"
+
+
+def read_schema_version(engine: Engine) -> int | None:
+    with Session(engine) as session:
+        row = session.get(MetaRow, "schema_version")
+    return int(row.value) if row is not None and row.value.isdigit() else None
