@@ -7,6 +7,7 @@ included, can edit, delete or truncate events.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from driver import RecordingDisplay
 from teamkit import DRILL, assert_log_intact, libpq, server_url, with_database, write_answers
 
+from irbook.cli import run
 from irbook.domain.events import Kind, NewEvent, NoteAdded
 from irbook.loader.load import load_runbook
 from irbook.runner.api import resume
@@ -158,3 +160,106 @@ def test_the_app_role_cannot_append_an_event_that_breaks_the_chain(cluster: Clus
     record_anyway(store, incident, NewEvent(Kind.NOTE_ADDED, NoteAdded(text="on we go")), alice)
     assert [e.seq for e in assert_log_intact(store, incident)] == [1, 2]
     store.close()
+
+
+def test_each_event_records_the_login_the_server_authenticated(
+    cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: `irbook note --as carol` while logged in as alice recorded actor carol and
+    nothing else; the login is now set by the server (not sent by irbook) and shown next to it."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    alice_login = cluster.names["alice"]
+    url = cluster.url("alice")
+    store = open_store(url)
+    incident = start_incident(
+        load_runbook(DRILL), store=store, responder=Responder(alice_login, "laptop-a")
+    ).incident_id
+    store.close()
+
+    assert run(["note", incident, "seen from the VPN logs", "--as", "carol", "--db", url]) == 0
+    # A client that sends its own login is overruled by the server.
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        head = conn.execute("SELECT hash FROM event WHERE seq = 2").fetchone()
+        assert head is not None
+        conn.execute(
+            "INSERT INTO event (incident_id, seq, at, actor, host, kind, payload, prev_hash, hash, "
+            "login) VALUES (%s, 3, now(), 'bob', 'h', 'note_added', '{}', %s, %s, 'bob')",
+            (incident, head[0], "f" * 64),
+        )
+        logins = conn.execute("SELECT seq, actor, login FROM event ORDER BY seq").fetchall()
+    assert logins == [
+        (1, alice_login, alice_login),
+        (2, "carol", alice_login),
+        (3, "bob", alice_login),
+    ]
+
+    answers = write_answers(tmp_path / "a.json", {"declare": True})
+    assert run(["resume", incident, "--as", "carol", "--answers", str(answers), "--db", url]) == 1
+    capsys.readouterr()
+    assert run(["status", incident, "--json", "--db", url]) == 0
+    declare = json.loads(capsys.readouterr().out)["phases"][0]["steps"][0]
+    assert (declare["id"], declare["actor"], declare["login"]) == ("declare", "carol", alice_login)
+    assert run(["status", incident, "--db", url]) == 0
+    assert f"declare  carol (login {alice_login})" in capsys.readouterr().out
+    assert run(["watch", incident, "--once", "--db", url]) == 0
+    watched = capsys.readouterr().out
+    assert f"carol (login {alice_login})" in watched and f"bob (login {alice_login})" in watched
+    report = tmp_path / "r.md"
+    assert run(["report", incident, "--format", "md", "-o", str(report), "--db", url]) == 0
+    markdown_login = alice_login.replace("_", "\\_")  # Markdown escapes the underscore
+    assert f"carol (login {markdown_login})" in report.read_text(encoding="utf-8")
+
+    # The login is part of what irbook hashes: the chain of irbook's own events verifies up to
+    # the forged event 3 (whose hash is junk), and changing a login would break it.
+    check = open_store(cluster.url("irbook_owner"))
+    events = check.events(incident)
+    from irbook.usecases.verify import verify_chain
+
+    assert verify_chain(incident, events[:2]).ok
+    assert verify_chain(incident, events).bad_seq == 3
+    check.close()
+
+
+def test_enforce_actor_makes_the_server_refuse_an_actor_that_is_not_the_login(
+    cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_up_as_documented(cluster)
+    alice_login = cluster.names["alice"]
+    owner, url = cluster.url("irbook_owner"), cluster.url("alice")
+    assert run(["db", "init", "--enforce-actor", "--db", owner]) == 0
+    assert "now refuses an event whose actor is not the database login" in capsys.readouterr().out
+    assert run(["db", "info", "--db", url]) == 0
+    assert "must be the database login" in capsys.readouterr().out
+
+    answers = str(write_answers(tmp_path / "a.json", {}))
+    assert run(["start", str(DRILL), "--as", "carol", "--answers", answers, "--db", url]) == 2
+    assert 'the actor "carol" is not your database login' in capsys.readouterr().err
+    store = open_store(url)
+    incident = start_incident(
+        load_runbook(DRILL), store=store, responder=Responder(alice_login, "laptop-a")
+    ).incident_id
+    store.close()
+
+    code = run(["note", incident, "hello", "--as", "carol", "--db", url])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f'the actor "carol" is not your database login "{alice_login}"' in err
+    assert "Traceback" not in err and "CONTEXT" not in err
+    assert run(["note", incident, "hello", "--as", alice_login, "--db", url]) == 0
+    # and off again: recorded, with the login next to it
+    assert run(["db", "init", "--no-enforce-actor", "--db", owner]) == 0
+    assert run(["note", incident, "hello", "--as", "carol", "--db", url]) == 0
+    check = open_store(owner)
+    who = [(e.actor, e.login) for e in check.events(incident)]
+    check.close()
+    assert who == [(alice_login, alice_login), (alice_login, alice_login), ("carol", alice_login)]
+
+
+def test_enforce_actor_is_refused_on_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["db", "init", "--enforce-actor", "--db", str(tmp_path / "x.db")]) == 2
+    assert "--enforce-actor needs PostgreSQL" in capsys.readouterr().err

@@ -6,13 +6,14 @@ session would) and checks the database refuses, and that irbook carries on with 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from teamkit import DRILL, assert_log_intact, raw_connect, sql
 
 from irbook.cli import run
-from irbook.domain.events import Kind, NewEvent, NoteAdded
+from irbook.domain.events import GENESIS_HASH, Kind, NewEvent, NoteAdded, event_hash
 from irbook.errors import StoreError
 from irbook.loader.load import load_runbook
 from irbook.store import open_store
@@ -71,14 +72,29 @@ def test_the_server_refuses_an_event_that_is_not_the_next_or_does_not_link(db_ur
 
 
 def downgrade_to_schema_1(url: str) -> None:
-    """What a database written by irbook 0.x (schema 1) looks like: no server-side guards."""
+    """What a database written by irbook 0.x (schema 1) looks like: no server-side guards, no
+    login column, and hashes that never covered a login."""
+    store = open_store(url)
+    events = [e for i in store.incidents() for e in store.events(i.id)]
+    store.close()
     conn: Any = raw_connect(url)
     try:
+        prev = GENESIS_HASH
+        for e in events:
+            if e.seq == 1:
+                prev = GENESIS_HASH
+            v1 = replace(e, login=None, prev_hash=prev)
+            prev = event_hash(v1)
+            statement = "UPDATE event SET prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?"
+            if not url.startswith("sqlite"):
+                statement = statement.replace("?", "%s")
+            conn.execute(statement, (v1.prev_hash, prev, e.incident_id, e.seq))
         if url.startswith("sqlite"):
             conn.execute("DROP TRIGGER event_follows_head")
         else:
             conn.execute("DROP TRIGGER event_follows_head ON event")
             conn.execute("DROP FUNCTION irbook_event_follows_head()")
+        conn.execute("ALTER TABLE event DROP COLUMN login")
         conn.execute("UPDATE irbook_meta SET value = '1' WHERE key = 'schema_version'")
     finally:
         conn.close()
@@ -110,5 +126,8 @@ def test_an_older_database_is_refused_with_a_hint_then_upgraded_by_db_init(
     with pytest.raises(refused(db_url)):  # the guard is back
         forged_event(db_url, incident, 1_000_000, "0" * 64)
     store = open_store(db_url)
-    assert_log_intact(store, incident)
+    record_anyway(store, incident, NewEvent(Kind.NOTE_ADDED, NoteAdded(text="after")), LEAD)
+    events = assert_log_intact(store, incident)
+    assert events[0].login is None  # written before logins were recorded
+    assert events[1].login == (None if db_url.startswith("sqlite") else "irbook")
     store.close()

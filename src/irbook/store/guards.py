@@ -8,6 +8,9 @@ drop nor disable them.
 - ``event_follows_head``: an event is the next one of its incident (seq = last + 1) and links to
   the last event's hash; anything else (seq 1000000, a junk prev_hash) is refused with an
   integrity error, the same class as two responders racing for one seq.
+- On PostgreSQL the same trigger sets ``event.login`` from ``session_user`` (whatever the client
+  sent), and, when ``irbook db init --enforce-actor`` stored ``enforce_actor = on`` in
+  ``irbook_meta``, refuses an event whose actor is not that login.
 
 The hash itself is computed by the client over canonical JSON, which SQL cannot reproduce; a
 linked event with a wrong hash is caught by ``irbook verify``, which names it.
@@ -21,6 +24,7 @@ from irbook.domain.events import GENESIS_HASH
 
 # Messages start with "irbook:" so store.database can tell the server's refusals from driver noise.
 REFUSED = "irbook:"
+ENFORCE_ACTOR = "enforce_actor"  # the irbook_meta key; value "on" or "off"
 
 # Only constants are interpolated (the genesis hash, the marker, the schema irbook itself found
 # with current_schema()): no input reaches these statements.
@@ -51,6 +55,14 @@ DECLARE
     head_seq bigint;
     head_hash text;
 BEGIN
+    NEW.login := session_user;  -- the authenticated login, not what the client claims
+    IF (SELECT m.value FROM irbook_meta m WHERE m.key = '{ENFORCE_ACTOR}') = 'on'
+            AND NEW.actor IS DISTINCT FROM session_user THEN
+        RAISE EXCEPTION '{REFUSED} the actor "%" is not your database login "%": this database '
+            'records only events whose actor is the login (irbook db init --enforce-actor)',
+            NEW.actor, session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     SELECT e.seq, e.hash INTO head_seq, head_hash FROM event e
         WHERE e.incident_id = NEW.incident_id ORDER BY e.seq DESC LIMIT 1;
     IF NOT FOUND THEN

@@ -83,6 +83,7 @@ def _event(row: Any) -> Event:  # an EventRow, or a Core row with the same colum
         payload=row.payload,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        login=row.login,
     )
 
 
@@ -92,6 +93,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._session_user: str | None = None
 
     @property
     def where(self) -> str:
@@ -110,7 +112,10 @@ class Store:
         with translate_errors(self.url), self._write_session() as session:
             session.add(row)
             session.flush()
-            event = self._insert(session, incident.id, 1, GENESIS_HASH, opened, actor, host, at)
+            login = self._login(session)
+            event = self._insert(
+                session, incident.id, 1, GENESIS_HASH, opened, actor, host, at, login
+            )
             session.commit()
         return event
 
@@ -192,8 +197,9 @@ class Store:
                 last_seq, prev_hash = self._head(session, incident_id)
                 if last_seq != expected_seq - 1:
                     raise AppendConflict(incident_id, expected_seq)
+                login = self._login(session)
                 event = self._insert(
-                    session, incident_id, expected_seq, prev_hash, new, actor, host, at
+                    session, incident_id, expected_seq, prev_hash, new, actor, host, at, login
                 )
                 session.commit()
                 return event
@@ -212,10 +218,11 @@ class Store:
         """Append several events in one transaction (imports and benchmarks)."""
         with translate_errors(self.url), self._write_session() as session:
             seq, prev = self._head(session, incident_id)
+            login = self._login(session)
             out = []
             for new in news:
                 seq += 1
-                event = self._insert(session, incident_id, seq, prev, new, actor, host, at)
+                event = self._insert(session, incident_id, seq, prev, new, actor, host, at, login)
                 prev = event.hash
                 out.append(event)
             session.commit()
@@ -234,6 +241,15 @@ class Store:
         ).first()
         return (last[0], last[1]) if last else (0, GENESIS_HASH)
 
+    def _login(self, session: Session) -> str | None:
+        """The login the server records on each event (guards.py sets it from session_user),
+        asked once: the hash the client computes must cover the same value."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if self._session_user is None:
+            self._session_user = str(session.exec(select(func.session_user())).one())
+        return self._session_user
+
     def _write_session(self) -> Session:
         # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (database.py).
         bind = self.engine.execution_options(irbook_write=True)
@@ -249,12 +265,12 @@ class Store:
         actor: str,
         host: str,
         at: datetime,
+        login: str | None,
     ) -> Event:
         payload: dict[str, Any] = new.payload_json()
         at = _utc(at)
-        digest = chain_hash(
-            prev_hash, canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload)
-        )
+        body = canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload, login)
+        digest = chain_hash(prev_hash, body)
         row = EventRow(
             incident_id=incident_id,
             seq=seq,
@@ -266,6 +282,7 @@ class Store:
             payload=payload,
             prev_hash=prev_hash,
             hash=digest,
+            login=login,
         )
         session.add(row)
         session.flush()

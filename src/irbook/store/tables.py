@@ -50,3 +50,5 @@ class EventRow(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Set by the server (store/guards.py) from session_user on PostgreSQL; NULL on SQLite.
+    login: str | None = Field(default=None, max_length=128)
