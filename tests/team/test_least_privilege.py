@@ -263,3 +263,47 @@ def test_enforce_actor_is_refused_on_sqlite(
 ) -> None:
     assert run(["db", "init", "--enforce-actor", "--db", str(tmp_path / "x.db")]) == 2
     assert "--enforce-actor needs PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_app_role_cannot_close_or_reopen_an_incident_without_the_close_event(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Issue 12: the app role could set incident.status / closed_at with no close event. It now
+    has no UPDATE on `incident`; the close event updates the row through the owner's trigger,
+    and the owner's own UPDATE must agree with the log."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    alice = Responder(cluster.names["alice"], "laptop-a")
+    store = open_store(cluster.url("alice"))
+    incident = start_incident(load_runbook(DRILL), store=store, responder=alice).incident_id
+    forge = "UPDATE incident SET status = 'completed', closed_at = now() WHERE id = %s"
+    with psycopg.connect(libpq(cluster.url("alice")), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute(forge, (incident,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: a new incident"):
+            conn.execute(
+                "INSERT INTO incident SELECT 'IR-FORGED', title, severity, 'completed', "
+                "runbook_id, runbook_version, runbook_sha256, opened_at, opened_by, now() "
+                "FROM incident WHERE id = %s",
+                (incident,),
+            )
+    owner = psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True)
+    with owner, pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+        owner.execute(forge, (incident,))
+    assert [i.id for i in store.incidents(status="open")] == [incident]
+
+    steps = {s.id: "done" for _, s in load_runbook(DRILL).runbook.steps()}
+    answers = write_answers(tmp_path / "a.json", steps | {"affected-devices": ["ci-4"]})
+    resume(incident, store=store, responder=alice, display=RecordingDisplay(), answers=answers)
+    close_incident(store, incident, responder=alice)  # as alice, who has no UPDATE on incident
+
+    closed = store.incident(incident)
+    close_event = store.events(incident)[-1]
+    assert (closed.status, closed.closed_at) == ("completed", close_event.at)
+    with psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+            conn.execute("UPDATE incident SET status = 'open', closed_at = NULL")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+            conn.execute("UPDATE incident SET title = 'nothing happened'")
+    store.close()

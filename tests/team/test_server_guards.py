@@ -6,11 +6,12 @@ session would) and checks the database refuses, and that irbook carries on with 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from teamkit import DRILL, assert_log_intact, raw_connect, sql
+from teamkit import DRILL, assert_log_intact, raw_connect, sql, write_answers
 
 from irbook.cli import run
 from irbook.domain.events import GENESIS_HASH, Kind, NewEvent, NoteAdded, event_hash
@@ -71,6 +72,13 @@ def test_the_server_refuses_an_event_that_is_not_the_next_or_does_not_link(db_ur
     store.close()
 
 
+GUARDS = [
+    ("event", "event_follows_head"),
+    ("event", "event_closes_incident"),
+    ("incident", "incident_follows_log"),
+]
+
+
 def downgrade_to_schema_1(url: str) -> None:
     """What a database written by irbook 0.x (schema 1) looks like: no server-side guards, no
     login column, and hashes that never covered a login."""
@@ -89,11 +97,16 @@ def downgrade_to_schema_1(url: str) -> None:
             if not url.startswith("sqlite"):
                 statement = statement.replace("?", "%s")
             conn.execute(statement, (v1.prev_hash, prev, e.incident_id, e.seq))
+        for table, trigger in GUARDS:
+            if url.startswith("sqlite"):
+                conn.execute(f"DROP TRIGGER {trigger}")
+            else:
+                conn.execute(f"DROP TRIGGER {trigger} ON {table}")
         if url.startswith("sqlite"):
-            conn.execute("DROP TRIGGER event_follows_head")
+            conn.execute("DROP TRIGGER incident_opens_open")  # PostgreSQL: incident_follows_log
         else:
-            conn.execute("DROP TRIGGER event_follows_head ON event")
-            conn.execute("DROP FUNCTION irbook_event_follows_head()")
+            for function in ("event_follows_head", "event_closes_incident", "incident_follows_log"):
+                conn.execute(f"DROP FUNCTION irbook_{function}()")
         conn.execute("ALTER TABLE event DROP COLUMN login")
         conn.execute("UPDATE irbook_meta SET value = '1' WHERE key = 'schema_version'")
     finally:
@@ -130,4 +143,70 @@ def test_an_older_database_is_refused_with_a_hint_then_upgraded_by_db_init(
     events = assert_log_intact(store, incident)
     assert events[0].login is None  # written before logins were recorded
     assert events[1].login == (None if db_url.startswith("sqlite") else "irbook")
+    store.close()
+
+
+def row_refused(url: str) -> type[Exception]:
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        return sqlite3.IntegrityError
+    import psycopg
+
+    return psycopg.errors.InsufficientPrivilege
+
+
+def test_the_incident_row_changes_only_with_its_close_event(db_url: str, tmp_path: Any) -> None:
+    incident = opened(db_url)
+    forge = "UPDATE incident SET status = 'completed', closed_at = ? WHERE id = ?"
+
+    with pytest.raises(
+        row_refused(db_url), match=r"irbook: .*changes only with its incident_closed"
+    ):
+        sql(db_url, forge, ("2026-05-11 20:00:00", incident))
+    with pytest.raises(row_refused(db_url), match="irbook: a new incident is open"):
+        sql(
+            db_url,
+            "INSERT INTO incident SELECT 'IR-X', title, severity, 'completed', runbook_id, "
+            "runbook_version, runbook_sha256, opened_at, opened_by, NULL FROM incident",
+        )
+    assert sql(db_url, "SELECT status, closed_at FROM incident") == [("open", None)]
+
+    store = open_store(db_url)
+    steps = {s.id: "done" for _, s in load_runbook(DRILL).runbook.steps()}
+    answers = write_answers(tmp_path / "a.json", steps | {"affected-devices": ["ci-4"]})
+    assert run(["resume", incident, "--answers", str(answers), "--db", db_url]) == 0
+    assert run(["close", incident, "--db", db_url]) == 0
+
+    closed = store.incident(incident)
+    assert (closed.status, closed.closed_at) == ("completed", store.events(incident)[-1].at)
+    with pytest.raises(row_refused(db_url), match="irbook: "):
+        sql(db_url, "UPDATE incident SET status = 'open', closed_at = NULL")
+    with pytest.raises(row_refused(db_url), match="irbook: "):
+        sql(db_url, "UPDATE incident SET severity = 'SEV4'")
+    assert store.incident(incident).status == "completed"
+    store.close()
+
+
+def test_the_upgrade_repairs_an_incident_left_open_by_the_old_two_step_close(
+    db_url: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Schema 1 closed in two transactions; a kill between them left the row open while the log
+    said closed (issue 11, finding 6). `db init` makes the row follow the log."""
+    incident = opened(db_url)
+    steps = {s.id: "done" for _, s in load_runbook(DRILL).runbook.steps()}
+    answers = write_answers(tmp_path / "a.json", steps | {"affected-devices": ["ci-4"]})
+    assert run(["resume", incident, "--answers", str(answers), "--db", db_url]) == 0
+    assert run(["close", incident, "--db", db_url]) == 0
+    downgrade_to_schema_1(db_url)
+    sql(db_url, "UPDATE incident SET status = 'open', closed_at = NULL")  # the killed close
+
+    assert run(["db", "init", "--db", db_url]) == 0
+    capsys.readouterr()
+
+    assert run(["list", "--open", "--json", "--db", db_url]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    store = open_store(db_url)
+    assert store.incident(incident).status == "completed"
+    assert store.incident(incident).closed_at == store.events(incident)[-1].at
     store.close()

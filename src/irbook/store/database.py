@@ -156,8 +156,10 @@ def translate_errors(url: str) -> Iterator[None]:
     """Driver errors -> irbook errors with a next step. Committed data is never at risk here."""
     try:
         yield
-    except IntegrityError:
-        raise
+    except IntegrityError as exc:
+        if seq_taken(exc):
+            raise  # a lost race for a seq: store.append turns it into AppendConflict
+        raise refused(url, exc) from None
     except (OperationalError, InterfaceError) as exc:
         # psycopg: OperationalError for a refused/lost connection or a terminated backend,
         # InterfaceError for use of a connection that is already closed.
@@ -180,9 +182,8 @@ def translate_errors(url: str) -> Iterator[None]:
         ) from None
     except DatabaseError as exc:
         text = str(exc.orig).lower()
-        refusal = _server_refusal(exc)
-        if refusal:
-            raise StoreError(f"the database {describe(url)} refused this: {refusal}") from None
+        if _server_refusal(exc):
+            raise refused(url, exc) from None
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
         if "permission denied" in text:
@@ -200,6 +201,26 @@ def translate_errors(url: str) -> Iterator[None]:
                 "committed before this is kept",
             ) from None
         raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
+
+
+def seq_taken(exc: IntegrityError) -> bool:
+    """Did this insert lose a race for its seq (another responder appended first)?
+
+    Either the primary key (incident_id, seq) or the server's chain guard (store/guards.py) says
+    so; any other integrity error (a trigger refusing, a missing incident) is not a race.
+    """
+    text = str(exc.orig).lower()
+    return (
+        "unique" in text
+        or "duplicate key" in text
+        or ("irbook: event" in text and "refused" in text)
+    )
+
+
+def refused(url: str, exc: DBAPIError) -> StoreError:
+    """A write the database refused for a reason of its own (a trigger, a constraint)."""
+    why = _server_refusal(exc) or text_of(exc)
+    return StoreError(f"the database {describe(url)} refused this: {why}")
 
 
 def _server_refusal(exc: DBAPIError) -> str:

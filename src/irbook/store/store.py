@@ -148,16 +148,6 @@ class Store:
         open_ones = self.incidents(status="open")
         return open_ones[0] if open_ones else None
 
-    def set_status(self, incident_id: str, status: str, closed_at: datetime | None) -> None:
-        with translate_errors(self.url), self._write_session() as session:
-            row = session.get(IncidentRow, incident_id)
-            if row is None:
-                raise NotFoundError(f"no incident '{incident_id}'")
-            row.status = status
-            row.closed_at = closed_at
-            session.add(row)
-            session.commit()
-
     # --- events --------------------------------------------------------------------------------
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
@@ -203,7 +193,7 @@ class Store:
                 )
                 session.commit()
                 return event
-        except IntegrityError:  # PostgreSQL: the other writer's row took our (incident, seq)
+        except IntegrityError:  # another writer's row took our seq (translate_errors let it by)
             raise AppendConflict(incident_id, expected_seq) from None
 
     def append_many(
