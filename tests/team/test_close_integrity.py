@@ -130,3 +130,17 @@ def test_verify_checks_the_closed_row_too(
     out = capsys.readouterr().out
     assert "status is 'open' in the row, 'completed' in the log" in out
     assert "closed_at is none in the row" in out
+
+
+def test_a_responder_clock_outside_utc_does_not_fail_the_row_check(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    paris = timezone(timedelta(hours=2))
+    store = open_store(db_url)
+    responder = Responder("lead", "h", clock=lambda: datetime(2026, 5, 11, 21, 46, tzinfo=paris))
+    incident = start_incident(load_runbook(DRILL), store=store, responder=responder)
+    store.close()
+
+    assert run(["verify", incident.incident_id, "--db", db_url]) == 0, capsys.readouterr().out

@@ -108,7 +108,8 @@ class Store:
         self, incident: Incident, opened: NewEvent, *, actor: str, host: str, at: datetime
     ) -> Event:
         """Insert the incident row and its first event in one transaction."""
-        row = IncidentRow(**incident.__dict__)
+        # UTC like every event time: `verify` compares the row's opened_at with the first event's
+        row = IncidentRow(**incident.__dict__ | {"opened_at": _utc(incident.opened_at)})
         with translate_errors(self.url), self._write_session() as session:
             session.add(row)
             session.flush()
