@@ -7,7 +7,10 @@ drop nor disable them.
 
 - ``event_follows_head``: an event is the next one of its incident (seq = last + 1) and links to
   the last event's hash; anything else (seq 1000000, a junk prev_hash) is refused with an
-  integrity error, the same class as two responders racing for one seq.
+  integrity error, the same class as two responders racing for one seq. On PostgreSQL it also
+  sets ``event.login`` from ``session_user`` (whatever the client sent) and, when
+  ``irbook db init --enforce-actor`` stored ``enforce_actor = on`` in ``irbook_meta``, refuses
+  an event whose actor is not that login.
 - ``event_closes_incident``: the ``incident_closed`` event sets the incident row's status and
   closed time in the same statement, so the row and the log cannot disagree (no second
   transaction, nothing a kill or a lost connection can split). On PostgreSQL it runs with the
@@ -15,9 +18,6 @@ drop nor disable them.
 - ``incident_follows_log``: a new incident row is ``open``; an update must leave everything but
   status and closed time alone, and make those agree with an ``incident_closed`` event of the
   log. A forged ``status = 'completed'`` is refused for every role, the owner included.
-- On PostgreSQL ``event_follows_head`` also sets ``event.login`` from ``session_user`` (whatever the client
-  sent), and, when ``irbook db init --enforce-actor`` stored ``enforce_actor = on`` in
-  ``irbook_meta``, refuses an event whose actor is not that login.
 
 The hash itself is computed by the client over canonical JSON, which SQL cannot reproduce; a
 linked event with a wrong hash is caught by ``irbook verify``, which names it.
