@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,3 +107,13 @@ def test_at_most_20_errors_are_printed_then_a_count(
     assert len(shown) == 20
     assert shown[0].startswith(f"error: {listing}:1:10: ")
     assert "... and 5 more problem(s) not shown" in err
+
+
+def test_a_list_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "list.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidInputError) as caught:
+        load_advisories([fifo])
+    assert (
+        str(caught.value) == f"{fifo}:1:1: advisory list is a named pipe (FIFO), not a regular file"
+    )

@@ -86,8 +86,10 @@ def read_list(path: Path, skipped: Counter[str]) -> Rows:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    from irbook.files.read import open_regular
+
     try:
-        handle = path.open("rb")
+        handle = open_regular(path, kind="advisory list")  # a FIFO is refused, never waited on
     except OSError as exc:
         raise invalid(str(path), f"cannot read advisory list: {exc.strerror}") from None
     with handle:

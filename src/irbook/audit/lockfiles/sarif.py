@@ -139,8 +139,11 @@ class _Lines:
 
 
 def _read(path: Path) -> str:
+    from irbook.errors import InvalidInputError
+    from irbook.files.read import open_regular
+
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, kind="lockfile") as handle:  # swapped for a FIFO: not waited on
             return handle.read(_SCAN_LIMIT).decode("utf-8", "replace")
-    except OSError:
+    except (OSError, InvalidInputError):
         return ""

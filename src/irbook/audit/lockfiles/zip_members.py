@@ -22,8 +22,13 @@ from typing import BinaryIO
 
 from irbook.audit.lockfiles.osv_records import invalid
 from irbook.errors import InvalidInputError
+from irbook.files import limits
+from irbook.files.read import open_regular
 
-MAX_MEMBER = 64 * 1024 * 1024  # an OSV record is kilobytes; this only stops a bomb
+# An OSV record is kilobytes: a member this large is a bomb, refused before it is inflated (the
+# general limit for one advisory file is higher than a streamed import should ever hold).
+MAX_MEMBER = min(limits.ADVISORY_FILE_BYTES, 64 * 1024 * 1024)
+KIND = "advisory dump"
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, (22 bytes we do not need), name, extra
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 HINT = "re-download the dump (e.g. npm/all.zip from the OSV bucket)"
@@ -32,7 +37,7 @@ HINT = "re-download the dump (e.g. npm/all.zip from the OSV bucket)"
 def json_members(path: Path) -> list[zipfile.ZipInfo]:
     """The ``.json`` members, in archive order."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path, kind=KIND) as raw, zipfile.ZipFile(raw) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         raise invalid(str(path), f"not a readable zip file: {exc}", hint=HINT) from None
@@ -47,7 +52,7 @@ def fingerprint(path: Path) -> str:
     directory record (zip64 too) without building 200,000 ZipInfo objects, so a cached run
     costs milliseconds; hashed in chunks, so memory stays flat."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, kind=KIND) as handle:  # a FIFO is refused, never waited on
             size = handle.seek(0, 2)
             offset, length = _central_directory(handle, size)
             if offset + length > size:
@@ -94,9 +99,9 @@ def _central_directory(handle: BinaryIO, size: int) -> tuple[int, int]:
 
 
 def open_archive(path: Path) -> BinaryIO:
-    """The dump, opened for ``member_bytes`` (a large buffer: members are read in order)."""
+    """The dump, opened for ``member_bytes``."""
     try:
-        return path.open("rb", buffering=1 << 20)
+        return open_regular(path, kind=KIND)
     except OSError as exc:
         raise invalid(str(path), f"cannot read zip file: {exc.strerror}", hint=HINT) from None
 
