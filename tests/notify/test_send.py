@@ -371,12 +371,12 @@ def test_secrets_stop_the_send_unless_allowed(store, make_incident, smtp_server,
         templates_dir=templates,
         environ=smtp_server.env,
     )
-    with pytest.raises(SecretsInMessageError, match="npm token"):
+    with pytest.raises(SecretsInMessageError, match="npm-access-token"):
         notify(**kwargs)  # type: ignore[arg-type]
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
     result = notify(**kwargs, allow_secrets=True)  # type: ignore[arg-type]
-    assert result.secrets == ("npm token",)
+    assert result.secrets == ("npm-access-token",)
     assert len(smtp_server.messages) == 1 and token.encode() in smtp_server.messages[0][2]
 
 
