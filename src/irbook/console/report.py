@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 def exported(report: ExportedReport, output: Path | None) -> None:
     """The report on stdout, or in ``output`` created 0600 (reports carry TLP-marked detail)."""
+    if report.redacted:
+        warn(f"masked in the report: {', '.join(report.redacted)}; rotate that secret")
     if output is None:
         sys.stdout.write(report.text)
         sys.stdout.flush()

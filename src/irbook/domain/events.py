@@ -83,6 +83,7 @@ class EvidenceAttached(Payload):
     sha256: str
     size: int
     description: str = ""
+    redacted: list[str] = []  # kinds of secrets removed from the description
 
 
 class CheckRan(Payload):
@@ -91,6 +92,7 @@ class CheckRan(Payload):
     summary: str
     findings: list[dict[str, Any]] = []
     inputs: list[str] = []
+    redacted: list[str] = []  # kinds of secrets masked in the findings (the IOC stays visible)
 
 
 class CommandRan(Payload):
@@ -98,6 +100,7 @@ class CommandRan(Payload):
     exit_code: int
     output: str  # captured stdout+stderr, truncated, secrets redacted
     truncated: bool = False
+    redacted: list[str] = []
 
 
 class NotificationRendered(Payload):

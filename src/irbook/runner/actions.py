@@ -81,10 +81,14 @@ def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
         code, output = 124, "".join(partial) + "\n(timed out)"
     except OSError as exc:
         code, output = 127, f"cannot run the command: {exc.strerror}"
-    output, _ = redact(output)
+    output, found = redact(output)
     truncated = len(output) > MAX_OUTPUT
     return CommandRan(
-        command=step.run, exit_code=code, output=output[-MAX_OUTPUT:], truncated=truncated
+        command=step.run,
+        exit_code=code,
+        output=output[-MAX_OUTPUT:],
+        truncated=truncated,
+        redacted=found,
     )
 
 

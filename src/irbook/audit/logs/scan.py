@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from irbook.audit.actions import CheckResult
 from irbook.audit.logs.iocmatch import EDGE_CONTEXT, Matcher
 from irbook.audit.logs.iocs import Ioc, collect_iocs
+from irbook.domain.redact import redact
 from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
 
 # Measured (bench/bench_logscan.py): 256 KiB chunks scan at ~1.1 GB/s, 8 MiB ones at ~0.3 GB/s.
@@ -181,7 +182,11 @@ def _hits(
         if (line, ioc) in seen:
             continue
         seen.add((line, ioc))
-        yield LogHit(name, line, matcher.iocs[ioc], _excerpt(buf, start, end))
+        found = matcher.iocs[ioc]
+        # The line is stored as evidence and put in reports: secrets in it are masked, the IOC
+        # stays visible (it is the finding).
+        text, _ = redact(_excerpt(buf, start, end), keep=(found.value,))
+        yield LogHit(name, line, found, text)
 
 
 def _excerpt(buf: bytes, start: int, end: int) -> str:

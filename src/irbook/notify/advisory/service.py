@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from irbook.domain.facts import IncidentFacts, build_facts
+from irbook.domain.redact import redact
 from irbook.errors import UsageError
 from irbook.usecases import incidents
 
@@ -24,6 +25,7 @@ class AdvisoryResult:
     format: str
     text: str
     problems: tuple[str, ...] = ()  # package entries that could not be read (left out)
+    redacted: tuple[str, ...] = ()  # kinds masked by the last check before the advisory leaves
 
 
 def render_advisory(
@@ -85,4 +87,7 @@ def advisory(
         namespace=namespace,
         templates_dir=templates_dir,
     )
-    return AdvisoryResult(state.incident_id, fmt, text, facts.problems)
+    # The last check before the advisory is published (often TLP:CLEAR): mask what looks like a
+    # secret, and say so.
+    text, found = redact(text)
+    return AdvisoryResult(state.incident_id, fmt, text, facts.problems, tuple(found))
