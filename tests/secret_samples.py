@@ -138,7 +138,14 @@ SAMPLES: dict[str, tuple[str, str]] = {
         + (sig := rnd(ALNUM, 40) + "%3D"),
         sig,
     ),
-    "token-prefix": (f"the leaked token was {NPM_40}.", NPM_40),
+    "token-prefix-npm": (f"the leaked token was {NPM_40}.", NPM_40),
+    "token-prefix-github": (f"(see {GHP}X)", GHP + "X"),
+    "token-prefix-gitlab": (f"token {(gl := 'glpat-' + rnd(ALNUM, 26))}.", gl),
+    "token-prefix-pypi": (f"{(pp := 'pypi-' + rnd(ALNUM, 60))}.", pp),
+    "token-prefix-slack": (f"{(sl := 'xoxs-' + rnd(ALNUM, 30))}.", sl),
+    "token-prefix-stripe": (f"key {(st := 'rk_live_' + rnd(ALNUM, 24))}.", st),
+    "token-prefix-gcp": (f"key={(gk := 'AIza' + 'a' * 35)}.", gk),  # low entropy: gitleaks skips it
+    "token-prefix-aws": (f"id AKIA{(ak := rnd(UPPER + '01', 16))}x", "AKIA" + ak),
     "jwt-any": (f"session cookie {JWT}.", JWT),
     "private-key-block": (
         (truncated := _pem("OPENSSH PRIVATE KEY", end=False)),

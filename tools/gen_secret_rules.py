@@ -41,6 +41,7 @@ class RuleSpec:
     secret_group: int  # 0: the first non-empty group, or the whole match
     entropy: float  # minimum Shannon entropy of the secret (0: none)
     keywords: tuple[str, ...]  # lower-case; the rule runs only when one occurs (none: always)
+    lowercase: bool  # the regex is matched against the text with ASCII letters lower-cased
     allow: tuple[str, ...]  # regexes: a secret that matches one is not a secret
     source: str  # the data file
 
@@ -126,6 +127,7 @@ def rules_from(text: str, source: str) -> list[dict[str, object]]:
                 "secret_group": int(rule.get("secretGroup", 0)),
                 "entropy": float(rule.get("entropy", 0)),
                 "keywords": tuple(k.lower() for k in rule.get("keywords", [])),
+                "lowercase": bool(rule.get("lowercase", False)),
                 "allow": tuple(allow),
                 "source": source,
             }

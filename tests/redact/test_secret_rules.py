@@ -7,10 +7,10 @@ import sys
 import unicodedata
 
 import pytest
-from secret_samples import ISSUE_SECRETS, SAMPLES, typed
 
 from irbook.domain import redact as redact_mod
 from irbook.domain.redact import matches, normalise, redact, rule_ids
+from secret_samples import ISSUE_SECRETS, SAMPLES, typed
 from shared import REPO
 
 
@@ -64,7 +64,7 @@ def test_npm_token_longer_than_36_characters_and_followed_by_a_full_stop() -> No
     token = ISSUE_SECRETS["npm 40"]
     assert len(token) == 44
     clean, _ = redact(f"rotated {token}.")
-    assert clean == "rotated [REDACTED token-prefix]."
+    assert clean == "rotated [REDACTED token-prefix-npm]."
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"])

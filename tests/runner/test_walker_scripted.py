@@ -180,7 +180,7 @@ def test_secrets_in_answers_are_redacted_before_storage(store: Store) -> None:
     finally:
         raw.close()
     assert token not in dump
-    assert "[REDACTED token-prefix]" in dump
+    assert "[REDACTED token-prefix-github]" in dump
 
 
 def test_role_walk_asks_only_that_roles_steps(store: Store) -> None:

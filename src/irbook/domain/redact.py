@@ -12,17 +12,21 @@ normalised, with each secret replaced by ``[REDACTED <rule id>]``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irbook.domain.events import NewEvent
 from irbook.domain.secret_rules import RULES, RuleSpec
+
+if TYPE_CHECKING:  # the domain's pydantic models are not needed to redact a string
+    from irbook.domain.events import NewEvent
 
 MARK = "[REDACTED {}]"
 
@@ -63,7 +67,23 @@ def rule_ids() -> list[str]:
 
 def normalise(text: str) -> str:
     """``text`` without invisible characters, in NFKC (full-width letters become ASCII)."""
-    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    if text.isascii():  # the common case, and already normal
+        return text
+    # A large report holds a few hundred distinct characters: look at those, not at every one.
+    distinct = "".join(set(text))
+    if _INVISIBLE.search(distinct):
+        text = _INVISIBLE.sub("", text)
+    if any(_folds_to_ascii(c) for c in distinct if not c.isascii()):
+        text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+@cache
+def _folds_to_ascii(char: str) -> bool:
+    """True for a character NFKC turns into ASCII letters or digits (full-width, ligature, ...):
+    it could hide part of a token. Typographic marks ("…" becomes "...") do not matter."""
+    folded = unicodedata.normalize("NFKC", char)
+    return folded != char and any(c.isascii() and c.isalnum() for c in folded)
 
 
 def entropy(text: str) -> float:
@@ -81,15 +101,32 @@ def _secret_span(match: re.Match[str], group: int) -> tuple[int, int]:
     return match.span()
 
 
+# A rule whose keywords are rare in a long text runs only around them: from WINDOW_BEFORE characters
+# before a keyword to WINDOW_AFTER after it (a match reaching a window's end is redone to the end
+# of the text, so a long token is never cut). Past MAX_WINDOWS occurrences the whole text is read.
+WINDOW_BEFORE, WINDOW_AFTER, MAX_WINDOWS = 256, 2048, 64
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept)."""
     lower = text.lower()
+    if len(lower) != len(text):  # a few non-ASCII letters grow when lower-cased: keep offsets
+        lower = text.translate(_ASCII_LOWER)
     spans = []
+    present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
+
+    def has(keyword: str) -> bool:
+        if keyword not in present:
+            present[keyword] = keyword in lower
+        return present[keyword]
+
     for rule in _rules():
         spec = rule.spec
-        if spec.keywords and not any(k in lower for k in spec.keywords):
+        if spec.keywords and not any(has(k) for k in spec.keywords):
             continue
-        for match in rule.pattern.finditer(text):
+        subject = lower if spec.lowercase else text
+        for match in _finditer(rule.pattern, subject, lower, spec.keywords):
             start, end = _secret_span(match, spec.secret_group)
             secret = text[start:end]
             if not secret or (spec.entropy and entropy(secret) < spec.entropy):
@@ -100,10 +137,48 @@ def matches(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+def _finditer(
+    pattern: re.Pattern[str], subject: str, lower: str, keywords: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    windows = _windows(lower, keywords)
+    if windows is None:
+        yield from pattern.finditer(subject)
+        return
+    done = 0  # windows overlap after merging only at their ends; never report a match twice
+    for start, end in windows:
+        for match in pattern.finditer(subject, max(start, done), end):
+            if match.end() == end < len(subject):  # may be cut by the window: redo to the end
+                match = pattern.match(subject, match.start()) or match
+            done = max(done, match.end())
+            yield match
+
+
+def _windows(lower: str, keywords: tuple[str, ...]) -> list[tuple[int, int]] | None:
+    if not keywords or len(lower) <= WINDOW_BEFORE + WINDOW_AFTER:
+        return None
+    found: list[tuple[int, int]] = []
+    for keyword in keywords:
+        at = lower.find(keyword)
+        while at >= 0:
+            if len(found) == MAX_WINDOWS:
+                return None
+            found.append((max(0, at - WINDOW_BEFORE), min(len(lower), at + WINDOW_AFTER)))
+            at = lower.find(keyword, at + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _without(
     spans: list[tuple[int, int, str]], text: str, keep: Iterable[str]
 ) -> list[tuple[int, int, str]]:
     """``spans`` minus every occurrence of a ``keep`` string (an IOC stays visible)."""
+    if not spans or not keep:
+        return spans
     lower = text.lower()
     kept: list[tuple[int, int]] = []
     for value in {k.lower() for k in keep if k}:
@@ -215,7 +290,7 @@ def scrub_event(new: NewEvent) -> tuple[NewEvent, list[str]]:
     if "redacted" in type(new.payload).model_fields:
         data["redacted"] = [*data["redacted"], *(k for k in found if k not in data["redacted"])]
     payload = type(new.payload).model_validate(data)
-    return NewEvent(new.kind, payload, step_id=new.step_id), found
+    return dataclasses.replace(new, payload=payload), found
 
 
 def _iocs(value: Any) -> Iterable[str]:
