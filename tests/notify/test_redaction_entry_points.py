@@ -125,6 +125,6 @@ def test_advisory_masks_a_secret_left_in_an_old_database(store: Store, make_inci
         raw.commit()
     finally:
         raw.close()
-    result = advisory(store=store, incident_id=state.incident_id, fmt="md")
+    result = advisory(store=store, incident_id=state.incident_id, fmt="md", responder=RESPONDER)
     assert ISSUE_SECRETS["jwt"] not in result.text
     assert result.redacted
