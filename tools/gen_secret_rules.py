@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "secret-rules"
 SOURCES = ("gitleaks.toml", "irbook.toml")
 TARGET = ROOT / "src" / "irbook" / "domain" / "secret_rules.py"
+UNBOUNDED = 1 << 16  # a match this long comes from *, + or {n,}: the rule reads the whole text
 
 HEADER = '''"""Secret-detection rules, generated from data/secret-rules/*.toml by tools/gen_secret_rules.py.
 
@@ -42,6 +43,7 @@ class RuleSpec:
     entropy: float  # minimum Shannon entropy of the secret (0: none)
     keywords: tuple[str, ...]  # lower-case; the rule runs only when one occurs (none: always)
     lowercase: bool  # the regex is matched against the text with ASCII letters lower-cased
+    max_len: int  # the longest match (0: unbounded); a keyword lies within it
     allow: tuple[str, ...]  # regexes: a secret that matches one is not a secret
     source: str  # the data file
 
@@ -120,6 +122,7 @@ def rules_from(text: str, source: str) -> list[dict[str, object]]:
                 allow.extend(go_to_python(r) for r in allowlist.get("regexes", []))
         regex = go_to_python(rule["regex"])
         re.compile(regex, re.ASCII)  # fail here, not at the first redaction
+        longest = re._parser.parse(regex, re.ASCII).getwidth()[1]  # type: ignore[attr-defined]
         out.append(
             {
                 "id": rule["id"],
@@ -128,6 +131,7 @@ def rules_from(text: str, source: str) -> list[dict[str, object]]:
                 "entropy": float(rule.get("entropy", 0)),
                 "keywords": tuple(k.lower() for k in rule.get("keywords", [])),
                 "lowercase": bool(rule.get("lowercase", False)),
+                "max_len": longest if longest < UNBOUNDED else 0,
                 "allow": tuple(allow),
                 "source": source,
             }

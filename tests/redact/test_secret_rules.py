@@ -117,3 +117,41 @@ def test_ioc_stays_visible_in_a_redacted_line() -> None:
 
 def test_rules_compile_lazily() -> None:
     assert redact_mod._rules.cache_info().currsize in (0, 1)
+
+
+def test_rare_keyword_windows_never_cut_a_long_secret() -> None:
+    # A long text makes a rule with a rare keyword run only around it; a key block longer than the
+    # window is still redacted to its end.
+    body = "\n".join(rnd_line(i) for i in range(200))
+    text = (
+        "x" * 5000 + "\n-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\nafter"
+    )
+    clean, kinds = redact(text)
+    assert "private-key" in kinds
+    assert rnd_line(199) not in clean and rnd_line(0) not in clean
+    assert clean.endswith("after") and clean.startswith("x" * 5000)
+
+
+def test_a_token_far_into_a_long_text_is_found() -> None:
+    token = SAMPLES["npm-access-token"][1]
+    text = ("padding " * 5000) + f"npm token {token} " + ("tail " * 5000)
+    assert token not in redact(text)[0]
+
+
+def test_offsets_survive_letters_that_grow_when_lower_cased() -> None:
+    token = ISSUE_SECRETS["ghp"]
+    clean, _ = redact("\u0130" * 10 + f" {token} " + "\u0130")
+    assert token not in clean and clean.endswith(" \u0130")
+
+
+def rnd_line(i: int) -> str:
+    return f"{i:04d}" + "Ab9+" * 15
+
+
+@pytest.mark.parametrize("rule", sorted(SAMPLES))
+def test_rule_catches_its_sample_deep_in_a_long_text(rule: str) -> None:
+    # Long texts make rules with rare keywords read only windows around them: same findings.
+    text, secret = SAMPLES[rule]
+    long_text = "lorem ipsum dolor " * 600 + text + " sit amet" * 600
+    assert rule in {found for _, _, found in matches(long_text)}
+    assert not secret or secret not in redact(long_text)[0]

@@ -101,18 +101,23 @@ def _secret_span(match: re.Match[str], group: int) -> tuple[int, int]:
     return match.span()
 
 
-# A rule whose keywords are rare in a long text runs only around them: from WINDOW_BEFORE characters
-# before a keyword to WINDOW_AFTER after it (a match reaching a window's end is redone to the end
-# of the text, so a long token is never cut). Past MAX_WINDOWS occurrences the whole text is read.
-WINDOW_BEFORE, WINDOW_AFTER, MAX_WINDOWS = 256, 2048, 64
+# A rule of bounded match length whose keywords are rare in a long text runs only around them: a
+# keyword lies inside the match, so the match lies within max_len characters of it on either side.
+# Past MAX_WINDOWS occurrences, or for an unbounded rule (a private key block), the whole text.
+MAX_WINDOWS = 64
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _lower(text: str) -> str:
+    """``text`` lower-cased, with the same offsets (rules and keywords are ASCII)."""
+    lower = text.lower()
+    # a few non-ASCII letters grow when lower-cased (U+0130 becomes two characters)
+    return lower if len(lower) == len(text) else text.translate(_ASCII_LOWER)
 
 
 def matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept)."""
-    lower = text.lower()
-    if len(lower) != len(text):  # a few non-ASCII letters grow when lower-cased: keep offsets
-        lower = text.translate(_ASCII_LOWER)
+    lower = _lower(text)
     spans = []
     present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
 
@@ -126,7 +131,7 @@ def matches(text: str) -> list[tuple[int, int, str]]:
         if spec.keywords and not any(has(k) for k in spec.keywords):
             continue
         subject = lower if spec.lowercase else text
-        for match in _finditer(rule.pattern, subject, lower, spec.keywords):
+        for match in _finditer(spec, rule.pattern, subject, lower):
             start, end = _secret_span(match, spec.secret_group)
             secret = text[start:end]
             if not secret or (spec.entropy and entropy(secret) < spec.entropy):
@@ -138,23 +143,18 @@ def matches(text: str) -> list[tuple[int, int, str]]:
 
 
 def _finditer(
-    pattern: re.Pattern[str], subject: str, lower: str, keywords: tuple[str, ...]
+    spec: RuleSpec, pattern: re.Pattern[str], subject: str, lower: str
 ) -> Iterator[re.Match[str]]:
-    windows = _windows(lower, keywords)
+    windows = _windows(lower, spec.keywords, spec.max_len)
     if windows is None:
         yield from pattern.finditer(subject)
         return
-    done = 0  # windows overlap after merging only at their ends; never report a match twice
-    for start, end in windows:
-        for match in pattern.finditer(subject, max(start, done), end):
-            if match.end() == end < len(subject):  # may be cut by the window: redo to the end
-                match = pattern.match(subject, match.start()) or match
-            done = max(done, match.end())
-            yield match
+    for start, end in windows:  # merged: disjoint, so no match is reported twice
+        yield from pattern.finditer(subject, start, end)
 
 
-def _windows(lower: str, keywords: tuple[str, ...]) -> list[tuple[int, int]] | None:
-    if not keywords or len(lower) <= WINDOW_BEFORE + WINDOW_AFTER:
+def _windows(lower: str, keywords: tuple[str, ...], reach: int) -> list[tuple[int, int]] | None:
+    if not keywords or not reach or len(lower) <= 4 * reach:
         return None
     found: list[tuple[int, int]] = []
     for keyword in keywords:
@@ -162,7 +162,7 @@ def _windows(lower: str, keywords: tuple[str, ...]) -> list[tuple[int, int]] | N
         while at >= 0:
             if len(found) == MAX_WINDOWS:
                 return None
-            found.append((max(0, at - WINDOW_BEFORE), min(len(lower), at + WINDOW_AFTER)))
+            found.append((max(0, at - reach), min(len(lower), at + len(keyword) + reach)))
             at = lower.find(keyword, at + 1)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
@@ -179,7 +179,7 @@ def _without(
     """``spans`` minus every occurrence of a ``keep`` string (an IOC stays visible)."""
     if not spans or not keep:
         return spans
-    lower = text.lower()
+    lower = _lower(text)
     kept: list[tuple[int, int]] = []
     for value in {k.lower() for k in keep if k}:
         at = lower.find(value)
