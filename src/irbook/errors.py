@@ -34,6 +34,10 @@ class UsageError(IrbookError):
     """The command line or an environment variable is wrong."""
 
 
+class SecretsInMessageError(IrbookError):
+    """A rendered notification still holds what looks like a credential (docs/security.md)."""
+
+
 class NotFoundError(IrbookError):
     """An unknown incident, runbook, template or step id."""
 
