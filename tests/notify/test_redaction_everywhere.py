@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,17 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
+
+
+def is_mail(where: str) -> bool:
+    return where.endswith(".eml") or where.startswith("smtp message")
+
+
+def decoded(raw: bytes) -> bytes:
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    texts = [f"{name}: {value}" for name, value in msg.items()]
+    texts += [part.get_content() for part in msg.walk() if not part.is_multipart()]
+    return "\n".join(texts).encode()
 
 
 def every_secret() -> list[str]:
@@ -130,6 +143,9 @@ def test_sample_secrets_leave_through_no_door(
         *((p.name, p.read_bytes()) for p in [*reports, *emls]),
         *((f"smtp message {i}", raw) for i, (_, _, raw) in enumerate(smtp_server.messages)),
     ]
+    # Bodies are quoted-printable: a long token is soft-wrapped and "=" becomes "=3D", so a raw
+    # grep alone could miss it. Each message is also decoded, headers and every part.
+    places += [(f"{where} (decoded)", decoded(data)) for where, data in places if is_mail(where)]
     leaks = [
         (where, secret[:12])
         for where, data in places
