@@ -53,6 +53,7 @@ def test_log_scan_masks_secrets_in_the_matched_line_and_keeps_the_ioc(tmp_path: 
     assert all(hit.ioc.value in hit.text for hit in result.hits)
     leaked = [n for n, s in ISSUE_SECRETS.items() if n != "private key" and s in stored]
     assert leaked == []
+    assert {k for hit in result.hits for k in hit.redacted} >= {"jwt", "keyword-value"}
 
 
 def test_attach_description_is_redacted(store: Store, make_incident, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

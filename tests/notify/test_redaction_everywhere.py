@@ -130,6 +130,7 @@ def test_sample_secrets_leave_through_no_door(
             "select payload from event where kind = 'check_ran' and payload like '%git-tanstack%'"
         ).fetchone()
     assert "git-tanstack.com" in findings and "[REDACTED" in findings
+    assert '"redacted": ["' in findings  # the check_ran payload says what was masked
 
     emls = sorted(out.rglob("*.eml"))
     assert len(emls) >= 8  # the walker's notify steps and the three sent ones

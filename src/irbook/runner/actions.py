@@ -50,12 +50,15 @@ def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
         result = run_action(step.uses, args, cwd=cwd)
     except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped
         raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
+    # A finding that had secrets masked (a log line) says which: the responder is told.
+    masked = {kind for finding in result.findings for kind in finding.get("redacted", [])}
     return CheckRan(
         action=result.action,
         ok=result.ok,
         summary=result.summary,
         findings=result.findings,
         inputs=result.inputs,
+        redacted=sorted(masked),
     )
 
 

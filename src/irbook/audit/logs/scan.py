@@ -36,10 +36,11 @@ class LogHit:
     file: str
     line: int
     ioc: Ioc
-    text: str  # the line (or the part around the hit, for a long one)
+    text: str  # the line (or the part around the hit, for a long one), secrets masked
+    redacted: tuple[str, ...] = ()  # rule ids of the secrets masked in ``text``
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "file": self.file,
             "line": self.line,
             "kind": self.ioc.kind,
@@ -47,6 +48,7 @@ class LogHit:
             "sources": list(self.ioc.sources),
             "text": self.text,
         }
+        return found | ({"redacted": list(self.redacted)} if self.redacted else {})
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,8 @@ def _hits(
         found = matcher.iocs[ioc]
         # The line is stored as evidence and put in reports: secrets in it are masked, the IOC
         # stays visible (it is the finding).
-        text, _ = redact(_excerpt(buf, start, end), keep=(found.value,))
-        yield LogHit(name, line, found, text)
+        text, kinds = redact(_excerpt(buf, start, end), keep=(found.value,))
+        yield LogHit(name, line, found, text, tuple(kinds))
 
 
 def _excerpt(buf: bytes, start: int, end: int) -> str:
