@@ -280,7 +280,7 @@ def scrub_event(new: NewEvent) -> tuple[NewEvent, list[str]]:
     keep = list(_iocs(data))
     found: list[str] = []
     for key, value in data.items():
-        if key in _VERBATIM or key == "redacted":
+        if key in _VERBATIM or key.endswith("sha256") or key == "redacted":
             continue
         clean, kinds = redact_value(value, keep=keep)
         data[key] = clean
