@@ -80,6 +80,7 @@ def test_sample_secrets_leave_through_no_door(
     )  # fmt: skip
     assert code == 0, err
     assert "redacted before storing" in shown + err
+    assert "redacted from the title before storing: token-prefix-npm" in shown + err
     # Held open to the end, so the last CLI connection to close is not the last one and SQLite
     # keeps the -wal file for the grep below.
     keeper = sqlite3.connect(db)

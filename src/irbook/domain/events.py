@@ -52,6 +52,7 @@ class IncidentOpened(Payload):
     runbook_sha256: str
     runbook_path: str
     runbook_text: str  # the exact runbook used, so the incident never depends on a file changing
+    redacted: list[str] = []  # kinds of secrets removed from the title
 
 
 class InputRecorded(Payload):

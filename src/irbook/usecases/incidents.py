@@ -111,7 +111,7 @@ def start_incident(
     runbook = loaded.runbook
     now = responder.clock()
     incident_id = new_incident_id(now)
-    clean_title, _ = redact(check_one_line(title or runbook.title, "the incident title"))
+    clean_title, found = redact(check_one_line(title or runbook.title, "the incident title"))
     incident = Incident(
         id=incident_id,
         title=clean_title,
@@ -133,6 +133,7 @@ def start_incident(
         runbook_sha256=loaded.sha256,
         runbook_path=loaded.path,
         runbook_text=loaded.text,
+        redacted=found,
     )
     event = store.create_incident(
         incident,
