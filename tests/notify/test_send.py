@@ -350,14 +350,14 @@ def test_line_break_in_a_stored_title_stops_the_subject(
 
     from irbook.loader.load import load_runbook
 
-    # A database written before titles were checked may hold one: the subject check still refuses
-    # it cleanly (exit 2), nothing is written or sent.
+    # A database written before titles were checked may hold one (in its incident_opened event,
+    # where the notification takes it from): the subject check still refuses it cleanly (exit 2),
+    # nothing is written or sent.
     state = incidents.start_incident(
         load_runbook(MINI_RUNBOOK), store=store, responder=RESPONDER, title="Malicious versions"
     )
     raw = store.engine.raw_connection()
     try:
-        raw.execute("update incident set title = ?", (f"Malicious{brk}Bcc: everyone@example.com",))
         raw.execute(
             "update event set payload = json_set(payload, '$.title', ?) where seq = 1",
             (f"Malicious{brk}Bcc: everyone@example.com",),
