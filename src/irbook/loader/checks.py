@@ -94,6 +94,31 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             problems.extend(_choice_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
             problems.extend(_check_argument_problems(doc, sloc, step, inputs))
+    problems.extend(_deadline_problems(doc, data, inputs, steps))
+    return problems
+
+
+def _deadline_problems(
+    doc: Document, data: dict[str, Any], inputs: dict[str, Loc], steps: dict[str, Loc]
+) -> list[Problem]:
+    """A deadline's `met_by` names a step and its `when` speaks of inputs only (a clock that
+    depended on answers could appear and vanish while the incident runs)."""
+    problems: list[Problem] = []
+    seen: dict[str, Loc] = {}
+    for d, deadline in _dicts(data.get("deadlines")):
+        dloc: Loc = ("deadlines", d)
+        if isinstance(deadline.get("id"), str):
+            _unique(doc, problems, seen, deadline["id"], (*dloc, "id"), "deadline")
+        met_by = deadline.get("met_by")
+        if isinstance(met_by, str) and met_by not in steps:
+            problems.append(
+                doc.problem(
+                    (*dloc, "met_by"),
+                    f"met_by names unknown step '{met_by}'{did_you_mean(met_by, steps)}",
+                )
+            )
+        if isinstance(deadline.get("when"), str):
+            problems.extend(_when_problems(doc, (*dloc, "when"), deadline["when"], inputs, {}))
     return problems
 
 

@@ -1,0 +1,85 @@
+"""Deadline clocks: regulatory and communication deadlines counted from detection.
+
+Pure: a function of the folded state and a ``now`` passed in by the caller (the domain has no
+clock). The clock starts at the ``detected_at`` input when it was answered, else when the incident
+was opened: awareness is what the regulations count from (GDPR Art. 33 "after having become
+aware"), and an incident opened late must not get a later deadline for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from irbook.domain import conditions
+from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.models import Deadline
+
+MET = "met"
+MISSED = "missed"  # met late, or still open after the due time
+OPEN = "open"
+SKIPPED = "skipped"  # the step that meets it was skipped: nobody met it
+NOT_APPLICABLE = "not applicable"
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    id: str
+    title: str
+    regulation: str
+    met_by: str
+    status: str
+    due: datetime | None
+    met_at: datetime | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.status != NOT_APPLICABLE
+
+
+def clock_start(state: IncidentState) -> datetime | None:
+    """When the clocks start: the detection time if recorded, else the incident's opening."""
+    raw: Any = state.inputs.get("detected_at")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            value = None
+        if value is not None:
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return state.opened_at
+
+
+def _applies(deadline: Deadline, state: IncidentState, start: datetime | None) -> bool:
+    if deadline.when and not conditions.evaluate(deadline.when, state.inputs, {}, lambda _: False):
+        return False
+    return not (deadline.applies_from and start and start.date() < deadline.applies_from)
+
+
+def deadline_states(state: IncidentState, *, now: datetime) -> list[DeadlineState]:
+    """Every deadline of the runbook with its status at ``now``, in runbook order."""
+    start = clock_start(state)
+    out = []
+    for deadline in state.runbook.deadlines:
+        due = start + deadline.duration if start else None
+        common = {
+            "id": deadline.id,
+            "title": deadline.title,
+            "regulation": deadline.regulation,
+            "met_by": deadline.met_by,
+            "due": due,
+        }
+        if not _applies(deadline, state, start):
+            out.append(DeadlineState(status=NOT_APPLICABLE, **common))
+            continue
+        step = state.steps.get(deadline.met_by)
+        if step is not None and step.status is StepStatus.DONE:
+            late = due is not None and step.at is not None and step.at > due
+            out.append(DeadlineState(status=MISSED if late else MET, met_at=step.at, **common))
+        elif step is not None and step.status is StepStatus.SKIPPED:
+            out.append(DeadlineState(status=SKIPPED, **common))
+        else:
+            overdue = due is not None and now > due
+            out.append(DeadlineState(status=MISSED if overdue else OPEN, **common))
+    return out
