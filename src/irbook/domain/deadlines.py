@@ -8,7 +8,7 @@ aware"), and an incident opened late must not get a later deadline for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,23 +63,18 @@ def deadline_states(state: IncidentState, *, now: datetime) -> list[DeadlineStat
     out = []
     for deadline in state.runbook.deadlines:
         due = start + deadline.duration if start else None
-        common = {
-            "id": deadline.id,
-            "title": deadline.title,
-            "regulation": deadline.regulation,
-            "met_by": deadline.met_by,
-            "due": due,
-        }
-        if not _applies(deadline, state, start):
-            out.append(DeadlineState(status=NOT_APPLICABLE, **common))
-            continue
+        base = DeadlineState(
+            deadline.id, deadline.title, deadline.regulation, deadline.met_by, OPEN, due
+        )
         step = state.steps.get(deadline.met_by)
-        if step is not None and step.status is StepStatus.DONE:
+        if not _applies(deadline, state, start):
+            status, met_at = NOT_APPLICABLE, None
+        elif step is not None and step.status is StepStatus.DONE:
             late = due is not None and step.at is not None and step.at > due
-            out.append(DeadlineState(status=MISSED if late else MET, met_at=step.at, **common))
+            status, met_at = (MISSED if late else MET), step.at
         elif step is not None and step.status is StepStatus.SKIPPED:
-            out.append(DeadlineState(status=SKIPPED, **common))
+            status, met_at = SKIPPED, None
         else:
-            overdue = due is not None and now > due
-            out.append(DeadlineState(status=MISSED if overdue else OPEN, **common))
+            status, met_at = (MISSED if due is not None and now > due else OPEN), None
+        out.append(replace(base, status=status, met_at=met_at))
     return out

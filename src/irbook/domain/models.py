@@ -77,7 +77,7 @@ class RunbookInput(_Strict):
 class Credential(StrEnum):
     """Kinds of credential a step revokes or rotates (`revokes:`)."""
 
-    REGISTRY_TOKEN = "registry-token"
+    REGISTRY_TOKEN = "registry-token"  # noqa: S105  # a kind of credential, not one
     GITHUB = "github"
     SSH = "ssh"
     CI_SECRETS = "ci-secrets"

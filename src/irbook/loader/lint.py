@@ -18,8 +18,8 @@ from irbook.domain import conditions
 from irbook.domain.models import (
     INPUT_REFERENCE,
     Capability,
-    CheckStep,
     ChecklistStep,
+    CheckStep,
     CommandStep,
     ConfirmStep,
     NotifyStep,
@@ -221,16 +221,17 @@ def _evidence_not_protected(ctx: _Context) -> Iterator[Finding]:
 def _internal_notice_late(ctx: _Context) -> Iterator[Finding]:
     first = ctx.runbook.phases[0].id
     for phase, step in ctx.runbook.steps():
-        if isinstance(step, NotifyStep) and step.audience.startswith("internal"):
-            if phase.id != first:
-                yield ctx.at_step(
-                    "L003",
-                    step,
-                    "audience",
-                    f"notify step '{step.id}' to {step.audience} is in phase '{phase.id}'; "
-                    f"internal teams must hear in the first phase ('{first}') to stop installs "
-                    "and not revoke on their own",
-                )
+        internal = isinstance(step, NotifyStep) and step.audience.startswith("internal")
+        if internal and phase.id != first:
+            audience = step.audience if isinstance(step, NotifyStep) else ""
+            yield ctx.at_step(
+                "L003",
+                step,
+                "audience",
+                f"notify step '{step.id}' to {audience} is in phase '{phase.id}'; "
+                f"internal teams must hear in the first phase ('{first}') to stop installs "
+                "and not revoke on their own",
+            )
 
 
 # --- L004 -------------------------------------------------------------------------------------
