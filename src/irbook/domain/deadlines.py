@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from irbook.domain import conditions
+from irbook.domain import conditions, engine
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.models import Deadline
 
@@ -59,15 +59,20 @@ def _applies(deadline: Deadline, state: IncidentState, start: datetime | None) -
 
 def deadline_states(state: IncidentState, *, now: datetime) -> list[DeadlineState]:
     """Every deadline of the runbook with its status at ``now``, in runbook order."""
-    start = clock_start(state)
+    detected = clock_start(state)
     out = []
     for deadline in state.runbook.deadlines:
-        due = start + deadline.duration if start else None
+        start = detected
+        if deadline.after is not None:  # e.g. SEC: four business days after the determination
+            trigger = state.steps.get(deadline.after)
+            start = trigger.at if trigger and trigger.status is StepStatus.DONE else None
+        due = deadline.due(start) if start else None
         base = DeadlineState(
             deadline.id, deadline.title, deadline.regulation, deadline.met_by, OPEN, due
         )
         step = state.steps.get(deadline.met_by)
-        if not _applies(deadline, state, start):
+        met_by = state.runbook.step(deadline.met_by)
+        if not _applies(deadline, state, detected) or not engine.applicable(state, met_by):
             status, met_at = NOT_APPLICABLE, None
         elif step is not None and step.status is StepStatus.DONE:
             late = due is not None and step.at is not None and step.at > due
@@ -76,5 +81,6 @@ def deadline_states(state: IncidentState, *, now: datetime) -> list[DeadlineStat
             status, met_at = SKIPPED, None
         else:
             status, met_at = (MISSED if due is not None and now > due else OPEN), None
+        # a clock that has not started (the `after` step is still open) is open, with no due time
         out.append(replace(base, status=status, met_at=met_at))
     return out

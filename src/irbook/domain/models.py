@@ -7,7 +7,7 @@ Schema in docs/runbook-schema.json is generated from here (``irbook runbooks sch
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -129,9 +129,16 @@ class Deadline(_Strict):
     title: Text
     within: Annotated[
         str,
-        StringConstraints(pattern=r"^\d+(\.\d+)?\s*(m|h|d)$"),
-        Field(description="Time allowed from detection: minutes, hours or days (24h, 3d, 90m)."),
+        StringConstraints(pattern=r"^\d+(\.\d+)?\s*(m|h|d|bd)$"),
+        Field(
+            description="Time allowed: minutes, hours, days or business days (90m, 24h, 3d, 4bd)."
+        ),
     ]
+    after: StepId | None = Field(
+        default=None,
+        description="Start the clock when this step is done instead of at detection (e.g. a "
+        "materiality determination).",
+    )
     regulation: Text = Field(description="The rule that sets the clock (article and act).")
     met_by: StepId = Field(description="The step whose completion meets the deadline.")
     when: str | None = Field(
@@ -142,12 +149,20 @@ class Deadline(_Strict):
     )
     references: tuple[Text, ...] = ()
 
-    @property
-    def duration(self) -> timedelta:
-        number, unit = float(self.within[:-1].strip()), self.within[-1]
+    def due(self, start: datetime) -> datetime:
+        """The due time for a clock started at ``start`` (business days skip Saturday and
+        Sunday; public holidays are not known here, so the time shown can be a day early)."""
+        amount, unit = self.within.rstrip("bdhm").strip(), self.within.lstrip("0123456789. ")
+        number = float(amount)
+        if unit == "bd":
+            due, left = start, int(number)
+            while left > 0:
+                due += timedelta(days=1)
+                if due.weekday() < 5:
+                    left -= 1
+            return due
         unit_name = {"m": "minutes", "h": "hours", "d": "days"}[unit]
-        return timedelta(**{unit_name: number})
-
+        return start + timedelta(**{unit_name: number})
 
 class _StepBase(_Declarations):
     id: StepId

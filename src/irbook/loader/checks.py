@@ -109,14 +109,15 @@ def _deadline_problems(
         dloc: Loc = ("deadlines", d)
         if isinstance(deadline.get("id"), str):
             _unique(doc, problems, seen, deadline["id"], (*dloc, "id"), "deadline")
-        met_by = deadline.get("met_by")
-        if isinstance(met_by, str) and met_by not in steps:
-            problems.append(
-                doc.problem(
-                    (*dloc, "met_by"),
-                    f"met_by names unknown step '{met_by}'{did_you_mean(met_by, steps)}",
+        for key in ("met_by", "after"):
+            name = deadline.get(key)
+            if isinstance(name, str) and name not in steps:
+                problems.append(
+                    doc.problem(
+                        (*dloc, key),
+                        f"{key} names unknown step '{name}'{did_you_mean(name, steps)}",
+                    )
                 )
-            )
         if isinstance(deadline.get("when"), str):
             problems.extend(_when_problems(doc, (*dloc, "when"), deadline["when"], inputs, {}))
     return problems
