@@ -164,6 +164,7 @@ class Deadline(_Strict):
         unit_name = {"m": "minutes", "h": "hours", "d": "days"}[unit]
         return start + timedelta(**{unit_name: number})
 
+
 class _StepBase(_Declarations):
     id: StepId
     title: str | None = Field(default=None, description="Short label; defaults to the id.")
