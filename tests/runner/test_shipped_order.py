@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,68 @@ def test_walking_alone_the_internal_alert_comes_before_any_rotation(
     assert order.index("internal-alert") <= 1  # right after declaring the incident
     reports = [s for s in order if s.startswith("registry-report")]
     assert reports and all(RUNBOOK.phase_of(s).id == "isolate" for s in reports)
+
+
+def _walk_all(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, detected_at: str
+) -> tuple[str, str]:
+    db = str(tmp_path / "irbook.db")
+    path = write(tmp_path / "all.yaml", answers(detected_at=detected_at))
+    code, out = cli(
+        capsys,
+        "start",
+        "supply-chain-compromise",
+        "--answers",
+        str(path),
+        "--db",
+        db,
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 0, out
+    _, listing = cli(capsys, "list", "--json", "--db", db)
+    return db, json.loads(listing)[0]["id"]
+
+
+def test_deadlines_in_status_watch_brief_and_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detected on 2026-05-11 and walked today: the GDPR and NIS2 clocks ran out long ago (the
+    CRA's did not apply yet), and every surface says so."""
+    monkeypatch.chdir(CASE)
+    db, incident = _walk_all(capsys, tmp_path, "2026-05-11T19:46:00Z")
+    _, status = cli(capsys, "status", incident, "--json", "--db", db)
+    deadlines = {d["id"]: d for d in json.loads(status)["deadlines"]}
+    assert set(deadlines) == {
+        "nis2-early-warning",
+        "gdpr-breach-notification",
+        "nis2-incident-notification",
+    }  # regulations: [gdpr, nis2]; the CRA applies from 2026-09-11, SEC was not chosen
+    assert deadlines["nis2-early-warning"]["due"] == "2026-05-12T19:46:00+00:00"
+    assert {d["status"] for d in deadlines.values()} == {"missed"}
+    _, text = cli(capsys, "status", incident, "--db", db)
+    assert "deadlines (from detection)" in text and "missed NIS2 early warning" in text
+    _, frame = cli(capsys, "watch", incident, "--once", "--db", db)
+    assert "GDPR personal-data breach notification" in frame
+    _, report = cli(capsys, "report", incident, "--format", "json", "--db", db)
+    data = json.loads(report)
+    assert (data["deadlines_met"], data["deadlines_missed"]) == (0, 3)
+    assert "Deadlines: 0 met, 3 missed" in data["summary"]
+    _, markdown = cli(capsys, "report", incident, "--format", "md", "--db", db)
+    assert "## Deadlines" in markdown
+    (brief,) = (tmp_path / "out").glob("*leadership-brief*.eml")
+    body = brief.read_text(encoding="utf-8")
+    assert "Deadlines from detection" in body and "NIS2 early warning to the CSIRT" in body
+
+
+def test_deadlines_met_when_the_steps_are_done_in_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CASE)
+    detected = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    db, incident = _walk_all(capsys, tmp_path, detected)
+    _, report = cli(capsys, "report", incident, "--format", "json", "--db", db)
+    data = json.loads(report)
+    names = {d["id"] for d in data["deadlines"]}
+    assert {"cra-early-warning", "cra-notification"} & names == set()  # not chosen
+    assert data["deadlines_met"] == len(names) == 3 and data["deadlines_missed"] == 0

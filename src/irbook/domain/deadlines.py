@@ -38,6 +38,19 @@ class DeadlineState:
         return self.status != NOT_APPLICABLE
 
 
+def deadline_view(item: DeadlineState) -> dict[str, Any]:
+    """One deadline as plain data (status --json, watch, templates)."""
+    return {
+        "id": item.id,
+        "title": item.title,
+        "regulation": item.regulation,
+        "met_by": item.met_by,
+        "status": item.status,
+        "due": item.due.isoformat() if item.due else None,
+        "met_at": item.met_at.isoformat() if item.met_at else None,
+    }
+
+
 def clock_start(state: IncidentState) -> datetime | None:
     """When the clocks start: the detection time if recorded, else the incident's opening."""
     raw: Any = state.inputs.get("detected_at")
