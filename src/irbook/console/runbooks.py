@@ -73,6 +73,10 @@ def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
                 flags.append(f"when: {step.when}")
             if step.needs:
                 flags.append(f"needs: {', '.join(step.needs)}")
+            if step.revokes:
+                flags.append(f"revokes: {', '.join(step.revokes)}")
+            if step.provides:
+                flags.append(f"provides: {', '.join(step.provides)}")
             extra = f"  [dim]{escape('; '.join(flags))}[/]" if flags else ""
             markup(
                 f"   - {escape(f'[{step.type}]')} {escape(step.id)}: {escape(step.label)}{extra}"
