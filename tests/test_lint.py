@@ -120,3 +120,24 @@ def test_the_runbook_as_reviewed_fires_the_ordering_rules(tmp_path: Path) -> Non
     assert {"L003", "L007"} <= rules
     undeclared = {f.message.split("'")[1] for f in result.findings if f.rule == "L007"}
     assert {"rotate-ssh-keys", "rotate-ci-secrets", "rotate-cloud-credentials"} <= undeclared
+
+
+def test_declaring_the_reviewed_rotations_shows_them_ungated(tmp_path: Path) -> None:
+    """W1 as lint sees it: declare what the 1.0.0 SSH and cloud rotation steps revoke, and L001
+    finds that they waited for neither persistence removal nor a fleet sweep."""
+    text = (LINT / "reviewed" / "supply-chain-compromise-1.0.0.yaml").read_text(encoding="utf-8")
+    for step_id, kind in (("rotate-ssh-keys", "ssh"), ("rotate-cloud-credentials", "cloud")):
+        anchor = f"      - id: {step_id}\n"
+        assert anchor in text
+        text = text.replace(anchor, f"{anchor}        revokes: [{kind}]\n")
+    path = tmp_path / "declared.yaml"
+    path.write_text(text, encoding="utf-8")
+    (result,) = lint_paths([path])
+    gated = [
+        (f.message.split("'")[1], f.message.split("provides ")[1].split(":")[0])
+        for f in result.findings
+        if f.rule == "L001"
+    ]
+    assert ("rotate-ssh-keys", "persistence-removed") in gated
+    assert ("rotate-ssh-keys", "fleet-swept") in gated
+    assert ("rotate-cloud-credentials", "persistence-removed") in gated
