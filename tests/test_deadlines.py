@@ -119,3 +119,14 @@ def test_a_deadline_naming_an_unknown_step_or_input_is_invalid(tmp_path: Path) -
     messages = [p.message for p in err.value.problems]
     assert any("met_by names unknown step 'file-8kk'" in m for m in messages), messages
     assert any("unknown input 'regulatons'" in m for m in messages), messages
+
+
+def test_a_deadline_condition_on_answers_is_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "deadlines" / "clocks.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace("\"'gdpr' in regulations\"", "\"done('materiality')\""))
+    with pytest.raises(InvalidInputError) as err:
+        load_runbook(path)
+    (problem,) = err.value.problems
+    assert problem.location == "deadlines[2].when"
+    assert "may use inputs only" in problem.message

@@ -118,8 +118,21 @@ def _deadline_problems(
                         f"{key} names unknown step '{name}'{did_you_mean(name, steps)}",
                     )
                 )
-        if isinstance(deadline.get("when"), str):
-            problems.extend(_when_problems(doc, (*dloc, "when"), deadline["when"], inputs, {}))
+        when = deadline.get("when")
+        if isinstance(when, str):
+            problems.extend(_when_problems(doc, (*dloc, "when"), when, inputs, steps))
+            try:
+                named = conditions.references(when).steps
+            except conditions.ConditionError:
+                named = frozenset()  # reported above
+            if named:
+                problems.append(
+                    doc.problem(
+                        (*dloc, "when"),
+                        "a deadline's condition may use inputs only, not answer() or done() "
+                        "(a clock must not appear or vanish while the incident runs)",
+                    )
+                )
     return problems
 
 
