@@ -20,6 +20,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
     open deadline is already missed."""
     progress = engine.progress(state)
     nxt = engine.next_step(state)
+    login_of = {e.seq: e.login for e in state.events}  # who the server says wrote each event
     phases = []
     for phase in state.runbook.phases:
         steps = []
@@ -34,6 +35,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
                     "critical": step.critical,
                     "role": step.role,
                     "actor": s.actor,
+                    "login": login_of.get(s.seq) if s.seq is not None else None,
                     "at": _iso(s.at),
                     "reason": s.reason,
                     "value": s.value,
