@@ -65,6 +65,12 @@ class InvalidInputError(IrbookError):
         super().__init__("\n".join(str(p) for p in problems), hint=hint)
 
 
+class TemplateLimitError(IrbookError):
+    """A template went over one of the rendering limits (loops, output, recursion, sizes).
+
+    Raised inside a render and reported as a template problem at the template's line."""
+
+
 class StoreError(IrbookError):
     """The database is corrupt, from a newer irbook, or otherwise unusable."""
 

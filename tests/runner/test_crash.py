@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from walker_support import CASE
 
 from irbook.domain.events import GENESIS_HASH, Event, event_hash
@@ -79,6 +80,9 @@ def full_run_event_count(tmp_path: Path, env: dict[str, str]) -> int:
     return count_events(Path(env["IRBOOK_DB"]))
 
 
+# 51 full runs of the shipped runbook (2.0.0: 74 steps, about 80 events a run) take close to the
+# suite's 300 s hang guard on a loaded 2-core machine; this guard is for hangs, not speed.
+@pytest.mark.timeout(900)
 def test_kill_9_at_random_points_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(20260511)
     base_env = {**os.environ, "IRBOOK_ACTOR": "crash-test"}

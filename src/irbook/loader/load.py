@@ -21,14 +21,18 @@ from pydantic import ValidationError
 
 from irbook.domain.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
 from irbook.errors import InvalidInputError, Problem
+from irbook.files import limits
+from irbook.files.parsing import limit_problem
+from irbook.files.read import read_bounded
 from irbook.loader.checks import semantic_problems as semantic_problems
 from irbook.loader.messages import Loc as Loc
 from irbook.loader.messages import did_you_mean as did_you_mean
 from irbook.loader.messages import format_loc as format_loc
 from irbook.loader.messages import message, type_message, yaml_problem
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = limits.RUNBOOK_BYTES
 MAX_NODES = 200_000
+MAX_DEPTH = 100  # runbooks nest ~6 levels; deep nesting would exhaust Python's recursion
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -74,10 +78,6 @@ class LoadedRunbook:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
-
-
 def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file or raise InvalidInputError naming it (missing, too big, binary)."""
     name = str(path)
@@ -86,13 +86,7 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
         return InvalidInputError([Problem(name, 1, 1, "", message)])
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise fail(
-                f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
-                "(is this the right file?)"
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, kind=kind, max_bytes=max_bytes)  # FIFOs, devices refused
     except FileNotFoundError:
         raise fail(f"{kind} not found") from None
     except IsADirectoryError:
@@ -143,6 +137,9 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
         doc.data = builder.build(node, ())
     except _TooManyValues as exc:
         raise InvalidInputError([*builder.problems, exc.problem]) from None
+    except RecursionError as exc:
+        problem = limit_problem(exc, path, text, kind)  # always a problem for RecursionError
+        raise InvalidInputError([problem or Problem(path, 1, 1, "", str(exc))]) from None
     return doc, builder.problems
 
 
@@ -164,6 +161,11 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
         raise InvalidInputError([_reader_problem(text, str(path), exc)]) from None
     except yaml.YAMLError as exc:
         raise InvalidInputError([Problem(str(path), 1, 1, "", f"YAML error: {exc}")]) from None
+    except (RecursionError, ValueError) as exc:
+        problem = limit_problem(exc, str(path), text, kind)
+        if problem is None:
+            raise
+        raise InvalidInputError([problem]) from None
 
 
 def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -221,7 +223,17 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _TIMESTAMP:
                 return node.value  # dates stay text; the models decide what they mean
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError as exc:  # an integer of over 4,300 digits
+                problem = limit_problem(exc, self.doc.path, node.value, "value")
+                if problem is None:
+                    raise
+                self._reject(loc, pos, problem.message)
+                return None
+        if len(loc) > MAX_DEPTH:
+            message = f"values nest more than {MAX_DEPTH} levels deep"
+            raise _TooManyValues(Problem(self.doc.path, *pos, "", message))
         outermost_alias = self.alias_root is None and id(node) in self.seen
         if outermost_alias:
             self.alias_root = loc

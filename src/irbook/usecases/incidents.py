@@ -34,6 +34,7 @@ from irbook.domain.models import Runbook
 from irbook.domain.redact import find_secrets, redact, scrub_event
 from irbook.domain.text import check_one_line
 from irbook.errors import IrbookError, NotFoundError, UsageError
+from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
 from irbook.store import AppendConflict, Incident, Store
 
@@ -251,7 +252,8 @@ def evidence_payload(path: Path, description: str = "") -> EvidenceAttached:
     try:
         digest = hashlib.sha256()
         size = 0
-        with path.open("rb") as handle:
+        # /dev/zero or a FIFO would be hashed forever: regular files only, refused without waiting
+        with open_regular(path, kind="evidence file") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
