@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
 from irbook.domain.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
-from irbook.errors import Problem
+from irbook.errors import ConditionError, Problem
 from irbook.loader.messages import Loc, did_you_mean
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def _when_problems(
 ) -> list[Problem]:
     try:
         refs = conditions.references(expression)
-    except conditions.ConditionError as exc:
+    except ConditionError as exc:
         problem = doc.problem(loc, f"invalid condition: {exc}")
         return [_at_column(doc, problem, expression, exc.column)]
     out = []

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from irbook.domain.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
-from irbook.errors import InvalidInputError, Problem
+from irbook.errors import InvalidInputError, Problem, TooManyValues
 from irbook.loader.checks import semantic_problems as semantic_problems
 from irbook.loader.messages import Loc as Loc
 from irbook.loader.messages import did_you_mean as did_you_mean
@@ -141,7 +141,7 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
     builder = _Builder(doc)
     try:
         doc.data = builder.build(node, ())
-    except _TooManyValues as exc:
+    except TooManyValues as exc:
         raise InvalidInputError([*builder.problems, exc.problem]) from None
     return doc, builder.problems
 
@@ -176,14 +176,6 @@ def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Probl
     )
 
 
-class _TooManyValues(Exception):
-    """Control flow inside the builder; turned into a Problem before it leaves this module."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
 class _Builder:
     """Node tree -> plain data, recording positions; rejects non-plain tags and duplicate keys.
 
@@ -210,7 +202,7 @@ class _Builder:
         pos = (node.start_mark.line + 1, node.start_mark.column + 1)
         self.doc.values.setdefault(loc, pos)
         if self.count > MAX_NODES:
-            raise _TooManyValues(self._too_many(loc, pos))
+            raise TooManyValues(self._too_many(loc, pos))
         if node.tag not in _PLAIN_TAGS and node.tag != _TIMESTAMP:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self._reject(loc, pos, f"tag '{tag}' is not allowed: runbooks hold plain data only")

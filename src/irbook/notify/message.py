@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain.redact import find_secrets
-from irbook.errors import InvalidInputError, IrbookError, UsageError
+from irbook.errors import InvalidInputError, SecretsInMessageError, UsageError
 
 if TYPE_CHECKING:
     from irbook.domain.facts import IncidentFacts
@@ -29,10 +29,6 @@ DEFAULT_SENDER = "irbook <irbook@localhost>"
 NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class SecretsInMessageError(IrbookError):
-    """The rendered message contains what looks like a credential."""
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
-from irbook.errors import Interrupted, IrbookError, UsageError
+from irbook.errors import AppendConflict, CommandFailed, Interrupted, IrbookError, UsageError
 from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
-from irbook.store import AppendConflict, Store
+from irbook.store import Store
 from irbook.usecases.incidents import (
     Responder,
     close_incident,
@@ -59,10 +59,6 @@ class WalkOptions:
 class WalkResult:
     state: IncidentState
     outcome: Literal["paused", "settled", "closed"]
-
-
-class CommandFailed(IrbookError):
-    """A command step's command exited non-zero in a non-interactive run."""
 
 
 class Walker:

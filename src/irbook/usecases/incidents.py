@@ -32,9 +32,9 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import Runbook
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError, NotFoundError, UsageError
+from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
-from irbook.store import AppendConflict, Incident, Store
+from irbook.store import Incident, Store
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
@@ -266,10 +266,6 @@ def attach_evidence(
     payload = evidence_payload(path, description)
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
-
-
-class CloseRefusedError(IrbookError):
-    """Critical steps are still open."""
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:

@@ -108,7 +108,8 @@ def affected_entry(package: AffectedPackage) -> dict[str, Any]:
 
 def _range(package: AffectedPackage) -> list[dict[str, str]] | None:
     """introduced = first malicious version, fixed = safe version, when that order holds."""
-    from irbook.audit.lockfiles.versions import VersionError, version_key
+    from irbook.audit.lockfiles.versions import version_key
+    from irbook.errors import VersionError
 
     if not package.safe_version or not package.versions:
         return None
