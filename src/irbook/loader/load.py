@@ -11,6 +11,7 @@ pass reports every problem of a file.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,31 @@ _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def unreadable_value(exc: ValueError) -> str:
+    """Why PyYAML could not build a scalar: its constructors let Python's ValueError through (an
+    integer past the interpreter's digit limit), which must become a message, not a crash."""
+    if "integer string conversion" in str(exc):
+        return f"this number is too long (more than {sys.get_int_max_str_digits()} digits)"
+    return f"this value cannot be read: {exc}"
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]  # the C or Python safe loader
+    """The safe loader with the position-keeping builder's rules: dates stay text (the models
+    decide what they mean), and a value that cannot be built is a YAML error at its place."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, unreadable_value(exc), node.start_mark
+            ) from None
+
+
+_Loader.add_constructor(_TIMESTAMP, yaml.constructor.SafeConstructor.construct_yaml_str)
 
 
 @dataclass
@@ -126,15 +151,8 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        line, column, msg = yaml_problem(text, exc)
-        raise InvalidInputError(
-            [Problem(path, line, column, "", f"YAML syntax error: {msg}")]
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        raise InvalidInputError([_reader_problem(text, path, exc)]) from None
     except yaml.YAMLError as exc:
-        raise InvalidInputError([Problem(path, 1, 1, "", f"YAML error: {exc}")]) from None
+        raise InvalidInputError([yaml_error_problem(text, path, exc)]) from None
     if node is None:
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     doc = Document(path=path, text=text, data=None)
@@ -155,15 +173,25 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
     text = read_text(path, kind=kind, max_bytes=max_bytes)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506  # _Loader is (C)SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        line, column, msg = yaml_problem(text, exc)
-        raise InvalidInputError(
-            [Problem(str(path), line, column, "", f"YAML syntax error: {msg}")]
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        raise InvalidInputError([_reader_problem(text, str(path), exc)]) from None
     except yaml.YAMLError as exc:
-        raise InvalidInputError([Problem(str(path), 1, 1, "", f"YAML error: {exc}")]) from None
+        raise InvalidInputError([yaml_error_problem(text, str(path), exc)]) from None
+
+
+def yaml_error_problem(text: str, path: str, exc: yaml.YAMLError) -> Problem:
+    """Any PyYAML error as one Problem at its place: the one translation for every YAML reader
+    (runbooks and answers files with positions, lockfiles without)."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        line, column, msg = yaml_problem(text, exc)
+        # A constructor error is about a value (a tag, a number), not the syntax around it.
+        what = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
+        return Problem(path, line, column, "", f"{what}: {msg}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_problem(text, path, exc)
+    return Problem(path, 1, 1, "", f"YAML error: {exc}")
 
 
 def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -213,7 +241,11 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _TIMESTAMP:
                 return node.value  # dates stay text; the models decide what they mean
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError as exc:
+                self._reject(loc, pos, unreadable_value(exc))
+                return None
         outermost_alias = self.alias_root is None and id(node) in self.seen
         if outermost_alias:
             self.alias_root = loc

@@ -18,10 +18,11 @@ from irbook.store.database import (
     create_db_engine,
     describe,
     ensure_schema,
+    read_schema_version,
     resolve_url,
     translate_errors,
 )
-from irbook.store.tables import SCHEMA_VERSION, EventRow, IncidentRow, MetaRow
+from irbook.store.tables import SCHEMA_VERSION, EventRow, IncidentRow
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,7 @@ def database_info(url: str | None) -> DatabaseInfo:
 
 def _info(engine: Engine, url: str, *, created: bool) -> DatabaseInfo:
     with translate_errors(url), Session(engine) as session:
-        row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None and row.value.isdigit() else None
+        version = read_schema_version(session)
         incidents = session.exec(select(func.count()).select_from(IncidentRow)).one()
         still_open = session.exec(
             select(func.count()).select_from(IncidentRow).where(IncidentRow.status == "open")

@@ -189,6 +189,17 @@ def _corrupt(where: str) -> StoreError:
     )
 
 
+def read_schema_version(session: Session) -> int | None:
+    """The version the database's meta row claims; None when missing or not a plain number.
+
+    The one reader for opening a store (which refuses None as corrupt) and `db info` (which shows
+    it as unknown). ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    """
+    row = session.get(MetaRow, "schema_version")
+    value = row.value if row is not None else ""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def ensure_schema(engine: Engine, url: str) -> bool:
     """Create the tables on first use; refuse a database written by a newer irbook.
 
@@ -212,8 +223,7 @@ def ensure_schema(engine: Engine, url: str) -> bool:
                 except IntegrityError:  # another process initialised it at the same moment
                     session.rollback()
         with Session(engine) as session:
-            row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None and row.value.isdigit() else None
+            version = read_schema_version(session)
         if version is None:
             raise _corrupt(describe(url))
         if version > SCHEMA_VERSION:
