@@ -91,6 +91,11 @@ class Interrupted(IrbookError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class TerminalInputError(Interrupted):
+    """The terminal's input ended or failed while a question was open (a dropped SSH session, a
+    closed stdin): like Ctrl-C, only the answer being typed is lost."""
+
+
 # --- user-facing errors raised by one layer (see the module that raises each) -----------------
 
 

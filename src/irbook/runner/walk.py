@@ -28,7 +28,14 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
-from irbook.errors import AppendConflict, CommandFailed, Interrupted, IrbookError, UsageError
+from irbook.errors import (
+    AppendConflict,
+    CommandFailed,
+    Interrupted,
+    IrbookError,
+    TerminalInputError,
+    UsageError,
+)
 from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
@@ -114,6 +121,11 @@ class Walker:
         except KeyboardInterrupt:
             raise Interrupted(
                 "interrupted: everything answered so far is saved",
+                hint=f"resume with: {self.options.resume_command}",
+            ) from None
+        except TerminalInputError as err:
+            raise TerminalInputError(
+                f"{err.message}: everything answered so far is saved",
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
 
