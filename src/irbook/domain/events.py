@@ -36,6 +36,7 @@ class Kind(StrEnum):
     SEVERITY_CHANGED = "severity_changed"
     INCIDENT_CLOSED = "incident_closed"
     FOLLOWUP_ADDED = "followup_added"
+    ADVISORY_ISSUED = "advisory_issued"  # an OSV/CSAF/Markdown advisory handed out (its revision)
 
 
 class Payload(BaseModel):
@@ -140,6 +141,18 @@ class FollowupAdded(Payload):
     due: str | None = None
 
 
+class AdvisoryIssued(Payload):
+    """One revision of an advisory: a re-issue with the same content is not a new revision, so
+    ``published`` stays the first issue's time and ``modified`` moves only when content changes."""
+
+    format: str  # osv | csaf | md
+    revision: int  # 1, 2, ... (CSAF tracking version, OSV modified)
+    content_sha256: str  # of the advisory without its own dates and revision fields
+    published: str  # RFC 3339 UTC, the first revision's
+    modified: str  # RFC 3339 UTC, this revision's
+    summary: str = ""  # what changed, for CSAF's revision history
+
+
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INCIDENT_OPENED: IncidentOpened,
     Kind.INPUT_RECORDED: InputRecorded,
@@ -156,6 +169,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.SEVERITY_CHANGED: SeverityChanged,
     Kind.INCIDENT_CLOSED: IncidentClosed,
     Kind.FOLLOWUP_ADDED: FollowupAdded,
+    Kind.ADVISORY_ISSUED: AdvisoryIssued,
 }
 
 
