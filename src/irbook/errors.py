@@ -65,6 +65,12 @@ class InvalidInputError(IrbookError):
         super().__init__("\n".join(str(p) for p in problems), hint=hint)
 
 
+class TemplateLimitError(IrbookError):
+    """A template went over one of the rendering limits (loops, output, recursion, sizes).
+
+    Raised inside a render and reported as a template problem at the template's line."""
+
+
 class StoreError(IrbookError):
     """The database is corrupt, from a newer irbook, or otherwise unusable."""
 
@@ -142,7 +148,7 @@ class ConditionError(ValueError):
 
 
 class TooManyValues(Exception):
-    """The YAML builder's stop on an alias bomb; the loader turns it into its Problem."""
+    """The YAML builder's stop (an alias bomb, nesting too deep); the loader raises its Problem."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)

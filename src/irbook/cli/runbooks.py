@@ -92,4 +92,9 @@ def runbook_schema(
     from irbook.console import runbooks as show
     from irbook.domain.models import runbook_json_schema
 
-    show.schema(runbook_json_schema(), output)
+    text = show.schema_text(runbook_json_schema())
+    if output is not None:
+        from irbook.files.private import write_private
+
+        write_private(output, text)
+    show.schema(text, output)

@@ -94,10 +94,13 @@ def validation(results: Sequence[ValidationResult], *, as_json: bool) -> None:
             stdout().print(str(problem), markup=False, style="red")
 
 
-def schema(data: dict[str, Any], output: Path | None) -> None:
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+def schema_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def schema(text: str, output: Path | None) -> None:
+    """The schema on stdout, or the line saying the caller wrote it to ``output``."""
     if output is None:
         stdout().file.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
         success(f"wrote {output}")

@@ -11,7 +11,6 @@ pass reports every problem of a file.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +21,18 @@ from pydantic import ValidationError
 
 from irbook.domain.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
 from irbook.errors import InvalidInputError, Problem, TooManyValues
+from irbook.files import limits
+from irbook.files.parsing import limit_problem
+from irbook.files.read import read_bounded
 from irbook.loader.checks import semantic_problems as semantic_problems
 from irbook.loader.messages import Loc as Loc
 from irbook.loader.messages import did_you_mean as did_you_mean
 from irbook.loader.messages import format_loc as format_loc
 from irbook.loader.messages import message, type_message, yaml_problem
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = limits.RUNBOOK_BYTES
 MAX_NODES = 200_000
+MAX_DEPTH = 100  # runbooks nest ~6 levels; deep nesting would exhaust Python's recursion
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -38,25 +41,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def unreadable_value(exc: ValueError) -> str:
-    """Why PyYAML could not build a scalar: its constructors let Python's ValueError through (an
-    integer past the interpreter's digit limit), which must become a message, not a crash."""
-    if "integer string conversion" in str(exc):
-        return f"this number is too long (more than {sys.get_int_max_str_digits()} digits)"
-    return f"this value cannot be read: {exc}"
-
-
 class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]  # the C or Python safe loader
-    """The safe loader with the position-keeping builder's rules: dates stay text (the models
-    decide what they mean), and a value that cannot be built is a YAML error at its place."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, unreadable_value(exc), node.start_mark
-            ) from None
+    """The safe loader with the position-keeping builder's rule for dates: they stay text (the
+    models decide what they mean). Built as dates, 2024-13-45 raised a bare ValueError."""
 
 
 _Loader.add_constructor(_TIMESTAMP, yaml.constructor.SafeConstructor.construct_yaml_str)
@@ -99,10 +86,6 @@ class LoadedRunbook:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
-
-
 def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file or raise InvalidInputError naming it (missing, too big, binary)."""
     name = str(path)
@@ -111,13 +94,7 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
         return InvalidInputError([Problem(name, 1, 1, "", message)])
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise fail(
-                f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
-                "(is this the right file?)"
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, kind=kind, max_bytes=max_bytes)  # FIFOs, devices refused
     except FileNotFoundError:
         raise fail(f"{kind} not found") from None
     except IsADirectoryError:
@@ -161,6 +138,9 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
         doc.data = builder.build(node, ())
     except TooManyValues as exc:
         raise InvalidInputError([*builder.problems, exc.problem]) from None
+    except RecursionError as exc:
+        problem = limit_problem(exc, path, text, kind)  # always a problem for RecursionError
+        raise InvalidInputError([problem or Problem(path, 1, 1, "", str(exc))]) from None
     return doc, builder.problems
 
 
@@ -175,14 +155,20 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
         return yaml.load(text, Loader=_Loader)  # noqa: S506  # _Loader is (C)SafeLoader
     except yaml.YAMLError as exc:
         raise InvalidInputError([yaml_error_problem(text, str(path), exc)]) from None
+    except (RecursionError, ValueError) as exc:
+        problem = limit_problem(exc, str(path), text, kind)
+        if problem is None:
+            raise
+        raise InvalidInputError([problem]) from None
 
 
 def yaml_error_problem(text: str, path: str, exc: yaml.YAMLError) -> Problem:
     """Any PyYAML error as one Problem at its place: the one translation for every YAML reader
-    (runbooks and answers files with positions, lockfiles without)."""
+    (runbooks and answers files with positions, lockfiles without). Parser limits (depth, long
+    numbers) are not YAMLErrors: files.parsing.limit_problem words those."""
     if isinstance(exc, yaml.MarkedYAMLError):
         line, column, msg = yaml_problem(text, exc)
-        # A constructor error is about a value (a tag, a number), not the syntax around it.
+        # A constructor error is about a value (a tag), not the syntax around it.
         what = (
             "YAML error"
             if isinstance(exc, yaml.constructor.ConstructorError)
@@ -243,9 +229,15 @@ class _Builder:
                 return node.value  # dates stay text; the models decide what they mean
             try:
                 return self.constructor.construct_object(node)
-            except ValueError as exc:
-                self._reject(loc, pos, unreadable_value(exc))
+            except ValueError as exc:  # an integer of over 4,300 digits
+                problem = limit_problem(exc, self.doc.path, node.value, "value")
+                if problem is None:
+                    raise
+                self._reject(loc, pos, problem.message)
                 return None
+        if len(loc) > MAX_DEPTH:
+            message = f"values nest more than {MAX_DEPTH} levels deep"
+            raise TooManyValues(Problem(self.doc.path, *pos, "", message))
         outermost_alias = self.alias_root is None and id(node) in self.seen
         if outermost_alias:
             self.alias_root = loc

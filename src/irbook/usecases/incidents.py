@@ -33,6 +33,7 @@ from irbook.domain.events import (
 from irbook.domain.models import Runbook
 from irbook.domain.redact import redact
 from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
+from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
 from irbook.store import Incident, Store
 
@@ -238,7 +239,8 @@ def evidence_payload(path: Path, description: str = "") -> EvidenceAttached:
     try:
         digest = hashlib.sha256()
         size = 0
-        with path.open("rb") as handle:
+        # /dev/zero or a FIFO would be hashed forever: regular files only, refused without waiting
+        with open_regular(path, kind="evidence file") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
@@ -285,10 +287,10 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
             outcome=decision.outcome, skipped=decision.skipped, open_steps=decision.open_steps
         )
         try:
-            event = record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+            record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
         except AppendConflict:
             if store.last_seq(state.incident_id) <= state.last_seq:
                 raise  # a conflict without a newer event: the log is damaged
             continue
-        store.set_status(state.incident_id, decision.outcome, event.at)
+        # The incident row follows in the same statement (store/guards.py: event_closes_incident)
         return state

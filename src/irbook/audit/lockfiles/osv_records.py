@@ -52,6 +52,13 @@ def decode(data: bytes, source: str) -> Any:
         raise invalid(
             source, "advisory is not UTF-8 JSON (binary file?)", line=line, column=column
         ) from None
+    except (RecursionError, ValueError) as exc:  # 100k nested '[', a 5000-digit number
+        from irbook.files.parsing import limit_problem
+
+        problem = limit_problem(exc, source, data, "advisory")
+        if problem is None:
+            raise
+        raise invalid(source, problem.message, line=problem.line, column=problem.column) from None
 
 
 def records_in(document: Any, source: str) -> list[Any]:
