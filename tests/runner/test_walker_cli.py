@@ -67,7 +67,7 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     code, out, _ = cli(capsys, "status", incident, "--json", "--db", db)
     view = json.loads(out)
     steps = [s for phase in view["phases"] for s in phase["steps"]]
-    assert len(steps) == 54
+    assert len(steps) == 74
     assert [p["id"] for p in view["phases"]] == [
         "isolate",
         "rotate",
@@ -87,9 +87,12 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     assert view["next_step"] is None
     assert all(view["milestones"].values())
     # every notify step wrote its .eml into the output folder and recorded it
-    notify_steps = [s for s in steps if s["type"] == "notify"]
+    notify_steps = [
+        s for s in steps if s["type"] == "notify" and s["status"] != "not applicable"
+    ]  # only npm was affected: the PyPI report does not apply
     emls = sorted((tmp_path / "out").glob("*.eml"))
     assert len(emls) == len(notify_steps) == 5
+    assert {s["id"] for s in steps if s["status"] == "not applicable"} >= {"registry-report-pypi"}
     for step in notify_steps:
         assert any(Path(f).parent == tmp_path / "out" for f in step["value"]["files"])
     with sqlite3.connect(db) as conn:
