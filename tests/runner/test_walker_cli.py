@@ -199,6 +199,21 @@ def test_database_from_a_newer_irbook_is_refused(
     assert f"schema {SCHEMA_VERSION + 1}" in err and "upgrade irbook" in err
 
 
+def test_a_schema_version_that_only_looks_like_digits_is_corrupt_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """ "²".isdigit() is True but int("²") raises: opening and `db info` read it one way now."""
+    db = tmp_path / "irbook.db"
+    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("update irbook_meta set value = '²' where key = 'schema_version'")
+    code, _, err = cli(capsys, "list", "--db", str(db))
+    assert code == 2 and "not a valid irbook database" in err
+    code, out, err = cli(capsys, "db", "info", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["schema_version"] is None
+    assert "internal error" not in err
+
+
 def test_locked_database_exits_4_and_loses_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
 from irbook.domain.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
-from irbook.errors import Problem
+from irbook.errors import ConditionError, Problem
 from irbook.loader.messages import Loc, did_you_mean
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def _deadline_problems(
             problems.extend(_when_problems(doc, (*dloc, "when"), when, inputs, steps))
             try:
                 named = conditions.references(when).steps
-            except conditions.ConditionError:
+            except ConditionError:
                 named = frozenset()  # reported above
             if named:
                 problems.append(
@@ -211,7 +211,7 @@ def _when_problems(
 ) -> list[Problem]:
     try:
         refs = conditions.references(expression)
-    except conditions.ConditionError as exc:
+    except ConditionError as exc:
         problem = doc.problem(loc, f"invalid condition: {exc}")
         return [_at_column(doc, problem, expression, exc.column)]
     out = []

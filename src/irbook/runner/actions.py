@@ -10,16 +10,12 @@ from irbook.domain.engine import IncidentState
 from irbook.domain.events import CheckRan, CommandRan
 from irbook.domain.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError
+from irbook.errors import ActionUnavailable
 from irbook.store import Store
 from irbook.usecases.incidents import Responder
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
-
-
-class ActionUnavailable(IrbookError):
-    """The check cannot run here (its native dependency did not import)."""
 
 
 def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:

@@ -33,10 +33,10 @@ from irbook.domain.events import (
 from irbook.domain.models import Runbook
 from irbook.domain.redact import find_secrets, redact, scrub_event
 from irbook.domain.text import check_one_line
-from irbook.errors import IrbookError, NotFoundError, UsageError
+from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
-from irbook.store import AppendConflict, Incident, Store
+from irbook.store import Incident, Store
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
@@ -282,10 +282,6 @@ def attach_evidence(
     payload = evidence_payload(path, clean).model_copy(update={"redacted": found})
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
-
-
-class CloseRefusedError(IrbookError):
-    """Critical steps are still open."""
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:
