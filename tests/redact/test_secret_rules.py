@@ -14,9 +14,9 @@ from secret_samples import ISSUE_SECRETS, SAMPLES, typed
 from shared import REPO
 
 
-def _generator():  # tools/ is not a package: load the script by path
+def _generator():  # .ci/ is not a package: load the script by path
     spec = importlib.util.spec_from_file_location(
-        "gen_secret_rules", REPO / "tools" / "gen_secret_rules.py"
+        "gen_secret_rules", REPO / ".ci" / "gen_secret_rules.py"
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -29,7 +29,7 @@ def test_generated_module_matches_the_data_files() -> None:
     gen = _generator()
     expected = gen.generate(gen.read_sources())
     actual = (REPO / "src" / "irbook" / "domain" / "secret_rules.py").read_text(encoding="utf-8")
-    assert actual == expected, "run: python tools/gen_secret_rules.py"
+    assert actual == expected, "run: python .ci/gen_secret_rules.py"
 
 
 def test_go_inline_flags_become_scoped_groups() -> None:

@@ -3,7 +3,7 @@
 Responders paste tokens into notes under stress; the event log is shared, exported and handed to
 regulators, so a secret must never reach it. The rules are data: a vendored subset of gitleaks'
 default configuration plus irbook's own keyword-value, URL-credential and prefix rules
-(data/secret-rules/, compiled into ``secret_rules``). docs/security.md lists them and their limits.
+(src/irbook/domain/secret-rules/, compiled into ``secret_rules``). docs/security.md lists them and their limits.
 
 Text is normalised before matching (zero-width and other invisible characters removed, NFKC), so
 ``gh<U+200B>p_...`` is caught. Clean text is returned unchanged; text with a secret is returned

@@ -1,4 +1,4 @@
-"""Secret-detection rules, generated from data/secret-rules/*.toml by tools/gen_secret_rules.py.
+"""Secret-detection rules, generated from src/irbook/domain/secret-rules/*.toml by .ci/gen_secret_rules.py.
 
 Do not edit: change the data files and run the script (a test fails when this file drifts).
 """

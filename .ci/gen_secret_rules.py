@@ -1,4 +1,4 @@
-"""Compile data/secret-rules/*.toml into src/irbook/domain/secret_rules.py.
+"""Compile src/irbook/domain/secret-rules/*.toml into src/irbook/domain/secret_rules.py.
 
 The rules are data (a vendored subset of gitleaks' default configuration, plus irbook's own rules
 in the same format); the domain may not read files, so this script turns them into a Python module
@@ -9,7 +9,7 @@ gitleaks' regexes are Go RE2; two constructs differ in Python and are translated
 becomes a scoped ``(?i:...)``, and ``\\z`` becomes ``\\Z``. Rules are compiled with ``re.ASCII``,
 as RE2's ``\\w``, ``\\d``, ``\\s`` and ``\\b`` are ASCII-only.
 
-Run: python tools/gen_secret_rules.py   (then ruff check and the tests)
+Run: python .ci/gen_secret_rules.py   (then ruff check and the tests)
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "secret-rules"
+DATA = ROOT / "src" / "irbook" / "domain" / "secret-rules"
 SOURCES = ("gitleaks.toml", "irbook.toml")
 TARGET = ROOT / "src" / "irbook" / "domain" / "secret_rules.py"
 UNBOUNDED = 1 << 16  # a match this long comes from *, + or {n,}: the rule reads the whole text
 
-HEADER = '''"""Secret-detection rules, generated from data/secret-rules/*.toml by tools/gen_secret_rules.py.
+HEADER = '''"""Secret-detection rules, generated from src/irbook/domain/secret-rules/*.toml by .ci/gen_secret_rules.py.
 
 Do not edit: change the data files and run the script (a test fails when this file drifts).
 """
