@@ -10,16 +10,12 @@ from irbook.domain.engine import IncidentState
 from irbook.domain.events import CheckRan, CommandRan
 from irbook.domain.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError
+from irbook.errors import ActionUnavailable
 from irbook.store import Store
 from irbook.usecases.incidents import Responder
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
-
-
-class ActionUnavailable(IrbookError):
-    """The check cannot run here (its native dependency did not import)."""
 
 
 def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:
@@ -50,12 +46,15 @@ def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
         result = run_action(step.uses, args, cwd=cwd)
     except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped
         raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
+    # A finding that had secrets masked (a log line) says which: the responder is told.
+    masked = {kind for finding in result.findings for kind in finding.get("redacted", [])}
     return CheckRan(
         action=result.action,
         ok=result.ok,
         summary=result.summary,
         findings=result.findings,
         inputs=result.inputs,
+        redacted=sorted(masked),
     )
 
 
@@ -81,10 +80,14 @@ def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
         code, output = 124, "".join(partial) + "\n(timed out)"
     except OSError as exc:
         code, output = 127, f"cannot run the command: {exc.strerror}"
-    output, _ = redact(output)
+    output, found = redact(output)
     truncated = len(output) > MAX_OUTPUT
     return CommandRan(
-        command=step.run, exit_code=code, output=output[-MAX_OUTPUT:], truncated=truncated
+        command=step.run,
+        exit_code=code,
+        output=output[-MAX_OUTPUT:],
+        truncated=truncated,
+        redacted=found,
     )
 
 

@@ -28,12 +28,19 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
-from irbook.errors import Interrupted, IrbookError, UsageError
+from irbook.errors import (
+    AppendConflict,
+    CommandFailed,
+    Interrupted,
+    IrbookError,
+    TerminalInputError,
+    UsageError,
+)
 from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
-from irbook.store import AppendConflict, Store
+from irbook.store import Store
 from irbook.usecases.incidents import (
     Responder,
     close_incident,
@@ -59,10 +66,6 @@ class WalkOptions:
 class WalkResult:
     state: IncidentState
     outcome: Literal["paused", "settled", "closed"]
-
-
-class CommandFailed(IrbookError):
-    """A command step's command exited non-zero in a non-interactive run."""
 
 
 class Walker:
@@ -118,6 +121,11 @@ class Walker:
         except KeyboardInterrupt:
             raise Interrupted(
                 "interrupted: everything answered so far is saved",
+                hint=f"resume with: {self.options.resume_command}",
+            ) from None
+        except TerminalInputError as err:
+            raise TerminalInputError(
+                f"{err.message}: everything answered so far is saved",
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
 
@@ -220,9 +228,13 @@ class Walker:
         """Append something that stays true whatever others did meanwhile (a note, a check)."""
         while True:
             try:
-                return record(self.store, self.current, new, self.responder)
+                event = record(self.store, self.current, new, self.responder)
             except AppendConflict as conflict:
                 self._after_conflict(conflict)
+                continue
+            if new.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
+                self._tell_redacted(list(event.payload.get("redacted", [])))
+            return event
 
     def _settle(self, step: Step, new: NewEvent) -> None:
         """Complete or skip ``step``, unless another responder settled it first."""
@@ -267,6 +279,11 @@ class Walker:
                 f"redacted before storing: {', '.join(kinds)} (never paste "
                 "secrets; rotate any secret that was typed here)"
             )
+
+
+# Payloads whose secrets are first masked by ``record`` (evidence descriptions, check findings,
+# command output): the walker tells the responder from the stored event.
+_REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
 def describe_event(state: IncidentState, event: Event) -> str | None:

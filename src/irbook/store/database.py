@@ -306,6 +306,13 @@ def _create(engine: Engine) -> str:
 
 
 def read_schema_version(engine: Engine) -> int | None:
+    """The version the database's meta row claims; None when missing or not a plain number.
+
+    The one reader for opening a store (which refuses None as corrupt), `db init` and `db info`
+    (which shows it as unknown). ASCII digits only: str.isdigit() also accepts "²", which int()
+    refuses.
+    """
     with Session(engine) as session:
         row = session.get(MetaRow, "schema_version")
-    return int(row.value) if row is not None and row.value.isdigit() else None
+    value = row.value if row is not None else ""
+    return int(value) if value.isascii() and value.isdigit() else None
