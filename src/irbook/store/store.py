@@ -8,6 +8,7 @@ raises ``AppendConflict`` and the caller reloads. The same code runs on SQLite a
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
 from irbook.errors import AppendConflict, NotFoundError
+from irbook.store.append import Writer
 from irbook.store.database import (
     create_db_engine,
     describe,
@@ -100,16 +102,14 @@ class Store:
     ) -> Event:
         """Insert the incident row and its first event in one transaction."""
         # UTC like every event time: `verify` compares the row's opened_at with the first event's
-        row = IncidentRow(**incident.__dict__ | {"opened_at": _utc(incident.opened_at)})
-        with translate_errors(self.url), self._write_session() as session:
-            session.add(row)
-            session.flush()
-            login = self._login(session)
-            event = self._insert(
-                session, incident.id, 1, GENESIS_HASH, opened, actor, host, at, login
+        row = incident.__dict__ | {"opened_at": _utc(incident.opened_at)}
+        writer = self._writer
+        with translate_errors(self.url), writer.transaction() as cursor:
+            writer.run(cursor, writer.insert_incident, row)
+            login = self._login(cursor)
+            return self._insert(
+                cursor, incident.id, 1, GENESIS_HASH, opened, actor, host, at, login
             )
-            session.commit()
-        return event
 
     def incidents(self, *, status: str | None = None) -> list[Incident]:
         with translate_errors(self.url), Session(self.engine) as session:
@@ -165,81 +165,79 @@ class Store:
         incident_id: str,
         new: NewEvent,
         *,
-        expected_seq: int,
+        expected_seq: int | None,
         actor: str,
         host: str,
         at: datetime,
     ) -> Event:
         """Append ``new`` as event number ``expected_seq`` and commit it before returning.
 
-        Raises AppendConflict when the log no longer ends at ``expected_seq - 1``.
+        Raises AppendConflict when the log no longer ends at ``expected_seq - 1``. With None it
+        goes at the end, after whatever other responders appended (an event that does not
+        depend on the state: a note, evidence).
         """
-        try:
-            with translate_errors(self.url), self._write_session() as session:
-                last_seq, prev_hash = self._head(session, incident_id)
-                if last_seq != expected_seq - 1:
-                    raise AppendConflict(incident_id, expected_seq)
-                login = self._login(session)
-                event = self._insert(
-                    session, incident_id, expected_seq, prev_hash, new, actor, host, at, login
-                )
-                session.commit()
-                return event
-        except IntegrityError:  # another writer's row took our seq (translate_errors let it by)
-            raise AppendConflict(incident_id, expected_seq) from None
+        (event,) = self.append_many(
+            incident_id, [new], expected_seq=expected_seq, actor=actor, host=host, at=at
+        )
+        return event
 
     def append_many(
         self,
         incident_id: str,
         news: Sequence[NewEvent],
         *,
+        expected_seq: int | None = None,
         actor: str,
         host: str,
         at: datetime,
     ) -> list[Event]:
-        """Append several events in one transaction (imports and benchmarks)."""
-        with translate_errors(self.url), self._write_session() as session:
-            seq, prev = self._head(session, incident_id)
-            login = self._login(session)
-            out = []
-            for new in news:
-                seq += 1
-                event = self._insert(session, incident_id, seq, prev, new, actor, host, at, login)
-                prev = event.hash
-                out.append(event)
-            session.commit()
-            return out
+        """Append several events in one transaction: all of them are committed, or none.
+
+        With ``expected_seq`` the first one must become that event number (AppendConflict when
+        another writer got there first); without it they go at the end (imports, benchmarks).
+        Writers of one incident queue for it (store/append.py) before reading its head.
+        """
+        writer = self._writer
+        target = expected_seq or 0
+        try:
+            with translate_errors(self.url), writer.transaction() as cursor:
+                writer.queue(cursor, incident_id)
+                seq, prev = writer.head(cursor, incident_id)
+                if expected_seq is not None and seq != expected_seq - 1:
+                    raise AppendConflict(incident_id, expected_seq)
+                target = seq + 1
+                login = self._login(cursor)
+                out = []
+                for new in news:
+                    seq += 1
+                    event = self._insert(
+                        cursor, incident_id, seq, prev, new, actor, host, at, login
+                    )
+                    prev = event.hash
+                    out.append(event)
+                return out
+        except IntegrityError:  # another writer's row took our seq (translate_errors let it by):
+            # one that did not queue (an older irbook, a script), as every irbook writer does
+            raise AppendConflict(incident_id, target) from None
 
     # --- internals -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _head(session: Session, incident_id: str) -> tuple[int, str]:
-        """The seq and hash of the incident's last event (0 and the genesis hash when none)."""
-        last = session.exec(
-            select(EventRow.seq, EventRow.hash)
-            .where(EventRow.incident_id == incident_id)
-            .order_by(col(EventRow.seq).desc())
-            .limit(1)
-        ).first()
-        return (last[0], last[1]) if last else (0, GENESIS_HASH)
+    @functools.cached_property
+    def _writer(self) -> Writer:
+        return Writer(self.engine)
 
-    def _login(self, session: Session) -> str | None:
+    def _login(self, cursor: Any) -> str | None:
         """The login the server records on each event (guards.py sets it from session_user),
         asked once: the hash the client computes must cover the same value."""
-        if self.engine.dialect.name != "postgresql":
+        if not self._writer.postgres:
             return None
         if self._session_user is None:
-            self._session_user = str(session.exec(select(func.session_user())).one())
+            self._session_user = self._writer.session_user(cursor)
         return self._session_user
 
-    def _write_session(self) -> Session:
-        # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (database.py).
-        bind = self.engine.execution_options(irbook_write=True)
-        return Session(bind)
-
-    @staticmethod
     def _insert(
-        session: Session,
+        self,
+        cursor: Any,
         incident_id: str,
         seq: int,
         prev_hash: str,
@@ -251,24 +249,23 @@ class Store:
     ) -> Event:
         payload: dict[str, Any] = new.payload_json()
         at = _utc(at)
-        body = canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload, login)
-        digest = chain_hash(prev_hash, body)
-        row = EventRow(
+        kind = str(new.kind)
+        body = canonical(incident_id, seq, at, actor, host, kind, new.step_id, payload, login)
+        event = Event(
             incident_id=incident_id,
             seq=seq,
             at=at,
             actor=actor,
             host=host,
-            kind=str(new.kind),
+            kind=kind,
             step_id=new.step_id,
             payload=payload,
             prev_hash=prev_hash,
-            hash=digest,
+            hash=chain_hash(prev_hash, body),
             login=login,
         )
-        session.add(row)
-        session.flush()
-        return _event(row)
+        self._writer.run(cursor, self._writer.insert_event, event.__dict__)
+        return event
 
 
 def open_store(url: str | None = None) -> Store:

@@ -1,0 +1,164 @@
+"""The write path of the event log: statements compiled once, run on a raw driver connection.
+
+Every answer a responder gives is one transaction here, so this is where the wait between an
+answer and the next prompt is spent. The ORM session and its flush cost about ten times what the
+database itself needs (bench/bench_walker.py, docs/performance.md); this module keeps what the
+append must do and nothing else: SQLAlchemy Core compiles each statement once per dialect (the
+SQL text, its parameter order and the column types' bind conversions), and each append runs
+those on a DB-API connection from the engine's pool (pre-ping, invalidation and the SQLite
+pragmas of store/database.py still apply).
+
+Driver errors are re-raised as SQLAlchemy's (``DBAPIError.instance``), exactly as an ORM session
+would raise them, so ``translate_errors`` and the AppendConflict mapping see one kind of error.
+
+Writers queue instead of racing: SQLite's ``BEGIN IMMEDIATE`` takes the database's write lock
+before the head is read; on PostgreSQL a transaction-scoped advisory lock on the incident does
+the same for that incident only. A writer that queued reads the head its predecessor committed,
+so an append conflicts only when its caller's view of the log is really out of date, instead of
+every loser of an insert race waiting for the winner's row and failing (issue 17).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, bindparam, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from irbook.domain.events import GENESIS_HASH
+from irbook.store.tables import EventRow, IncidentRow
+
+EVENT_TABLE: Table = EventRow.__table__  # type: ignore[attr-defined]  # set by SQLModel(table=True)
+INCIDENT_TABLE: Table = IncidentRow.__table__  # type: ignore[attr-defined]
+
+# The first key of irbook's advisory locks ("irb" in ASCII), so they cannot collide with another
+# application's locks on the same server; the second is the incident id's hashtext().
+ADVISORY_LOCK_CLASS = 0x697262
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement compiled for one dialect: its SQL, and how values become parameters."""
+
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order for positional paramstyles (qmark)
+    defaults: dict[str, Any]  # values compiled into the statement (a LIMIT)
+    convert: dict[str, Callable[[Any], Any]]  # the column types' bind conversions (JSON, time)
+
+    @classmethod
+    def compile(cls, element: ClauseElement, engine: Engine, **kw: Any) -> Statement:
+        dialect = engine.dialect
+        compiled = cast(SQLCompiler, element.compile(dialect=dialect, **kw))
+        convert: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                convert[name] = process
+        order = tuple(compiled.positiontup) if compiled.positiontup else None
+        return cls(compiled.string, order, dict(compiled.params), convert)
+
+    def params(self, values: dict[str, Any]) -> Any:
+        merged = self.defaults | values
+        for name, process in self.convert.items():
+            merged[name] = process(merged[name])
+        return tuple(merged[name] for name in self.order) if self.order else merged
+
+
+class Writer:
+    """Append transactions on one engine (one per Store)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.postgres = self.dialect.name == "postgresql"
+        table = EVENT_TABLE
+        self.head_sql = Statement.compile(
+            select(table.c.seq, table.c.hash)
+            .where(table.c.incident_id == bindparam("incident_id"))
+            .order_by(table.c.seq.desc())
+            .limit(1),
+            engine,
+        )
+        self.insert_event = Statement.compile(
+            table.insert(), engine, column_keys=[c.name for c in table.c]
+        )
+        self.insert_incident = Statement.compile(
+            INCIDENT_TABLE.insert(), engine, column_keys=[c.name for c in INCIDENT_TABLE.c]
+        )
+        self.lock_sql = Statement.compile(
+            text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(:incident_id))"), engine
+        )
+        self.session_user_sql = "SELECT session_user"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A DB-API cursor in a write transaction, committed when the block ends without error.
+
+        On SQLite the transaction is ``BEGIN IMMEDIATE`` (the write lock first, waiting up to the
+        busy timeout); on PostgreSQL the driver opens it with the first statement.
+        """
+        error = self.dialect.loaded_dbapi.Error
+        try:
+            raw = self.engine.raw_connection()
+        except error as exc:  # no connection (server down, network cut): as engine.connect()
+            raise self._wrapped(exc, gone=True) from exc
+        cursor = None
+        try:
+            cursor = raw.cursor()
+            if not self.postgres:
+                cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            raw.commit()
+        except error as exc:
+            gone = self.dialect.is_disconnect(exc, raw.dbapi_connection, cursor)
+            if gone:
+                raw.invalidate(exc)  # the pool opens a new one next time
+            else:
+                with suppress(error):
+                    raw.rollback()
+            raise self._wrapped(exc, gone=gone) from exc
+        except BaseException:
+            with suppress(error):
+                raw.rollback()
+            raise
+        finally:
+            if cursor is not None:
+                with suppress(error):
+                    cursor.close()
+            raw.close()  # back to the pool
+
+    def _wrapped(self, exc: Exception, *, gone: bool) -> StatementError:
+        """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError...)."""
+        return DBAPIError.instance(
+            None,
+            None,
+            exc,
+            self.dialect.loaded_dbapi.Error,
+            connection_invalidated=gone,
+            dialect=self.dialect,
+        )
+
+    def run(self, cursor: Any, statement: Statement, values: dict[str, Any]) -> Any:
+        cursor.execute(statement.sql, statement.params(values))
+        return cursor
+
+    def queue(self, cursor: Any, incident_id: str) -> None:
+        """Wait for the incident's other writers to commit (PostgreSQL; SQLite's BEGIN IMMEDIATE
+        already did). Released with the transaction."""
+        if self.postgres:
+            values = {"lock_class": ADVISORY_LOCK_CLASS, "incident_id": incident_id}
+            self.run(cursor, self.lock_sql, values)
+
+    def head(self, cursor: Any, incident_id: str) -> tuple[int, str]:
+        """The seq and hash of the incident's last event (0 and the genesis hash when none)."""
+        row = self.run(cursor, self.head_sql, {"incident_id": incident_id}).fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+    def session_user(self, cursor: Any) -> str:
+        cursor.execute(self.session_user_sql)
+        return str(cursor.fetchone()[0])
