@@ -1,0 +1,174 @@
+"""Team-mode bench: bursts of appends to one incident on PostgreSQL from 1, 4 and 16 processes.
+
+Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--sqlite]
+
+Each process is a responder adding events that do not depend on the state (notes, evidence:
+``usecases.incidents.record_anyway``) as fast as it can, all released together once every one has
+opened its store. Prints events per second over the whole burst (first release to last commit),
+and the conflicts per append (``AppendConflict`` raised inside the store's append, counted in each
+process). The reference is the same run's single process: more responders should not make the
+team slower.
+
+Without IRBOOK_TEST_PG_URL it starts its own throwaway server the way the tests do, by running
+itself under ``.ci/postgres.sh`` (which stops and deletes the server afterwards). To measure
+another irbook (the code before a change), put its ``src`` first: ``PYTHONPATH=/tmp/old/src``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def worker(url: str, incident_id: str, actor: str, count: int) -> None:
+    """One responder: open the store, say ready, wait for the start, append ``count`` notes."""
+    from irbook.domain.events import Kind, NewEvent, NoteAdded
+    from irbook.errors import AppendConflict
+    from irbook.store import open_store
+    from irbook.usecases.incidents import Responder, record_anyway
+
+    store = open_store(url)
+    conflicts = 0
+    real_append = store.append
+
+    def counting_append(*args: object, **kwargs: object) -> object:
+        nonlocal conflicts
+        try:
+            return real_append(*args, **kwargs)  # type: ignore[arg-type]
+        except AppendConflict:
+            conflicts += 1
+            raise
+
+    store.append = counting_append  # type: ignore[method-assign]
+    responder = Responder(actor, f"host-{actor}")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for n in range(count):
+        new = NewEvent(Kind.NOTE_ADDED, NoteAdded(text=f"note {n} from {actor}"))
+        record_anyway(store, incident_id, new, responder)
+    store.close()
+    print(json.dumps({"conflicts": conflicts, "done": time.time()}), flush=True)
+
+
+def burst(url: str, procs: int, count: int) -> dict[str, float]:
+    from irbook.domain.events import IncidentOpened, Kind, NewEvent
+    from irbook.store import Incident, open_store
+
+    store = open_store(url)
+    incident_id = f"IR-BENCH-{secrets.token_hex(3)}"
+    now = datetime.now(UTC)
+    opened = IncidentOpened(
+        title="bench",
+        severity="SEV2",
+        tlp="AMBER",
+        runbook_id="bench",
+        runbook_version="1",
+        runbook_sha256="0" * 64,
+        runbook_path="bench.yaml",
+        runbook_text="",
+    )
+    incident = Incident(
+        incident_id, "bench", "SEV2", "open", "bench", "1", "0" * 64, now, "lead", None
+    )
+    store.create_incident(
+        incident, NewEvent(Kind.INCIDENT_OPENED, opened), actor="lead", host="h", at=now
+    )
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", url, incident_id, f"r{i}", str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(procs)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise SystemExit("a worker did not start")
+    start = time.time()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    reports = []
+    for child in children:
+        out, _ = child.communicate()
+        if child.returncode != 0:
+            raise SystemExit(f"a worker failed ({child.returncode})")
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    elapsed = max(r["done"] for r in reports) - start
+    events = store.events(incident_id)
+    if [e.seq for e in events] != list(range(1, procs * count + 2)):
+        raise SystemExit("the log is not gapless")
+    store.close()
+    total = procs * count
+    return {
+        "procs": procs,
+        "events_per_s": total / elapsed,
+        "conflicts_per_append": sum(r["conflicts"] for r in reports) / total,
+        "seconds": elapsed,
+    }
+
+
+def fresh_database(server: str) -> str:
+    """A new empty database on the bench server, as an irbook --db URL."""
+    import psycopg
+
+    parts = urlsplit(server)
+    name = f"irbook_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(urlunsplit(parts._replace(scheme="postgresql")), autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appends", type=int, default=250, help="appends per process")
+    parser.add_argument("--procs", default="1,4,16", help="process counts, comma-separated")
+    parser.add_argument("--sqlite", action="store_true", help="one SQLite file instead")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        url, incident_id, actor, count = args.worker
+        worker(url, incident_id, actor, int(count))
+        return
+    server = os.environ.get("IRBOOK_TEST_PG_URL")
+    if not args.sqlite and not server:
+        # the same throwaway server as the tests: .ci/postgres.sh starts it, runs us, removes it
+        script = REPO / ".ci" / "postgres.sh"
+        sys.exit(subprocess.call(["bash", str(script), sys.executable, *sys.argv]))
+    print(f"## Bursts on {'SQLite (one file)' if args.sqlite else 'PostgreSQL'}: ")
+    print(f"{args.appends} appends per process (record_anyway), all released together\n")
+    print("| processes | events/s | x 1 process | conflicts per append | seconds |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    base = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for procs in (int(p) for p in args.procs.split(",")):
+            if args.sqlite:
+                url = f"sqlite:///{Path(tmp) / f'team-{procs}.db'}"
+            else:
+                assert server is not None
+                url = fresh_database(server)
+            r = burst(url, procs, args.appends)
+            base = base or r["events_per_s"]
+            print(
+                f"| {procs} | {r['events_per_s']:.0f} | {r['events_per_s'] / base:.2f} | "
+                f"{r['conflicts_per_append']:.2f} | {r['seconds']:.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
