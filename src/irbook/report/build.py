@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from irbook.domain import engine
+from irbook.domain.describe import describe_event
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Phase
 from irbook.report import model as m
-from irbook.report.timeline import describe
 from irbook.usecases.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
@@ -306,7 +306,7 @@ def timeline(state: IncidentState) -> list[dict[str, Any]]:
             kind=e.kind,
             step_id=e.step_id,
             phase_id=phase_of.get(e.step_id or ""),
-            summary=describe(e),
+            summary=describe_event(e),
             hash=e.hash,
         )
         for e in state.events

@@ -11,10 +11,10 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from irbook.domain.describe import show_value
 from irbook.report.model import Metric, Report
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
-from irbook.report.timeline import show_value
 
 _STATUS_CLASS = {"in progress": "st-open", "completed": "st-done"}
 _STEP_CLASS = {"done": "s-done", "skipped": "s-skipped", "pending": "s-pending"}

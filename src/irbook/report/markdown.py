@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from irbook.domain.describe import show_value
 from irbook.report.model import Metric, Report
-from irbook.report.timeline import show_value
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 

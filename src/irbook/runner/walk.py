@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from irbook.domain import engine
+from irbook.domain.describe import describe_event, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import (
     Event,
@@ -256,7 +257,7 @@ class Walker:
         for event in events:
             engine.apply(self.current, event)
             if event.actor != self.responder.actor or event.host != self.responder.host:
-                message = describe_event(self.current, event)
+                message = notice_of(self.current, event)
                 if message:
                     self.display.notice(message)
         return len(events)
@@ -269,24 +270,26 @@ class Walker:
             )
 
 
-def describe_event(state: IncidentState, event: Event) -> str | None:
-    """One line on what another responder did ("step rotate/npm-tokens was completed by alice
-    at 14:02"), or None for bookkeeping events."""
-    at = f"{event.at:%H:%M}"
-    if event.step_id and event.step_id in state.steps:
-        where = f"{state.steps[event.step_id].phase_id}/{event.step_id}"
-    else:
-        where = event.step_id or ""
-    verbs = {
-        Kind.STEP_COMPLETED: f"step {where} was completed",
-        Kind.STEP_SKIPPED: f"step {where} was skipped",
-        Kind.STEP_REOPENED: f"step {where} was reopened",
-        Kind.NOTE_ADDED: "a note was added",
-        Kind.EVIDENCE_ATTACHED: "evidence was attached",
-        Kind.INPUT_RECORDED: f"input {event.payload.get('input_id')} was recorded",
-        Kind.CHECK_RAN: f"the check of {where} ran",
-        Kind.ROLE_ASSIGNED: "a role was assigned",
-        Kind.INCIDENT_CLOSED: "the incident was closed",
+# What the walker tells a responder about others' events (bookkeeping events stay quiet).
+NOTICE_KINDS = frozenset(
+    {
+        Kind.STEP_COMPLETED,
+        Kind.STEP_SKIPPED,
+        Kind.STEP_REOPENED,
+        Kind.NOTE_ADDED,
+        Kind.EVIDENCE_ATTACHED,
+        Kind.INPUT_RECORDED,
+        Kind.CHECK_RAN,
+        Kind.ROLE_ASSIGNED,
+        Kind.INCIDENT_CLOSED,
     }
-    verb = verbs.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
-    return f"{verb} by {event.actor} at {at}" if verb else None
+)
+
+
+def notice_of(state: IncidentState, event: Event) -> str | None:
+    """One line on what another responder did ("bob (14:02): completed isolate/disconnect"),
+    or None for bookkeeping events."""
+    if event.kind not in NOTICE_KINDS:
+        return None
+    where = step_path(state.runbook, event.step_id)
+    return f"{event.actor} ({event.at:%H:%M}): {describe_event(event, where=where)}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from irbook.domain import engine
+from irbook.domain.describe import describe_event, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind, NewEvent, RoleAssigned
 from irbook.errors import NotFoundError, StoreUnavailableError, UsageError
@@ -128,33 +129,9 @@ def role_lines(state: IncidentState) -> list[RoleLine]:
     ]
 
 
-def step_path(state: IncidentState, step_id: str | None) -> str:
-    """``phase/step`` as responders say it ("rotate/npm-tokens")."""
-    if not step_id:
-        return ""
-    try:
-        return f"{state.runbook.phase_of(step_id).id}/{step_id}"
-    except KeyError:
-        return step_id
-
-
 def event_text(state: IncidentState, event: Event) -> str:
     """One line about an event, for people (the report has the full detail)."""
-    p, where = event.payload, step_path(state, event.step_id)
-    texts = {
-        Kind.INCIDENT_OPENED: lambda: f"opened the incident ({p.get('runbook_id')})",
-        Kind.INPUT_RECORDED: lambda: f"answered input {p.get('input_id')}",
-        Kind.STEP_COMPLETED: lambda: f"completed step {where}",
-        Kind.STEP_SKIPPED: lambda: f"skipped step {where}: {p.get('reason')}",
-        Kind.STEP_REOPENED: lambda: f"reopened step {where}",
-        Kind.NOTE_ADDED: lambda: "added a note" + (f" on {where}" if where else ""),
-        Kind.EVIDENCE_ATTACHED: lambda: f"attached evidence {p.get('path')}",
-        Kind.ROLE_ASSIGNED: lambda: f"assigned {p.get('role')} to {p.get('person')}",
-        Kind.SEVERITY_CHANGED: lambda: f"changed severity to {p.get('severity')}",
-        Kind.INCIDENT_CLOSED: lambda: f"closed the incident: {p.get('outcome')}",
-    }
-    make = texts.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
-    return make() if make else event.kind.replace("_", " ") + (f" {where}" if where else "")
+    return describe_event(event, where=step_path(state.runbook, event.step_id))
 
 
 def watch_frame(
