@@ -123,9 +123,9 @@ def test_supply_chain_inputs(supply_chain: Runbook) -> None:
         "organisation": ("text", True),
         "vector": ("choice", True),
         "detected_at": ("datetime", False),
-        "repo_paths": ("list", False),
-        "advisories": ("list", False),
-        "log_paths": ("list", False),
+        "repo_paths": ("paths", False),
+        "advisories": ("paths", False),
+        "log_paths": ("paths", False),
         "ioc_file": ("path", False),
     }
     assert {k: (str(v.type), v.required) for k, v in inputs.items()} == expected
@@ -161,20 +161,20 @@ def _step(runbook: Runbook, step_id: str) -> Step:
 
 
 @pytest.mark.parametrize(
-    ("step_id", "phase"),
+    ("step_id", "phase", "kind"),
     [
-        ("affected-devices", "isolate"),
-        ("affected-packages", "audit"),
-        ("safe-versions", "audit"),
-        ("iocs", "audit"),
+        ("affected-devices", "isolate", "list"),
+        ("affected-packages", "audit", "packages"),
+        ("safe-versions", "audit", "packages"),
+        ("iocs", "audit", "list"),
     ],
 )
 def test_supply_chain_list_inputs_others_rely_on(
-    supply_chain: Runbook, step_id: str, phase: str
+    supply_chain: Runbook, step_id: str, phase: str, kind: str
 ) -> None:
     step = _step(supply_chain, step_id)
     assert isinstance(step, InputStep)
-    assert step.value == "list"
+    assert step.value == kind
     assert supply_chain.phase_of(step_id).id == phase
 
 

@@ -58,6 +58,12 @@ def _opened(p: dict[str, Any], _: str) -> str:
 def _completed(p: dict[str, Any], where: str) -> str:
     value = p.get("value")
     shown = "" if value is None or value is True else f": {show_value(value)}"
+    unticked = p.get("unticked") or []
+    if unticked:  # a checklist done with exceptions
+        return (
+            f"completed {where} with exceptions{shown}; not ticked: {show_value(unticked)} "
+            f"({p.get('reason', '')})"
+        )
     return f"completed {where}{shown}"
 
 
@@ -77,9 +83,17 @@ def _sent(p: dict[str, Any], _: str) -> str:
 
 
 def _closed(p: dict[str, Any], _: str) -> str:
-    skipped = p.get("skipped") or []
-    extra = f" (skipped: {', '.join(skipped)})" if skipped else ""
-    return f"closed: {p.get('outcome', '')}{extra}"
+    named = [
+        (label, p.get(key) or [])
+        for key, label in (
+            ("skipped", "skipped"),
+            ("exceptions", "done with exceptions"),
+            ("open_steps", "left open"),
+            ("not_applicable", "not applicable"),
+        )
+    ]
+    parts = [f"{label}: {', '.join(ids)}" for label, ids in named if ids]
+    return f"closed: {p.get('outcome', '')}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
 def _followup(p: dict[str, Any], _: str) -> str:
@@ -100,6 +114,7 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.STEP_STARTED: lambda _, w: f"started {w}",
     Kind.STEP_COMPLETED: _completed,
     Kind.STEP_SKIPPED: lambda p, w: f"skipped {w}: {p.get('reason', '')}",
+    Kind.STEP_NOT_APPLICABLE: lambda p, w: f"marked {w} not applicable: {p.get('reason', '')}",
     Kind.STEP_REOPENED: _reopened,
     Kind.NOTE_ADDED: _note,
     Kind.EVIDENCE_ATTACHED: lambda p, _: (

@@ -127,8 +127,8 @@ class IncidentFacts:
     roles: dict[str, str]
     phases: tuple[PhaseFacts, ...]
     skipped: tuple[SkippedStep, ...]
-    steps_settled: int
-    steps_total: int
+    steps_settled: int  # done, done with exceptions, or skipped
+    steps_total: int  # applicable steps (engine.Progress)
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()  # answers that could not be read (malformed package entries)
@@ -218,8 +218,9 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
         roles=dict(state.roles),
         phases=_phases(state),
         skipped=_skipped(state),
+        # the one progress definition (settled of applicable), as the walker and report say it
         steps_settled=engine.progress(state).settled,
-        steps_total=len(runbook.steps()),
+        steps_total=engine.progress(state).total,
         inputs=inputs,
         answers=dict(answers),
         problems=tuple(problems),

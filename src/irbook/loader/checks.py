@@ -8,7 +8,9 @@ with the schema's own problems, all in one pass.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
@@ -41,6 +43,7 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
         if isinstance(item.get("id"), str):
             _unique(doc, problems, inputs, item["id"], loc, "input")
         problems.extend(_choice_problems(doc, ("inputs", i), item, "type"))
+        problems.extend(_value_option_problems(doc, ("inputs", i), item, "type"))
 
     phases: dict[str, Loc] = {}
     steps: dict[str, Loc] = {}
@@ -92,6 +95,7 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             )
         if step.get("type") == "input":
             problems.extend(_choice_problems(doc, sloc, step, "value"))
+            problems.extend(_value_option_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
             problems.extend(_check_argument_problems(doc, sloc, step, inputs))
     return problems
@@ -165,6 +169,42 @@ def _choice_problems(doc: Document, loc: Loc, item: dict[str, Any], type_key: st
             )
         ]
     return []
+
+
+_NOT_BEFORE = re.compile(r"^\d+d$")
+
+
+def _value_option_problems(
+    doc: Document, loc: Loc, item: dict[str, Any], type_key: str
+) -> list[Problem]:
+    """`path_kind` belongs to path(s), `not_before` to datetime, and must be readable."""
+    kind = item.get(type_key) or "text"
+    problems = []
+    if "path_kind" in item and kind not in (ValueType.PATH, ValueType.PATHS):
+        problems.append(
+            doc.problem(
+                (*loc, "path_kind"), f"`path_kind` only applies to path and paths, not '{kind}'"
+            )
+        )
+    not_before = item.get("not_before")
+    if not_before is not None and kind != ValueType.DATETIME:
+        problems.append(
+            doc.problem(
+                (*loc, "not_before"), f"`not_before` only applies to datetime, not '{kind}'"
+            )
+        )
+    elif isinstance(not_before, str) and not _NOT_BEFORE.match(not_before.strip()):
+        try:
+            datetime.fromisoformat(not_before.strip().replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(
+                doc.problem(
+                    (*loc, "not_before"),
+                    f"`not_before: {not_before}` is neither a date/time (2025-01-01) nor a "
+                    "number of days before the answer (365d)",
+                )
+            )
+    return problems
 
 
 def _when_problems(

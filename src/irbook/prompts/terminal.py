@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,13 +33,34 @@ def _validator(validate: Validator | None) -> Any:
     return check
 
 
+def discard_typeahead() -> None:
+    """Drop keys typed before the question was on screen.
+
+    The responder answers what they see: a "y" and an Enter typed while the walker was busy
+    must not answer the next question (an Enter once landed on a critical step's menu and
+    recorded it done unread). A no-op when stdin is not a terminal (tests, pipes) or on systems
+    without termios."""
+    try:
+        import termios
+    except ImportError:  # Windows: no tty line discipline to flush
+        return
+    try:
+        if sys.stdin.isatty():
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (OSError, ValueError):  # stdin closed or replaced: nothing pending to drop
+        return
+
+
 class QuestionaryPrompter:
-    """``unsafe_ask`` everywhere: Ctrl-C must raise KeyboardInterrupt, not return None."""
+    """``unsafe_ask`` everywhere: Ctrl-C must raise KeyboardInterrupt, not return None.
+
+    Every question first discards typeahead; yes/no questions wait for Enter."""
 
     def select(
         self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
     ) -> str:
         options = [questionary.Choice(title=t, value=v) for t, v in choices]
+        discard_typeahead()
         answer = questionary.select(
             message,
             choices=options,
@@ -58,6 +80,7 @@ class QuestionaryPrompter:
     ) -> str:
         if multiline:
             message += " (Esc then Enter to finish)"
+        discard_typeahead()
         answer = questionary.text(
             message,
             default=default,
@@ -68,12 +91,16 @@ class QuestionaryPrompter:
         return str(answer)
 
     def confirm(self, message: str, *, default: bool = False) -> bool:
-        return bool(questionary.confirm(message, default=default, style=_STYLE).unsafe_ask())
+        discard_typeahead()
+        question = questionary.confirm(message, default=default, auto_enter=False, style=_STYLE)
+        return bool(question.unsafe_ask())
 
     def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
+        discard_typeahead()
         answer = questionary.checkbox(message, choices=list(choices), style=_STYLE).unsafe_ask()
         return [str(a) for a in answer]
 
     def path(self, message: str, *, validate: Validator | None = None) -> str:
+        discard_typeahead()
         answer = questionary.path(message, validate=_validator(validate), style=_STYLE).unsafe_ask()
         return str(answer)

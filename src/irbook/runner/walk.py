@@ -12,7 +12,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from irbook.domain import engine
 from irbook.domain.describe import describe_event, step_path
@@ -24,14 +24,25 @@ from irbook.domain.events import (
     NewEvent,
     NoteAdded,
     StepCompleted,
+    StepNotApplicable,
     StepReopened,
     StepSkipped,
 )
-from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
+from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
 from irbook.errors import Interrupted, IrbookError, UsageError
 from irbook.runner import actions
-from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
+from irbook.runner.decisions import (
+    AddNote,
+    Again,
+    Attach,
+    Complete,
+    Decision,
+    GoBack,
+    NotApplicable,
+    Pause,
+    Skip,
+)
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import AppendConflict, Store
@@ -113,7 +124,7 @@ class Walker:
                 self.state = close_incident(
                     self.store, self.current.incident_id, responder=self.responder
                 )
-                self.display.recorded(f"incident closed: {self.current.status}")
+                self.display.recorded(f"incident {describe_event(self.current.events[-1])}")
                 return WalkResult(self.current, "closed")
             return WalkResult(self.current, "settled")
         except KeyboardInterrupt:
@@ -143,6 +154,10 @@ class Walker:
                 self._complete(step, decision)
             elif isinstance(decision, Skip):
                 self._skip(step, decision.reason)
+            elif isinstance(decision, NotApplicable):
+                self._not_applicable(step, decision.reason)
+            elif isinstance(decision, Again):
+                return  # nothing recorded: the loop shows the same step again
             elif isinstance(decision, AddNote):
                 text, found = redact(decision.text)
                 self._tell_redacted(found)
@@ -166,6 +181,9 @@ class Walker:
 
     def _complete(self, step: Step, decision: Complete) -> None:
         value = decision.value
+        if isinstance(step, ChecklistStep):
+            self._complete_checklist(step, decision)
+            return
         if decision.perform and isinstance(step, CheckStep):
             check = actions.run_check(step, self.current, cwd=self.options.cwd)
             self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
@@ -203,6 +221,42 @@ class Walker:
             ),
         )
 
+    def _complete_checklist(self, step: ChecklistStep, decision: Complete) -> None:
+        """Done only when every item is ticked; otherwise open, or, with a reason, "done with
+        exceptions" naming the unticked items. Checked here, whatever asked (terminal, answers
+        file, a Python caller's DecisionSource)."""
+        ticked = checklist_ticked(step, decision.value)
+        unticked = [item for item in step.items if item not in ticked]
+        reason = decision.reason.strip()
+        if unticked and not reason:
+            raise UsageError(
+                f"{step.id}: {len(unticked)} of {len(step.items)} items not ticked "
+                f"({'; '.join(unticked)}); the step stays open",
+                hint="tick every item, or give a reason to record it done with exceptions",
+            )
+        clean_reason, found = redact(reason)
+        self._tell_redacted(found)
+        payload = StepCompleted(
+            value=ticked,
+            redacted=found,
+            unticked=unticked,
+            reason=clean_reason if unticked else "",
+        )
+        self._settle(step, NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id))
+
+    def _not_applicable(self, step: Step, reason: str) -> None:
+        if not step.not_applicable:
+            raise UsageError(
+                f"step {step.id} always applies: the runbook does not allow marking it "
+                "not applicable"
+            )
+        if not reason.strip():
+            raise UsageError("'not applicable' needs a reason")
+        clean, found = redact(reason.strip())
+        self._tell_redacted(found)
+        payload = StepNotApplicable(reason=clean, redacted=found)
+        self._settle(step, NewEvent(Kind.STEP_NOT_APPLICABLE, payload, step_id=step.id))
+
     def _skip(self, step: Step, reason: str) -> None:
         if step.critical:
             raise UsageError(f"step {step.id} is critical and cannot be skipped")
@@ -230,7 +284,7 @@ class Walker:
         while True:
             try:
                 record(self.store, self.current, new, self.responder)
-                verb = "skipped" if new.kind == Kind.STEP_SKIPPED else "done"
+                verb = str(self.current.steps[step.id].status)
                 self.display.recorded(f"{step.id}: {verb}")
                 return
             except AppendConflict as conflict:
@@ -270,11 +324,25 @@ class Walker:
             )
 
 
+def checklist_ticked(step: ChecklistStep, value: Any) -> list[str]:
+    """The ticked items, in the runbook's order; UsageError for an item the step does not have."""
+    if value is True:  # "done" without a list: every item
+        return list(step.items)
+    items = [str(v) for v in value] if isinstance(value, list | tuple) else None
+    if items is None:
+        raise UsageError(f"{step.id}: a checklist is answered with the items ticked")
+    unknown = [i for i in items if i not in step.items]
+    if unknown:
+        raise UsageError(f"{step.id}: not an item of this checklist: {'; '.join(unknown)}")
+    return [item for item in step.items if item in items]
+
+
 # What the walker tells a responder about others' events (bookkeeping events stay quiet).
 NOTICE_KINDS = frozenset(
     {
         Kind.STEP_COMPLETED,
         Kind.STEP_SKIPPED,
+        Kind.STEP_NOT_APPLICABLE,
         Kind.STEP_REOPENED,
         Kind.NOTE_ADDED,
         Kind.EVIDENCE_ATTACHED,

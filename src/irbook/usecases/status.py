@@ -33,6 +33,7 @@ def status_view(state: IncidentState) -> dict[str, Any]:
                     "actor": s.actor,
                     "at": _iso(s.at),
                     "reason": s.reason,
+                    "unticked": s.unticked,
                     "value": s.value,
                 }
             )
@@ -62,6 +63,10 @@ def status_view(state: IncidentState) -> dict[str, Any]:
         "progress": {
             "settled": progress.settled,
             "total": progress.total,
+            "done": progress.done,
+            "with_exceptions": progress.with_exceptions,
+            "skipped": progress.skipped,
+            "not_applicable": progress.not_applicable,
             "phase": progress.phase_index,
             "phases": progress.phase_count,
         },

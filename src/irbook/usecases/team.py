@@ -57,17 +57,24 @@ def assign_role(
 
 @dataclass(frozen=True)
 class PhaseLine:
+    """A phase's progress: settled of applicable, as everywhere (``engine.Progress``)."""
+
     title: str
     done: int
     skipped: int
     not_applicable: int
-    total: int
+    total: int  # every step of the phase
     milestone: str | None
     milestone_at: datetime | None
+    with_exceptions: int = 0
 
     @property
     def settled(self) -> int:
-        return self.done + self.skipped + self.not_applicable
+        return self.done + self.with_exceptions + self.skipped
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ def phase_lines(state: IncidentState) -> list[PhaseLine]:
                 len(phase.steps),
                 phase.milestone,
                 milestone.reached_at if milestone else None,
+                counts[StepStatus.DONE_WITH_EXCEPTIONS],
             )
         )
     return out
