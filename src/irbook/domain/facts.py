@@ -19,6 +19,7 @@ from urllib.parse import quote
 from irbook.domain import engine
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
+from irbook.domain.packages import osv_ecosystem
 
 AFFECTED_STEP = "affected-packages"
 SAFE_STEP = "safe-versions"
@@ -26,7 +27,6 @@ IOCS_STEP = "iocs"
 DEVICES_STEP = "affected-devices"
 LOCKFILE_AUDIT = "lockfile-audit"
 
-_ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}  # the spellings OSV and purl expect
 _ADVISORY_ID = re.compile(
     r"\b(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|MAL-\d{4}-\d+)\b"
 )
@@ -174,7 +174,7 @@ def parse_package(text: str) -> PackageVersion:
         raise ValueError(
             f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. npm:@tanstack/react-router@1.169.5)"
         )
-    return PackageVersion(_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), rest[:at], rest[at + 1 :])
+    return PackageVersion(osv_ecosystem(ecosystem) or ecosystem, rest[:at], rest[at + 1 :])
 
 
 def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
@@ -280,7 +280,7 @@ def _finding(raw: Any) -> AuditFinding | None:
         return None
     ecosystem = str(raw.get("ecosystem") or "")
     return AuditFinding(
-        ecosystem=_ECOSYSTEMS.get(ecosystem.lower(), ecosystem),
+        ecosystem=osv_ecosystem(ecosystem) or ecosystem,
         name=str(raw["name"]),
         version=str(raw["version"]),
         advisory=str(raw.get("advisory") or ""),

@@ -8,6 +8,7 @@ version is split at the *last* ``@`` after the first character of the name.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 # OSV's language ecosystems (and the few distribution ones responders meet in SBOMs).
@@ -70,9 +71,11 @@ def split_spec(text: str) -> tuple[str, str, str]:
         raise ValueError(f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. {EXAMPLE})")
     known = osv_ecosystem(ecosystem)
     if known is None:
+        close = difflib.get_close_matches(ecosystem.lower(), list(_BY_LOWER), n=1, cutoff=0.5)
+        hint = f" (did you mean '{_BY_LOWER[close[0]]}'?)" if close else ""
         raise ValueError(
-            f"'{entry}': unknown ecosystem '{ecosystem}' (OSV spellings: "
-            f"{', '.join(OSV_ECOSYSTEMS[:8])}, ...)"
+            f"'{entry}': unknown ecosystem '{ecosystem}'{hint}; OSV spells them "
+            f"{', '.join(OSV_ECOSYSTEMS[:8])}, ..."
         )
     name, version = rest[:at], rest[at + 1 :]
     if known == "npm" and not _NPM_NAME.match(name):
