@@ -38,8 +38,13 @@ def discard_typeahead() -> None:
 
     The responder answers what they see: a "y" and an Enter typed while the walker was busy
     must not answer the next question (an Enter once landed on a critical step's menu and
-    recorded it done unread). A no-op when stdin is not a terminal (tests, pipes) or on systems
-    without termios."""
+    recorded it done unread). Two places hold such keys: prompt_toolkit's typeahead buffer (keys
+    read along with the previous answer and kept for the next prompt), and the terminal's input
+    queue (tcflush; a no-op when stdin is not a terminal, or without termios)."""
+    from prompt_toolkit.application import get_app_session
+    from prompt_toolkit.input.typeahead import clear_typeahead
+
+    clear_typeahead(get_app_session().input)
     try:
         import termios
     except ImportError:  # Windows: no tty line discipline to flush

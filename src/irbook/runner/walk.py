@@ -116,6 +116,7 @@ class Walker:
                 self.display.step(step, self.current, progress)
                 decision = self.source.decide(step, self.current)
                 if isinstance(decision, Pause):
+                    self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
             self.display.finished(self.current)
