@@ -195,7 +195,11 @@ def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbo
         (
             "log-ioc-scan",
             "log-ioc-scan",
-            {"paths": "{{ inputs.log_paths }}", "iocs": "{{ inputs.ioc_file }}"},
+            {
+                "paths": "{{ inputs.log_paths }}",
+                "iocs": "{{ inputs.ioc_file }}",
+                "indicators": "{{ answers.iocs }}",
+            },
         ),
     ],
 )

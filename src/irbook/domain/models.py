@@ -154,11 +154,13 @@ class ChecklistStep(_StepBase):
 
 # `{{ inputs.NAME }}` in a check step's `with:` values: replaced by the input's recorded value.
 INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# `{{ answers.STEP }}`: replaced by an input step's answer (the typed IOCs, for the log scan).
+ANSWER_REFERENCE = re.compile(r"\{\{\s*answers\.([a-z0-9][a-z0-9-]*)\s*\}\}")
 
 # The arguments each built-in check action takes (its `with:` keys); the loader checks them.
 CHECK_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "lockfile-audit": ("paths", "advisories"),
-    "log-ioc-scan": ("paths", "iocs", "advisories", "domains"),
+    "log-ioc-scan": ("paths", "iocs", "advisories", "domains", "indicators"),
 }
 
 
@@ -171,7 +173,8 @@ class CheckStep(_StepBase):
     with_: dict[str, str | list[str]] = Field(
         default_factory=dict,
         alias="with",
-        description="Arguments of the action; strings may use {{ inputs.NAME }}.",
+        description="Arguments of the action; strings may use {{ inputs.NAME }} and "
+        "{{ answers.STEP }} (an input step's answer).",
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
-from irbook.domain.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
+from irbook.domain.models import ANSWER_REFERENCE, CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
 from irbook.errors import Problem
 from irbook.loader.messages import Loc, did_you_mean
 
@@ -97,15 +97,15 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             problems.extend(_choice_problems(doc, sloc, step, "value"))
             problems.extend(_value_option_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
-            problems.extend(_check_argument_problems(doc, sloc, step, inputs))
+            problems.extend(_check_argument_problems(doc, sloc, step, inputs, steps))
     return problems
 
 
 def _check_argument_problems(
-    doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc]
+    doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc], steps: dict[str, Loc]
 ) -> list[Problem]:
-    """`with:` keys the action does not take, and `{{ inputs.X }}` naming no input: both would
-    otherwise only fail in the middle of an incident."""
+    """`with:` keys the action does not take, and `{{ inputs.X }}` / `{{ answers.X }}` naming no
+    input or step: both would otherwise only fail in the middle of an incident."""
     args = step.get("with")
     expected = CHECK_ARGUMENTS.get(str(step.get("uses")))
     if not isinstance(args, dict) or expected is None:
@@ -129,6 +129,14 @@ def _check_argument_problems(
                         doc.problem(
                             (*loc, "with", key),
                             f"unknown input '{name}'{did_you_mean(name, inputs)}",
+                        )
+                    )
+            for name in ANSWER_REFERENCE.findall(text) if isinstance(text, str) else []:
+                if name not in steps:
+                    out.append(
+                        doc.problem(
+                            (*loc, "with", key),
+                            f"unknown step '{name}'{did_you_mean(name, steps)}",
                         )
                     )
     return out
