@@ -255,3 +255,47 @@ def test_answers_file_not_applicable_refused_where_forbidden_or_without_reason(
         (2, "step 'inventory': always applies: the runbook does not allow `not_applicable` here"),
         (3, 'step \'rotate-k8s\': "not applicable" needs a reason: {not_applicable: "why"}'),
     ]
+
+
+# --- a role walk with nothing left now ---------------------------------------------------------
+
+
+def test_role_walk_with_nothing_left_now_says_who_it_waits_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 11, finding 10: it printed "All steps ... are settled" while tell-legal waited on
+    the ops lead's rotate-k8s."""
+    db = str(tmp_path / "irbook.db")
+    start = write(tmp_path / "start.yaml", "steps: {inventory: done}\n")
+    assert run(["start", str(STATES), "--answers", str(start), "--db", db]) == 1
+    capsys.readouterr()
+    assert run(["list", "--json", "--db", db]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert run(["assign", row["id"], "ops-lead", "bob", "--db", db]) == 0
+    comms = write(tmp_path / "comms.yaml", "steps: {post-mortem: done}\n")
+    argv = ["resume", row["id"], "--role", "comms-lead", "--answers", str(comms), "--db", db]
+    assert run(argv) == 0
+    out = capsys.readouterr().out
+    assert "are settled" not in out
+    assert "Nothing left for you" in out
+    assert "tell-legal needs rotate-k8s (ops-lead: bob)" in out
+
+
+def test_progress_is_settled_of_applicable_everywhere(store: Store) -> None:
+    """Issue 11, finding 10: the walker, status, report and the notices' facts counted steps
+    four ways (0/46, 42 of 46, 45 of 54). One definition now: settled of applicable."""
+    from irbook.domain.facts import build_facts
+
+    incident = new_incident(store)
+    walk(store, incident, ["done", ITEMS, "n/a", "no Kubernetes", "skip", "later", "pause"])
+    state = load_state(store, incident)
+    progress = engine.progress(state)
+    assert (progress.settled, progress.total) == (
+        2,
+        3,
+    )  # inventory, tell-legal (skipped) of 3 applicable
+    assert status_view(state)["progress"]["settled"] == 2
+    assert status_view(state)["progress"]["total"] == 3
+    facts = build_facts(state)
+    assert (facts.steps_settled, facts.steps_total) == (2, 3)
+    assert "2 of 3 applicable steps settled" in build_report(state).summary

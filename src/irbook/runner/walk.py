@@ -70,7 +70,7 @@ class WalkOptions:
 @dataclass
 class WalkResult:
     state: IncidentState
-    outcome: Literal["paused", "settled", "closed"]
+    outcome: Literal["paused", "settled", "closed", "waiting"]
 
 
 class CommandFailed(IrbookError):
@@ -119,6 +119,10 @@ class Walker:
                     self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
+            waits = engine.waiting(self.current, role=self.options.role)
+            if waits:  # a role walk whose remaining steps need other roles' steps first
+                self.display.waiting(self.current, waits)
+                return WalkResult(self.current, "waiting")
             self.display.finished(self.current)
             if self.options.role is None and self.source.close_at_end():
                 # close_incident folds afresh and applies its close event to what it returns
