@@ -299,3 +299,14 @@ def test_progress_is_settled_of_applicable_everywhere(store: Store) -> None:
     facts = build_facts(state)
     assert (facts.steps_settled, facts.steps_total) == (2, 3)
     assert "2 of 3 applicable steps settled" in build_report(state).summary
+
+
+def test_watch_shows_not_applicable_apart_with_its_reason(store: Store) -> None:
+    from irbook.usecases.team import watch_frame
+
+    incident = new_incident(store)
+    walk(store, incident, ["done", ITEMS, "n/a", "no Kubernetes here", "pause"])
+    frame = watch_frame(load_state(store, incident))
+    isolate = frame.phases[0]
+    assert (isolate.settled, isolate.applicable, isolate.not_applicable) == (1, 1, 1)
+    assert frame.latest[0].text == "marked isolate/rotate-k8s not applicable: no Kubernetes here"
