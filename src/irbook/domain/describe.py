@@ -132,6 +132,9 @@ _DESCRIBE: dict[str, Describer] = {
     ),
     Kind.INCIDENT_CLOSED: _closed,
     Kind.FOLLOWUP_ADDED: _followup,
+    Kind.ADVISORY_ISSUED: lambda p, _: (
+        f"issued the {p.get('format', '')} advisory, revision {p.get('revision', '?')}"
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from irbook.domain.describe import show_value
+from irbook.domain.events import attributed
 from irbook.report.model import Metric, Report, step_detail
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
@@ -295,7 +296,10 @@ def _followups(r: Report) -> str:
 
 
 def _events(r: Report) -> str:
-    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)] for t in r.timeline]
+    rows = [
+        [str(t.seq), when(t.at), esc(attributed(t.actor, t.login)), esc(t.kind), esc(t.summary)]
+        for t in r.timeline
+    ]
     return section("Event log", table(["#", "At (UTC)", "By", "Kind", "What"], rows), "events")
 
 

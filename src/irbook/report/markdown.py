@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from irbook.domain.describe import show_value
+from irbook.domain.events import attributed
 from irbook.report.model import Metric, Report, step_detail
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -227,7 +228,8 @@ def _followups(r: Report) -> list[str]:
 
 def _timeline(r: Report) -> list[str]:
     rows = [
-        [str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)] for t in r.timeline
+        [str(t.seq), when(t.at), esc(attributed(t.actor, t.login)), f"`{t.kind}`", esc(t.summary)]
+        for t in r.timeline
     ]
     head = (
         f"Event-log head hash: `{r.head_hash}`; hash chain {_chain(r)} (check it with "

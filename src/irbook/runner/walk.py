@@ -27,6 +27,7 @@ from irbook.domain.events import (
     StepNotApplicable,
     StepReopened,
     StepSkipped,
+    attributed,
 )
 from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
@@ -365,4 +366,5 @@ def notice_of(state: IncidentState, event: Event) -> str | None:
     if event.kind not in NOTICE_KINDS:
         return None
     where = step_path(state.runbook, event.step_id)
-    return f"{event.actor} ({event.at:%H:%M}): {describe_event(event, where=where)}"
+    who = attributed(event.actor, event.login)
+    return f"{who} ({event.at:%H:%M}): {describe_event(event, where=where)}"

@@ -293,10 +293,10 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
             not_applicable=decision.not_applicable,
         )
         try:
-            event = record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+            record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
         except AppendConflict:
             if store.last_seq(state.incident_id) <= state.last_seq:
                 raise  # a conflict without a newer event: the log is damaged
             continue
-        store.set_status(state.incident_id, decision.outcome, event.at)
+        # The incident row follows in the same statement (store/guards.py: event_closes_incident)
         return state

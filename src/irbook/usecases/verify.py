@@ -10,10 +10,11 @@ recorded elsewhere (a report, ``--expect``) catches both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from irbook.domain.events import GENESIS_HASH, Event, event_hash
+from irbook.usecases.incident_row import row_disagreements
 
 if TYPE_CHECKING:
     from irbook.store import Store
@@ -27,6 +28,7 @@ class Verification:
     head_hash: str  # of the last event read ("" for none)
     bad_seq: int | None = None  # the first event that is wrong or missing
     problem: str = ""
+    row_ok: bool = True  # the incident row agrees with the log (checked when the chain is intact)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +38,7 @@ class Verification:
             "head_hash": self.head_hash,
             "bad_seq": self.bad_seq,
             "problem": self.problem or None,
+            "row_ok": self.row_ok,
         }
 
 
@@ -79,6 +82,17 @@ def verify_chain(
 
 
 def verify_incident(store: Store, incident_id: str, *, expect: str | None = None) -> Verification:
-    """Read the incident's events straight from the store (no fold: the log may be damaged)."""
+    """Read the incident's events straight from the store (no fold: the log may be damaged),
+    then check what the incident row claims against an intact log."""
     incident = store.incident(incident_id)
-    return verify_chain(incident.id, store.events(incident.id), expect=expect)
+    events = store.events(incident.id)
+    result = verify_chain(incident.id, events, expect=expect)
+    if result.bad_seq is not None:
+        return result  # the log itself is damaged: the row cannot be judged against it
+    disagreements = row_disagreements(incident, events)
+    if not disagreements:
+        return result
+    problem = "the incident row disagrees with the log: " + "; ".join(disagreements)
+    if result.problem:
+        problem = f"{result.problem}; {problem}"
+    return replace(result, ok=False, problem=problem, row_ok=False)
