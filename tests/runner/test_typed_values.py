@@ -159,3 +159,15 @@ def test_terminal_yes_no_waits_for_enter(keys) -> None:  # type: ignore[no-untyp
 def test_confirm_waits_for_enter(keys) -> None:  # type: ignore[no-untyped-def]
     keys.send_text("ny\r")  # with auto_enter, "n" alone returned False
     assert QuestionaryPrompter().confirm("Run `npm token list` on this machine now?") is True
+
+
+def test_terminal_re_asks_a_future_detected_at(keys) -> None:  # type: ignore[no-untyped-def]
+    spec = next(
+        i
+        for i in load_catalog_runbook("supply-chain-compromise").runbook.inputs
+        if i.id == "detected_at"
+    )
+    future = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    keys.send_text(f"{future}\r\x152026-05-11T19:46:00Z\r")  # refused, cleared, then a past time
+    source = TerminalSource(QuestionaryPrompter(), ValueContext(cwd=CASE))
+    assert source.input_value(spec) == "2026-05-11T19:46:00+00:00"
