@@ -8,7 +8,6 @@ written or sent.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain.redact import find_secrets
-from irbook.errors import InvalidInputError, IrbookError, UsageError
+from irbook.errors import InvalidInputError, SecretsInMessageError, UsageError
+from irbook.files.private import write_private
 from irbook.notify import headers
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ DEFAULT_SENDER = "irbook <irbook@localhost>"
 NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class SecretsInMessageError(IrbookError):
-    """The rendered message contains what looks like a credential."""
 
 
 @dataclass(frozen=True)
@@ -192,15 +188,16 @@ def _domain(mailbox: str) -> str:
 
 def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
     """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
     base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
     for n in range(1, 1000):
         path = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_private(path, message.raw, exclusive=True)
         except FileExistsError:
             continue
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.raw)
         return path
     raise UsageError(f"too many messages named {base}*.eml in {out_dir}")

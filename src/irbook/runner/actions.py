@@ -18,16 +18,12 @@ from irbook.domain.models import (
     NotifyStep,
 )
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError
+from irbook.errors import ActionUnavailable
 from irbook.store import Store
 from irbook.usecases.incidents import Responder
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
-
-
-class ActionUnavailable(IrbookError):
-    """The check cannot run here (its native dependency did not import)."""
 
 
 def render_args(

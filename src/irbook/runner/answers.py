@@ -18,6 +18,7 @@ from typing import Any
 
 from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
 from irbook.errors import InvalidInputError, Problem
+from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
 from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip
 from irbook.runner.values import ValueContext, ValueSpec, coerce
@@ -38,7 +39,7 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
     answers are checked as at the terminal (``irbook.runner.values``), with paths relative to
     ``context.cwd``."""
     ctx = context or ValueContext()
-    doc = read_yaml(path, kind="answers file")
+    doc = read_yaml(path, kind="answers file", max_bytes=limits.ANSWERS_BYTES)
     problems: list[Problem] = []
     data = doc.data
     if not isinstance(data, dict):

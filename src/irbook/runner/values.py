@@ -130,7 +130,8 @@ def _each(items: list[str], check: Any) -> list[str]:
 def package_spec(text: str) -> str:
     """``ECOSYSTEM:NAME@VERSION`` checked and normalised (OSV ecosystem spelling, the name as
     the ecosystem indexes it); npm versions must be SemVer and PyPI ones PEP 440."""
-    from irbook.audit.lockfiles.versions import KEYS, VersionError
+    from irbook.audit.lockfiles.versions import KEYS
+    from irbook.errors import VersionError
 
     ecosystem, name, version = split_spec(text)
     if ecosystem in KEYS:

@@ -31,7 +31,14 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
-from irbook.errors import Interrupted, IrbookError, UsageError
+from irbook.errors import (
+    AppendConflict,
+    CommandFailed,
+    Interrupted,
+    IrbookError,
+    TerminalInputError,
+    UsageError,
+)
 from irbook.runner import actions
 from irbook.runner.decisions import (
     AddNote,
@@ -46,7 +53,7 @@ from irbook.runner.decisions import (
 )
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
-from irbook.store import AppendConflict, Store
+from irbook.store import Store
 from irbook.usecases.incidents import (
     Responder,
     close_incident,
@@ -72,10 +79,6 @@ class WalkOptions:
 class WalkResult:
     state: IncidentState
     outcome: Literal["paused", "settled", "closed", "waiting"]
-
-
-class CommandFailed(IrbookError):
-    """A command step's command exited non-zero in a non-interactive run."""
 
 
 class Walker:
@@ -136,6 +139,11 @@ class Walker:
         except KeyboardInterrupt:
             raise Interrupted(
                 "interrupted: everything answered so far is saved",
+                hint=f"resume with: {self.options.resume_command}",
+            ) from None
+        except TerminalInputError as err:
+            raise TerminalInputError(
+                f"{err.message}: everything answered so far is saved",
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
 

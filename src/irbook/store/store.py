@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
-from irbook.errors import IrbookError, NotFoundError
+from irbook.errors import AppendConflict, NotFoundError
 from irbook.store.database import (
     create_db_engine,
     describe,
@@ -27,15 +27,6 @@ from irbook.store.database import (
     translate_errors,
 )
 from irbook.store.tables import EventRow, IncidentRow
-
-
-class AppendConflict(IrbookError):
-    """Another responder appended to this incident first; reload and decide again."""
-
-    def __init__(self, incident_id: str, expected_seq: int) -> None:
-        super().__init__(f"incident {incident_id} changed meanwhile (expected seq {expected_seq})")
-        self.incident_id = incident_id
-        self.expected_seq = expected_seq
 
 
 @dataclass(frozen=True)
