@@ -289,9 +289,13 @@ class Walker:
         """Append something that stays true whatever others did meanwhile (a note, a check)."""
         while True:
             try:
-                return record(self.store, self.current, new, self.responder)
+                event = record(self.store, self.current, new, self.responder)
             except AppendConflict as conflict:
                 self._after_conflict(conflict)
+                continue
+            if new.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
+                self._tell_redacted(list(event.payload.get("redacted", [])))
+            return event
 
     def _settle(self, step: Step, new: NewEvent) -> None:
         """Complete or skip ``step``, unless another responder settled it first."""
@@ -336,6 +340,11 @@ class Walker:
                 f"redacted before storing: {', '.join(kinds)} (never paste "
                 "secrets; rotate any secret that was typed here)"
             )
+
+
+# Payloads whose secrets are first masked by ``record`` (evidence descriptions, check findings,
+# command output): the walker tells the responder from the stored event.
+_REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
 def checklist_ticked(step: ChecklistStep, value: Any) -> list[str]:

@@ -31,7 +31,8 @@ from irbook.domain.events import (
     NoteAdded,
 )
 from irbook.domain.models import Runbook
-from irbook.domain.redact import redact
+from irbook.domain.redact import find_secrets, redact, scrub_event
+from irbook.domain.text import check_one_line
 from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
@@ -53,12 +54,21 @@ class Responder:
     host: str
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
 
+    def __post_init__(self) -> None:
+        # The name is stored on every event and in opened_by, and shown in every report: a secret
+        # in it would be everywhere, so it is refused (not redacted: a mangled name is useless).
+        check_one_line(self.actor, "the responder name (--as / IRBOOK_ACTOR)")
+        found = find_secrets(self.actor)
+        if found:
+            raise UsageError(
+                f"the responder name (--as / IRBOOK_ACTOR) looks like a secret ({', '.join(found)})",
+                hint="use your name or handle; rotate that secret",
+            )
+
     @classmethod
     def resolve(cls, actor: str | None = None) -> Responder:
         """``--as``, else IRBOOK_ACTOR, else the OS user; the host name is recorded too."""
         name = actor or os.environ.get("IRBOOK_ACTOR") or _os_user()
-        if not name.strip() or "\n" in name:
-            raise UsageError("the responder name (--as / IRBOOK_ACTOR) must be one line of text")
         return cls(actor=name.strip(), host=socket.gethostname())
 
 
@@ -102,7 +112,7 @@ def start_incident(
     runbook = loaded.runbook
     now = responder.clock()
     incident_id = new_incident_id(now)
-    clean_title, _ = redact(title or runbook.title)
+    clean_title, found = redact(check_one_line(title or runbook.title, "the incident title"))
     incident = Incident(
         id=incident_id,
         title=clean_title,
@@ -124,6 +134,7 @@ def start_incident(
         runbook_sha256=loaded.sha256,
         runbook_path=loaded.path,
         runbook_text=loaded.text,
+        redacted=found,
     )
     event = store.create_incident(
         incident,
@@ -175,6 +186,7 @@ def find_incident(store: Store, incident_id: str | None) -> Incident:
 
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:
     """Append one event after the state's last one and apply it; AppendConflict if overtaken."""
+    new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
     event = store.append(
         state.incident_id,
         new,
@@ -193,6 +205,7 @@ def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Resp
     Each conflict means another responder committed an event, so retrying terminates while the log
     grows; a conflict without a new event means the log is damaged, and is raised.
     """
+    new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
     expected = store.last_seq(incident_id) + 1
     while True:
         try:
@@ -265,7 +278,8 @@ def attach_evidence(
     step_id: str | None = None,
 ) -> Event:
     incident = store.incident(incident_id)
-    payload = evidence_payload(path, description)
+    clean, found = redact(description)
+    payload = evidence_payload(path, clean).model_copy(update={"redacted": found})
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
 
