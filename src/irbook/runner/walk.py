@@ -63,6 +63,9 @@ from irbook.usecases.incidents import (
 )
 
 CONFLICT_BACKOFF_S = 0.005
+# Up to this long before each answer to a step is appended: invisible to a person, and enough to
+# share out the races between walkers answering the same steps (tests/team/test_fairness.py).
+FAIR_PAUSE_S = 0.005
 
 
 @dataclass
@@ -292,6 +295,7 @@ class Walker:
                 event = record(self.store, self.current, new, self.responder)
             except AppendConflict as conflict:
                 self._after_conflict(conflict)
+                time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter
                 continue
             if new.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
                 self._tell_redacted(list(event.payload.get("redacted", [])))
@@ -300,6 +304,10 @@ class Walker:
     def _settle(self, step: Step, new: NewEvent) -> None:
         """Complete or skip ``step``, unless another responder settled it first."""
         while True:
+            # A random pause before every try, the winner of the last race included: the winner
+            # goes straight on to the next step while the losers catch up with the log, and
+            # without this the fastest walker won every race after its first (issue 17).
+            time.sleep(random.uniform(0, FAIR_PAUSE_S))  # noqa: S311  # jitter, not crypto
             try:
                 record(self.store, self.current, new, self.responder)
                 verb = str(self.current.steps[step.id].status)
@@ -320,8 +328,6 @@ class Walker:
         new event to show for it means the log itself is damaged."""
         if self._catch_up() == 0:
             raise conflict
-        # a random pause, so that the responder who just won does not win every race after it
-        time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
 
     def _catch_up(self) -> int:
         """Apply what others appended since our last event, and say what they did."""

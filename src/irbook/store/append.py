@@ -94,13 +94,18 @@ class Writer:
             text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(:incident_id))"), engine
         )
         self.session_user_sql = "SELECT session_user"
+        self._pipelined = self.postgres and _pipeline_supported()
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """A DB-API cursor in a write transaction, committed when the block ends without error.
 
         On SQLite the transaction is ``BEGIN IMMEDIATE`` (the write lock first, waiting up to the
-        busy timeout); on PostgreSQL the driver opens it with the first statement.
+        busy timeout). On PostgreSQL the driver opens it with the first statement, in psycopg's
+        pipeline mode: statements go out without waiting for each other's replies (the server
+        still runs them in order, each READ COMMITTED statement with its own snapshot), so the
+        incident's lock is held for one round trip (the head) plus the INSERT and COMMIT sent
+        together, not four. A queue of 16 writers on a busy machine moves that much faster.
         """
         error = self.dialect.loaded_dbapi.Error
         try:
@@ -110,10 +115,15 @@ class Writer:
         cursor = None
         try:
             cursor = raw.cursor()
-            if not self.postgres:
-                cursor.execute("BEGIN IMMEDIATE")
-            yield cursor
-            raw.commit()
+            if self._pipelined:
+                with cast(Any, raw.driver_connection).pipeline():
+                    yield cursor
+                    raw.commit()
+            else:
+                if not self.postgres:
+                    cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                raw.commit()
         except error as exc:
             gone = self.dialect.is_disconnect(exc, raw.dbapi_connection, cursor)
             if gone:
@@ -162,3 +172,12 @@ class Writer:
     def session_user(self, cursor: Any) -> str:
         cursor.execute(self.session_user_sql)
         return str(cursor.fetchone()[0])
+
+
+def _pipeline_supported() -> bool:
+    """psycopg 3 on libpq 14 or later (the binary wheel bundles one)."""
+    try:
+        import psycopg
+    except ImportError:  # another PostgreSQL driver in the URL: plain round trips
+        return False
+    return bool(psycopg.Pipeline.is_supported())
