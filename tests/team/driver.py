@@ -8,7 +8,7 @@ the same moment), then:
 - ``walk``: walks the incident through the real runner with the answers file, as
   `irbook resume INCIDENT --as ACTOR --role ROLE --answers FILE` does;
 - ``record``: appends a step_completed event for each step of the answers file with
-  ``incidents.record_anyway`` (the store's expected-seq append, retried on conflict).
+  ``incidents.record_anyway`` (appended at the end of the log: the store queues the writers).
 
 Prints one JSON line with what it was told (other responders' actions, answers it lost to someone
 else) and exits.
@@ -57,14 +57,34 @@ class RecordingDisplay:
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted
+    from irbook.errors import AppendConflict
     from irbook.usecases.incidents import Responder, record_anyway
 
+    conflicts = 0
+    append = store.append
+
+    def counted(*args: Any, **kwargs: Any) -> Any:  # the store's own append, conflicts counted
+        nonlocal conflicts
+        try:
+            return append(*args, **kwargs)
+        except AppendConflict:
+            conflicts += 1
+            raise
+
+    store.append = counted
     responder = Responder(actor=actor, host=f"host-{actor}")
     steps = json.loads(answers.read_text(encoding="utf-8"))["steps"]
     for step_id in steps:
         new = NewEvent(Kind.STEP_COMPLETED, StepCompleted(value=f"by {actor}"), step_id=step_id)
         record_anyway(store, incident_id, new, responder)
-    return {"actor": actor, "outcome": "recorded", "lost": 0, "notices": [], "problems": []}
+    return {
+        "actor": actor,
+        "outcome": "recorded",
+        "lost": 0,
+        "conflicts": conflicts,
+        "notices": [],
+        "problems": [],
+    }
 
 
 def main(argv: list[str]) -> int:

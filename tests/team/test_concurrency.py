@@ -33,7 +33,7 @@ APPENDS_EACH = 250
 def test_four_responders_250_answers_each_nothing_lost_or_doubled(
     db_url: str, mode: str, tmp_path: Path
 ) -> None:
-    """``record``: the store's expected-seq append (record_anyway); ``walk``: the real runner,
+    """``record``: notes appended at the end of the log (record_anyway); ``walk``: the real runner,
     each process walking its own role's steps (`resume --role`)."""
     loaded = load_runbook(big_runbook(tmp_path / "load.yaml", ROLES, APPENDS_EACH))
     store = open_store(db_url)
@@ -47,6 +47,10 @@ def test_four_responders_250_answers_each_nothing_lost_or_doubled(
     reports = run_drivers(db_url, incident.incident_id, walkers, mode=mode)
 
     assert {r["outcome"] for r in reports} == {"recorded" if mode == "record" else "settled"}
+    if mode == "record":
+        # Writers of one incident queue (issue 17): no append raced another and lost. Before,
+        # four processes spent about 1.3 conflicts per append on PostgreSQL.
+        assert [r["conflicts"] for r in reports] == [0] * len(ROLES)
     events = assert_log_intact(store, incident.incident_id)
     assert len(events) == 1 + len(ROLES) * APPENDS_EACH
     completed = [e for e in events if e.kind == Kind.STEP_COMPLETED]
