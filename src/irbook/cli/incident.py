@@ -1,7 +1,5 @@
 """Incident commands: start, resume, status, list, note, attach, close."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated

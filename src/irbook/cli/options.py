@@ -1,7 +1,5 @@
 """Options shared by several commands, declared once."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,7 +57,7 @@ OptionalIncidentArg = Annotated[
 
 
 @contextmanager
-def opened_store(db: str | None) -> Iterator[Store]:
+def opened_store(db: str | None) -> Iterator["Store"]:
     """The database of --db / IRBOOK_DB, closed when the command is done."""
     from irbook.store import open_store
 

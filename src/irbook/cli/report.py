@@ -1,7 +1,5 @@
 """`irbook report`, `irbook followup`, `irbook verify`: the record after (and during) an incident."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
