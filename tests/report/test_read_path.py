@@ -126,7 +126,7 @@ def test_the_read_path_makes_the_file_private_like_the_orm_store(scripted: Scrip
         reader.close()
 
 
-def _modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str, exit_code: int = 2) -> set[str]:
     code = (
         "import json, sys\n"
         "from irbook.cli import run\n"
@@ -136,9 +136,8 @@ def _modules_after(*args: str) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    exit_code, loaded = json.loads(result.stdout.splitlines()[-1])
-    assert exit_code == 2, result.stderr  # "no open incident": the empty database was read
-    assert "no open incident in sqlite:///" in result.stderr
+    code, loaded = json.loads(result.stdout.splitlines()[-1])
+    assert code == exit_code, result.stderr
     return set(loaded)
 
 
@@ -147,7 +146,14 @@ def test_status_on_an_empty_database_imports_no_database_or_template_library(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     open_store(url).close()  # created (as `irbook db init` does)
-    loaded = _modules_after("status", "--db", url)
+    loaded = _modules_after("status", "--db", url)  # exit 2: "no open incident"
     assert "typer" in loaded and "sqlite3" in loaded  # the check sees what the command imports
     heavy = {"sqlalchemy", "sqlmodel", "jinja2", "yaml"}
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
+
+
+def test_list_and_verify_import_no_database_library(scripted: Scripted) -> None:
+    for args in (["list"], ["verify", scripted.incident_id]):
+        loaded = _modules_after(*args, "--db", scripted.db_url, exit_code=0)
+        assert "sqlite3" in loaded
+        assert loaded.isdisjoint({"sqlalchemy", "sqlmodel"}), (args, loaded & {"sqlalchemy"})

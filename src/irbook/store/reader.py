@@ -33,7 +33,7 @@ from irbook.store.urls import busy_timeout_ms, plain_sqlite_path, resolve_url
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from irbook.domain.events import Event
+    from irbook.domain.eventlog import Event
     from irbook.store.store import Store
 
 _INCIDENT_COLUMNS = (
@@ -180,7 +180,7 @@ class SqliteReader:
         return open_ones[0] if open_ones else None
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
-        from irbook.domain.events import Event
+        from irbook.domain.eventlog import Event
 
         try:
             rows = self._db.execute(_EVENTS, (incident_id, after_seq)).fetchall()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from irbook.domain.events import GENESIS_HASH, Event, event_hash
+from irbook.domain.eventlog import GENESIS_HASH, Event, event_hash
 from irbook.usecases.incident_row import row_disagreements
 
 if TYPE_CHECKING:
