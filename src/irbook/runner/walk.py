@@ -8,8 +8,6 @@ still open.
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -33,16 +31,16 @@ from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
-from irbook.store import AppendConflict, Store
+from irbook.store import Store
 from irbook.usecases.incidents import (
     Responder,
+    catch_up,
     close_incident,
     evidence_payload,
     load_state,
     record,
 )
-
-CONFLICT_BACKOFF_S = 0.005
+from irbook.usecases.retry import retry_on_conflict
 
 
 @dataclass
@@ -217,44 +215,35 @@ class Walker:
     # --- appending, with conflicts -------------------------------------------------------------
 
     def _append_fact(self, new: NewEvent) -> Event:
-        """Append something that stays true whatever others did meanwhile (a note, a check)."""
-        while True:
-            try:
-                return record(self.store, self.current, new, self.responder)
-            except AppendConflict as conflict:
-                self._after_conflict(conflict)
+        """Append something that stays true whatever others did meanwhile (a note, evidence)."""
+        return retry_on_conflict(
+            lambda: record(self.store, self.current, new, self.responder),
+            catch_up=self._catch_up,
+        )
 
     def _settle(self, step: Step, new: NewEvent) -> None:
         """Complete or skip ``step``, unless another responder settled it first."""
-        while True:
-            try:
-                record(self.store, self.current, new, self.responder)
-                verb = "skipped" if new.kind == Kind.STEP_SKIPPED else "done"
-                self.display.recorded(f"{step.id}: {verb}")
-                return
-            except AppendConflict as conflict:
-                self._after_conflict(conflict)
-                if self.current.steps[step.id].status is not StepStatus.PENDING:
-                    self.display.notice(
-                        "your answer to this step was not recorded: "
-                        "it was settled by someone else first"
-                    )
-                    return
+        first = True
 
-    def _after_conflict(self, conflict: AppendConflict) -> None:
-        """Catch up with the others, then retry. Every conflict means another responder's event
-        was committed, so retrying cannot loop forever while the log grows; a conflict with no
-        new event to show for it means the log itself is damaged."""
-        if self._catch_up() == 0:
-            raise conflict
-        # a random pause, so that the responder who just won does not win every race after it
-        time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
+        def attempt() -> None:
+            nonlocal first
+            if not first and self.current.steps[step.id].status is not StepStatus.PENDING:
+                self.display.notice(
+                    "your answer to this step was not recorded: "
+                    "it was settled by someone else first"
+                )
+                return
+            first = False
+            record(self.store, self.current, new, self.responder)
+            verb = "skipped" if new.kind == Kind.STEP_SKIPPED else "done"
+            self.display.recorded(f"{step.id}: {verb}")
+
+        retry_on_conflict(attempt, catch_up=self._catch_up)
 
     def _catch_up(self) -> int:
         """Apply what others appended since our last event, and say what they did."""
-        events = self.store.events(self.current.incident_id, after_seq=self.current.last_seq)
+        events = catch_up(self.store, self.current)
         for event in events:
-            engine.apply(self.current, event)
             if event.actor != self.responder.actor or event.host != self.responder.host:
                 message = describe_event(self.current, event)
                 if message:

@@ -187,39 +187,43 @@ class Store:
 
         Raises AppendConflict when the log no longer ends at ``expected_seq - 1``.
         """
-        try:
-            with translate_errors(self.url), self._write_session() as session:
-                last_seq, prev_hash = self._head(session, incident_id)
-                if last_seq != expected_seq - 1:
-                    raise AppendConflict(incident_id, expected_seq)
-                event = self._insert(
-                    session, incident_id, expected_seq, prev_hash, new, actor, host, at
-                )
-                session.commit()
-                return event
-        except IntegrityError:  # PostgreSQL: the other writer's row took our (incident, seq)
-            raise AppendConflict(incident_id, expected_seq) from None
+        (event,) = self.append_many(
+            incident_id, [new], expected_seq=expected_seq, actor=actor, host=host, at=at
+        )
+        return event
 
     def append_many(
         self,
         incident_id: str,
         news: Sequence[NewEvent],
         *,
+        expected_seq: int | None = None,
         actor: str,
         host: str,
         at: datetime,
     ) -> list[Event]:
-        """Append several events in one transaction (imports and benchmarks)."""
-        with translate_errors(self.url), self._write_session() as session:
-            seq, prev = self._head(session, incident_id)
-            out = []
-            for new in news:
-                seq += 1
-                event = self._insert(session, incident_id, seq, prev, new, actor, host, at)
-                prev = event.hash
-                out.append(event)
-            session.commit()
-            return out
+        """Append several events in one transaction: all of them are committed, or none.
+
+        With ``expected_seq`` the first one must become that event number (AppendConflict when
+        another writer got there first); without it they go at the end (imports, benchmarks).
+        """
+        try:
+            with translate_errors(self.url), self._write_session() as session:
+                seq, prev = self._head(session, incident_id)
+                if expected_seq is not None and seq != expected_seq - 1:
+                    raise AppendConflict(incident_id, expected_seq)
+                out = []
+                for new in news:
+                    seq += 1
+                    event = self._insert(session, incident_id, seq, prev, new, actor, host, at)
+                    prev = event.hash
+                    out.append(event)
+                session.commit()
+                return out
+        except IntegrityError:  # PostgreSQL: the other writer's row took our (incident, seq)
+            if expected_seq is None:
+                raise
+            raise AppendConflict(incident_id, expected_seq) from None
 
     # --- internals -----------------------------------------------------------------------------
 

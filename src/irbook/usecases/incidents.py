@@ -9,10 +9,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
-import random
 import secrets
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,10 +32,10 @@ from irbook.domain.models import Runbook
 from irbook.domain.redact import redact
 from irbook.errors import IrbookError, NotFoundError, UsageError
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
-from irbook.store import AppendConflict, Incident, Store
+from irbook.store import Incident, Store
+from irbook.usecases.retry import retry_on_conflict
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
 
 
 def utc_now() -> datetime:
@@ -174,41 +172,61 @@ def find_incident(store: Store, incident_id: str | None) -> Incident:
 
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:
     """Append one event after the state's last one and apply it; AppendConflict if overtaken."""
-    event = store.append(
+    (event,) = record_all(store, state, [new], responder)
+    return event
+
+
+def record_all(
+    store: Store, state: IncidentState, news: list[NewEvent], responder: Responder
+) -> list[Event]:
+    """Append events after the state's last one in ONE transaction, and apply them.
+
+    All or nothing: a fact and the step completion that rests on it (a check's result and the
+    check step being done) can never be split by a kill. AppendConflict if overtaken.
+    """
+    events = store.append_many(
         state.incident_id,
-        new,
+        news,
         expected_seq=state.last_seq + 1,
         actor=responder.actor,
         host=responder.host,
         at=responder.clock(),
     )
-    engine.apply(state, event)
-    return event
+    for event in events:
+        engine.apply(state, event)
+    return events
+
+
+def catch_up(store: Store, state: IncidentState) -> list[Event]:
+    """Apply what others appended after the state's last event; returns those events."""
+    events = store.events(state.incident_id, after_seq=state.last_seq)
+    for event in events:
+        engine.apply(state, event)
+    return events
 
 
 def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Responder) -> Event:
-    """Append an event that does not depend on the state (a note, evidence): retry on conflict.
+    """Append an event that does not depend on the state (a note, evidence), whatever others
+    appended meanwhile (the retry policy of ``irbook.usecases.retry``)."""
+    head = store.last_seq(incident_id)
 
-    Each conflict means another responder committed an event, so retrying terminates while the log
-    grows; a conflict without a new event means the log is damaged, and is raised.
-    """
-    expected = store.last_seq(incident_id) + 1
-    while True:
-        try:
-            return store.append(
-                incident_id,
-                new,
-                expected_seq=expected,
-                actor=responder.actor,
-                host=responder.host,
-                at=responder.clock(),
-            )
-        except AppendConflict:
-            latest = store.last_seq(incident_id) + 1
-            if latest <= expected:
-                raise
-            expected = latest
-            time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
+    def attempt() -> Event:
+        return store.append(
+            incident_id,
+            new,
+            expected_seq=head + 1,
+            actor=responder.actor,
+            host=responder.host,
+            at=responder.clock(),
+        )
+
+    def caught_up() -> int:
+        nonlocal head
+        latest = store.last_seq(incident_id)
+        grown, head = latest - head, latest
+        return max(grown, 0)
+
+    return retry_on_conflict(attempt, catch_up=caught_up)
 
 
 def add_note(
@@ -273,8 +291,9 @@ class CloseRefusedError(IrbookError):
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:
-    while True:  # decided again on the fresh state whenever someone else wrote meanwhile
-        state = load_state(store, incident_id)
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:  # decided again on the fresh state whenever someone else wrote
         if state.status != engine.OPEN:
             raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
         decision = engine.close_decision(state)
@@ -288,11 +307,8 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
         closed = IncidentClosed(
             outcome=decision.outcome, skipped=decision.skipped, open_steps=decision.open_steps
         )
-        try:
-            event = record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
-        except AppendConflict:
-            if store.last_seq(state.incident_id) <= state.last_seq:
-                raise  # a conflict without a newer event: the log is damaged
-            continue
-        store.set_status(state.incident_id, decision.outcome, event.at)
-        return state
+        return record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+
+    event = retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    store.set_status(state.incident_id, state.status, event.at)
+    return state
