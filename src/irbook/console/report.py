@@ -61,4 +61,8 @@ def verification(result: Verification, *, as_json: bool) -> None:
     stdout().print(
         f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False, style="bold red"
     )
+    if result.damaged:
+        stdout().print(f"{len(result.damaged)} damaged event row(s):", markup=False)
+        for row in result.damaged:
+            stdout().print(f"  {row}", markup=False)
     info(f"{result.events} events read; the log was changed outside irbook")

@@ -146,8 +146,8 @@ def translate_errors(url: str) -> Iterator[None]:
                 hint="wait for the other irbook command to finish, then run this one again; "
                 "nothing already answered is lost",
             ) from None
-        if "not a database" in text or "malformed" in text:
-            raise _corrupt(where) from None
+        if "not a database" in text or "malformed" in text or "no such table" in text:
+            raise _corrupt(where, str(exc.orig)) from None
         if "readonly" in text or "read-only" in text:
             raise StoreError(f"the database {where} is read-only") from None
         raise StoreUnavailableError(
@@ -159,6 +159,8 @@ def translate_errors(url: str) -> Iterator[None]:
         text = str(exc.orig).lower()
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
+        if "undefinedtable" in type(exc.orig).__name__.lower():  # PostgreSQL: a dropped table
+            raise _corrupt(describe(url), text_of(exc)) from None
         if "permission denied" in text:
             raise StoreError(
                 f"the database {describe(url)} refused this: {str(exc.orig).strip()}",
@@ -181,12 +183,16 @@ def text_of(exc: DBAPIError) -> str:
     return " ".join(str(exc.orig).split())
 
 
-def _corrupt(where: str) -> StoreError:
+def _corrupt(where: str, detail: str = "") -> StoreError:
+    because = f" ({detail.strip()})" if detail else ""
     return StoreError(
-        f"the database {where} is not a valid irbook database (corrupt or another file)",
+        f"the database {where} is not a valid irbook database (corrupt or another file){because}",
         hint="keep the file for forensics; point --db (or IRBOOK_DB) at a new file, or restore "
         "from a backup",
     )
+
+
+REQUIRED_TABLES = frozenset({"irbook_meta", "incident", "event"})
 
 
 def ensure_schema(engine: Engine, url: str) -> bool:
@@ -211,6 +217,10 @@ def ensure_schema(engine: Engine, url: str) -> bool:
                     created = True
                 except IntegrityError:  # another process initialised it at the same moment
                     session.rollback()
+            tables |= REQUIRED_TABLES
+        missing = REQUIRED_TABLES - tables
+        if missing:  # a table dropped by hand, or a restore that lost it: corrupt, not offline
+            raise _corrupt(describe(url), f"table {', '.join(sorted(missing))} is missing")
         with Session(engine) as session:
             row = session.get(MetaRow, "schema_version")
         version = int(row.value) if row is not None and row.value.isdigit() else None

@@ -10,13 +10,14 @@ recorded elsewhere (a report, ``--expect``) catches both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from irbook.domain.events import GENESIS_HASH, Event, event_hash
 
 if TYPE_CHECKING:
     from irbook.store import Store
+    from irbook.store.decode import DamagedRow
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Verification:
     head_hash: str  # of the last event read ("" for none)
     bad_seq: int | None = None  # the first event that is wrong or missing
     problem: str = ""
+    damaged: tuple[DamagedRow, ...] = ()  # rows that cannot be read as events at all
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -36,13 +38,19 @@ class Verification:
             "head_hash": self.head_hash,
             "bad_seq": self.bad_seq,
             "problem": self.problem or None,
+            "damaged": [{"seq": d.seq, "cause": d.cause} for d in self.damaged],
         }
 
 
 def verify_chain(
-    incident_id: str, events: Sequence[Event], *, expect: str | None = None
+    incident_id: str,
+    events: Sequence[Event],
+    *,
+    expect: str | None = None,
+    unreadable: frozenset[int] = frozenset(),
 ) -> Verification:
-    """Check seq continuity, each prev_hash link and each hash; stop at the first bad event."""
+    """Check seq continuity, each prev_hash link and each hash; stop at the first bad event.
+    ``unreadable``: seqs of rows that exist but cannot be read (so not "deleted")."""
     prev = GENESIS_HASH
     head = ""
 
@@ -53,6 +61,8 @@ def verify_chain(
         return bad(1, "the incident has no events (its log was deleted)")
     for expected, event in enumerate(events, 1):
         if event.seq != expected:
+            if expected in unreadable:
+                return bad(expected, f"event {expected} cannot be read: the chain stops there")
             what = "missing (deleted)" if event.seq > expected else "out of order"
             return bad(expected, f"event {expected} is {what}: found seq {event.seq} in its place")
         if event.prev_hash != prev:
@@ -79,6 +89,15 @@ def verify_chain(
 
 
 def verify_incident(store: Store, incident_id: str, *, expect: str | None = None) -> Verification:
-    """Read the incident's events straight from the store (no fold: the log may be damaged)."""
+    """Read the incident's events straight from the store (no fold: the log may be damaged).
+    Rows that cannot be read as events at all are each reported, by seq and cause."""
     incident = store.incident(incident_id)
-    return verify_chain(incident.id, store.events(incident.id), expect=expect)
+    events, damaged = store.scan(incident.id)
+    unreadable = frozenset(int(d.seq) for d in damaged if d.seq.isdigit())
+    result = verify_chain(incident.id, events, expect=expect, unreadable=unreadable)
+    if not damaged:
+        return result
+    if result.ok:  # e.g. a damaged row holding a seq after the last good one
+        what = f"{len(damaged)} event row(s) cannot be read"
+        result = replace(result, ok=False, problem=what)
+    return replace(result, damaged=tuple(damaged), events=len(events) + len(damaged))
