@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,9 @@ ANSWERS = CASE / "answers.yaml"
 
 
 def events(db: Path) -> list[Event]:
-    with sqlite3.connect(db) as conn:
+    # closing(): a sqlite3 connection is freed only by the garbage collector, and the polling
+    # below would otherwise hold hundreds of descriptors (pexpect's select() fails past 1024)
+    with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
             "select incident_id, seq, at, actor, host, kind, step_id, payload, "
             "prev_hash, hash from event order by seq"
@@ -55,7 +58,7 @@ def events(db: Path) -> list[Event]:
 
 def count_events(db: Path) -> int:
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)) as conn:
             return int(conn.execute("select count(*) from event").fetchone()[0])
     except sqlite3.Error:
         return 0  # not created yet, or mid-initialisation

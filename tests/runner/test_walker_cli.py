@@ -185,7 +185,7 @@ def test_database_from_a_newer_irbook_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = tmp_path / "irbook.db"
-    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert cli(capsys, "db", "init", "--db", str(db))[0] == 0
     with sqlite3.connect(db) as conn:
         conn.execute(
             "update irbook_meta set value = ? where key = 'schema_version'",
@@ -249,7 +249,7 @@ def test_database_file_is_created_private(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = tmp_path / "new" / "irbook.db"
-    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert cli(capsys, "db", "init", "--db", str(db))[0] == 0
     assert db.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session, SQLModel
 
-from irbook.errors import StoreError, StoreUnavailableError, UsageError
+from irbook.errors import NotFoundError, StoreError, StoreUnavailableError, UsageError
 from irbook.store.tables import SCHEMA_VERSION, MetaRow
 
 
@@ -65,6 +65,32 @@ def describe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
         return "<database url>"
+
+
+NO_DATABASE_HINT = (
+    "`irbook start RUNBOOK` creates the database (`irbook db init` for a shared one); or point "
+    "--db / IRBOOK_DB at the database you meant"
+)
+
+
+def require_existing(url: str) -> None:
+    """NotFoundError unless the SQLite file of ``url`` exists (read commands create nothing;
+    SQLite itself would create an empty file on connect)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # an unparsable URL is reported by create_engine (without its password)
+        return
+    if not url.startswith("sqlite") or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):
+        return  # a URI filename: its mode= decides, as the user wrote it
+    path = Path(database)
+    if not path.exists():
+        raise NotFoundError(f"no database at {database}", hint=NO_DATABASE_HINT)
+    if path.is_file() and path.stat().st_size == 0:  # connecting would turn it into one (WAL)
+        raise NotFoundError(f"{database} holds no irbook database", hint=NO_DATABASE_HINT)
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -195,14 +221,17 @@ def _corrupt(where: str, detail: str = "") -> StoreError:
 REQUIRED_TABLES = frozenset({"irbook_meta", "incident", "event"})
 
 
-def ensure_schema(engine: Engine, url: str) -> bool:
-    """Create the tables on first use; refuse a database written by a newer irbook.
+def ensure_schema(engine: Engine, url: str, *, create: bool = True) -> bool:
+    """Create the tables on first use (with ``create``); refuse a database written by a newer
+    irbook, or one that lost a table.
 
     Returns True when this call created the tables (``irbook db init`` reports it).
     """
     created = False
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
+        if "irbook_meta" not in tables and not create:
+            raise NotFoundError(f"{describe(url)} holds no irbook database", hint=NO_DATABASE_HINT)
         if "irbook_meta" not in tables:
             if tables - {"incident", "event"}:
                 raise StoreError(

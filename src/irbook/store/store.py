@@ -24,6 +24,7 @@ from irbook.store.database import (
     create_db_engine,
     describe,
     ensure_schema,
+    require_existing,
     resolve_url,
     translate_errors,
 )
@@ -157,10 +158,12 @@ class Store:
 
     # --- events --------------------------------------------------------------------------------
 
-    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
+    def events(
+        self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Event]:
         """The incident's events after ``after_seq``, in order; DamagedLogError when a row cannot
         be read as an event (edited outside irbook): `irbook verify` names every such row."""
-        events, damaged = self.scan(incident_id, after_seq=after_seq)
+        events, damaged = self.scan(incident_id, after_seq=after_seq, limit=limit)
         if damaged:
             first = damaged[0]
             more = f" and {len(damaged) - 1} more" if len(damaged) > 1 else ""
@@ -171,7 +174,9 @@ class Store:
             )
         return events
 
-    def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
+    def scan(
+        self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
+    ) -> tuple[list[Event], list[DamagedRow]]:
         """Every event row after ``after_seq``: the ones that decode, and the ones that do not."""
         # Core rows, not ORM objects: a 10,000-event log loads about twice as fast. Columns with
         # a type conversion are read as stored, so a damaged value is reported, not raised.
@@ -184,6 +189,7 @@ class Store:
             core_select(*columns)
             .where(table.c.incident_id == incident_id, table.c.seq > after_seq)
             .order_by(table.c.seq)
+            .limit(limit)
         )
         events: list[Event] = []
         damaged: list[DamagedRow] = []
@@ -306,9 +312,16 @@ class Store:
         return _event(row)
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (and on first use create) the database at ``url`` (``--db``/``IRBOOK_DB``)."""
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open the database at ``url`` (``--db``/``IRBOOK_DB``, else the user data dir).
+
+    ``create`` makes the file, its folder and the tables on first use. The CLI passes it only
+    for `irbook start`: every other command needs an irbook database to be there already, so a
+    mistyped --db is an error ("no database at ...") instead of a new empty database.
+    """
     resolved = resolve_url(url)
+    if not create:
+        require_existing(resolved)
     engine = create_db_engine(resolved)
-    ensure_schema(engine, resolved)
+    ensure_schema(engine, resolved, create=create)
     return Store(engine, resolved)

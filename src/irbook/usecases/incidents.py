@@ -32,6 +32,7 @@ from irbook.domain.models import Runbook
 from irbook.domain.redact import redact
 from irbook.errors import IrbookError, NotFoundError, UsageError
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
+from irbook.loader.messages import did_you_mean
 from irbook.store import Incident, Store
 from irbook.usecases.retry import retry_on_conflict
 
@@ -229,6 +230,21 @@ def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Resp
     return retry_on_conflict(attempt, catch_up=caught_up)
 
 
+def check_step_id(store: Store, incident_id: str, step_id: str | None) -> None:
+    """A step named on the command line (`note --step`, `attach --step`) must be a step of the
+    incident's runbook: a typo would otherwise file the entry under no step the report shows."""
+    if step_id is None:
+        return
+    runbook = runbook_of(store.events(incident_id, limit=1), incident_id)
+    ids = [step.id for _, step in runbook.steps()]
+    if step_id not in ids:
+        raise NotFoundError(
+            f"runbook {runbook.id} of {incident_id} has no step '{step_id}'"
+            f"{did_you_mean(step_id, ids)}; nothing was recorded",
+            hint=f"`irbook status {incident_id}` lists its steps",
+        )
+
+
 def add_note(
     store: Store,
     incident_id: str,
@@ -241,6 +257,7 @@ def add_note(
     if not text.strip():
         raise UsageError("the note is empty")
     incident = store.incident(incident_id)
+    check_step_id(store, incident.id, step_id)
     clean, found = redact(text)
     event = record_anyway(
         store,
@@ -281,6 +298,7 @@ def attach_evidence(
     step_id: str | None = None,
 ) -> Event:
     incident = store.incident(incident_id)
+    check_step_id(store, incident.id, step_id)
     payload = evidence_payload(path, description)
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
