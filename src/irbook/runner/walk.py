@@ -217,11 +217,9 @@ class Walker:
                 templates_dir=self.options.templates_dir,
             )
             result = NewEvent(Kind.NOTIFICATION_RENDERED, draft.rendered, step_id=step.id)
-            try:
-                won = self._settle(step, [result, self._completion(step, result)])
-            except BaseException:
-                draft.discard()  # nothing recorded: the draft must not turn up later
-                raise
+            # On an error or Ctrl-C the draft stays: whether the commit landed is unknown (a
+            # connection lost after COMMIT), and the next resume publishes it only if it did.
+            won = self._settle(step, [result, self._completion(step, result)])
             if won:
                 self.display.recorded(f"wrote {draft.publish()}")
             else:
