@@ -31,7 +31,8 @@ from irbook.errors import StepUnansweredError
 from irbook.loader import catalog
 from irbook.notify.message import draft_path
 from irbook.notify.service import run_notify_step
-from irbook.runner import actions
+from irbook.prompts import ScriptedPrompter
+from irbook.runner import TerminalSource, Walker, actions
 from irbook.runner.api import resume, start
 from irbook.runner.walk import WalkOptions
 from irbook.store import Store, open_store
@@ -204,3 +205,27 @@ def test_a_draft_left_by_a_kill_after_its_commit_is_published_on_resume(
     assert not draft_path(final, event.payload["sha256"]).exists()
     assert f"notice: wrote {final} (recorded before the last run was stopped)" in display.lines
     assert len(load_state(store, incident_id).events_of(Kind.NOTIFICATION_RENDERED)) == 5
+
+
+def test_running_a_check_again_is_recorded_as_such(walked: tuple[Store, str, Path]) -> None:
+    """The responder asks for a re-run by going back to the step: the reopening and the second
+    result are both in the log, each result with its own completion."""
+    store, incident_id, out = walked
+    script = ["done", "back", "lockfile-audit", "done", "pause"]  # run, go back, run again
+    walker = Walker(
+        store=store,
+        responder=responder("carol"),
+        source=TerminalSource(ScriptedPrompter(script)),
+        display=RecordingDisplay(),
+        options=WalkOptions(out_dir=out),
+    )
+    assert walker.run(incident_id).outcome == "paused"
+
+    log = [e for e in store.events(incident_id) if e.step_id == "lockfile-audit"]
+    assert [e.kind for e in log] == [
+        Kind.CHECK_RAN,
+        Kind.STEP_COMPLETED,
+        Kind.STEP_REOPENED,
+        Kind.CHECK_RAN,
+        Kind.STEP_COMPLETED,
+    ]
