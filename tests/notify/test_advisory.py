@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from notify_support import RESPONDER
 
 from irbook.domain.facts import build_facts
 from irbook.errors import UsageError
 from irbook.notify.advisory.csaf import csaf_document
-from irbook.notify.advisory.csaf_checks import mandatory_problems
+from irbook.notify.advisory.csaf_checks import mandatory_problems, optional_problems
 from irbook.notify.advisory.osv import classify_iocs
 from irbook.notify.advisory.service import advisory
 
@@ -27,7 +28,9 @@ def schema_errors(validator: Any, doc: dict[str, Any]) -> list[str]:
 def test_osv_record_is_valid_and_complete(store, make_incident, osv_validator) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
     record = json.loads(
-        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text
+        advisory(
+            store=store, incident_id=state.incident_id, fmt="osv", now=NOW, responder=RESPONDER
+        ).text
     )
     assert schema_errors(osv_validator, record) == []
     assert record["id"] == f"x_{state.incident_id}"
@@ -39,17 +42,19 @@ def test_osv_record_is_valid_and_complete(store, make_incident, osv_validator) -
         "name": "@tanstack/react-router",
         "purl": "pkg:npm/%40tanstack/react-router",
     }
+    # Exactly the malicious versions, no range: 1.169.6 and 1.169.7 between them are clean.
     assert router["versions"] == ["1.169.5", "1.169.8"]
-    assert router["ranges"] == [
-        {"type": "ECOSYSTEM", "events": [{"introduced": "1.169.5"}, {"fixed": "1.169.9"}]}
-    ]
+    assert "ranges" not in router
+    assert router["database_specific"]["cwes"][0]["cweId"] == "CWE-506"
     assert by_name["mistralai"]["package"]["ecosystem"] == "PyPI"
-    assert "ranges" not in by_name["mistralai"]  # no safe version known: exact versions only
     assert record["database_specific"]["iocs"] == {
         "domains": ["filev2.getsession.org", "seed1.getsession.org"],
         "files": ["router_init.js", "tanstack_runner.js"],
     }
-    assert "GHSA-g7cv-rxg3-hmpx" in record["related"] and "MAL-2026-3463" in record["related"]
+    assert "incident" not in record["database_specific"]
+    # Cited: the ids the audit matched, not the runbook's background references.
+    assert record["related"] == ["MAL-2026-3463", "GHSA-g7cv-rxg3-hmpx"]
+    assert "CVE-2026-45321" not in json.dumps(record)
 
 
 def test_osv_without_safe_versions_and_with_odd_safe_version_is_valid(
@@ -62,7 +67,9 @@ def test_osv_without_safe_versions_and_with_odd_safe_version_is_valid(
         answers={"safe-versions": ["npm:@tanstack/react-router@1.169.4"]}, findings=False
     )
     record = json.loads(
-        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW).text
+        advisory(
+            store=store, incident_id=state.incident_id, fmt="osv", now=NOW, responder=RESPONDER
+        ).text
     )
     assert schema_errors(osv_validator, record) == []
     assert all("ranges" not in a for a in record["affected"])
@@ -75,18 +82,22 @@ def test_csaf_is_valid_and_passes_mandatory_checks(
     csaf_validator,
     category: str,
 ) -> None:  # type: ignore[no-untyped-def]
-    state = make_incident()
+    state = make_incident(
+        inputs={"advisory_ids": ["CVE-2026-45321"], "own_products": ["acme-web 2.3.1"]}
+    )
     text = advisory(
         store=store,
         incident_id=state.incident_id,
         fmt="csaf",
         now=NOW,
         category=category,
-        namespace="https://acme.example",
+        namespace="https://acme.example/csaf",
+        responder=RESPONDER,
     ).text
     doc = json.loads(text)
     assert schema_errors(csaf_validator, doc) == []
     assert mandatory_problems(doc) == []
+    assert optional_problems(doc) == []
     document = doc["document"]
     assert (
         document["category"]
@@ -107,15 +118,26 @@ def test_csaf_is_valid_and_passes_mandatory_checks(
     vuln = doc["vulnerabilities"][0]
     assert vuln["cve"] == "CVE-2026-45321"
     products = _products(doc)
-    affected = sorted(products[p] for p in vuln["product_status"]["known_affected"])
+    affected = sorted(
+        products[p] for p in vuln["product_status"]["known_affected"] if p in products
+    )
     fixed = sorted(products[p] for p in vuln["product_status"]["fixed"])
     assert affected == [
-        "@tanstack/history@1.161.9",
-        "@tanstack/react-router@1.169.5",
-        "@tanstack/react-router@1.169.8",
-        "mistralai@2.4.6",
+        "@tanstack/history@1.161.9 (npm)",
+        "@tanstack/react-router@1.169.5 (npm)",
+        "@tanstack/react-router@1.169.8 (npm)",
+        "mistralai@2.4.6 (PyPI)",
     ]
-    assert fixed == ["@tanstack/history@1.161.13", "@tanstack/react-router@1.169.9"]
+    assert fixed == ["@tanstack/history@1.161.13 (npm)", "@tanstack/react-router@1.169.9 (npm)"]
+    # The registry is not the vendor: the maintainer is (unknown here), the purl names the registry.
+    assert [v["name"] for v in doc["product_tree"]["branches"]] == ["unknown maintainer"]
+    if category == "advisory":
+        relationships = doc["product_tree"]["relationships"]
+        assert {r["category"] for r in relationships} == {"default_component_of"}
+        assert len(relationships) == len(affected)
+        assert doc["document"]["publisher"]["category"] == "vendor"
+    else:
+        assert doc["document"]["publisher"]["category"] == "discoverer"
 
 
 def _products(doc: dict[str, Any]) -> dict[str, str]:
@@ -135,34 +157,49 @@ def test_csaf_tlp_clear_maps_to_white(store, make_incident, csaf_validator) -> N
     assert schema_errors(csaf_validator, doc) == []
 
 
-def test_csaf_incident_response_without_reference_url_is_refused(make_incident) -> None:  # type: ignore[no-untyped-def]
-    facts = build_facts(make_incident())
-    facts = type(facts)(**{**facts.__dict__, "references": ("CVE-2026-45321",)})
+def test_csaf_incident_response_without_any_reference_is_refused(make_incident) -> None:  # type: ignore[no-untyped-def]
+    # No id typed or matched, no reference: nothing to cite (the runbook's background does not count).
+    facts = build_facts(make_incident(findings=False))
+    assert facts.advisory_ids == () and facts.references == ()
     with pytest.raises(UsageError, match=r"6\.1\.27\.2"):
         csaf_document(facts, now=NOW)
-    assert csaf_document(facts, now=NOW, category="advisory")["document"].get("references") is None
+
+
+def test_csaf_advisory_category_needs_the_issuers_products(make_incident) -> None:  # type: ignore[no-untyped-def]
+    facts = build_facts(make_incident())
+    with pytest.raises(UsageError, match="--csaf-category advisory needs the products of yours"):
+        csaf_document(facts, now=NOW, category="advisory")
 
 
 def test_no_affected_packages_is_a_clear_error(store, make_incident) -> None:  # type: ignore[no-untyped-def]
     state = make_incident(answers={"affected-packages": []}, findings=False)
     for fmt in ("osv", "csaf"):
         with pytest.raises(UsageError, match="no affected package"):
-            advisory(store=store, incident_id=state.incident_id, fmt=fmt, now=NOW)
+            advisory(
+                store=store, incident_id=state.incident_id, fmt=fmt, now=NOW, responder=RESPONDER
+            )
 
 
 def test_malformed_package_entry_stops_machine_formats(store, make_incident) -> None:  # type: ignore[no-untyped-def]
     state = make_incident(answers={"affected-packages": ["npm:@tanstack/react-router"]})
     with pytest.raises(UsageError, match="is not ECOSYSTEM:NAME@VERSION"):
-        advisory(store=store, incident_id=state.incident_id, fmt="osv", now=NOW)
+        advisory(
+            store=store, incident_id=state.incident_id, fmt="osv", now=NOW, responder=RESPONDER
+        )
 
 
 def test_markdown_advisory(store, make_incident) -> None:  # type: ignore[no-untyped-def]
     state = make_incident()
-    text = advisory(store=store, incident_id=state.incident_id, fmt="md", now=NOW).text
+    text = advisory(
+        store=store, incident_id=state.incident_id, fmt="md", now=NOW, responder=RESPONDER
+    ).text
     assert text.startswith(f"# Security advisory x_{state.incident_id}: ")
-    assert "| npm | `@tanstack/react-router` | `1.169.5`, `1.169.8` | `1.169.9` or later |" in text
+    assert "| npm | `@tanstack/react-router` | `1.169.5`, `1.169.8` | `1.169.9` |" in text
     assert "| PyPI | `mistralai` | `2.4.6` | not known yet |" in text
-    assert "- `filev2.getsession.org`" in text and "**TLP:AMBER**" in text
+    assert "- `filev2.getsession.org`" in text and "**TLP:CLEAR**" in text
+    assert "npm ls @tanstack/react-router --all" in text
+    assert "python -m pip install" not in text  # no safe mistralai version: no install line
+    assert "TLP:AMBER" not in text and "SEV" not in text
     assert not [m for m in ("{{", "}}", "{%", "%}") if m in text]
 
 
@@ -171,7 +208,11 @@ def test_markdown_advisory(store, make_incident) -> None:  # type: ignore[no-unt
 
 @pytest.fixture
 def good_doc(make_incident) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    doc = csaf_document(build_facts(make_incident()), now=NOW, category="advisory")
+    doc = csaf_document(
+        build_facts(make_incident(inputs={"own_products": ["acme-web 2.3.1"]})),
+        now=NOW,
+        category="advisory",
+    )
     assert mandatory_problems(doc) == []
     return doc
 
@@ -194,7 +235,7 @@ def test_check_undefined_product_id(good_doc) -> None:  # type: ignore[no-untype
 
 def test_check_product_id_defined_twice(good_doc) -> None:  # type: ignore[no-untyped-def]
     def dup(d: dict[str, Any]) -> None:
-        d["product_tree"]["full_product_names"] = [{"name": "x", "product_id": "CSAFPID-0001"}]
+        d["product_tree"]["full_product_names"].append({"name": "x", "product_id": "CSAFPID-0001"})
 
     assert mutate(good_doc, dup) == ["6.1.2 multiple definition of product id: CSAFPID-0001"]
 

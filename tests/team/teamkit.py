@@ -205,3 +205,27 @@ class Proxy:
             pass
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
+
+
+def raw_connect(url: str) -> Any:
+    """A plain DB-API connection from outside irbook (sqlite3 or psycopg), autocommitting: what a
+    responder's psql session or a script can do to the tables."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        return sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    import psycopg
+
+    return psycopg.connect(libpq(url), autocommit=True)
+
+
+def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement from outside irbook (placeholders: ``?``) and return its rows."""
+    conn = raw_connect(url)
+    try:
+        if not url.startswith("sqlite"):
+            statement = statement.replace("?", "%s")
+        cursor = conn.execute(statement, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    finally:
+        conn.close()

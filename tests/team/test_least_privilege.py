@@ -7,6 +7,7 @@ included, can edit, delete or truncate events.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -16,12 +17,13 @@ import pytest
 from driver import RecordingDisplay
 from teamkit import DRILL, assert_log_intact, libpq, server_url, with_database, write_answers
 
-from irbook.domain.events import Kind
+from irbook.cli import run
+from irbook.domain.events import Kind, NewEvent, NoteAdded
 from irbook.loader.load import load_runbook
 from irbook.runner.api import resume
 from irbook.store import open_store
 from irbook.store.admin import init_database
-from irbook.usecases.incidents import Responder, close_incident, start_incident
+from irbook.usecases.incidents import Responder, close_incident, record_anyway, start_incident
 from irbook.usecases.team import assign_role
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "team-mode.md"
@@ -82,14 +84,21 @@ def cluster() -> Iterator[Cluster]:
                 admin.execute(f"DROP ROLE IF EXISTS {c.names[role]}")
 
 
-def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
-    cluster: Cluster, tmp_path: Path
-) -> None:
+def set_up_as_documented(cluster: Cluster) -> None:
+    """`irbook db init` as the owner, then the grants block, as the document says."""
     import psycopg
 
     assert init_database(cluster.url("irbook_owner")).created
     with psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True) as owner:
         owner.execute(cluster.rename(sql_block("team-mode:grants"), database=False))
+
+
+def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    import psycopg
+
+    set_up_as_documented(cluster)
 
     # Everything a responder does, as the least-privileged login.
     alice_url = cluster.url("alice")
@@ -128,3 +137,173 @@ def test_documented_roles_walk_an_incident_and_cannot_rewrite_the_log(
     check = open_store(cluster.url("irbook_owner"))
     assert [e.hash for e in assert_log_intact(check, state.incident_id)] == [e.hash for e in events]
     check.close()
+
+
+def test_the_app_role_cannot_append_an_event_that_breaks_the_chain(cluster: Cluster) -> None:
+    """Issue 12: as the app role, `INSERT ... seq=1000000` with a junk hash used to succeed, and
+    every later append chained after it, so `verify` failed for good."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    store = open_store(cluster.url("alice"))
+    alice = Responder(cluster.names["alice"], "laptop-a")
+    incident = start_incident(load_runbook(DRILL), store=store, responder=alice).incident_id
+    columns = "incident_id, seq, at, actor, host, kind, payload, prev_hash, hash"
+    forged = f"INSERT INTO event ({columns}) VALUES (%s, %s, now(), 'x', 'h', 'note_added', '{{}}', %s, %s)"
+
+    with psycopg.connect(libpq(cluster.url("alice")), autocommit=True) as conn:
+        for seq, prev in ((1_000_000, "0" * 64), (2, "junk"), (3, store.events(incident)[0].hash)):
+            with pytest.raises(psycopg.errors.IntegrityConstraintViolation) as caught:
+                conn.execute(forged, (incident, seq, prev, "f" * 64))
+            assert "irbook: event" in str(caught.value) and "refused" in str(caught.value)
+
+    record_anyway(store, incident, NewEvent(Kind.NOTE_ADDED, NoteAdded(text="on we go")), alice)
+    assert [e.seq for e in assert_log_intact(store, incident)] == [1, 2]
+    store.close()
+
+
+def test_each_event_records_the_login_the_server_authenticated(
+    cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: `irbook note --as carol` while logged in as alice recorded actor carol and
+    nothing else; the login is now set by the server (not sent by irbook) and shown next to it."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    alice_login = cluster.names["alice"]
+    url = cluster.url("alice")
+    store = open_store(url)
+    incident = start_incident(
+        load_runbook(DRILL), store=store, responder=Responder(alice_login, "laptop-a")
+    ).incident_id
+    store.close()
+
+    assert run(["note", incident, "seen from the VPN logs", "--as", "carol", "--db", url]) == 0
+    # A client that sends its own login is overruled by the server.
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        head = conn.execute("SELECT hash FROM event WHERE seq = 2").fetchone()
+        assert head is not None
+        conn.execute(
+            "INSERT INTO event (incident_id, seq, at, actor, host, kind, payload, prev_hash, hash, "
+            "login) VALUES (%s, 3, now(), 'bob', 'h', 'note_added', '{}', %s, %s, 'bob')",
+            (incident, head[0], "f" * 64),
+        )
+        logins = conn.execute("SELECT seq, actor, login FROM event ORDER BY seq").fetchall()
+    assert logins == [
+        (1, alice_login, alice_login),
+        (2, "carol", alice_login),
+        (3, "bob", alice_login),
+    ]
+
+    answers = write_answers(tmp_path / "a.json", {"declare": True})
+    assert run(["resume", incident, "--as", "carol", "--answers", str(answers), "--db", url]) == 1
+    capsys.readouterr()
+    assert run(["status", incident, "--json", "--db", url]) == 0
+    declare = json.loads(capsys.readouterr().out)["phases"][0]["steps"][0]
+    assert (declare["id"], declare["actor"], declare["login"]) == ("declare", "carol", alice_login)
+    assert run(["status", incident, "--db", url]) == 0
+    assert f"declare  carol (login {alice_login})" in capsys.readouterr().out
+    assert run(["watch", incident, "--once", "--db", url]) == 0
+    watched = capsys.readouterr().out
+    assert f"carol (login {alice_login})" in watched and f"bob (login {alice_login})" in watched
+    report = tmp_path / "r.md"
+    assert run(["report", incident, "--format", "md", "-o", str(report), "--db", url]) == 0
+    markdown_login = alice_login.replace("_", "\\_")  # Markdown escapes the underscore
+    assert f"carol (login {markdown_login})" in report.read_text(encoding="utf-8")
+
+    # The login is part of what irbook hashes: the chain of irbook's own events verifies up to
+    # the forged event 3 (whose hash is junk), and changing a login would break it.
+    check = open_store(cluster.url("irbook_owner"))
+    events = check.events(incident)
+    from irbook.usecases.verify import verify_chain
+
+    assert verify_chain(incident, events[:2]).ok
+    assert verify_chain(incident, events).bad_seq == 3
+    check.close()
+
+
+def test_enforce_actor_makes_the_server_refuse_an_actor_that_is_not_the_login(
+    cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_up_as_documented(cluster)
+    alice_login = cluster.names["alice"]
+    owner, url = cluster.url("irbook_owner"), cluster.url("alice")
+    assert run(["db", "init", "--enforce-actor", "--db", owner]) == 0
+    assert "now refuses an event whose actor is not the database login" in capsys.readouterr().out
+    assert run(["db", "info", "--db", url]) == 0
+    assert "must be the database login" in capsys.readouterr().out
+
+    answers = str(write_answers(tmp_path / "a.json", {}))
+    assert run(["start", str(DRILL), "--as", "carol", "--answers", answers, "--db", url]) == 2
+    assert 'the actor "carol" is not your database login' in capsys.readouterr().err
+    store = open_store(url)
+    incident = start_incident(
+        load_runbook(DRILL), store=store, responder=Responder(alice_login, "laptop-a")
+    ).incident_id
+    store.close()
+
+    code = run(["note", incident, "hello", "--as", "carol", "--db", url])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f'the actor "carol" is not your database login "{alice_login}"' in err
+    assert "Traceback" not in err and "CONTEXT" not in err
+    assert run(["note", incident, "hello", "--as", alice_login, "--db", url]) == 0
+    # and off again: recorded, with the login next to it
+    assert run(["db", "init", "--no-enforce-actor", "--db", owner]) == 0
+    assert run(["note", incident, "hello", "--as", "carol", "--db", url]) == 0
+    check = open_store(owner)
+    who = [(e.actor, e.login) for e in check.events(incident)]
+    check.close()
+    assert who == [(alice_login, alice_login), (alice_login, alice_login), ("carol", alice_login)]
+
+
+def test_enforce_actor_is_refused_on_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["db", "init", "--enforce-actor", "--db", str(tmp_path / "x.db")]) == 2
+    assert "--enforce-actor needs PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_app_role_cannot_close_or_reopen_an_incident_without_the_close_event(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Issue 12: the app role could set incident.status / closed_at with no close event. It now
+    has no UPDATE on `incident`; the close event updates the row through the owner's trigger,
+    and the owner's own UPDATE must agree with the log."""
+    import psycopg
+
+    set_up_as_documented(cluster)
+    alice = Responder(cluster.names["alice"], "laptop-a")
+    store = open_store(cluster.url("alice"))
+    incident = start_incident(load_runbook(DRILL), store=store, responder=alice).incident_id
+    forge = "UPDATE incident SET status = 'completed', closed_at = now() WHERE id = %s"
+    with psycopg.connect(libpq(cluster.url("alice")), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute(forge, (incident,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: a new incident"):
+            conn.execute(
+                "INSERT INTO incident SELECT 'IR-FORGED', title, severity, 'completed', "
+                "runbook_id, runbook_version, runbook_sha256, opened_at, opened_by, now() "
+                "FROM incident WHERE id = %s",
+                (incident,),
+            )
+    owner = psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True)
+    with owner, pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+        owner.execute(forge, (incident,))
+    assert [i.id for i in store.incidents(status="open")] == [incident]
+
+    steps = {s.id: "done" for _, s in load_runbook(DRILL).runbook.steps()}
+    answers = write_answers(tmp_path / "a.json", steps | {"affected-devices": ["ci-4"]})
+    resume(incident, store=store, responder=alice, display=RecordingDisplay(), answers=answers)
+    close_incident(store, incident, responder=alice)  # as alice, who has no UPDATE on incident
+
+    closed = store.incident(incident)
+    close_event = store.events(incident)[-1]
+    assert (closed.status, closed.closed_at) == ("completed", close_event.at)
+    with psycopg.connect(libpq(cluster.url("irbook_owner")), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+            conn.execute("UPDATE incident SET status = 'open', closed_at = NULL")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="irbook: incident"):
+            conn.execute("UPDATE incident SET title = 'nothing happened'")
+    store.close()

@@ -50,6 +50,7 @@ from irbook.cli import (  # noqa: E402, F401
     audit,
     incident,
     notify,
+    preflight,
     report,
     runbooks,
     team,

@@ -49,9 +49,16 @@ OutOption = Annotated[
 
 
 def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callable[[str], str]:
-    """The exact command that continues an incident, as printed on Ctrl-C or an early stop."""
+    """The command that continues an incident, as printed on Ctrl-C or an early stop.
+
+    A password in the database URL (from --db or IRBOOK_DB) is shown as ***: the hint lands on
+    screens, in terminal scrollback and in chat pastes.
+    """
     import shlex
 
+    from irbook.store.database import mask_password
+
+    db = mask_password(db) if db else None
     flags = []
     for flag, value in (("--db", db), ("--as", actor), ("--role", role)):
         if value:

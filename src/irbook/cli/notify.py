@@ -141,6 +141,7 @@ def advisory_command(
     ] = None,
     db: DbOption = None,
     templates_dir: TemplatesDirOption = None,
+    actor: AsOption = None,
 ) -> None:
     """Write the incident's advisory: affected packages and versions, safe versions, IOCs and
     references, as OSV JSON, CSAF 2.0 JSON (valid against the official schemas) or Markdown.
@@ -149,12 +150,14 @@ def advisory_command(
     """
     from irbook.console import notify as show
     from irbook.notify.advisory.service import advisory
+    from irbook.usecases.incidents import Responder
 
     with opened_store(db) as store:
         result = advisory(
             store=store,
             incident_id=incident,
             fmt=fmt,
+            responder=Responder.resolve(actor),
             category=csaf_category,
             namespace=namespace,
             templates_dir=templates_dir,

@@ -21,17 +21,30 @@ app.add_typer(db_app, name="db")
 
 
 @db_app.command("init")
-def db_init(db: DbOption = None, json_output: JsonOption = False) -> None:
-    """Create the irbook tables and schema version (safe to run again: it changes nothing then).
+def db_init(
+    db: DbOption = None,
+    json_output: JsonOption = False,
+    enforce_actor: Annotated[
+        bool | None,
+        typer.Option(
+            "--enforce-actor/--no-enforce-actor",
+            help="PostgreSQL: refuse any event whose actor (--as) is not the database login "
+            "that writes it (default: leave the setting as it is; off in a new database).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create the irbook tables, their server-side guards and the schema version, or upgrade a
+    database from an older irbook (safe to run again: it changes nothing then).
 
-    On PostgreSQL run it once, as the role that should own the tables.
+    On PostgreSQL run it as the role that should own the tables.
 
-    Example: irbook db init --db postgresql://irbook_owner@db.internal/irbook
+    Example: irbook db init --db postgresql://irbook_owner@db.internal/irbook --enforce-actor
     """
     from irbook.console import team as show
     from irbook.store.admin import init_database
 
-    show.db_init(init_database(db), as_json=json_output)
+    show.db_init(init_database(db, enforce_actor=enforce_actor), as_json=json_output)
 
 
 @db_app.command("info")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from irbook.console import escape, markup, print_json, stdout
+from irbook.domain.events import attributed
 
 _STATUS_STYLE = {"done": "green", "skipped": "yellow", "pending": "white", "not applicable": "dim"}
 _STATUS_MARK = {"done": "✓", "skipped": "↷", "pending": "·", "not applicable": "–"}
@@ -36,7 +37,8 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
         markup(f"\n{mark} [bold cyan]{n}. {escape(phase['title'])}[/]")
         for step in phase["steps"]:
             style = _STATUS_STYLE.get(step["status"], "white")
-            who = f"  {step['actor']} {step['at'][11:16]}" if step["actor"] and step["at"] else ""
+            by = attributed(step["actor"], step["login"]) if step["actor"] else ""
+            who = f"  {by} {step['at'][11:16]}" if by and step["at"] else ""
             why = f"  ({step['reason']})" if step["reason"] else ""
             crit = " !" if step["critical"] else ""
             nxt = "  ← next" if step["id"] == view["next_step"] else ""

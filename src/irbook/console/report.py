@@ -58,6 +58,8 @@ def verification(result: Verification, *, as_json: bool) -> None:
         stdout().print(f"head hash {result.head_hash}", markup=False)
         return
     where = f"event {result.bad_seq}" if result.bad_seq is not None else "the head"
+    if result.bad_seq is None and not result.row_ok:
+        where = "the incident row"
     stdout().print(
         f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False, style="bold red"
     )
@@ -65,4 +67,5 @@ def verification(result: Verification, *, as_json: bool) -> None:
         stdout().print(f"{len(result.damaged)} damaged event row(s):", markup=False)
         for row in result.damaged:
             stdout().print(f"  {row}", markup=False)
-    info(f"{result.events} events read; the log was changed outside irbook")
+    changed = "the log" if result.bad_seq is not None or result.row_ok else "the incident row"
+    info(f"{result.events} events read; {changed} was changed outside irbook")

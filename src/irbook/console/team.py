@@ -25,11 +25,27 @@ def db_init(info: DatabaseInfo, *, as_json: bool) -> None:
         return
     if info.created:
         success(f"created the irbook tables (schema {info.schema_version}) in {info.url}")
-    else:
+    elif info.upgraded_from is not None:
+        success(
+            f"upgraded {info.url} from schema {info.upgraded_from} to {info.schema_version}; "
+            "every incident and event is kept"
+        )
+    elif not info.enforce_actor_changed:
         success(
             f"{info.url} is already an irbook database (schema {info.schema_version}); "
             "nothing changed"
         )
+    if info.enforce_actor_changed:
+        rule = "now refuses" if info.enforce_actor else "no longer refuses"
+        success(f"{info.url} {rule} an event whose actor is not the database login")
+
+
+def _actor_rule(info: DatabaseInfo) -> str:
+    if info.backend != "postgresql":
+        return "not checked (SQLite has no logins)"
+    if info.enforce_actor:
+        return "must be the database login (--enforce-actor)"
+    return "any name; the login is recorded next to it (--enforce-actor to require it)"
 
 
 def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
@@ -45,8 +61,14 @@ def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
     table.add_row("schema version", f"{version} (this irbook: {info.supported_version})")
     table.add_row("incidents", f"{info.incidents} ({info.open_incidents} open)")
     table.add_row("events", str(info.events))
+    table.add_row("actor", _actor_rule(info))
     stdout().print(table)
-    if not info.compatible:
+    if info.schema_version is not None and info.schema_version < info.supported_version:
+        warn(
+            f"this database is from an older irbook (schema {version}); upgrade it once with "
+            "`irbook db init` (on PostgreSQL as the role that owns the tables)"
+        )
+    elif not info.compatible:
         warn(f"this database needs a newer irbook (schema {version}); upgrade before using it")
 
 

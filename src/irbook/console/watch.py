@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from irbook.console import escape, stdout
+from irbook.domain.events import attributed
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -57,7 +58,10 @@ def render(frame: WatchFrame) -> RenderableType:
     latest = Table("#", "time (UTC)", "who", "what", box=None, pad_edge=False)
     for event in frame.latest:
         latest.add_row(
-            str(event.seq), event.at.strftime("%H:%M:%S"), escape(event.actor), escape(event.text)
+            str(event.seq),
+            event.at.strftime("%H:%M:%S"),
+            escape(attributed(event.actor, event.login)),
+            escape(event.text),
         )
     parts: list[RenderableType] = [header, Text(), phases, Text()]
     if frame.roles:

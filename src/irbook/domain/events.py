@@ -36,6 +36,7 @@ class Kind(StrEnum):
     SEVERITY_CHANGED = "severity_changed"
     INCIDENT_CLOSED = "incident_closed"
     FOLLOWUP_ADDED = "followup_added"
+    ADVISORY_ISSUED = "advisory_issued"  # an OSV/CSAF/Markdown advisory handed out (its revision)
 
 
 class Payload(BaseModel):
@@ -140,6 +141,18 @@ class FollowupAdded(Payload):
     due: str | None = None
 
 
+class AdvisoryIssued(Payload):
+    """One revision of an advisory: a re-issue with the same content is not a new revision, so
+    ``published`` stays the first issue's time and ``modified`` moves only when content changes."""
+
+    format: str  # osv | csaf | md
+    revision: int  # 1, 2, ... (CSAF tracking version, OSV modified)
+    content_sha256: str  # of the advisory without its own dates and revision fields
+    published: str  # RFC 3339 UTC, the first revision's
+    modified: str  # RFC 3339 UTC, this revision's
+    summary: str = ""  # what changed, for CSAF's revision history
+
+
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INCIDENT_OPENED: IncidentOpened,
     Kind.INPUT_RECORDED: InputRecorded,
@@ -156,6 +169,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.SEVERITY_CHANGED: SeverityChanged,
     Kind.INCIDENT_CLOSED: IncidentClosed,
     Kind.FOLLOWUP_ADDED: FollowupAdded,
+    Kind.ADVISORY_ISSUED: AdvisoryIssued,
 }
 
 
@@ -183,11 +197,20 @@ class Event:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    # The database login that wrote it, set by the PostgreSQL server from session_user (never
+    # sent by the client); None on SQLite, which has no logins, and for events before schema 2.
+    login: str | None = None
 
     def typed(self) -> Payload | None:
         """The payload as its model, for code that wants attributes instead of dict keys."""
         model = PAYLOADS.get(Kind(self.kind)) if self.kind in Kind._value2member_map_ else None
         return model.model_validate(self.payload) if model else None
+
+
+def attributed(actor: str, login: str | None) -> str:
+    """Who wrote an event, as shown next to each other: the actor is what ``--as`` claimed, the
+    login what the PostgreSQL server authenticated ("carol (login alice)")."""
+    return actor if login is None else f"{actor} (login {login})"
 
 
 def canonical(
@@ -199,9 +222,14 @@ def canonical(
     kind: str,
     step_id: str | None,
     payload: dict[str, Any],
+    login: str | None = None,
 ) -> bytes:
-    """The bytes an event's hash covers: everything but the hashes, as canonical JSON."""
-    body = {
+    """The bytes an event's hash covers: everything but the hashes, as canonical JSON.
+
+    ``login`` is covered only when there is one, so events without it (SQLite, logs written
+    before logins were recorded) keep the hashes they were written with.
+    """
+    body: dict[str, Any] = {
         "incident_id": incident_id,
         "seq": seq,
         "at": at.isoformat(timespec="microseconds"),
@@ -211,6 +239,8 @@ def canonical(
         "step_id": step_id,
         "payload": payload,
     }
+    if login is not None:
+        body["login"] = login
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -229,5 +259,6 @@ def event_hash(event: Event) -> str:
         event.kind,
         event.step_id,
         event.payload,
+        event.login,
     )
     return chain_hash(event.prev_hash, body)

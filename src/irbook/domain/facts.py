@@ -27,6 +27,9 @@ DEVICES_STEP = "affected-devices"
 LOCKFILE_AUDIT = "lockfile-audit"
 
 _ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}  # the spellings OSV and purl expect
+ADVISORY_IDS_STEP = "advisory-ids"  # identifiers the responder enters (CVE, GHSA, MAL, own ids)
+CREDITS_INPUT = "credits"
+OWN_RELEASES_STEP = "own-releases-hit"
 _ADVISORY_ID = re.compile(
     r"\b(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|MAL-\d{4}-\d+)\b"
 )
@@ -121,8 +124,11 @@ class IncidentFacts:
     packages: tuple[AffectedPackage, ...]
     iocs: tuple[str, ...]
     devices: tuple[str, ...]
+    # The incident's own references and identifiers (typed by the responder, or matched by the
+    # lockfile audit): what an advisory may cite. The runbook's background references (earlier
+    # incidents it was written from) are kept apart and never cited as this incident's.
     references: tuple[str, ...]
-    advisory_ids: tuple[str, ...]  # CVE/GHSA/MAL ids from references and findings
+    advisory_ids: tuple[str, ...]
     findings: tuple[AuditFinding, ...]
     roles: dict[str, str]
     phases: tuple[PhaseFacts, ...]
@@ -132,6 +138,11 @@ class IncidentFacts:
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()  # answers that could not be read (malformed package entries)
+    background: tuple[str, ...] = ()  # the runbook's references: context, never cited as ours
+    credits: tuple[str, ...] = ()  # who found or reported it (input or step `credits`)
+    own_releases: bool | None = None  # were the organisation's own packages published? (step)
+    own_products: tuple[str, ...] = ()  # the issuer's products that shipped a bad version
+    payload: str = "unknown"  # what the malicious code does (input `payload`)
 
     @property
     def tlp_label(self) -> str:
@@ -185,9 +196,13 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
     findings = audit_findings(state)
     inputs = dict(state.inputs)
     runbook = state.runbook
-    references = _unique([*runbook.references, *_strings(inputs.get("references"))])
-    advisory_ids = _unique(
+    references = _unique(
+        [*_strings(inputs.get("references")), *_strings(answers.get("references"))]
+    )
+    advisory_ids = public_ids(
         [
+            *_strings(inputs.get("advisory_ids")),
+            *_strings(answers.get(ADVISORY_IDS_STEP)),
             *(m.group(0) for r in references for m in _ADVISORY_ID.finditer(r)),
             *(i for f in findings for i in (f.advisory, *f.aliases) if i),
         ]
@@ -214,6 +229,15 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
         devices=tuple(_unique(_strings(answers.get(DEVICES_STEP)))),
         references=tuple(references),
         advisory_ids=tuple(advisory_ids),
+        background=tuple(runbook.references),
+        credits=tuple(
+            _unique([*_strings(inputs.get(CREDITS_INPUT)), *_strings(answers.get(CREDITS_INPUT))])
+        ),
+        own_releases=_bool(answers.get(OWN_RELEASES_STEP)),
+        own_products=tuple(
+            _unique([*_strings(inputs.get("own_products")), *_strings(answers.get("own-products"))])
+        ),
+        payload=str(inputs.get("payload") or "unknown"),
         findings=findings,
         roles=dict(state.roles),
         phases=_phases(state),
@@ -224,6 +248,12 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
         answers=dict(answers),
         problems=tuple(problems),
     )
+
+
+def public_ids(ids: Iterable[str]) -> list[str]:
+    """Identifiers fit to publish, in order, once each: ``x_``-prefixed ids are private (OSV's
+    convention for a database of one's own) and stay out of public text."""
+    return _unique(i.strip() for i in ids if i.strip() and not i.strip().lower().startswith("x_"))
 
 
 def audit_findings(state: IncidentState) -> tuple[AuditFinding, ...]:
@@ -288,6 +318,10 @@ def _finding(raw: Any) -> AuditFinding | None:
         safe_version=str(raw["safe_version"]) if raw.get("safe_version") else None,
         file=str(raw["file"]) if raw.get("file") else None,
     )
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _strings(value: Any) -> list[str]:

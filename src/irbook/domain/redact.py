@@ -10,16 +10,24 @@ from __future__ import annotations
 import re
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("private key", re.compile(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
-        r"( BLOCK)?-----|\Z)", re.S)),
+    (
+        "private key",
+        re.compile(
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
+            r"( BLOCK)?-----|\Z)",
+            re.S,
+        ),
+    ),
     ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
+    (
+        "GitHub token",
+        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+    ),
     ("AWS access key", re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")),
     ("PyPI token", re.compile(r"\bpypi-[A-Za-z0-9_-]{50,}")),
     ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-]  # fmt: skip
+]
 
 
 def find_secrets(text: str) -> list[str]:

@@ -296,7 +296,7 @@ def load_runbook(path: Path, *, known_templates: frozenset[str] | None = None) -
         try:
             runbook = Runbook.model_validate(doc.data)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(doc, exc))
+            problems.extend(pydantic_problems(doc, exc))
         problems.extend(semantic_problems(doc, known_templates))
     # A value refused by the builder became None; what the schema says about that None is noise.
     nulled = [format_loc(loc) for loc in doc.nulled]
@@ -319,7 +319,7 @@ def parse_runbook_text(text: str, path: str) -> Runbook:
     try:
         return Runbook.model_validate(doc.data)
     except ValidationError as exc:
-        raise InvalidInputError(list(_pydantic_problems(doc, exc))) from None
+        raise InvalidInputError(list(pydantic_problems(doc, exc))) from None
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -387,10 +387,15 @@ def _data_at(doc: Document, loc: Loc) -> Any:
     return node
 
 
-def _pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]:
+def pydantic_problems(
+    doc: Document, exc: ValidationError, *, prefix: Loc = ()
+) -> Iterator[Problem]:
+    """Problems of a model validated from ``doc`` (from the value at ``prefix``), each at its line
+    and column: runbooks, and any other YAML file validated into a model (preflight config)."""
     grouped: dict[Loc, list[Any]] = {}
     unions: set[Loc] = set()
-    for err in exc.errors():
+    for raw in exc.errors():
+        err: Any = {**raw, "loc": (*prefix, *raw["loc"])}
         if err["type"] == "too_short" and _long_enough(err):
             continue  # pydantic counts only the items that validated: noise beside their errors
         loc, union = _strip_tags(doc, err["loc"], err["type"])

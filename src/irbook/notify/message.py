@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from irbook.domain.redact import find_secrets
 from irbook.errors import InvalidInputError, IrbookError, UsageError
+from irbook.notify import headers
 
 if TYPE_CHECKING:
     from irbook.domain.facts import IncidentFacts
@@ -80,6 +81,7 @@ def check_address(value: str, what: str = "address") -> str:
             f"{what} is not one e-mail address: {value!r}",
             hint="give one address per --to (e.g. --to security@example.com)",
         )
+    headers.check_ascii_address(parsed[0][1])
     return value.strip()
 
 
@@ -159,13 +161,16 @@ def to_message(notification: Notification, *, date: datetime) -> Message:
     """RFC 5322 bytes (CRLF): multipart/alternative text + HTML, Date, Message-ID, From, To."""
     from email import policy
 
-    msg = EmailMessage(policy=policy.SMTP)
+    # refold_source="none": the headers set raw below are already encoded and folded by
+    # irbook.notify.headers, and CPython's refolding is what loses spaces (see that module).
+    msg = EmailMessage(policy=policy.SMTP.clone(refold_source="none"))
     domain = _domain(notification.sender)
     # Short enough to stay on one header line: folded Message-IDs trip up some mail tools.
     message_id = f"<{notification.incident_id}.{secrets.token_hex(8)}@{domain}>"
-    msg["Subject"] = notification.subject
-    msg["From"] = notification.sender
-    msg["To"] = ", ".join(notification.to) if notification.to else NO_RECIPIENTS
+    msg.set_raw("Subject", headers.fold_unstructured("Subject", notification.subject))
+    msg.set_raw("From", headers.mailbox(notification.sender))
+    recipients = [headers.mailbox(a) for a in notification.to]
+    msg.set_raw("To", ",\r\n ".join(recipients) if recipients else NO_RECIPIENTS)
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
     msg["X-Irbook-Incident"] = notification.incident_id

@@ -308,6 +308,7 @@ def timeline(state: IncidentState) -> list[dict[str, Any]]:
             phase_id=phase_of.get(e.step_id or ""),
             summary=describe(e),
             hash=e.hash,
+            login=e.login,
         )
         for e in state.events
     ]

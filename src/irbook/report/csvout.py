@@ -13,7 +13,10 @@ from collections.abc import Iterable, Sequence
 from irbook.report.model import Report
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TIMELINE_COLUMNS = ["seq", "at", "actor", "host", "kind", "step_id", "phase_id", "summary", "hash"]
+TIMELINE_COLUMNS = [
+    *("seq", "at", "actor", "host", "kind", "step_id", "phase_id", "summary", "hash"),
+    "login",  # last: added in schema 2, so columns read by position keep their place
+]
 FOLLOWUP_COLUMNS = ["title", "description", "owner", "due", "labels"]
 TITLE_MAX = 80
 
@@ -46,6 +49,7 @@ def timeline_csv(r: Report) -> str:
                 t.phase_id,
                 t.summary,
                 t.hash,
+                t.login,
             ]
             for t in r.timeline
         ),

@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from irbook.domain.events import attributed
 from irbook.report.model import Metric, Report
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
@@ -269,7 +270,10 @@ def _followups(r: Report) -> str:
 
 
 def _events(r: Report) -> str:
-    rows = [[str(t.seq), when(t.at), esc(t.actor), esc(t.kind), esc(t.summary)] for t in r.timeline]
+    rows = [
+        [str(t.seq), when(t.at), esc(attributed(t.actor, t.login)), esc(t.kind), esc(t.summary)]
+        for t in r.timeline
+    ]
     return section("Event log", table(["#", "At (UTC)", "By", "Kind", "What"], rows), "events")
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from irbook.domain.events import attributed
 from irbook.report.model import Metric, Report
 from irbook.report.timeline import show_value
 
@@ -205,7 +206,8 @@ def _followups(r: Report) -> list[str]:
 
 def _timeline(r: Report) -> list[str]:
     rows = [
-        [str(t.seq), when(t.at), esc(t.actor), f"`{t.kind}`", esc(t.summary)] for t in r.timeline
+        [str(t.seq), when(t.at), esc(attributed(t.actor, t.login)), f"`{t.kind}`", esc(t.summary)]
+        for t in r.timeline
     ]
     head = (
         f"Event-log head hash: `{r.head_hash}`; hash chain {_chain(r)} (check it with "

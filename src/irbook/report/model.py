@@ -174,6 +174,11 @@ class TimelineEntry(_Part):
     phase_id: str | None = None
     summary: str = Field(description="One line saying what happened.")
     hash: str
+    login: str | None = Field(
+        default=None,
+        description="The database login that wrote the event, set by the PostgreSQL server "
+        "(null on SQLite); `actor` is what the responder claimed with --as.",
+    )
 
 
 class Report(_Part):

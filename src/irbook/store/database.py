@@ -4,6 +4,7 @@ and translation of driver errors into irbook's errors (never a traceback)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,7 +63,8 @@ def describe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        # SQLAlchemy hides the user:password one; libpq also takes ?password=... in the query
+        return mask_password(make_url(url).render_as_string(hide_password=True))
     except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
         return "<database url>"
 
@@ -91,6 +93,27 @@ def require_existing(url: str) -> None:
         raise NotFoundError(f"no database at {database}", hint=NO_DATABASE_HINT)
     if path.is_file() and path.stat().st_size == 0:  # connecting would turn it into one (WAL)
         raise NotFoundError(f"{database} holds no irbook database", hint=NO_DATABASE_HINT)
+
+
+_QUERY_PASSWORD = re.compile(r"(?i)([?&](?:password|sslpassword)=)[^&#]*")
+
+
+def mask_password(value: str) -> str:
+    """``--db``/``IRBOOK_DB`` as the user wrote it, with any password shown as ``***``.
+
+    For hints that repeat the user's own spelling (``postgresql://`` stays ``postgresql://``);
+    a plain file path has no password and comes back unchanged.
+    """
+    if "://" not in value:
+        return value
+    scheme, rest = value.split("://", 1)
+    authority, sep, tail = rest.partition("/")
+    if "@" in authority:
+        userinfo, host = authority.rsplit("@", 1)
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        authority = f"{userinfo}@{host}"
+    return _QUERY_PASSWORD.sub(r"\1***", f"{scheme}://{authority}{sep}{tail}")
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -159,8 +182,10 @@ def translate_errors(url: str) -> Iterator[None]:
     """Driver errors -> irbook errors with a next step. Committed data is never at risk here."""
     try:
         yield
-    except IntegrityError:
-        raise
+    except IntegrityError as exc:
+        if seq_taken(exc):
+            raise  # a lost race for a seq: store.append turns it into AppendConflict
+        raise refused(url, exc) from None
     except (OperationalError, InterfaceError) as exc:
         # psycopg: OperationalError for a refused/lost connection or a terminated backend,
         # InterfaceError for use of a connection that is already closed.
@@ -183,6 +208,8 @@ def translate_errors(url: str) -> Iterator[None]:
         ) from None
     except DatabaseError as exc:
         text = str(exc.orig).lower()
+        if _server_refusal(exc):
+            raise refused(url, exc) from None
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
         if "undefinedtable" in type(exc.orig).__name__.lower():  # PostgreSQL: a dropped table
@@ -204,6 +231,34 @@ def translate_errors(url: str) -> Iterator[None]:
         raise StoreError(f"database error on {describe(url)}: {str(exc.orig).strip()}") from None
 
 
+def seq_taken(exc: IntegrityError) -> bool:
+    """Did this insert lose a race for its seq (another responder appended first)?
+
+    Either the primary key (incident_id, seq) or the server's chain guard (store/guards.py) says
+    so; any other integrity error (a trigger refusing, a missing incident) is not a race.
+    """
+    text = str(exc.orig).lower()
+    return (
+        "unique" in text
+        or "duplicate key" in text
+        or ("irbook: event" in text and "refused" in text)
+    )
+
+
+def refused(url: str, exc: DBAPIError) -> StoreError:
+    """A write the database refused for a reason of its own (a trigger, a constraint)."""
+    why = _server_refusal(exc) or text_of(exc)
+    return StoreError(f"the database {describe(url)} refused this: {why}")
+
+
+def _server_refusal(exc: DBAPIError) -> str:
+    """The message of one of irbook's own triggers (store/guards.py), without the marker."""
+    first = text_of(exc)
+    head, marker, rest = first.partition("irbook: ")
+    # psycopg adds "CONTEXT: PL/pgSQL function ..." after the message: not for responders
+    return rest.split(" CONTEXT:")[0].strip() if marker and not head.strip(" :") else ""
+
+
 def text_of(exc: DBAPIError) -> str:
     """The driver's own message (libpq's spans several lines; messages show it on one)."""
     return " ".join(str(exc.orig).split())
@@ -221,13 +276,14 @@ def _corrupt(where: str, detail: str = "") -> StoreError:
 REQUIRED_TABLES = frozenset({"irbook_meta", "incident", "event"})
 
 
-def ensure_schema(engine: Engine, url: str, *, create: bool = True) -> bool:
-    """Create the tables on first use (with ``create``); refuse a database written by a newer
-    irbook, or one that lost a table.
+def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False, create: bool = True) -> str:
+    """Create the tables and their guards on first use (with ``create``); refuse a database from
+    a newer irbook, one that lost a table, and one from an older irbook unless ``upgrade``
+    (``irbook db init``) brings it up to date.
 
-    Returns True when this call created the tables (``irbook db init`` reports it).
+    Returns "created", "upgraded" or "current" (``irbook db init`` reports it).
     """
-    created = False
+    outcome = "current"
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
         if "irbook_meta" not in tables and not create:
@@ -238,21 +294,12 @@ def ensure_schema(engine: Engine, url: str, *, create: bool = True) -> bool:
                     f"{describe(url)} holds other tables; it is not an irbook database",
                     hint="give irbook its own database (--db or IRBOOK_DB)",
                 )
-            SQLModel.metadata.create_all(engine)
-            with Session(engine) as session:
-                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
-                try:
-                    session.commit()
-                    created = True
-                except IntegrityError:  # another process initialised it at the same moment
-                    session.rollback()
+            outcome = _create(engine)
             tables |= REQUIRED_TABLES
         missing = REQUIRED_TABLES - tables
         if missing:  # a table dropped by hand, or a restore that lost it: corrupt, not offline
             raise _corrupt(describe(url), f"table {', '.join(sorted(missing))} is missing")
-        with Session(engine) as session:
-            row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None and row.value.isdigit() else None
+        version = read_schema_version(engine)
         if version is None:
             raise _corrupt(describe(url))
         if version > SCHEMA_VERSION:
@@ -261,4 +308,46 @@ def ensure_schema(engine: Engine, url: str, *, create: bool = True) -> bool:
                 f"(schema {version}; this irbook knows {SCHEMA_VERSION})",
                 hint="upgrade irbook (pip install -U irbook); the database was not changed",
             )
-    return created
+        if version < SCHEMA_VERSION:
+            if not upgrade:
+                raise StoreError(
+                    f"the database {describe(url)} has schema {version}, from an older irbook; "
+                    f"this irbook needs schema {SCHEMA_VERSION}",
+                    hint=f"upgrade it once with `irbook db init --db '{describe(url)}'` (on "
+                    "PostgreSQL as the role that owns the tables); the database was not changed",
+                )
+            from irbook.store.migrate import upgrade_schema
+
+            with _write(engine).begin() as connection:
+                upgrade_schema(connection, version)
+            outcome = "upgraded"
+    return outcome
+
+
+def _write(engine: Engine) -> Engine:
+    # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (see above).
+    return engine.execution_options(irbook_write=True)
+
+
+def _create(engine: Engine) -> str:
+    """The tables, their guards and the version row in one transaction."""
+    from irbook.store.guards import install_guards
+
+    try:
+        with _write(engine).begin() as connection:
+            SQLModel.metadata.create_all(connection)
+            install_guards(connection)
+            connection.execute(
+                MetaRow.__table__.insert().values(  # type: ignore[attr-defined]  # SQLModel table
+                    key="schema_version", value=str(SCHEMA_VERSION)
+                )
+            )
+    except IntegrityError:  # another process initialised it at the same moment
+        return "current"
+    return "created"
+
+
+def read_schema_version(engine: Engine) -> int | None:
+    with Session(engine) as session:
+        row = session.get(MetaRow, "schema_version")
+    return int(row.value) if row is not None and row.value.isdigit() else None

@@ -44,8 +44,10 @@ def decode_event(row: Any) -> Event | DamagedRow:
         for name in TEXT_COLUMNS
         if not isinstance(getattr(row, name), str)
     ]
-    if row.step_id is not None and not isinstance(row.step_id, str):
-        causes.append(f"step_id is {_kind_of(row.step_id)}, not text")
+    for name in ("step_id", "login"):  # nullable text
+        value = getattr(row, name, None)
+        if value is not None and not isinstance(value, str):
+            causes.append(f"{name} is {_kind_of(value)}, not text")
     at, problem = _time(row.at)
     if problem:
         causes.append(problem)
@@ -65,6 +67,7 @@ def decode_event(row: Any) -> Event | DamagedRow:
         payload=payload,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        login=getattr(row, "login", None),
     )
 
 

@@ -86,6 +86,7 @@ def _event(row: Any) -> Event:  # an EventRow, or a Core row with the same colum
         payload=row.payload,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        login=row.login,
     )
 
 
@@ -95,6 +96,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._session_user: str | None = None
 
     @property
     def where(self) -> str:
@@ -109,11 +111,15 @@ class Store:
         self, incident: Incident, opened: NewEvent, *, actor: str, host: str, at: datetime
     ) -> Event:
         """Insert the incident row and its first event in one transaction."""
-        row = IncidentRow(**incident.__dict__)
+        # UTC like every event time: `verify` compares the row's opened_at with the first event's
+        row = IncidentRow(**incident.__dict__ | {"opened_at": _utc(incident.opened_at)})
         with translate_errors(self.url), self._write_session() as session:
             session.add(row)
             session.flush()
-            event = self._insert(session, incident.id, 1, GENESIS_HASH, opened, actor, host, at)
+            login = self._login(session)
+            event = self._insert(
+                session, incident.id, 1, GENESIS_HASH, opened, actor, host, at, login
+            )
             session.commit()
         return event
 
@@ -145,16 +151,6 @@ class Store:
     def latest_open(self) -> Incident | None:
         open_ones = self.incidents(status="open")
         return open_ones[0] if open_ones else None
-
-    def set_status(self, incident_id: str, status: str, closed_at: datetime | None) -> None:
-        with translate_errors(self.url), self._write_session() as session:
-            row = session.get(IncidentRow, incident_id)
-            if row is None:
-                raise NotFoundError(f"no incident '{incident_id}'")
-            row.status = status
-            row.closed_at = closed_at
-            session.add(row)
-            session.commit()
 
     # --- events --------------------------------------------------------------------------------
 
@@ -248,15 +244,18 @@ class Store:
                 seq, prev = self._head(session, incident_id)
                 if expected_seq is not None and seq != expected_seq - 1:
                     raise AppendConflict(incident_id, expected_seq)
+                login = self._login(session)
                 out = []
                 for new in news:
                     seq += 1
-                    event = self._insert(session, incident_id, seq, prev, new, actor, host, at)
+                    event = self._insert(
+                        session, incident_id, seq, prev, new, actor, host, at, login
+                    )
                     prev = event.hash
                     out.append(event)
                 session.commit()
                 return out
-        except IntegrityError:  # PostgreSQL: the other writer's row took our (incident, seq)
+        except IntegrityError:  # another writer's row took our seq (translate_errors let it by)
             if expected_seq is None:
                 raise
             raise AppendConflict(incident_id, expected_seq) from None
@@ -274,6 +273,15 @@ class Store:
         ).first()
         return (last[0], last[1]) if last else (0, GENESIS_HASH)
 
+    def _login(self, session: Session) -> str | None:
+        """The login the server records on each event (guards.py sets it from session_user),
+        asked once: the hash the client computes must cover the same value."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if self._session_user is None:
+            self._session_user = str(session.exec(select(func.session_user())).one())
+        return self._session_user
+
     def _write_session(self) -> Session:
         # On SQLite the "irbook_write" option makes the transaction BEGIN IMMEDIATE (database.py).
         bind = self.engine.execution_options(irbook_write=True)
@@ -289,12 +297,12 @@ class Store:
         actor: str,
         host: str,
         at: datetime,
+        login: str | None,
     ) -> Event:
         payload: dict[str, Any] = new.payload_json()
         at = _utc(at)
-        digest = chain_hash(
-            prev_hash, canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload)
-        )
+        body = canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload, login)
+        digest = chain_hash(prev_hash, body)
         row = EventRow(
             incident_id=incident_id,
             seq=seq,
@@ -306,6 +314,7 @@ class Store:
             payload=payload,
             prev_hash=prev_hash,
             hash=digest,
+            login=login,
         )
         session.add(row)
         session.flush()

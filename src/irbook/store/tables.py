@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-# Bumped whenever the tables change shape; a database from a newer irbook is refused.
-SCHEMA_VERSION = 1
+# Bumped whenever the tables or their guards (store/guards.py) change; a database from a newer
+# irbook is refused, one from an older irbook is upgraded by `irbook db init` (store/migrate.py).
+SCHEMA_VERSION = 2
 
 
 class MetaRow(SQLModel, table=True):
@@ -49,3 +50,5 @@ class EventRow(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Set by the server (store/guards.py) from session_user on PostgreSQL; NULL on SQLite.
+    login: str | None = Field(default=None, max_length=128)

@@ -17,6 +17,7 @@ def status_view(state: IncidentState) -> dict[str, Any]:
     """Everything `irbook status` shows; also its --json document."""
     progress = engine.progress(state)
     nxt = engine.next_step(state)
+    login_of = {e.seq: e.login for e in state.events}  # who the server says wrote each event
     phases = []
     for phase in state.runbook.phases:
         steps = []
@@ -31,6 +32,7 @@ def status_view(state: IncidentState) -> dict[str, Any]:
                     "critical": step.critical,
                     "role": step.role,
                     "actor": s.actor,
+                    "login": login_of.get(s.seq) if s.seq is not None else None,
                     "at": _iso(s.at),
                     "reason": s.reason,
                     "value": s.value,

@@ -82,6 +82,7 @@ class EventLine:
     at: datetime
     actor: str
     text: str
+    login: str | None = None  # the database login that wrote it (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,9 @@ def watch_frame(
         last_seq=state.last_seq,
         phases=phase_lines(state),
         roles=role_lines(state),
-        latest=[EventLine(e.seq, e.at, e.actor, event_text(state, e)) for e in reversed(events)],
+        latest=[
+            EventLine(e.seq, e.at, e.actor, event_text(state, e), e.login) for e in reversed(events)
+        ],
         problem=problem,
     )
 

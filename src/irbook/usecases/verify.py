@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from irbook.domain.events import GENESIS_HASH, Event, event_hash
+from irbook.usecases.incident_row import row_disagreements
 
 if TYPE_CHECKING:
     from irbook.store import Store
@@ -28,6 +29,7 @@ class Verification:
     head_hash: str  # of the last event read ("" for none)
     bad_seq: int | None = None  # the first event that is wrong or missing
     problem: str = ""
+    row_ok: bool = True  # the incident row agrees with the log (checked when the chain is intact)
     damaged: tuple[DamagedRow, ...] = ()  # rows that cannot be read as events at all
 
     def as_dict(self) -> dict[str, object]:
@@ -38,6 +40,7 @@ class Verification:
             "head_hash": self.head_hash,
             "bad_seq": self.bad_seq,
             "problem": self.problem or None,
+            "row_ok": self.row_ok,
             "damaged": [{"seq": d.seq, "cause": d.cause} for d in self.damaged],
         }
 
@@ -89,15 +92,26 @@ def verify_chain(
 
 
 def verify_incident(store: Store, incident_id: str, *, expect: str | None = None) -> Verification:
-    """Read the incident's events straight from the store (no fold: the log may be damaged).
-    Rows that cannot be read as events at all are each reported, by seq and cause."""
+    """Read the incident's events straight from the store (no fold: the log may be damaged),
+    then check what the incident row claims against an intact log. Rows that cannot be read as
+    events at all are each reported, by seq and cause."""
     incident = store.incident(incident_id)
     events, damaged = store.scan(incident.id)
-    unreadable = frozenset(int(d.seq) for d in damaged if d.seq.isdigit())
-    result = verify_chain(incident.id, events, expect=expect, unreadable=unreadable)
-    if not damaged:
+    if damaged:
+        unreadable = frozenset(int(d.seq) for d in damaged if d.seq.isdigit())
+        result = verify_chain(incident.id, events, expect=expect, unreadable=unreadable)
+        if result.ok:  # e.g. a damaged row holding a seq after the last good one
+            result = replace(
+                result, ok=False, problem=f"{len(damaged)} event row(s) cannot be read"
+            )
+        return replace(result, damaged=tuple(damaged), events=len(events) + len(damaged))
+    result = verify_chain(incident.id, events, expect=expect)
+    if result.bad_seq is not None:
+        return result  # the log itself is damaged: the row cannot be judged against it
+    disagreements = row_disagreements(incident, events)
+    if not disagreements:
         return result
-    if result.ok:  # e.g. a damaged row holding a seq after the last good one
-        what = f"{len(damaged)} event row(s) cannot be read"
-        result = replace(result, ok=False, problem=what)
-    return replace(result, damaged=tuple(damaged), events=len(events) + len(damaged))
+    problem = "the incident row disagrees with the log: " + "; ".join(disagreements)
+    if result.problem:
+        problem = f"{result.problem}; {problem}"
+    return replace(result, ok=False, problem=problem, row_ok=False)

@@ -23,6 +23,50 @@ _STATUS_GROUPS = {
 }
 
 
+def optional_problems(doc: dict[str, Any]) -> list[str]:
+    """The optional tests (section 6.2) irbook promises: 6.2.2, 6.2.11 (with a namespace), 6.2.13.
+
+    6.2.13 is about the JSON text: pass the document as parsed from it (``json.loads`` keeps the
+    order of keys)."""
+    return [*_missing_remediation(doc), *_canonical_url(doc), *_unsorted_keys(doc, "")]
+
+
+def _missing_remediation(doc: dict[str, Any]) -> Iterator[str]:
+    """6.2.2: every affected product has a remediation."""
+    for n, vuln in enumerate(doc.get("vulnerabilities") or []):
+        status = vuln.get("product_status") or {}
+        affected = {p for key in _STATUS_GROUPS["affected"] for p in status.get(key, [])}
+        remedied = {p for r in vuln.get("remediations") or [] for p in r.get("product_ids", [])}
+        for pid in sorted(affected - remedied):
+            yield f"6.2.2 missing remediation: vulnerabilities[{n}] {pid}"
+
+
+def _canonical_url(doc: dict[str, Any]) -> Iterator[str]:
+    """6.2.11: a self reference with an https URL ending in the file name of section 5.1."""
+    tracking_id = ((doc.get("document") or {}).get("tracking") or {}).get("id", "")
+    name = re.sub(r"[^+\-a-z0-9]+", "_", str(tracking_id).lower()) + ".json"
+    selves = [
+        r["url"]
+        for r in (doc.get("document") or {}).get("references") or []
+        if r.get("category") == "self"
+    ]
+    if not any(u.startswith("https://") and u.endswith("/" + name) for u in selves):
+        yield f"6.2.11 missing canonical URL: no self reference https://.../{name}"
+
+
+def _unsorted_keys(node: Any, path: str) -> Iterator[str]:
+    """6.2.13: the keys of every object in the text are sorted."""
+    if isinstance(node, dict):
+        keys = list(node)
+        if keys != sorted(keys):
+            yield f"6.2.13 sorting: keys of {path or '/'} are not sorted"
+        for key, value in node.items():
+            yield from _unsorted_keys(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _unsorted_keys(value, f"{path}/{i}")
+
+
 def mandatory_problems(doc: dict[str, Any]) -> list[str]:
     return [
         *_product_ids(doc),

@@ -1,19 +1,29 @@
-"""`irbook advisory`: the incident's advisory as OSV JSON, CSAF 2.0 JSON or Markdown."""
+"""`irbook advisory`: the incident's advisory as OSV JSON, CSAF 2.0 JSON or Markdown.
+
+Each advisory handed out is one revision of it, recorded as an ``advisory_issued`` event with the
+hash of its content (without its own dates): issuing the same content again changes nothing, so
+``published`` stays the first issue's time and ``modified`` (CSAF: the tracking version and the
+revision history) moves only when the content changes.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from irbook.domain.events import AdvisoryIssued, Kind, NewEvent
 from irbook.domain.facts import IncidentFacts, build_facts
 from irbook.errors import UsageError
 from irbook.usecases import incidents
 
 if TYPE_CHECKING:
+    from irbook.notify.advisory.csaf import Revision
     from irbook.store import Store
+    from irbook.usecases.incidents import Responder
 
 FORMATS = ("osv", "csaf", "md")
 
@@ -24,6 +34,8 @@ class AdvisoryResult:
     format: str
     text: str
     problems: tuple[str, ...] = ()  # package entries that could not be read (left out)
+    revision: int = 1
+    new_revision: bool = True
 
 
 def render_advisory(
@@ -34,6 +46,8 @@ def render_advisory(
     category: str = "incident-response",
     namespace: str | None = None,
     templates_dir: Path | None = None,
+    published: datetime | None = None,
+    history: tuple[Revision, ...] = (),
 ) -> str:
     from irbook.notify.advisory.osv import osv_id, osv_record
 
@@ -43,16 +57,27 @@ def render_advisory(
                 f"incident {facts.id} has no affected package yet",
                 hint="record the 'affected-packages' step first",
             )
-        return json.dumps(osv_record(facts, now=now), indent=2, ensure_ascii=False) + "\n"
+        record = osv_record(facts, now=now, published=published)
+        return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csaf":
         from irbook.notify.advisory.csaf import csaf_document
 
-        doc = csaf_document(facts, now=now, category=category, namespace=namespace)
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        doc = csaf_document(facts, now=now, category=category, namespace=namespace, history=history)
+        # Keys sorted: CSAF optional test 6.2.13.
+        return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if fmt == "md":
+        from irbook.notify.advisory.osv import id_url
+        from irbook.notify.advisory.wording import payload_sentences
         from irbook.render.environment import Renderer
 
-        context = {"incident": facts, "osv_id": osv_id(facts)}
+        does, action = payload_sentences(facts.payload)
+        context = {
+            "incident": facts,
+            "osv_id": osv_id(facts),
+            "id_url": id_url,
+            "payload_does": does,
+            "payload_action": action,
+        }
         return Renderer(templates_dir).render("advisory/advisory.md.j2", context).text
     raise UsageError(f"unknown advisory format '{fmt}'; use one of {', '.join(FORMATS)}")
 
@@ -62,11 +87,15 @@ def advisory(
     store: Store,
     incident_id: str,
     fmt: str,
+    responder: Responder,
     now: datetime | None = None,
     category: str = "incident-response",
     namespace: str | None = None,
     templates_dir: Path | None = None,
 ) -> AdvisoryResult:
+    from irbook.notify.advisory.csaf import Revision
+    from irbook.notify.advisory.osv import timestamp
+
     if fmt not in FORMATS:
         raise UsageError(f"unknown advisory format '{fmt}'; use one of {', '.join(FORMATS)}")
     state = incidents.load_state(store, incident_id)
@@ -77,12 +106,63 @@ def advisory(
             hint=f"correct the answer (`irbook resume {facts.id}`, go back to "
             "the step) so every entry reads ECOSYSTEM:NAME@VERSION",
         )
+    now = now or incidents.utc_now()
+    options: dict[str, Any] = {
+        "fmt": fmt,
+        "category": category,
+        "namespace": namespace,
+        "templates_dir": templates_dir,
+    }
+    issued = [
+        AdvisoryIssued.model_validate(e.payload)
+        for e in state.events_of(Kind.ADVISORY_ISSUED)
+        if e.payload.get("format") == fmt
+    ]
+    digest = content_digest(fmt, render_advisory(facts, now=now, **options))
+    last = issued[-1] if issued else None
+    new = last is None or last.content_sha256 != digest
+    history = [Revision(i.revision, i.modified, i.summary) for i in issued]
+    if new:
+        number = last.revision + 1 if last else 1
+        summary = "Initial version." if last is None else "Content revised."
+        history.append(Revision(number, timestamp(now), summary))
+    published = datetime.fromisoformat(issued[0].published) if issued else now
+    modified = now if new or last is None else datetime.fromisoformat(last.modified)
     text = render_advisory(
-        facts,
-        fmt=fmt,
-        now=now or incidents.utc_now(),
-        category=category,
-        namespace=namespace,
-        templates_dir=templates_dir,
+        facts, now=modified, published=published, history=tuple(history), **options
     )
-    return AdvisoryResult(state.incident_id, fmt, text, facts.problems)
+    if new:
+        payload = AdvisoryIssued(
+            format=fmt,
+            revision=history[-1].number,
+            content_sha256=digest,
+            published=timestamp(published),
+            modified=timestamp(modified),
+            summary=history[-1].summary,
+        )
+        incidents.record_anyway(
+            store, state.incident_id, NewEvent(Kind.ADVISORY_ISSUED, payload), responder
+        )
+    return AdvisoryResult(state.incident_id, fmt, text, facts.problems, history[-1].number, new)
+
+
+def content_digest(fmt: str, text: str) -> str:
+    """sha256 of the advisory without the fields that only say when or which revision it is."""
+    if fmt == "md":
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    doc = json.loads(text)
+    if fmt == "osv":
+        doc.pop("modified", None)
+        doc.pop("published", None)
+    else:
+        tracking = doc.get("document", {}).get("tracking", {})
+        for key in (
+            "version",
+            "initial_release_date",
+            "current_release_date",
+            "revision_history",
+            "generator",
+        ):
+            tracking.pop(key, None)
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
