@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from irbook.domain import conditions
-from irbook.domain.conditions import ConditionError, evaluate, locate, parse, references
+from irbook.domain.conditions import evaluate, locate, parse, references
+from irbook.errors import ConditionError
 
 INPUTS = {"vector": "stolen-credentials", "count": 3, "hosts": ["web-1", "ci-2"], "urgent": True}
 ANSWERS = {"affected-devices": ["web-1"], "severity": "high"}

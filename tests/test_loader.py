@@ -124,6 +124,70 @@ def test_load_yaml_data_reports_syntax_errors_with_positions(tmp_path: Path) -> 
     assert load_yaml_data(write(tmp_path, "a: [1, 2]\n", "ok.yaml")) == {"a": [1, 2]}
 
 
+# Both YAML readers (positions for runbooks and answers files, fast for lockfiles) translate
+# errors through one function; these pin that they say the same thing at the same place.
+BROKEN_YAML = [
+    ("a: 'open\n", "1:4: YAML syntax error: this quoted string is never closed"),
+    ("a: [1\n", "1:4: YAML syntax error: this '[' is never closed"),
+    ("a: 1\n\tb: 2\n", "2:1: YAML syntax error: tab character; YAML indents with spaces only"),
+    ("a: \x07\n", "1:4: control character U+0007 is not allowed in YAML text"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BROKEN_YAML)
+def test_both_yaml_readers_translate_an_error_the_same_way(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path, text, "broken.yaml")
+    with pytest.raises(InvalidInputError) as data_error:
+        load_yaml_data(path)
+    with pytest.raises(InvalidInputError) as doc_error:
+        read_yaml(path)
+    assert [str(p) for p in data_error.value.problems] == [f"{path}:{expected}"]
+    assert [str(p) for p in doc_error.value.problems] == [f"{path}:{expected}"]
+
+
+def test_a_number_past_pythons_digit_limit_is_the_same_problem_in_both_readers(
+    tmp_path: Path,
+) -> None:
+    """int() refuses more than 4300 digits with a ValueError that PyYAML lets through (the
+    wording is files.parsing.limit_problem's); both readers place it at the number."""
+    path = write(tmp_path, "a: 1\nb: " + "7" * 5000 + "\n", "big.yaml")
+    with pytest.raises(InvalidInputError) as doc_error:
+        read_yaml(path)
+    assert [str(p) for p in doc_error.value.problems] == [
+        f"{path}:2:4: b: a number with more than 4300 digits is not allowed"
+    ]
+    with pytest.raises(InvalidInputError) as data_error:
+        load_yaml_data(path)
+    assert [str(p) for p in data_error.value.problems] == [
+        f"{path}:2:4: a number with more than 4300 digits is not allowed"
+    ]
+
+
+def test_dates_stay_text_in_both_readers_even_impossible_ones(tmp_path: Path) -> None:
+    """The fast reader built dates, and crashed on 2024-13-45 (a pnpm-lock `time:` entry)."""
+    path = write(tmp_path, "time:\n  a: 2024-13-45\n  b: 2024-01-02\n", "pnpm-lock.yaml")
+    expected = {"time": {"a": "2024-13-45", "b": "2024-01-02"}}
+    assert load_yaml_data(path) == expected
+    assert read_yaml(path).data == expected
+
+
+def test_an_impossible_date_in_a_lockfile_is_read_by_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lockfile = write(
+        tmp_path,
+        "lockfileVersion: '9.0'\npackages:\n  left-pad@1.0.0:\n    resolution: {integrity: x}\n"
+        "time:\n  left-pad@1.0.0: 2024-13-45\n",
+        "pnpm-lock.yaml",
+    )
+    advisories = write(tmp_path, "npm:left-pad:1.0.0\n", "advisories.txt")
+    assert run(["audit", "lockfiles", str(lockfile), "-a", str(advisories)]) == 1
+    captured = capsys.readouterr()
+    assert "left-pad" in captured.out and "internal error" not in captured.err
+
+
 # --- did-you-mean and wording ------------------------------------------------------------------
 
 

@@ -29,13 +29,15 @@ SHIPPED = sorted(
     p for p in resources.shipped_dir("runbooks").iterdir() if p.suffix in (".yaml", ".yml")
 )
 VECTORS = ("stolen-credentials", "ci-cd-pipeline", "unknown")
+PAYLOADS = ("worm", "clipper", "remote-access", "unknown")
 NOTIFY_TEMPLATES = {
-    "internal-alert": "internal-alert",
-    "leadership-brief": "leadership-brief",
-    "legal-notice": "legal-notice",
-    "advisory-downstream": "advisory-downstream",
-    "registry-report": "registry-report",
-}  # step id -> template name
+    "internal-alert": ("internal-alert", "isolate"),
+    "registry-report-npm": ("registry-report", "isolate"),
+    "registry-report-pypi": ("registry-report", "isolate"),
+    "leadership-brief": ("leadership-brief", "isolate"),
+    "legal-notice": ("legal-notice", "isolate"),
+    "advisory-downstream": ("advisory-downstream", "notify"),
+}  # step id -> (template name, phase): staff, leadership, legal and registries hear in phase 1
 
 
 def _load(path: Path) -> LoadedRunbook:
@@ -75,8 +77,10 @@ def test_shipped_runbook_is_general_enough(path: Path) -> None:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_runbook_does_not_repeat_the_seed_articles_errors(path: Path) -> None:
     text = path.read_text(encoding="utf-8").lower()
+    # The seeds' wrong date; a bare "2023" is legitimate now (SEC Release 33-11216, 2023).
     for wrong in (
-        "2023",
+        "2023-12-21",
+        "21st, 2023",
         "december 21",
         "tanstack-query",
         "tanstack-table-core",
@@ -122,7 +126,9 @@ def test_supply_chain_inputs(supply_chain: Runbook) -> None:
     expected = {
         "organisation": ("text", True),
         "vector": ("choice", True),
+        "payload": ("choice", True),
         "detected_at": ("datetime", False),
+        "regulations": ("multichoice", False),
         "repo_paths": ("list", False),
         "advisories": ("list", False),
         "log_paths": ("list", False),
@@ -130,6 +136,8 @@ def test_supply_chain_inputs(supply_chain: Runbook) -> None:
     }
     assert {k: (str(v.type), v.required) for k, v in inputs.items()} == expected
     assert inputs["vector"].choices == VECTORS
+    assert inputs["payload"].choices == PAYLOADS
+    assert inputs["regulations"].choices == ("gdpr", "nis2", "eu-cra", "sec-8k")
 
 
 def _applies(step: Step, vector: str) -> bool:
@@ -164,9 +172,9 @@ def _step(runbook: Runbook, step_id: str) -> Step:
     ("step_id", "phase"),
     [
         ("affected-devices", "isolate"),
-        ("affected-packages", "audit"),
+        ("affected-packages", "isolate"),  # known early: the registry reports need it
         ("safe-versions", "audit"),
-        ("iocs", "audit"),
+        ("iocs", "isolate"),  # the fleet sweep needs it
     ],
 )
 def test_supply_chain_list_inputs_others_rely_on(
@@ -179,9 +187,12 @@ def test_supply_chain_list_inputs_others_rely_on(
 
 
 def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbook) -> None:
-    notify = {s.id: s.template for _, s in supply_chain.steps() if isinstance(s, NotifyStep)}
+    notify = {
+        s.id: (s.template, supply_chain.phase_of(s.id).id)
+        for _, s in supply_chain.steps()
+        if isinstance(s, NotifyStep)
+    }
     assert notify == NOTIFY_TEMPLATES
-    assert all(supply_chain.phase_of(step_id).id == "notify" for step_id in notify)
 
 
 @pytest.mark.parametrize(
@@ -205,7 +216,9 @@ def test_supply_chain_audit_checks(
     step = _step(supply_chain, step_id)
     assert isinstance(step, CheckStep)
     assert (step.uses, step.with_, step.critical) == (uses, args, True)
-    assert supply_chain.phase_of(step_id).id == "audit"
+    # in the first phase: the hosts they find must be swept before anything is revoked
+    assert supply_chain.phase_of(step_id).id == "isolate"
+    assert step_id in _transitive_needs(supply_chain, "sweep-fleet")
 
 
 def _transitive_needs(runbook: Runbook, step_id: str) -> set[str]:
@@ -259,3 +272,126 @@ def test_runbooks_show_prints_the_six_phases_in_order(capsys: pytest.CaptureFixt
         "monitor",
     ]
     assert "[confirm] open-incident-channel" in out  # step types survive rich markup
+
+
+def _revoking(runbook: Runbook) -> list[str]:
+    return [s.id for _, s in runbook.steps() if s.revokes]
+
+
+def test_every_revoking_step_waits_for_persistence_removal_and_the_fleet_sweep(
+    supply_chain: Runbook,
+) -> None:
+    # Review W1/W2: SSH, CI, cloud, Kubernetes, Vault and account recovery were not gated, and the
+    # sweep came after rotation. The wiper fires on every host still infected at revocation.
+    revoking = _revoking(supply_chain)
+    assert {
+        "revoke-device-sessions",
+        "recover-maintainer-accounts",
+        "rotate-registry-tokens",
+        "rotate-github-credentials",
+        "rotate-ci-secrets",
+        "rotate-cloud-credentials",
+        "rotate-kubernetes-credentials",
+        "rotate-vault-tokens",
+        "rotate-ssh-keys",
+        "rotate-other-secrets",
+        "revoke-signing-certificate",
+        "rotate-release-signing-keys",
+    } <= set(revoking)
+    for step_id in revoking:
+        assert {"remove-persistence", "sweep-fleet"} <= _transitive_needs(supply_chain, step_id)
+    for gate in ("remove-persistence", "sweep-fleet", "preserve-evidence"):
+        assert _step(supply_chain, gate).critical  # a skipped need counts as met
+    assert {"lockfile-audit", "log-ioc-scan", "remove-persistence"} <= _transitive_needs(
+        supply_chain, "sweep-fleet"
+    )
+
+
+def test_reimaging_waits_for_evidence(supply_chain: Runbook) -> None:
+    # Review W4: preserve-evidence was skippable and re-imaging did not wait for it.
+    assert "preserve-evidence" in _transitive_needs(supply_chain, "remove-persistence")
+    assert _step(supply_chain, "remove-persistence").destroys_evidence
+
+
+def test_persistence_removal_names_the_mechanisms_of_2025_26(supply_chain: Runbook) -> None:
+    # Review W3.
+    text = " ".join(_texts(_step(supply_chain, "remove-persistence")))
+    for trace in (
+        "com.user.gh-token-monitor.plist",
+        "gh-token-monitor.service",
+        ".claude",
+        "SessionStart",
+        ".vscode",
+        "folderOpen",
+    ):
+        assert trace in text
+    hunt = " ".join(_texts(_step(supply_chain, "hunt-github")))
+    for trace in ("SHA1HULUD", "discussion.yaml", "shai-hulud-workflow.yml", "repo.access"):
+        assert trace in hunt
+
+
+def test_pypi_malicious_releases_are_deleted_not_yanked(supply_chain: Runbook) -> None:
+    # Review W6: yanked releases still install for == pins.
+    step = _step(supply_chain, "remove-malicious-pypi-files")
+    assert "Do not yank" in " ".join(_texts(step))
+    for _, other in supply_chain.steps():
+        text = " ".join(_texts(other)).lower()
+        assert "yank the release" not in text, other.id
+
+
+def _applies_with(step: Step, inputs: dict[str, Any]) -> bool:
+    if not step.when:
+        return True
+    return conditions.evaluate(step.when, inputs, {}, lambda _: False)
+
+
+def test_supply_chain_branches_on_the_payload(supply_chain: Runbook) -> None:
+    def steps_for(payload: str) -> set[str]:
+        inputs = {"payload": payload, "vector": "unknown"}
+        return {s.id for _, s in supply_chain.steps() if _applies_with(s, inputs)}
+
+    worm, clipper, rat = steps_for("worm"), steps_for("clipper"), steps_for("remote-access")
+    assert {"hunt-github", "take-down-worm-artifacts"} <= worm - clipper - rat
+    assert "rebuild-shipped-artifacts" in clipper - worm - rat
+    assert "hunt-remote-access-tool" in rat - worm - clipper
+    assert steps_for("unknown") >= worm | clipper | rat
+
+
+def test_deadlines_are_declared_with_conditions_on_the_regulations_input(
+    supply_chain: Runbook,
+) -> None:
+    deadlines = {d.id: d for d in supply_chain.deadlines}
+    assert {
+        "nis2-early-warning": "24h",
+        "cra-early-warning": "24h",
+        "gdpr-breach-notification": "72h",
+        "sec-8k-item-105": "4bd",
+    }.items() <= {k: d.within for k, d in deadlines.items()}.items()
+    assert str(deadlines["cra-early-warning"].applies_from) == "2026-09-11"
+    assert deadlines["sec-8k-item-105"].after == "materiality-determined"
+    for deadline in deadlines.values():
+        assert deadline.when and conditions.references(deadline.when).inputs == {"regulations"}
+        assert deadline.references
+
+
+def test_leaked_secret_branches_on_secret_kind_and_handles_malware() -> None:
+    runbook = _load(resources.shipped_dir("runbooks") / "leaked-secret.yaml").runbook
+
+    def steps_for(**inputs: Any) -> set[str]:
+        return {s.id for _, s in runbook.steps() if _applies_with(s, inputs)}
+
+    base = {"exposure": "public-repo", "personal_data": False}
+    github = steps_for(secret_kind="github-token", **base)
+    registry = steps_for(secret_kind="registry-token", **base)
+    key = steps_for(secret_kind="private-key", **base)
+    assert "github-token-audit" in github - registry - key
+    assert "check-registry-publishes" in registry - github - key
+    assert "private-key-revocation" in key - github - registry
+    # L2: stolen by malware, revocation waits for the supply-chain runbook's sweep
+    exposures = next(i for i in runbook.inputs if i.id == "exposure").choices or ()
+    assert {"malware", "published-artifact"} <= set(exposures)
+    revoke = runbook.step("revoke-secret")
+    assert "rule-out-active-malware" in revoke.needs
+    assert runbook.step("rule-out-active-malware").critical
+    # L4: the credential revocation API
+    assert "/credentials/revoke" in (revoke.help or "")

@@ -1,7 +1,11 @@
-"""One exception tree with fixed exit codes.
+"""Every exception class of irbook, in one tree with fixed exit codes.
 
-Only ``irbook.cli`` catches these; every other layer raises them. The exit codes are part of the
-public interface and documented in docs/cli.md.
+``IrbookError`` and its subclasses reach the user: only ``irbook.cli`` catches them (and Python
+callers of ``irbook.api``), and the exit codes are part of the public interface (docs/cli.md). The
+classes at the end are signals that one layer raises and the layer above it catches and translates;
+they never reach the user as they are. This module imports nothing from irbook, so every layer,
+the pure domain included, may import it (tests/test_errors_home.py keeps classes from drifting
+back into other modules).
 """
 
 from __future__ import annotations
@@ -61,6 +65,12 @@ class InvalidInputError(IrbookError):
         super().__init__("\n".join(str(p) for p in problems), hint=hint)
 
 
+class TemplateLimitError(IrbookError):
+    """A template went over one of the rendering limits (loops, output, recursion, sizes).
+
+    Raised inside a render and reported as a template problem at the template's line."""
+
+
 class StoreError(IrbookError):
     """The database is corrupt, from a newer irbook, or otherwise unusable."""
 
@@ -89,3 +99,78 @@ class Interrupted(IrbookError):
     """Ctrl-C: everything answered is kept; the message says how to resume."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class TerminalInputError(Interrupted):
+    """The terminal's input ended or failed while a question was open (a dropped SSH session, a
+    closed stdin): like Ctrl-C, only the answer being typed is lost."""
+
+
+# --- user-facing errors raised by one layer (see the module that raises each) -----------------
+
+
+class AppendConflict(IrbookError):
+    """Another responder appended to this incident first; reload and decide again (store)."""
+
+    def __init__(self, incident_id: str, expected_seq: int) -> None:
+        super().__init__(f"incident {incident_id} changed meanwhile (expected seq {expected_seq})")
+        self.incident_id = incident_id
+        self.expected_seq = expected_seq
+
+
+class CloseRefusedError(IrbookError):
+    """Critical steps are still open (usecases.incidents.close_incident)."""
+
+
+class SecretsInMessageError(IrbookError):
+    """The rendered message contains what looks like a credential (notify)."""
+
+
+class SmtpError(IrbookError):
+    """The server could not be reached or refused the message: nothing (more) was sent."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class ActionUnavailable(IrbookError):
+    """The check cannot run here (its native dependency did not import)."""
+
+
+class CommandFailed(IrbookError):
+    """A command step's command exited non-zero in a non-interactive run."""
+
+
+# --- signals caught and translated inside one layer -------------------------------------------
+
+
+class ConditionError(ValueError):
+    """The expression is not valid; the message says why (and ``column`` where, 1-based)."""
+
+    def __init__(self, message: str, column: int = 1) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+class TooManyValues(Exception):
+    """The YAML builder's stop (an alias bomb, nesting too deep); the loader raises its Problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class VersionError(ValueError):
+    """A string that is not a valid version for its ecosystem."""
+
+
+class RecordError(Exception):
+    """An OSV record whose structure is wrong: where (a JSON path) and what."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+class ScriptExhausted(RuntimeError):
+    """A scripted prompter was asked more questions than its script answers."""

@@ -10,7 +10,7 @@ import pytest
 
 from irbook.audit import actions
 from irbook.audit.logs.iocs import Ioc, parse_ioc
-from irbook.audit.logs.scan import LogHit, audit_logs, run_action, scan_logs
+from irbook.audit.logs.scan import LogHit, audit_logs, run_action, scan_logs, summary
 from irbook.errors import InvalidInputError, NotFoundError, UsageError
 
 
@@ -306,3 +306,24 @@ def test_run_action_rejects_unknown_arguments_and_no_iocs(tmp_path: Path) -> Non
         audit_logs([tmp_path / "x.log"])
     with pytest.raises(UsageError, match="no log files given"):
         audit_logs([], domains=["evil.com"])
+
+
+def test_hits_keep_the_first_max_hits_per_ioc_and_count_all(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("evil.com\n" * 5 + "142.11.206.73\n" * 3 + "quiet\n")
+    (tmp_path / "b.log").write_text("x evil.com\n")
+    result = scan_logs([log, tmp_path / "b.log"], _iocs("evil.com", "142.11.206.73"), max_hits=2)
+    assert [(Path(h.file).name, h.line, h.ioc.value) for h in result.hits] == [
+        ("a.log", 1, "evil.com"),
+        ("a.log", 2, "evil.com"),
+        ("a.log", 6, "142.11.206.73"),
+        ("a.log", 7, "142.11.206.73"),
+    ]
+    assert {i.value: n for i, n in result.counts.items()} == {"evil.com": 6, "142.11.206.73": 3}
+    assert result.total == 9
+    assert summary(result).endswith(
+        "9 hit(s) of 2 of 2 indicator(s) in 2 of 2 file(s), 104 B of log text; "
+        "5 not listed (the first 2 per indicator are)"
+    )
+    with pytest.raises(UsageError, match="--max-hits must be at least 1"):
+        scan_logs([log], _iocs("evil.com"), max_hits=0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from irbook.audit.lockfiles.versions import VersionError, normalise_name, semver_key, version_key
+from irbook.audit.lockfiles.versions import normalise_name, semver_key, version_key
+from irbook.errors import VersionError
 
 # SemVer 2.0.0 §11.4, in ascending precedence, plus the major/minor/patch steps of §11.2.
 SEMVER_ASCENDING = [

@@ -339,3 +339,23 @@ def test_the_schemas_do_reject_wrong_documents(
     record = osv_record(facts, now=NOW)
     record["id"] = facts.id
     assert schema_errors(osv_validator, record) != []
+
+
+def test_advisory_to_a_missing_folder_exits_2_and_a_written_file_is_0600(  # type: ignore[no-untyped-def]
+    store, make_incident, tmp_path: Path, capsys
+) -> None:
+    """Issue 10: `advisory -o missing-dir/x.json` was exit 3 and a crash log; the file was 0644."""
+    import stat
+
+    from irbook.cli import run
+
+    state = make_incident()
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    missing = tmp_path / "missing-dir" / "x.json"
+    assert run(["advisory", state.incident_id, "-f", "osv", "-o", str(missing), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {missing.parent} does not exist" in err
+    assert "internal error" not in err
+    out = tmp_path / "x.json"
+    assert run(["advisory", state.incident_id, "-f", "osv", "-o", str(out), "--db", db]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -13,10 +13,9 @@ import pytest
 from notify_support import RESPONDER
 
 from irbook.domain.events import Kind
-from irbook.errors import InvalidInputError, UsageError
+from irbook.errors import InvalidInputError, SecretsInMessageError, SmtpError, UsageError
 from irbook.notify import notify
-from irbook.notify.message import SecretsInMessageError
-from irbook.notify.smtp import SmtpError, config_from_env
+from irbook.notify.smtp import config_from_env
 from irbook.usecases import incidents
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "fixtures" / "notify" / "templates"

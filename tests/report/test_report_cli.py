@@ -84,3 +84,26 @@ def test_followup_with_a_bad_date_exits_2(
 
 def test_empty_followup_exits_2(scripted: Scripted) -> None:
     assert run(["followup", scripted.incident_id, "  ", "--db", scripted.db_url]) == 2
+
+
+def test_report_never_writes_through_a_symlink(
+    scripted: Scripted, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "victim.txt"
+    target.write_text("keep me\n")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    assert run(["report", scripted.incident_id, "-o", str(link), "--db", scripted.db_url]) == 2
+    assert "it is a symbolic link" in capsys.readouterr().err
+    assert target.read_text() == "keep me\n"
+
+
+def test_report_over_an_existing_0644_file_makes_it_0600(
+    scripted: Scripted, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("old")
+    out.chmod(0o644)
+    assert run(["report", scripted.incident_id, "-o", str(out), "--db", scripted.db_url]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text(encoding="utf-8").startswith(f"# Incident {scripted.incident_id}")

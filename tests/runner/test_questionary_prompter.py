@@ -2,20 +2,60 @@
 
 from __future__ import annotations
 
+import os
+import resource
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from walker_support import RecordingDisplay, mini, responder
 
+from irbook.errors import ExitCode, TerminalInputError
 from irbook.prompts.terminal import QuestionaryPrompter
+from irbook.runner.api import start
+from irbook.store import open_store
+from irbook.usecases.incidents import load_state
+
+SELECT_LIMIT = 1024  # FD_SETSIZE: select() refuses descriptors from here on
+
+# A hung prompt runs in prompt_toolkit's event loop, whose exception handler swallows the
+# exception pytest-timeout's default (signal) method raises: only the thread method (stacks,
+# then the test process exits) ends it. Seen: 4.8 GB after ten minutes, the 300 s limit passed.
+pytestmark = pytest.mark.timeout(60, method="thread")
 
 
 @pytest.fixture
 def keys() -> Iterator[object]:
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        # prompt_toolkit reads its input through select(): a pipe numbered past its limit
+        # cannot work (see the test below), and only a descriptor leak elsewhere gets there.
+        assert pipe.fileno() < SELECT_LIMIT, "an earlier test leaked file descriptors"
         yield pipe
+
+
+@contextmanager
+def descriptors_up_to_the_select_limit() -> Iterator[None]:
+    """Hold open descriptors until the next one opened is numbered past select()'s limit, as
+    earlier tests that leaked descriptors once did (test_crash.py left SQLite files open)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = SELECT_LIMIT + 64
+    if soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            pytest.skip(f"the hard limit of open files ({hard}) is below {wanted}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    held: list[int] = []
+    try:
+        while not held or held[-1] < SELECT_LIMIT:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        yield
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_select_moves_with_arrows_and_returns_the_value(keys) -> None:  # type: ignore[no-untyped-def]
@@ -43,3 +83,46 @@ def test_ctrl_c_raises_keyboard_interrupt(keys) -> None:  # type: ignore[no-unty
     keys.send_text("\x03")
     with pytest.raises(KeyboardInterrupt):
         QuestionaryPrompter().confirm("Close?")
+
+
+def test_an_input_select_cannot_watch_ends_the_prompt_instead_of_hanging() -> None:
+    with (
+        descriptors_up_to_the_select_limit(),
+        create_pipe_input() as pipe,
+        create_app_session(input=pipe, output=DummyOutput()),
+    ):
+        assert pipe.fileno() >= SELECT_LIMIT
+        pipe.send_text("\x1b[B\x1b[B\r")
+        with pytest.raises(TerminalInputError, match="filedescriptor out of range") as caught:
+            QuestionaryPrompter().select("What now?", [("Done", "done"), ("Skip", "skip")])
+    assert caught.value.exit_code == ExitCode.INTERRUPTED
+
+
+def test_an_input_that_ends_is_a_terminal_input_error_not_eof(keys) -> None:  # type: ignore[no-untyped-def]
+    keys.send_text("ab")
+    keys.close()  # the write end: what a dropped SSH session looks like to the reader
+    with pytest.raises(TerminalInputError, match="the terminal input ended"):
+        QuestionaryPrompter().text("Why?")
+
+
+def test_the_walker_keeps_the_incident_and_says_how_to_resume_when_input_ends(
+    keys,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    keys.close()
+    store = open_store(str(tmp_path / "irbook.db"))
+    with pytest.raises(TerminalInputError) as caught:
+        start(
+            mini(),
+            store=store,
+            responder=responder(),
+            display=RecordingDisplay(),
+            prompter=QuestionaryPrompter(),
+        )
+    error = caught.value
+    assert error.message == (
+        "the terminal input ended while a question was open: everything answered so far is saved"
+    )
+    assert error.hint is not None and error.hint.startswith("resume with: irbook resume ")
+    incident_id = error.hint.removeprefix("resume with: irbook resume ")
+    assert load_state(store, incident_id).incident_id == incident_id

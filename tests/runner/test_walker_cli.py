@@ -67,7 +67,7 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     code, out, _ = cli(capsys, "status", incident, "--json", "--db", db)
     view = json.loads(out)
     steps = [s for phase in view["phases"] for s in phase["steps"]]
-    assert len(steps) == 54
+    assert len(steps) == 74
     assert [p["id"] for p in view["phases"]] == [
         "isolate",
         "rotate",
@@ -87,9 +87,12 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     assert view["next_step"] is None
     assert all(view["milestones"].values())
     # every notify step wrote its .eml into the output folder and recorded it
-    notify_steps = [s for s in steps if s["type"] == "notify"]
+    notify_steps = [
+        s for s in steps if s["type"] == "notify" and s["status"] != "not applicable"
+    ]  # only npm was affected: the PyPI report does not apply
     emls = sorted((tmp_path / "out").glob("*.eml"))
     assert len(emls) == len(notify_steps) == 5
+    assert {s["id"] for s in steps if s["status"] == "not applicable"} >= {"registry-report-pypi"}
     for step in notify_steps:
         assert any(Path(f).parent == tmp_path / "out" for f in step["value"]["files"])
     with sqlite3.connect(db) as conn:
@@ -194,6 +197,21 @@ def test_database_from_a_newer_irbook_is_refused(
     code, _, err = cli(capsys, "list", "--db", str(db))
     assert code == 2
     assert f"schema {SCHEMA_VERSION + 1}" in err and "upgrade irbook" in err
+
+
+def test_a_schema_version_that_only_looks_like_digits_is_corrupt_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """ "²".isdigit() is True but int("²") raises: opening and `db info` read it one way now."""
+    db = tmp_path / "irbook.db"
+    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("update irbook_meta set value = '²' where key = 'schema_version'")
+    code, _, err = cli(capsys, "list", "--db", str(db))
+    assert code == 2 and "not a valid irbook database" in err
+    code, out, err = cli(capsys, "db", "info", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["schema_version"] is None
+    assert "internal error" not in err
 
 
 def test_locked_database_exits_4_and_loses_nothing(

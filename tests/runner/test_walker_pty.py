@@ -28,7 +28,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 INPUTS = [  # prompt fragment, keys
     ("Name of your organisation", "Acme Corp" + KEY_ENTER),
     ("How were the malicious versions published", KEY_DOWN + KEY_ENTER),  # ci-cd-pipeline
+    ("What does the malicious code do", KEY_ENTER),  # worm
     ("When was the compromise detected", "2026-05-11T19:46:00Z" + KEY_ENTER),
+    ("Which notification rules may apply", " " + KEY_ENTER),  # gdpr (space ticks the first)
     ("lockfiles should be audited", "app" + KEY_ENTER),
     ("Advisory sources", "advisories" + KEY_ENTER),
     ("scan for indicators", "logs" + KEY_ENTER),
@@ -40,6 +42,7 @@ LIST_ANSWERS = {
     "safe-versions": "npm:@tanstack/react-router@1.169.9",
     "iocs": "filev2.getsession.org router_init.js",
 }
+CHOICE_ANSWERS = {"affected-registries": " " + KEY_ENTER}  # npm (space ticks the first)
 
 
 def screen_text(raw: str) -> str:
@@ -116,6 +119,8 @@ class Responder:
             self.c.expect(r"\?")
             if step_id in LIST_ANSWERS:
                 self.c.send(LIST_ANSWERS[step_id] + KEY_ENTER)
+            elif step_id in CHOICE_ANSWERS:
+                self.c.send(CHOICE_ANSWERS[step_id])
             else:  # yes/no questions of the shipped runbook (own releases hit, keys exposed)
                 self.c.send("n")
         elif kind == "checklist":
@@ -207,14 +212,15 @@ def test_ctrl_c_exits_130_prints_the_resume_command_and_keeps_answers(person: Re
 def test_kill_9_while_typing_loses_only_the_answer_being_typed(person: Responder) -> None:
     person.spawn("start", "supply-chain-compromise")
     person.answer_inputs()
-    person.answer(*person.next_step())  # open-incident-channel
-    label, kind = person.next_step()  # affected-devices (input)
+    for _ in range(3):  # open-incident-channel, internal-alert, block-indicators
+        person.answer(*person.next_step())
+    label, kind = person.next_step()  # affected-packages, the first input step
     assert kind == "input"
     person.c.send(KEY_ENTER)
     person.c.expect(r"\?")
     person.c.send("half-typed-host")  # no Enter: the answer is still being typed
     person.kill9()
-    assert person.settled() == ["open-incident-channel"]
+    assert person.settled() == ["open-incident-channel", "internal-alert", "block-indicators"]
     inputs = person.rows("select count(*) from event where kind = 'input_recorded'")[0][0]
     assert inputs == len(INPUTS)
     person.spawn("resume")
@@ -243,4 +249,4 @@ def test_status_after_a_pty_session_matches_the_database(person: Responder) -> N
         "done",
         "alice",
     )
-    assert view["next_step"] == "affected-devices"
+    assert view["next_step"] == "internal-alert"  # staff hear second, right after declaring

@@ -10,6 +10,7 @@ import typer
 from irbook.cli.audit import audit_app
 from irbook.cli.options import JsonOption
 from irbook.errors import ExitCode
+from irbook.files.limits import LOG_HITS_PER_IOC as DEFAULT_MAX_HITS
 
 
 @audit_app.command("logs")
@@ -50,6 +51,15 @@ def audit_logs(
             show_default=False,
         ),
     ] = None,
+    max_hits: Annotated[
+        int,
+        typer.Option(
+            "--max-hits",
+            metavar="N",
+            min=1,
+            help="List at most N hits per indicator (the count stays exact).",
+        ),
+    ] = DEFAULT_MAX_HITS,
     json_output: JsonOption = False,
 ) -> int:
     """Find indicators of compromise in logs; print each hit as file:line.
@@ -59,6 +69,7 @@ def audit_logs(
     and marker strings. Defanged forms (hxxp, [.]) are understood. An IOC file line may start
     with a kind to overrule detection: domain:, url:, ip:, sha256:, filename:, marker:.
 
+    A log with many hits lists the first --max-hits of each indicator and counts the rest.
     Exit 0 when nothing is found, 1 on hits, 2 on bad input.
 
     Example: irbook audit logs /var/log/squid/ --domain filev2.getsession.org --ioc iocs.txt
@@ -73,6 +84,7 @@ def audit_logs(
             advisories=advisories or [],
             domains=domain or [],
             progress=on_progress,
+            max_hits=max_hits,
         )
     show.hits(result, as_json=json_output)
     return int(ExitCode.OK if result.ok else ExitCode.FINDINGS)

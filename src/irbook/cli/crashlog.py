@@ -8,6 +8,9 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from irbook.errors import IrbookError
+from irbook.files.private import write_private
+
 
 def log_dir() -> Path:
     env = os.environ.get("IRBOOK_LOG_DIR")
@@ -23,12 +26,13 @@ def write_crash_log(exc: BaseException) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         directory = log_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = directory / f"crash-{stamp}-{os.getpid()}.log"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError:
+        write_private(path, text, exclusive=True)
+    except (OSError, IrbookError):
+        # The log must land somewhere: mkstemp is 0600 and never follows a symlink either.
         fd, name = tempfile.mkstemp(prefix="irbook-crash-", suffix=".log")
         path = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
     return path

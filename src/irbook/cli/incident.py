@@ -166,12 +166,12 @@ def status(
     Example: irbook status IR-20260511-1A2B --json
     """
     from irbook.console import incident as show
-    from irbook.usecases.incidents import find_incident, load_state
+    from irbook.usecases.incidents import find_incident, load_state, utc_now
     from irbook.usecases.status import status_view
 
     with opened_store(db) as store:
         state = load_state(store, find_incident(store, incident).id)
-    show.status(status_view(state), as_json=json_output)
+    show.status(status_view(state, now=utc_now()), as_json=json_output)
 
 
 @app.command("list")

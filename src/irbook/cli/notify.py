@@ -162,4 +162,8 @@ def advisory_command(
             namespace=namespace,
             templates_dir=templates_dir,
         )
+    if output is not None:
+        from irbook.files.private import write_private
+
+        write_private(output, result.text)
     show.advisory(result, output)

@@ -54,6 +54,10 @@ def report(
 
     with opened_store(db) as store:
         exported = report_incident(store, incident, str(fmt))
+    if output is not None:
+        from irbook.files.private import write_private
+
+        write_private(output, exported.text)  # 0600: reports carry TLP-marked detail
     show.exported(exported, output)
 
 

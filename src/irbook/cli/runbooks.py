@@ -17,6 +17,7 @@ runbooks_app = typer.Typer(
     "  irbook runbooks list\n\n"
     "  irbook runbooks show supply-chain-compromise\n\n"
     "  irbook runbooks validate runbooks/*.yaml\n\n"
+    "  irbook runbooks lint runbooks/*.yaml\n\n"
     "  irbook runbooks schema -o runbook-schema.json",
     no_args_is_help=True,
 )
@@ -79,6 +80,29 @@ def validate_runbooks(
     return int(ExitCode.OK if all(r.ok for r in results) else ExitCode.INVALID)
 
 
+@runbooks_app.command("lint")
+def lint_runbooks(
+    paths: Annotated[list[Path], typer.Argument(help="Runbook files to lint.")],
+    json_output: JsonOption = False,
+    templates_dir: TemplatesDirOption = None,
+) -> int:
+    """Check valid runbooks for response hazards (rules L001-L006, see docs/runbook-lint.md).
+
+    One `file:line:col: RULE name: message` line per finding. Exit 0 when clean, 1 on findings,
+    2 when a file is not a valid runbook (run `validate` for its problems).
+
+    Example: irbook runbooks lint runbooks/*.yaml
+    """
+    from irbook.console import runbooks as show
+    from irbook.loader.lint import lint_paths
+
+    results = lint_paths(paths, templates_dir=templates_dir)
+    show.lint(results, as_json=json_output)
+    if not all(r.valid for r in results):
+        return int(ExitCode.INVALID)
+    return int(ExitCode.FINDINGS if any(r.findings for r in results) else ExitCode.OK)
+
+
 @runbooks_app.command("schema")
 def runbook_schema(
     output: Annotated[
@@ -92,4 +116,9 @@ def runbook_schema(
     from irbook.console import runbooks as show
     from irbook.domain.models import runbook_json_schema
 
-    show.schema(runbook_json_schema(), output)
+    text = show.schema_text(runbook_json_schema())
+    if output is not None:
+        from irbook.files.private import write_private
+
+        write_private(output, text)
+    show.schema(text, output)

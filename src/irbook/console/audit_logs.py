@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from irbook.console import escape, info, markup, print_json, stderr, stdout
+from irbook.console import escape, info, markup, print_json, stderr, stdout, warn
 
 if TYPE_CHECKING:
     from irbook.audit.logs.scan import LogScanResult
@@ -52,6 +52,8 @@ def hits(result: LogScanResult, *, as_json: bool) -> None:
 
     if as_json:
         print_json([hit.to_json() for hit in result.hits])
+        if result.left_out:  # the list is cut: say so where a script's log will show it
+            warn(summary(result))
         return
     if result.ok:
         markup(f"[green]{escape(summary(result))}[/]")

@@ -32,6 +32,8 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
     reached = [f"{name} {at[:16] if at else '—'}" for name, at in view["milestones"].items()]
     if reached:
         markup(f"  milestones: {escape(' · '.join(reached))}")
+    for line in deadline_lines(view.get("deadlines", [])):
+        markup(line)
     for n, phase in enumerate(view["phases"], 1):
         mark = "[green]✓[/]" if phase["settled"] else " "
         markup(f"\n{mark} [bold cyan]{n}. {escape(phase['title'])}[/]")
@@ -47,6 +49,26 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
                 markup=False,
                 style=style,
             )
+
+
+_DEADLINE_STYLE = {"met": "green", "missed": "bold red", "skipped": "yellow", "open": "white"}
+
+
+def deadline_lines(deadlines: list[dict[str, Any]]) -> list[str]:
+    """Rich markup lines for the deadline clocks (shared by `status` and `watch`)."""
+    if not deadlines:
+        return []
+    out = ["  deadlines (from detection):"]
+    for d in deadlines:
+        style = _DEADLINE_STYLE.get(d["status"], "white")
+        due = (d["due"] or "clock not started")[:16].replace("T", " ")
+        met = f", done {d['met_at'][:16].replace('T', ' ')}" if d["met_at"] else ""
+        out.append(
+            f"    [{style}]{escape(d['status'])}[/] {escape(d['title'])}: due "
+            f"{escape(due)} UTC{escape(met)} [dim]({escape(d['regulation'])}; "
+            f"step {escape(d['met_by'])})[/]"
+        )
+    return out
 
 
 def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> None:

@@ -69,5 +69,4 @@ def advisory(result: AdvisoryResult, output: Path | None) -> None:
     if output is None:
         stdout().file.write(result.text)
         return
-    output.write_text(result.text, encoding="utf-8")
     success(f"wrote {output} ({result.format})")

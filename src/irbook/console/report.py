@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from irbook.console import info, print_json, stdout, success, warn
-from irbook.errors import UsageError
 
 if TYPE_CHECKING:
     from irbook.report.service import ExportedReport
@@ -17,17 +15,11 @@ if TYPE_CHECKING:
 
 
 def exported(report: ExportedReport, output: Path | None) -> None:
-    """The report on stdout, or in ``output`` created 0600 (reports carry TLP-marked detail)."""
+    """The report on stdout, or the line saying the caller wrote it to ``output``."""
     if output is None:
         sys.stdout.write(report.text)
         sys.stdout.flush()
         return
-    try:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(report.text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
     success(f"wrote {output} ({report.fmt}, incident {report.incident_id}, {report.status})")
 
 

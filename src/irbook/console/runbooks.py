@@ -11,6 +11,7 @@ from irbook.console import escape, markup, print_json, stdout, success
 
 if TYPE_CHECKING:
     from irbook.loader.catalog import CatalogEntry, ValidationResult
+    from irbook.loader.lint import LintResult
     from irbook.loader.load import LoadedRunbook
 
 
@@ -72,6 +73,10 @@ def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
                 flags.append(f"when: {step.when}")
             if step.needs:
                 flags.append(f"needs: {', '.join(step.needs)}")
+            if step.revokes:
+                flags.append(f"revokes: {', '.join(step.revokes)}")
+            if step.provides:
+                flags.append(f"provides: {', '.join(step.provides)}")
             extra = f"  [dim]{escape('; '.join(flags))}[/]" if flags else ""
             markup(
                 f"   - {escape(f'[{step.type}]')} {escape(step.id)}: {escape(step.label)}{extra}"
@@ -94,10 +99,45 @@ def validation(results: Sequence[ValidationResult], *, as_json: bool) -> None:
             stdout().print(str(problem), markup=False, style="red")
 
 
-def schema(data: dict[str, Any], output: Path | None) -> None:
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+def lint(results: Sequence[LintResult], *, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "path": r.path,
+                    "valid": r.valid,
+                    "problems": [str(p) for p in r.problems],
+                    "findings": [
+                        {
+                            "rule": f.rule,
+                            "name": f.name,
+                            "line": f.line,
+                            "column": f.column,
+                            "message": f.message,
+                        }
+                        for f in r.findings
+                    ],
+                }
+                for r in results
+            ]
+        )
+        return
+    for r in results:
+        for problem in r.problems:
+            stdout().print(f"{problem} (invalid runbook: not linted)", markup=False, style="red")
+        for finding in r.findings:
+            stdout().print(str(finding), markup=False, style="yellow")
+        if r.valid and not r.findings:
+            success(f"OK {r.path}")
+
+
+def schema_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def schema(text: str, output: Path | None) -> None:
+    """The schema on stdout, or the line saying the caller wrote it to ``output``."""
     if output is None:
         stdout().file.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
         success(f"wrote {output}")

@@ -64,6 +64,11 @@ def render(frame: WatchFrame) -> RenderableType:
             escape(event.text),
         )
     parts: list[RenderableType] = [header, Text(), phases, Text()]
+    if frame.deadlines:
+        from irbook.console.incident import deadline_lines
+
+        parts += [Text.from_markup(line) for line in deadline_lines(frame.deadlines)]
+        parts.append(Text())
     if frame.roles:
         parts += [roles_table(frame.roles), Text()]
     parts += [Text("Latest events", style="bold"), latest]

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from irbook.domain import engine
+from irbook.domain.deadlines import DeadlineState, deadline_states
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
 
@@ -138,6 +139,7 @@ class IncidentFacts:
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()  # answers that could not be read (malformed package entries)
+    deadlines: tuple[DeadlineState, ...] = ()  # the applicable ones, as of `now`
     background: tuple[str, ...] = ()  # the runbook's references: context, never cited as ours
     credits: tuple[str, ...] = ()  # who found or reported it (input or step `credits`)
     own_releases: bool | None = None  # were the organisation's own packages published? (step)
@@ -188,7 +190,11 @@ def parse_package(text: str) -> PackageVersion:
     return PackageVersion(_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), rest[:at], rest[at + 1 :])
 
 
-def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
+def build_facts(
+    state: IncidentState, *, actor: str = "", now: datetime | None = None
+) -> IncidentFacts:
+    """The facts as of ``now`` (default: the last recorded event, so the result stays a function
+    of the log; callers that render for sending pass their clock)."""
     answers = state.answers
     problems: list[str] = []
     affected = _packages(answers.get(AFFECTED_STEP), AFFECTED_STEP, problems)
@@ -247,7 +253,14 @@ def build_facts(state: IncidentState, *, actor: str = "") -> IncidentFacts:
         inputs=inputs,
         answers=dict(answers),
         problems=tuple(problems),
+        deadlines=tuple(d for d in deadline_states(state, now=now or _as_of(state)) if d.applies),
     )
+
+
+def _as_of(state: IncidentState) -> datetime:
+    if state.events:
+        return state.events[-1].at
+    return state.opened_at or datetime.min.replace(tzinfo=UTC)
 
 
 def public_ids(ids: Iterable[str]) -> list[str]:

@@ -7,6 +7,7 @@ Schema in docs/runbook-schema.json is generated from here (``irbook runbooks sch
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -69,7 +70,102 @@ class RunbookInput(_Strict):
     help: str | None = Field(default=None, description="Markdown shown under the prompt.")
 
 
-class _StepBase(_Strict):
+# --- What a step does, declared for `irbook runbooks lint` (issue 13) ----------------------------
+# Kept in one block: the lint rules read these; the engine does not.
+
+
+class Credential(StrEnum):
+    """Kinds of credential a step revokes or rotates (`revokes:`)."""
+
+    REGISTRY_TOKEN = "registry-token"  # noqa: S105  # a kind of credential, not one
+    GITHUB = "github"
+    SSH = "ssh"
+    CI_SECRETS = "ci-secrets"
+    CLOUD = "cloud"
+    KUBERNETES = "kubernetes"
+    VAULT = "vault"
+    SESSIONS = "sessions"
+    ACCOUNT = "account"
+    SIGNING = "signing"
+    CONTAINER_REGISTRY = "container-registry"
+    API_KEYS = "api-keys"
+    OTHER = "other"
+
+
+class Capability(StrEnum):
+    """What a step establishes once done (`provides:`); lint rules gate other steps on them."""
+
+    PERSISTENCE_REMOVED = "persistence-removed"
+    FLEET_SWEPT = "fleet-swept"
+    EVIDENCE_PRESERVED = "evidence-preserved"
+
+
+class _Declarations(_Strict):
+    revokes: tuple[Credential, ...] = Field(
+        default=(),
+        description="Credentials this step revokes or rotates. Lint requires such a step to need "
+        "(transitively) the steps that provide persistence-removed and fleet-swept.",
+    )
+    provides: tuple[Capability, ...] = Field(
+        default=(), description="What this step establishes once done."
+    )
+    destroys_evidence: bool = Field(
+        default=False,
+        description="The step wipes or re-images systems; lint requires it to need a critical "
+        "step that provides evidence-preserved.",
+    )
+    verify: str | None = Field(
+        default=None, description="How to check that the step worked (a command or a check)."
+    )
+    references: tuple[Text, ...] = Field(
+        default=(), description="Public sources for what the step says (URLs or citations)."
+    )
+
+
+class Deadline(_Strict):
+    """A clock that starts at detection (input `detected_at`, else the incident's opening)."""
+
+    id: StepId
+    title: Text
+    within: Annotated[
+        str,
+        StringConstraints(pattern=r"^\d+(\.\d+)?\s*(m|h|d|bd)$"),
+        Field(
+            description="Time allowed: minutes, hours, days or business days (90m, 24h, 3d, 4bd)."
+        ),
+    ]
+    after: StepId | None = Field(
+        default=None,
+        description="Start the clock when this step is done instead of at detection (e.g. a "
+        "materiality determination).",
+    )
+    regulation: Text = Field(description="The rule that sets the clock (article and act).")
+    met_by: StepId = Field(description="The step whose completion meets the deadline.")
+    when: str | None = Field(
+        default=None, description="Expression over inputs; the deadline applies when true."
+    )
+    applies_from: date | None = Field(
+        default=None, description="The rule applies to incidents detected on or after this date."
+    )
+    references: tuple[Text, ...] = ()
+
+    def due(self, start: datetime) -> datetime:
+        """The due time for a clock started at ``start`` (business days skip Saturday and
+        Sunday; public holidays are not known here, so the time shown can be a day early)."""
+        amount, unit = self.within.rstrip("bdhm").strip(), self.within.lstrip("0123456789. ")
+        number = float(amount)
+        if unit == "bd":
+            due, left = start, int(number)
+            while left > 0:
+                due += timedelta(days=1)
+                if due.weekday() < 5:
+                    left -= 1
+            return due
+        unit_name = {"m": "minutes", "h": "hours", "d": "days"}[unit]
+        return start + timedelta(**{unit_name: number})
+
+
+class _StepBase(_Declarations):
     id: StepId
     title: str | None = Field(default=None, description="Short label; defaults to the id.")
     when: str | None = Field(
@@ -184,6 +280,11 @@ class Runbook(_Strict):
     references: tuple[str, ...] = ()
     inputs: tuple[RunbookInput, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
+    # issue 13: declarations for lint and the deadline clocks
+    references_required: bool = Field(
+        default=False, description="Lint requires a `references:` entry on every step."
+    )
+    deadlines: tuple[Deadline, ...] = ()
 
     def steps(self) -> list[tuple[Phase, Step]]:
         """Every step with its phase, in runbook order."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
 from irbook.domain.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
-from irbook.errors import Problem
+from irbook.errors import ConditionError, Problem
 from irbook.loader.messages import Loc, did_you_mean
 
 if TYPE_CHECKING:
@@ -94,6 +94,45 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             problems.extend(_choice_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
             problems.extend(_check_argument_problems(doc, sloc, step, inputs))
+    problems.extend(_deadline_problems(doc, data, inputs, steps))
+    return problems
+
+
+def _deadline_problems(
+    doc: Document, data: dict[str, Any], inputs: dict[str, Loc], steps: dict[str, Loc]
+) -> list[Problem]:
+    """A deadline's `met_by` names a step and its `when` speaks of inputs only (a clock that
+    depended on answers could appear and vanish while the incident runs)."""
+    problems: list[Problem] = []
+    seen: dict[str, Loc] = {}
+    for d, deadline in _dicts(data.get("deadlines")):
+        dloc: Loc = ("deadlines", d)
+        if isinstance(deadline.get("id"), str):
+            _unique(doc, problems, seen, deadline["id"], (*dloc, "id"), "deadline")
+        for key in ("met_by", "after"):
+            name = deadline.get(key)
+            if isinstance(name, str) and name not in steps:
+                problems.append(
+                    doc.problem(
+                        (*dloc, key),
+                        f"{key} names unknown step '{name}'{did_you_mean(name, steps)}",
+                    )
+                )
+        when = deadline.get("when")
+        if isinstance(when, str):
+            problems.extend(_when_problems(doc, (*dloc, "when"), when, inputs, steps))
+            try:
+                named = conditions.references(when).steps
+            except ConditionError:
+                named = frozenset()  # reported above
+            if named:
+                problems.append(
+                    doc.problem(
+                        (*dloc, "when"),
+                        "a deadline's condition may use inputs only, not answer() or done() "
+                        "(a clock must not appear or vanish while the incident runs)",
+                    )
+                )
     return problems
 
 
@@ -172,7 +211,7 @@ def _when_problems(
 ) -> list[Problem]:
     try:
         refs = conditions.references(expression)
-    except conditions.ConditionError as exc:
+    except ConditionError as exc:
         problem = doc.problem(loc, f"invalid condition: {exc}")
         return [_at_column(doc, problem, expression, exc.column)]
     out = []

@@ -20,21 +20,33 @@ import yaml
 from pydantic import ValidationError
 
 from irbook.domain.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
-from irbook.errors import InvalidInputError, Problem
+from irbook.errors import InvalidInputError, Problem, TooManyValues
+from irbook.files import limits
+from irbook.files.parsing import limit_problem
+from irbook.files.read import read_bounded
 from irbook.loader.checks import semantic_problems as semantic_problems
 from irbook.loader.messages import Loc as Loc
 from irbook.loader.messages import did_you_mean as did_you_mean
 from irbook.loader.messages import format_loc as format_loc
 from irbook.loader.messages import message, type_message, yaml_problem
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = limits.RUNBOOK_BYTES
 MAX_NODES = 200_000
+MAX_DEPTH = 100  # runbooks nest ~6 levels; deep nesting would exhaust Python's recursion
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]  # the C or Python safe loader
+    """The safe loader with the position-keeping builder's rule for dates: they stay text (the
+    models decide what they mean). Built as dates, 2024-13-45 raised a bare ValueError."""
+
+
+_Loader.add_constructor(_TIMESTAMP, yaml.constructor.SafeConstructor.construct_yaml_str)
 
 
 @dataclass
@@ -74,10 +86,6 @@ class LoadedRunbook:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
-
-
 def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file or raise InvalidInputError naming it (missing, too big, binary)."""
     name = str(path)
@@ -86,13 +94,7 @@ def read_text(path: Path, *, kind: str = "file", max_bytes: int = MAX_BYTES) -> 
         return InvalidInputError([Problem(name, 1, 1, "", message)])
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise fail(
-                f"{kind} is {_size(size)}; the limit is {_size(max_bytes)} "
-                "(is this the right file?)"
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, kind=kind, max_bytes=max_bytes)  # FIFOs, devices refused
     except FileNotFoundError:
         raise fail(f"{kind} not found") from None
     except IsADirectoryError:
@@ -126,23 +128,19 @@ def _parse(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        line, column, msg = yaml_problem(text, exc)
-        raise InvalidInputError(
-            [Problem(path, line, column, "", f"YAML syntax error: {msg}")]
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        raise InvalidInputError([_reader_problem(text, path, exc)]) from None
     except yaml.YAMLError as exc:
-        raise InvalidInputError([Problem(path, 1, 1, "", f"YAML error: {exc}")]) from None
+        raise InvalidInputError([yaml_error_problem(text, path, exc)]) from None
     if node is None:
         raise InvalidInputError([Problem(path, 1, 1, "", f"{kind} is empty")])
     doc = Document(path=path, text=text, data=None)
     builder = _Builder(doc)
     try:
         doc.data = builder.build(node, ())
-    except _TooManyValues as exc:
+    except TooManyValues as exc:
         raise InvalidInputError([*builder.problems, exc.problem]) from None
+    except RecursionError as exc:
+        problem = limit_problem(exc, path, text, kind)  # always a problem for RecursionError
+        raise InvalidInputError([problem or Problem(path, 1, 1, "", str(exc))]) from None
     return doc, builder.problems
 
 
@@ -155,15 +153,31 @@ def load_yaml_data(path: Path, *, kind: str = "file", max_bytes: int = 512 * 102
     text = read_text(path, kind=kind, max_bytes=max_bytes)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506  # _Loader is (C)SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        line, column, msg = yaml_problem(text, exc)
-        raise InvalidInputError(
-            [Problem(str(path), line, column, "", f"YAML syntax error: {msg}")]
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        raise InvalidInputError([_reader_problem(text, str(path), exc)]) from None
     except yaml.YAMLError as exc:
-        raise InvalidInputError([Problem(str(path), 1, 1, "", f"YAML error: {exc}")]) from None
+        raise InvalidInputError([yaml_error_problem(text, str(path), exc)]) from None
+    except (RecursionError, ValueError) as exc:
+        problem = limit_problem(exc, str(path), text, kind)
+        if problem is None:
+            raise
+        raise InvalidInputError([problem]) from None
+
+
+def yaml_error_problem(text: str, path: str, exc: yaml.YAMLError) -> Problem:
+    """Any PyYAML error as one Problem at its place: the one translation for every YAML reader
+    (runbooks and answers files with positions, lockfiles without). Parser limits (depth, long
+    numbers) are not YAMLErrors: files.parsing.limit_problem words those."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        line, column, msg = yaml_problem(text, exc)
+        # A constructor error is about a value (a tag), not the syntax around it.
+        what = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
+        return Problem(path, line, column, "", f"{what}: {msg}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_problem(text, path, exc)
+    return Problem(path, 1, 1, "", f"YAML error: {exc}")
 
 
 def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -174,14 +188,6 @@ def _reader_problem(text: str, path: str, exc: yaml.reader.ReaderError) -> Probl
     return Problem(
         path, line, column, "", f"control character U+{code:04X} is not allowed in YAML text"
     )
-
-
-class _TooManyValues(Exception):
-    """Control flow inside the builder; turned into a Problem before it leaves this module."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 class _Builder:
@@ -210,7 +216,7 @@ class _Builder:
         pos = (node.start_mark.line + 1, node.start_mark.column + 1)
         self.doc.values.setdefault(loc, pos)
         if self.count > MAX_NODES:
-            raise _TooManyValues(self._too_many(loc, pos))
+            raise TooManyValues(self._too_many(loc, pos))
         if node.tag not in _PLAIN_TAGS and node.tag != _TIMESTAMP:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self._reject(loc, pos, f"tag '{tag}' is not allowed: runbooks hold plain data only")
@@ -221,7 +227,17 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _TIMESTAMP:
                 return node.value  # dates stay text; the models decide what they mean
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError as exc:  # an integer of over 4,300 digits
+                problem = limit_problem(exc, self.doc.path, node.value, "value")
+                if problem is None:
+                    raise
+                self._reject(loc, pos, problem.message)
+                return None
+        if len(loc) > MAX_DEPTH:
+            message = f"values nest more than {MAX_DEPTH} levels deep"
+            raise TooManyValues(Problem(self.doc.path, *pos, "", message))
         outermost_alias = self.alias_root is None and id(node) in self.seen
         if outermost_alias:
             self.alias_root = loc

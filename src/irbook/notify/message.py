@@ -7,6 +7,7 @@ written or sent.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain.redact import find_secrets
-from irbook.errors import InvalidInputError, IrbookError, UsageError
+from irbook.errors import InvalidInputError, SecretsInMessageError, UsageError
+from irbook.files.private import write_private
 from irbook.notify import headers
 
 if TYPE_CHECKING:
@@ -30,10 +32,6 @@ DEFAULT_SENDER = "irbook <irbook@localhost>"
 NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class SecretsInMessageError(IrbookError):
-    """The rendered message contains what looks like a credential."""
 
 
 @dataclass(frozen=True)
@@ -192,16 +190,17 @@ def _domain(mailbox: str) -> str:
 
 def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
     """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
     base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
     for n in range(1, 1000):
         path = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_private(path, message.raw, exclusive=True)
         except FileExistsError:
             continue
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.raw)
         return path
     raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
 
@@ -223,7 +222,10 @@ def draft_path(final: Path, sha256: str) -> Path:
 def stage_eml(message: Message, out_dir: Path, *, stem: str) -> tuple[Path, Path]:
     """Write ``message`` to a hidden draft (0600); return the draft and the final path, the first
     free ``STEM-YYYYmmddTHHMMSSZ[-N].eml`` (chosen now, so the event can name it)."""
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
     base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
     for n in range(1, 1000):
         final = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
@@ -232,12 +234,9 @@ def stage_eml(message: Message, out_dir: Path, *, stem: str) -> tuple[Path, Path
     else:
         raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
     draft = draft_path(final, message.sha256)
-    try:
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # the same bytes staged before (the name carries their hash)
-        return draft, final
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(message.raw)
+    # FileExistsError: the same bytes were staged before (the draft's name carries their hash)
+    with contextlib.suppress(FileExistsError):
+        write_private(draft, message.raw, exclusive=True)
     return draft, final
 
 
@@ -248,7 +247,7 @@ def publish_eml(draft: Path, final: Path, sha256: str) -> bool:
         return False
     try:
         os.link(draft, final)  # fails if final exists: another message is never overwritten
-    except FileExistsError:
+    except FileExistsError:  # a resume finishing what a killed run published already
         if hashlib.sha256(final.read_bytes()).hexdigest() != sha256:
             raise UsageError(
                 f"{final} exists with other content; the recorded message is kept in {draft}",

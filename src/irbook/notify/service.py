@@ -72,7 +72,7 @@ def compose(
     from irbook.render.environment import Renderer
 
     env = os.environ if environ is None else environ
-    facts = build_facts(state, actor=responder.actor)
+    facts = build_facts(state, actor=responder.actor, now=responder.clock())
     notification = build_notification(
         facts,
         template=template,

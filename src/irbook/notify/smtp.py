@@ -11,18 +11,12 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from irbook.errors import ExitCode, IrbookError, UsageError
+from irbook.errors import SmtpError, UsageError
 from irbook.notify.message import DEFAULT_SENDER, check_address
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 TIMEOUT_SECONDS = 30.0  # a network timeout, so a dead server cannot hang the responder
-
-
-class SmtpError(IrbookError):
-    """The server could not be reached or refused the message: nothing (more) was sent."""
-
-    exit_code = ExitCode.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from irbook.errors import ScriptExhausted
+
 Validator = Callable[[str], str | None]  # returns an error message, or None when valid
 
 
@@ -31,10 +33,6 @@ class Prompter(Protocol):
     def checkbox(self, message: str, choices: Sequence[str]) -> list[str]: ...
 
     def path(self, message: str, *, validate: Validator | None = None) -> str: ...
-
-
-class ScriptExhausted(RuntimeError):
-    """A scripted prompter was asked more questions than its script answers."""
 
 
 class ScriptedPrompter:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 import questionary
 from prompt_toolkit.styles import Style
 
+from irbook.errors import TerminalInputError
 from irbook.prompts.base import Validator
 
 _STYLE = Style.from_dict(
@@ -32,20 +34,54 @@ def _validator(validate: Validator | None) -> Any:
     return check
 
 
+def _ask(question: questionary.Question) -> Any:
+    """Ask like questionary's ``unsafe_ask`` (Ctrl-C raises KeyboardInterrupt, not None), but an
+    input that ends or fails ends the prompt with TerminalInputError instead of hanging.
+
+    prompt_toolkit's own handler for an error in its event loop prints it and waits for Enter on
+    the same input. When the error comes from reading that input, the reader fires again at once
+    and fails again, and every failure queues another "Press ENTER" task: the prompt never ends
+    and memory grows without bound. It happens for real when the input's descriptor is above
+    1023: prompt_toolkit checks it with select(), which refuses such descriptors with ValueError
+    (prompt-toolkit/python-prompt-toolkit#1702, open). Here the first such error ends the prompt.
+    """
+    app = question.application
+
+    def end_prompt(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if app.future is None or app.future.done():
+            return  # already ending: the reader may fire once more before it is removed
+        cause = context.get("exception")
+        what = f"{type(cause).__name__}: {cause}" if cause else context.get("message", "?")
+        app.exit(exception=TerminalInputError(f"the terminal input failed ({what})"))
+
+    def pre_run() -> None:
+        asyncio.get_running_loop().set_exception_handler(end_prompt)
+
+    if question.should_skip_question:
+        return question.default
+    try:
+        return app.run(pre_run=pre_run, set_exception_handler=False)
+    except EOFError:  # prompt_toolkit's signal that the input was closed
+        raise TerminalInputError("the terminal input ended while a question was open") from None
+
+
 class QuestionaryPrompter:
-    """``unsafe_ask`` everywhere: Ctrl-C must raise KeyboardInterrupt, not return None."""
+    """Every question through ``_ask``: Ctrl-C raises KeyboardInterrupt, a dead input raises
+    TerminalInputError; nothing returns None."""
 
     def select(
         self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
     ) -> str:
         options = [questionary.Choice(title=t, value=v) for t, v in choices]
-        answer = questionary.select(
-            message,
-            choices=options,
-            default=default,
-            style=_STYLE,
-            use_shortcuts=len(options) <= 36,
-        ).unsafe_ask()
+        answer = _ask(
+            questionary.select(
+                message,
+                choices=options,
+                default=default,
+                style=_STYLE,
+                use_shortcuts=len(options) <= 36,
+            )
+        )
         return str(answer)
 
     def text(
@@ -58,22 +94,24 @@ class QuestionaryPrompter:
     ) -> str:
         if multiline:
             message += " (Esc then Enter to finish)"
-        answer = questionary.text(
-            message,
-            default=default,
-            multiline=multiline,
-            validate=_validator(validate),
-            style=_STYLE,
-        ).unsafe_ask()
+        answer = _ask(
+            questionary.text(
+                message,
+                default=default,
+                multiline=multiline,
+                validate=_validator(validate),
+                style=_STYLE,
+            )
+        )
         return str(answer)
 
     def confirm(self, message: str, *, default: bool = False) -> bool:
-        return bool(questionary.confirm(message, default=default, style=_STYLE).unsafe_ask())
+        return bool(_ask(questionary.confirm(message, default=default, style=_STYLE)))
 
     def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
-        answer = questionary.checkbox(message, choices=list(choices), style=_STYLE).unsafe_ask()
+        answer = _ask(questionary.checkbox(message, choices=list(choices), style=_STYLE))
         return [str(a) for a in answer]
 
     def path(self, message: str, *, validate: Validator | None = None) -> str:
-        answer = questionary.path(message, validate=_validator(validate), style=_STYLE).unsafe_ask()
+        answer = _ask(questionary.path(message, validate=_validator(validate), style=_STYLE))
         return str(answer)

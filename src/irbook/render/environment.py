@@ -9,35 +9,22 @@ and then fails listing all of them, and the real pass, under StrictUndefined sem
 
 from __future__ import annotations
 
-import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+from irbook.errors import InvalidInputError, NotFoundError, Problem, TemplateLimitError, UsageError
+from irbook.files import limits
 
 if TYPE_CHECKING:
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
+    from irbook.render.undefined import Missing
+
 TEMPLATE_SUFFIXES = (".j2",)
-
-
-@dataclass(frozen=True)
-class _Missing:
-    """An undefined name a template used: where, and how the template spelled it."""
-
-    filename: str
-    line: int
-    name: str
-    unsafe: str | None = None  # the sandbox's message when this was a blocked attribute
-
-
-# The checking pass puts a list here; undefined values then record themselves instead of failing.
-_RECORDER: ContextVar[list[_Missing] | None] = ContextVar("irbook_render_recorder", default=None)
 
 
 @dataclass(frozen=True)
@@ -67,14 +54,16 @@ class Renderer:
         self, name: str, context: Mapping[str, Any], *, blocks: Sequence[str] = ()
     ) -> Rendered:
         """Render ``name`` (and its ``blocks``); InvalidInputError lists every problem first."""
+        from irbook.render.undefined import RECORDER
+
         template = self._load(name)
         filename = template.filename or name
-        missing: list[_Missing] = []
-        token = _RECORDER.set(missing)
+        missing: list[Missing] = []
+        token = RECORDER.set(missing)
         try:
             self._run(template, context, blocks)
         finally:
-            _RECORDER.reset(token)
+            RECORDER.reset(token)
         if missing:
             hint = _UNSAFE_HINT if all(m.unsafe for m in missing) else _MISSING_HINT
             raise InvalidInputError(self._missing_problems(missing), hint=hint)
@@ -101,19 +90,34 @@ class Renderer:
     ) -> tuple[str, dict[str, str]]:
         from jinja2 import TemplateError
 
+        from irbook.render.sandbox import BUDGET, Budget, memory_guard
+
+        token = BUDGET.set(Budget())  # each pass gets the whole allowance
         try:
-            text = self._body(template, context, omit=blocks)
-            out = {}
-            for block in blocks:
-                if block not in template.blocks:
-                    raise UsageError(
-                        f"{template.filename}: the template defines no {{% block {block} %}}",
-                        hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
-                    )
-                ctx = template.new_context(dict(context))
-                out[block] = "".join(template.blocks[block](ctx))
-        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            with memory_guard():
+                text = self._body(template, context, omit=blocks)
+                out = {}
+                for block in blocks:
+                    if block not in template.blocks:
+                        raise UsageError(
+                            f"{template.filename}: the template defines no {{% block {block} %}}",
+                            hint=f"add {{% block {block} %}}...{{% endblock %}} to the template",
+                        )
+                    ctx = template.new_context(dict(context))
+                    out[block] = bounded_join(template.blocks[block](ctx))
+        except (
+            TemplateError,
+            TemplateLimitError,
+            ArithmeticError,
+            TypeError,
+            ValueError,
+            LookupError,
+            MemoryError,
+            RecursionError,
+        ) as exc:
             raise _runtime_problem(exc, template) from None
+        finally:
+            BUDGET.reset(token)
         return text, out
 
     def _body(self, template: Template, context: Mapping[str, Any], *, omit: Sequence[str]) -> str:
@@ -123,11 +127,11 @@ class Renderer:
             if block in ctx.blocks:
                 ctx.blocks[block] = [_empty_block]
         try:
-            return self.env.concat(template.root_render_func(ctx))
+            return bounded_join(template.root_render_func(ctx))
         except Exception:
             self.env.handle_exception()  # re-raises with the template's file and line in the traceback
 
-    def _missing_problems(self, missing: list[_Missing]) -> list[Problem]:
+    def _missing_problems(self, missing: list[Missing]) -> list[Problem]:
         problems, seen = [], set()
         for m in missing:
             if m.unsafe:
@@ -143,7 +147,7 @@ class Renderer:
                 problems.append(Problem(m.filename, m.line, 1, "", message))
         return problems
 
-    def _spelling(self, m: _Missing) -> str:
+    def _spelling(self, m: Missing) -> str:
         """The dotted path the template wrote at that line (``incident.foo``), else the name."""
         candidates = [
             p for p in self._paths(m.filename).get(m.line, []) if p.split(".")[-1] == m.name
@@ -173,82 +177,14 @@ _UNSAFE_HINT = (
 
 
 def _environment(dirs: list[Path]) -> SandboxedEnvironment:
-    from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import select_autoescape
 
-    class CheckedUndefined(ChainableUndefined):
-        """StrictUndefined, except that during the checking pass each use is recorded."""
+    from irbook.render.loader import BoundedFileSystemLoader
+    from irbook.render.sandbox import LimitedSandbox, install
+    from irbook.render.undefined import CheckedUndefined
 
-        __slots__ = ()
-
-        def _use(self) -> bool:
-            recorder = _RECORDER.get()
-            if recorder is None:
-                self._fail_with_undefined_error()
-            first = self
-            while (
-                isinstance(first._undefined_obj, CheckedUndefined)
-                and first._undefined_obj._undefined_exception is SecurityError
-            ):
-                first = first._undefined_obj  # `''.__class__.__init__`: report the first step
-            unsafe = first._undefined_hint if first._undefined_exception is SecurityError else None
-            filename, line = _template_position()
-            name = self._undefined_name if isinstance(self._undefined_name, str) else "?"
-            recorder.append(_Missing(filename, line, name, unsafe))
-            return True
-
-        def _op(self, *args: Any, **kwargs: Any) -> CheckedUndefined:
-            self._use()
-            return self
-
-        def __str__(self) -> str:
-            self._use()
-            return ""
-
-        def __iter__(self) -> Iterator[Any]:
-            self._use()
-            return iter(())
-
-        def __bool__(self) -> bool:
-            return not self._use()
-
-        def __len__(self) -> int:
-            self._use()
-            return 0
-
-        def __eq__(self, other: object) -> bool:
-            return not self._use()
-
-        def __ne__(self, other: object) -> bool:
-            return not self._use()
-
-        def __hash__(self) -> int:
-            self._use()
-            return id(self)
-
-        def __contains__(self, item: object) -> bool:
-            return not self._use()
-
-        def __int__(self) -> int:  # type: ignore[override]  # records instead of failing
-            self._use()
-            return 0
-
-        def __float__(self) -> float:  # type: ignore[override]  # records instead of failing
-            self._use()
-            return 0.0
-
-        def __html__(self) -> str:
-            return str(self)
-
-        # The base class types these as NoReturn (they raise); here they record and go on.
-        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _op  # type: ignore[assignment]
-        __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _op  # type: ignore[assignment]
-        __mod__ = __rmod__ = __pos__ = __neg__ = __pow__ = __rpow__ = _op  # type: ignore[assignment]
-        __call__ = __lt__ = __le__ = __gt__ = __ge__ = _op  # type: ignore[assignment]
-
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
+    env = LimitedSandbox(
+        loader=BoundedFileSystemLoader([str(d) for d in dirs]),
         undefined=CheckedUndefined,
         autoescape=select_autoescape(
             enabled_extensions=("html.j2", "html"), default=False, default_for_string=False
@@ -259,6 +195,7 @@ def _environment(dirs: list[Path]) -> SandboxedEnvironment:
         auto_reload=False,
     )
     env.filters["utc"] = utc_text
+    install(env)
     return env
 
 
@@ -272,25 +209,14 @@ def utc_text(value: Any) -> str:
     return str(value)
 
 
-def _template_position() -> tuple[str, int]:
-    """File and line of the innermost template frame running now (Jinja's own debug trick)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        template = frame.f_globals.get("__jinja_template__")
-        if template is not None:
-            return template.filename or template.name, template.get_corresponding_lineno(
-                frame.f_lineno
-            )
-        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
-    return "<template>", 0
-
-
 def _dotted_paths(env: SandboxedEnvironment, filename: str) -> dict[int, list[str]]:
     """Line -> dotted names written there (``incident.foo``, ``p.name``) from the template AST."""
     from jinja2 import nodes
 
     try:
-        source = Path(filename).read_text(encoding="utf-8")
+        from irbook.render.loader import read_template
+
+        source = read_template(Path(filename))
         tree = env.parse(source)
     except Exception:  # best effort: the plain name is shown instead
         return {}
@@ -316,7 +242,21 @@ def _dotted(node: Any) -> str | None:
     return None
 
 
-def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
+def bounded_join(pieces: Iterable[str]) -> str:
+    """The output, counted as it is produced: stops at TEMPLATE_OUTPUT_CHARS."""
+    out: list[str] = []
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > limits.TEMPLATE_OUTPUT_CHARS:
+            raise TemplateLimitError(
+                f"the output is longer than {limits.TEMPLATE_OUTPUT_CHARS} characters"
+            )
+        out.append(piece)
+    return "".join(out)
+
+
+def _runtime_problem(exc: BaseException, template: Template) -> InvalidInputError:
     """An error raised while rendering, pinned to the template line Jinja's traceback names."""
     from jinja2.exceptions import SecurityError
 
@@ -326,6 +266,12 @@ def _runtime_problem(exc: Exception, template: Template) -> InvalidInputError:
             filename, line = frame.filename, frame.lineno or 0
     if isinstance(exc, SecurityError):
         message = f"template tries to reach Python internals ({exc}); templates run in a sandbox"
+    elif isinstance(exc, TemplateLimitError):
+        message = f"template limit: {exc.message}"
+    elif isinstance(exc, MemoryError):
+        message = f"template limit: rendering needed more than {limits.TEMPLATE_MEMORY_BYTES >> 20} MiB of memory"
+    elif isinstance(exc, RecursionError):
+        message = "template limit: calls nest too deeply (a recursive macro or include?)"
     else:
         message = f"{type(exc).__name__}: {exc}"
     return InvalidInputError(

@@ -6,10 +6,12 @@ re-created and compared byte for byte, and the head hash it carries ties it to t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from irbook.domain import engine
+from irbook.domain.deadlines import MET, MISSED, deadline_states
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Phase
@@ -33,6 +35,7 @@ def build_report(state: IncidentState) -> m.Report:
     detected = parse_time(state.inputs.get(DETECTED_AT_INPUT))
     phases = [phase_outcome(state, p) for p in runbook.phases]
     metrics = build_metrics(state, detected)
+    deadlines = build_deadlines(state)
     chain = verify_chain(state.incident_id, state.events)
     return m.Report.model_validate(
         dict(
@@ -40,7 +43,7 @@ def build_report(state: IncidentState) -> m.Report:
             title=state.title,
             status=status,
             status_line=status_line(state.incident_id, status),
-            summary=summary(state, status, phases, metrics),
+            summary=summary(state, status, phases, metrics, deadlines),
             severity=state.severity,
             tlp=state.tlp,
             runbook=m.RunbookRef(
@@ -57,6 +60,9 @@ def build_report(state: IncidentState) -> m.Report:
             people=people(state),
             roles=roles(state),
             metrics=metrics,
+            deadlines=deadlines,
+            deadlines_met=sum(d.status == MET for d in deadlines),
+            deadlines_missed=sum(d.status == MISSED for d in deadlines),
             phases=phases,
             skips=skips(state),
             notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
@@ -247,8 +253,33 @@ def skips(state: IncidentState) -> list[m.Skip]:
     return out
 
 
+def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
+    """The applicable deadlines, judged at the close, or at the last event while open (the
+    report is a function of the log: the same log gives the same report)."""
+    now = state.closed_at or (state.events[-1].at if state.events else None)
+    if now is None:
+        return []
+    return [
+        m.DeadlineOutcome(
+            id=d.id,
+            title=d.title,
+            regulation=d.regulation,
+            met_by=d.met_by,
+            status=d.status,
+            due=d.due,
+            met_at=d.met_at,
+        )
+        for d in deadline_states(state, now=now)
+        if d.applies
+    ]
+
+
 def summary(
-    state: IncidentState, status: str, phases: list[m.PhaseOutcome], metrics: list[m.Metric]
+    state: IncidentState,
+    status: str,
+    phases: list[m.PhaseOutcome],
+    metrics: list[m.Metric],
+    deadlines: Sequence[m.DeadlineOutcome] = (),
 ) -> str:
     steps = [s for p in phases for s in p.steps if s.status != StepStatus.NOT_APPLICABLE]
     done = sum(s.status == StepStatus.DONE for s in steps)
@@ -266,6 +297,10 @@ def summary(
         if contain.from_detection is not None:
             text += f" ({contain.from_detection.text} after detection)"
         text += "."
+    if deadlines:
+        met = sum(d.status == MET for d in deadlines)
+        missed = sum(d.status == MISSED for d in deadlines)
+        text += f" Deadlines: {met} met, {missed} missed, {len(deadlines) - met - missed} other."
     return text
 
 

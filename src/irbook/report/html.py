@@ -49,6 +49,7 @@ def to_html(r: Report) -> str:
     parts = [
         _header(r),
         _metrics(r),
+        _deadlines(r),
         _timeline(r),
         _phases(r),
         _skips(r),
@@ -115,6 +116,25 @@ def _metric_card(x: Metric) -> str:
 def _metrics(r: Report) -> str:
     cards = "".join(_metric_card(x) for x in r.metrics)
     return section("Metrics", f'<div class="metrics">{cards}</div>', "metrics")
+
+
+def _deadlines(r: Report) -> str:
+    if not r.deadlines:
+        return ""  # a runbook without deadlines: no section
+    rows = [
+        [
+            esc(d.title),
+            f"<strong>{esc(d.status)}</strong>",
+            when(d.due) if d.due else "—",
+            when(d.met_at) if d.met_at else "—",
+            f"<code>{esc(d.met_by)}</code>",
+            esc(d.regulation),
+        ]
+        for d in r.deadlines
+    ]
+    counts = f"<p>{r.deadlines_met} met, {r.deadlines_missed} missed.</p>"
+    body = table(["Deadline", "Status", "Due (UTC)", "Met (UTC)", "Step", "Rule"], rows)
+    return section("Deadlines", counts + body, "deadlines")
 
 
 def _timeline(r: Report) -> str:

@@ -40,7 +40,9 @@ def _metric_cells(x: Metric) -> list[str]:
 
 def to_markdown(r: Report) -> str:
     lines = [f"# {esc(r.status_line)}", "", f"## {esc(r.title)}", "", esc(r.summary), ""]
-    lines += _overview(r) + _people(r) + _metrics(r) + _phases(r) + _skips(r) + _notes(r)
+    lines += (
+        _overview(r) + _people(r) + _metrics(r) + _deadlines(r) + _phases(r) + _skips(r) + _notes(r)
+    )
     lines += _evidence(r) + _checks(r) + _commands(r) + _notifications(r) + _followups(r)
     lines += _timeline(r)
     return "\n".join(lines).rstrip() + "\n"
@@ -84,6 +86,18 @@ def _people(r: Report) -> list[str]:
     out = ["## People and roles", ""]
     out += table(["Person", "Roles", "Hosts", "Events", "First", "Last"], rows)
     return out + (table(["Role", "Person"], roles) if roles else [])
+
+
+def _deadlines(r: Report) -> list[str]:
+    if not r.deadlines:
+        return []  # a runbook without deadlines: no section
+    rows = [
+        [esc(d.title), esc(d.status), when(d.due), when(d.met_at), esc(d.met_by), esc(d.regulation)]
+        for d in r.deadlines
+    ]
+    header = ["Deadline", "Status", "Due", "Met", "Step", "Rule"]
+    counts = f"{r.deadlines_met} met, {r.deadlines_missed} missed."
+    return ["## Deadlines", "", counts, "", *table(header, rows)]
 
 
 def _metrics(r: Report) -> list[str]:

@@ -63,6 +63,16 @@ class Metric(_Part):
     )
 
 
+class DeadlineOutcome(_Part):
+    id: str
+    title: str
+    regulation: str
+    met_by: str = Field(description="The step whose completion meets it.")
+    status: str = Field(description="met | missed | open | skipped")
+    due: datetime | None = Field(description="Null while its clock has not started.")
+    met_at: datetime | None = None
+
+
 class StepOutcome(_Part):
     id: str
     title: str
@@ -199,6 +209,14 @@ class Report(_Part):
     people: list[Person]
     roles: list[RoleAssignment]
     metrics: list[Metric]
+    deadlines: list[DeadlineOutcome] = Field(
+        default_factory=list,
+        description="The runbook's deadlines that apply, as of the close (or the last event).",
+    )
+    deadlines_met: int = 0
+    deadlines_missed: int = Field(
+        default=0, description="Met late, or still open after the due time."
+    )
     phases: list[PhaseOutcome]
     skips: list[Skip]
     notes: list[Note]

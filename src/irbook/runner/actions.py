@@ -10,7 +10,7 @@ from irbook.domain.engine import IncidentState
 from irbook.domain.events import CheckRan, CommandRan, Kind
 from irbook.domain.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError
+from irbook.errors import ActionUnavailable
 from irbook.usecases.incidents import Responder
 
 if TYPE_CHECKING:
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
-
-
-class ActionUnavailable(IrbookError):
-    """The check cannot run here (its native dependency did not import)."""
 
 
 def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
 from irbook.errors import InvalidInputError, Problem
+from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
 from irbook.runner.decisions import Complete, Decision, Skip
 from irbook.runner.values import coerce
@@ -32,7 +33,7 @@ class AnswersFile:
 
 def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
     """Read and check every answer before anything is recorded; all problems at once."""
-    doc = read_yaml(path, kind="answers file")
+    doc = read_yaml(path, kind="answers file", max_bytes=limits.ANSWERS_BYTES)
     problems: list[Problem] = []
     data = doc.data
     if not isinstance(data, dict):

@@ -28,7 +28,13 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
-from irbook.errors import Interrupted, IrbookError, UsageError
+from irbook.errors import (
+    CommandFailed,
+    Interrupted,
+    IrbookError,
+    TerminalInputError,
+    UsageError,
+)
 from irbook.runner import actions
 from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
 from irbook.runner.display import Display
@@ -62,10 +68,6 @@ class WalkOptions:
 class WalkResult:
     state: IncidentState
     outcome: Literal["paused", "settled", "closed"]
-
-
-class CommandFailed(IrbookError):
-    """A command step's command exited non-zero in a non-interactive run."""
 
 
 class Walker:
@@ -123,6 +125,11 @@ class Walker:
         except KeyboardInterrupt:
             raise Interrupted(
                 "interrupted: everything answered so far is saved",
+                hint=f"resume with: {self.options.resume_command}",
+            ) from None
+        except TerminalInputError as err:
+            raise TerminalInputError(
+                f"{err.message}: everything answered so far is saved",
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import (
 from sqlmodel import Session, SQLModel
 
 from irbook.errors import NotFoundError, StoreError, StoreUnavailableError, UsageError
+from irbook.files.private import ensure_private_file
 from irbook.store.tables import SCHEMA_VERSION, MetaRow
 
 
@@ -117,19 +118,15 @@ def mask_password(value: str) -> str:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    """Create the file (and its directory) with mode 0600 before SQLite does, so the event log of a
-    breach is never world-readable."""
+    """Create the file (and its directory) with mode 0600 before SQLite does, or make an existing
+    one 0600 (a file made by `touch` is 0644), so the event log of a breach is never
+    world-readable; SQLite gives its -wal and -shm files the database file's mode."""
     from sqlalchemy.engine import make_url
 
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    path = Path(database)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    ensure_private_file(Path(database), what="database file")
 
 
 def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
@@ -348,6 +345,13 @@ def _create(engine: Engine) -> str:
 
 
 def read_schema_version(engine: Engine) -> int | None:
+    """The version the database's meta row claims; None when missing or not a plain number.
+
+    The one reader for opening a store (which refuses None as corrupt), `db init` and `db info`
+    (which shows it as unknown). ASCII digits only: str.isdigit() also accepts "²", which int()
+    refuses.
+    """
     with Session(engine) as session:
         row = session.get(MetaRow, "schema_version")
-    return int(row.value) if row is not None and row.value.isdigit() else None
+    value = row.value if row is not None else ""
+    return int(value) if value.isascii() and value.isdigit() else None

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
-from irbook.errors import DamagedLogError, IrbookError, NotFoundError
+from irbook.errors import AppendConflict, DamagedLogError, NotFoundError
 from irbook.store.database import (
     create_db_engine,
     describe,
@@ -30,15 +30,6 @@ from irbook.store.database import (
 )
 from irbook.store.decode import DamagedRow, decode_event
 from irbook.store.tables import EventRow, IncidentRow
-
-
-class AppendConflict(IrbookError):
-    """Another responder appended to this incident first; reload and decide again."""
-
-    def __init__(self, incident_id: str, expected_seq: int) -> None:
-        super().__init__(f"incident {incident_id} changed meanwhile (expected seq {expected_seq})")
-        self.incident_id = incident_id
-        self.expected_seq = expected_seq
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from irbook.domain.events import (
 )
 from irbook.domain.models import Runbook
 from irbook.domain.redact import redact
-from irbook.errors import IrbookError, NotFoundError, UsageError
+from irbook.errors import CloseRefusedError, IrbookError, NotFoundError, UsageError
+from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
 from irbook.loader.messages import did_you_mean
 from irbook.store import Incident, Store
@@ -273,7 +274,8 @@ def evidence_payload(path: Path, description: str = "") -> EvidenceAttached:
     try:
         digest = hashlib.sha256()
         size = 0
-        with path.open("rb") as handle:
+        # /dev/zero or a FIFO would be hashed forever: regular files only, refused without waiting
+        with open_regular(path, kind="evidence file") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
@@ -302,10 +304,6 @@ def attach_evidence(
     payload = evidence_payload(path, description)
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
-
-
-class CloseRefusedError(IrbookError):
-    """Critical steps are still open."""
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:

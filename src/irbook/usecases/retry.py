@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from irbook.store import AppendConflict
+from irbook.errors import AppendConflict
 
 T = TypeVar("T")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from irbook.domain import engine
+from irbook.domain.deadlines import deadline_states, deadline_view
 from irbook.domain.engine import IncidentState
 from irbook.store import Incident
 
@@ -13,8 +15,9 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def status_view(state: IncidentState) -> dict[str, Any]:
-    """Everything `irbook status` shows; also its --json document."""
+def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
+    """Everything `irbook status` shows; also its --json document. ``now`` decides whether an
+    open deadline is already missed."""
     progress = engine.progress(state)
     nxt = engine.next_step(state)
     login_of = {e.seq: e.login for e in state.events}  # who the server says wrote each event
@@ -69,6 +72,7 @@ def status_view(state: IncidentState) -> dict[str, Any]:
         },
         "next_step": nxt.id if nxt and state.status == engine.OPEN else None,
         "milestones": {m.name: _iso(m.reached_at) for m in state.milestones.values()},
+        "deadlines": [deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
         "events": len(state.events),
         "head_hash": state.head_hash,
         "phases": phases,

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from irbook.domain import engine
+from irbook.domain.deadlines import deadline_states, deadline_view
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind, NewEvent, RoleAssigned
 from irbook.errors import NotFoundError, StoreUnavailableError, UsageError
 from irbook.loader.load import did_you_mean
 from irbook.store import Store
-from irbook.usecases.incidents import Responder, load_state, record_anyway
+from irbook.usecases.incidents import Responder, load_state, record_anyway, utc_now
 
 LATEST_EVENTS = 12
 
@@ -96,6 +98,7 @@ class WatchFrame:
     roles: list[RoleLine]
     latest: list[EventLine]
     problem: str | None = None  # e.g. the database is unreachable; the view keeps retrying
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
 def phase_lines(state: IncidentState) -> list[PhaseLine]:
@@ -174,6 +177,7 @@ def watch_frame(
             EventLine(e.seq, e.at, e.actor, event_text(state, e), e.login) for e in reversed(events)
         ],
         problem=problem,
+        deadlines=[deadline_view(d) for d in deadline_states(state, now=utc_now()) if d.applies],
     )
 
 

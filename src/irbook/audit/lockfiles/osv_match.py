@@ -18,7 +18,8 @@ from typing import Any
 
 from irbook.audit.lockfiles.advisories import Advisory, Affected, OsvRange
 from irbook.audit.lockfiles.packages import Finding, LockedPackage, MatchKind
-from irbook.audit.lockfiles.versions import VersionError, version_key
+from irbook.audit.lockfiles.versions import version_key
+from irbook.errors import VersionError
 
 _STRENGTH: dict[MatchKind, int] = {"exact": 3, "range": 2, "all-versions": 1}
 

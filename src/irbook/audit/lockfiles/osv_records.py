@@ -13,20 +13,11 @@ from collections import Counter
 from typing import Any
 
 from irbook.audit.lockfiles.advisories import ECOSYSTEMS, AffectedRow, EventRow, RangeRow, RecordRow
-from irbook.errors import InvalidInputError, Problem
+from irbook.errors import InvalidInputError, Problem, RecordError
 
 EVENT_KINDS = frozenset({"introduced", "fixed", "last_affected", "limit"})
 RANGE_TYPES = frozenset({"SEMVER", "ECOSYSTEM"})  # GIT ranges need the repository: not evaluated
 STAGING_PREFIX = "MAL-0000-"  # ossf/malicious-packages ingest staging copies, with an empty id
-
-
-class RecordError(Exception):
-    """A record whose structure is wrong: where (a JSON path) and what."""
-
-    def __init__(self, location: str, message: str) -> None:
-        super().__init__(message)
-        self.location = location
-        self.message = message
 
 
 def invalid(
@@ -61,6 +52,13 @@ def decode(data: bytes, source: str) -> Any:
         raise invalid(
             source, "advisory is not UTF-8 JSON (binary file?)", line=line, column=column
         ) from None
+    except (RecursionError, ValueError) as exc:  # 100k nested '[', a 5000-digit number
+        from irbook.files.parsing import limit_problem
+
+        problem = limit_problem(exc, source, data, "advisory")
+        if problem is None:
+            raise
+        raise invalid(source, problem.message, line=problem.line, column=problem.column) from None
 
 
 def records_in(document: Any, source: str) -> list[Any]:

@@ -89,8 +89,11 @@ def _json_string(raw: bytes) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
+    from irbook.files import limits
+    from irbook.files.read import read_bounded
+
+    try:  # FIFOs and devices refused; a 1.5 GB file is not read into memory
+        return read_bounded(path, kind="advisory file", max_bytes=limits.ADVISORY_FILE_BYTES)
     except OSError as exc:
         raise invalid(str(path), f"cannot read advisory file: {exc.strerror}") from None
 

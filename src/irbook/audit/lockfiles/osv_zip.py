@@ -90,8 +90,10 @@ def _cached_rows(
 def _stream(
     path: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
 ) -> Rows:
+    from irbook.files.read import open_regular
+
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path, kind="advisory dump") as raw, zipfile.ZipFile(raw) as archive:
             members = [
                 m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".json")
             ]
@@ -115,8 +117,18 @@ def _stream(
 
 
 def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:
-    try:
-        return archive.read(member)
+    from irbook.files import limits
+    from irbook.files.read import read_stream_bounded
+
+    try:  # a zip bomb member stops at the limit instead of filling memory
+        with archive.open(member) as handle:
+            return read_stream_bounded(
+                handle,  # type: ignore[arg-type]  # ZipExtFile is a binary stream
+                name=f"{path}!{member.filename}",
+                kind="advisory",
+                max_bytes=limits.ADVISORY_FILE_BYTES,
+                size=member.file_size,
+            )
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
         raise invalid(
             f"{path}!{member.filename}",

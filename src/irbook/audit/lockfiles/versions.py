@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from irbook.errors import VersionError
+
 # SemVer 2.0.0 (semver.org, the "official" regex), loosened in two ways npm itself accepts in
 # lockfiles: a leading "v" or "=", and surrounding spaces. Leading zeros stay invalid, as in npm.
 _SEMVER = re.compile(
@@ -24,10 +26,6 @@ _PEP503_SEPARATORS = re.compile(r"[-_.]+")
 # A release sorts after every prerelease of the same major.minor.patch (SemVer §11.3): the
 # prerelease part of the key is (1,) for a release and (0, identifiers...) for a prerelease.
 _RELEASE = (1,)
-
-
-class VersionError(ValueError):
-    """A string that is not a valid version for its ecosystem."""
 
 
 def semver_key(version: str) -> tuple[Any, ...]:

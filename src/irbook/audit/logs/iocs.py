@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+from irbook.files import limits
+from irbook.files.parsing import limit_problem
+from irbook.files.read import open_regular, read_bounded, read_stream_bounded
 
 IocKind = Literal["domain", "url", "ipv4", "ipv6", "sha256", "filename", "marker"]
 IOC_KINDS: tuple[IocKind, ...] = ("domain", "url", "ipv4", "ipv6", "sha256", "filename", "marker")
@@ -247,8 +251,8 @@ def _strip_comment(line: str) -> str:
 
 def load_ioc_file(path: Path) -> list[Ioc]:
     """Indicators of an IOC file; every bad line is reported with its line number."""
-    try:
-        data = path.read_bytes()
+    try:  # /dev/zero, a FIFO or a 2 GB file: refused before anything is read
+        data = read_bounded(path, kind="IOC file", max_bytes=limits.IOC_FILE_BYTES)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: IOC file not found") from None
     except OSError as err:
@@ -342,16 +346,45 @@ def _record_iocs(name: str, record: dict[str, Any]) -> Iterator[Ioc]:
 def _osv_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     if not path.exists():
         raise NotFoundError(f"{path}: advisory file or directory not found")
-    if path.is_dir():
-        for child in sorted(path.rglob("*.json")):
-            yield from _parse_record(str(child), child.read_bytes())
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for member in archive.namelist():
-                if member.endswith(".json"):
-                    yield from _parse_record(f"{path}!{member}", archive.read(member))
-    else:
-        yield from _parse_record(str(path), path.read_bytes())
+    try:
+        if path.is_dir():
+            for child in sorted(path.rglob("*.json")):
+                yield from _parse_record(str(child), _read_advisory(child))
+            return
+        with open_regular(path, kind="advisory file") as handle:
+            if not zipfile.is_zipfile(handle):
+                handle.seek(0)
+                yield from _parse_record(str(path), _read_advisory(path, handle))
+                return
+            with zipfile.ZipFile(handle) as archive:
+                for member in archive.infolist():
+                    if member.filename.endswith(".json"):
+                        name = f"{path}!{member.filename}"
+                        with archive.open(member) as data:
+                            yield from _parse_record(name, _read_advisory(name, data, member))
+    except zipfile.BadZipFile as err:
+        raise InvalidInputError(
+            [Problem(str(path), 1, 1, "", f"not a readable zip file: {err}")]
+        ) from None
+    except OSError as err:
+        message = f"cannot read advisory file: {err.strerror or err}"
+        raise InvalidInputError([Problem(str(path), 1, 1, "", message)]) from None
+
+
+def _read_advisory(
+    name: Path | str, handle: Any = None, member: zipfile.ZipInfo | None = None
+) -> bytes:
+    """One OSV JSON file or zip member, up to the advisory limit (a zip bomb stops there)."""
+    if handle is None:
+        return read_bounded(Path(name), kind="advisory file", max_bytes=limits.ADVISORY_FILE_BYTES)
+    size = member.file_size if member is not None else os.fstat(handle.fileno()).st_size
+    return read_stream_bounded(
+        handle,
+        name=str(name),
+        kind="advisory file",
+        max_bytes=limits.ADVISORY_FILE_BYTES,
+        size=size,
+    )
 
 
 def _parse_record(name: str, data: bytes) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -359,8 +392,8 @@ def _parse_record(name: str, data: bytes) -> Iterator[tuple[str, dict[str, Any]]
         return
     try:
         record = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as err:
-        problem = Problem(
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
+        problem = limit_problem(err, name, data, "advisory") or Problem(
             name, getattr(err, "lineno", 1), getattr(err, "colno", 1), "", f"not valid JSON: {err}"
         )
         raise InvalidInputError([problem], hint="--advisories expects OSV JSON records") from None

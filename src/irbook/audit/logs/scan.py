@@ -11,7 +11,7 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,11 +19,14 @@ from irbook.audit.actions import CheckResult
 from irbook.audit.logs.iocmatch import EDGE_CONTEXT, Matcher
 from irbook.audit.logs.iocs import Ioc, collect_iocs
 from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
+from irbook.files import limits
+from irbook.files.read import open_regular
 
 # Measured (bench/bench_logscan.py): 256 KiB chunks scan at ~1.1 GB/s, 8 MiB ones at ~0.3 GB/s.
 # A chunk that stays in the CPU cache is read, joined, scanned and counted without a trip to
 # memory, and the per-chunk Python work is still negligible.
 CHUNK_SIZE = 256 << 10
+DEFAULT_MAX_HITS = limits.LOG_HITS_PER_IOC  # `--max-hits`
 MAX_LINE = 1 << 20  # a longer line is scanned in overlapping pieces instead of held whole
 EXCERPT = 240  # bytes of context kept on each side of a hit in a long line
 
@@ -48,18 +51,51 @@ class LogHit:
         }
 
 
+@dataclass
+class HitList:
+    """The first ``max_per_ioc`` hits of each IOC, and the exact count of all of them.
+
+    A log with millions of hits (a beaconing implant, an IOC as common as a CDN name) must not
+    grow memory without end; the responder needs where it starts and how often, not every line.
+    """
+
+    max_per_ioc: int = DEFAULT_MAX_HITS
+    hits: list[LogHit] = field(default_factory=list)
+    counts: dict[Ioc, int] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)  # with at least one hit
+
+    def add(self, hit: LogHit) -> None:
+        self.files.add(hit.file)
+        count = self.counts.get(hit.ioc, 0) + 1
+        self.counts[hit.ioc] = count
+        if count <= self.max_per_ioc:
+            self.hits.append(hit)
+
+
 @dataclass(frozen=True)
 class LogScanResult:
-    hits: list[LogHit]
+    hits: list[LogHit]  # the first max_hits of each IOC, in scan order
     files: list[str]
     iocs: list[Ioc]
     bytes_read: int  # on disk (compressed for .gz)
     bytes_scanned: int  # of log text
     inputs: list[str] = field(default_factory=list)  # IOC files and advisories read
+    counts: dict[Ioc, int] = field(default_factory=dict)  # all hits, per IOC
+    max_hits: int = 0  # per IOC kept in ``hits``; 0 in results built by hand (nothing left out)
+    hit_files: int = 0  # files with a hit, listed or not
 
     @property
     def ok(self) -> bool:
         return not self.hits
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if self.counts else len(self.hits)
+
+    @property
+    def left_out(self) -> dict[Ioc, int]:
+        """Hits counted but not kept, per IOC (beyond the first ``max_hits``)."""
+        return {ioc: n - self.max_hits for ioc, n in self.counts.items() if n > self.max_hits}
 
 
 def log_files(paths: Sequence[Path]) -> list[Path]:
@@ -87,7 +123,7 @@ class _Stream(Protocol):
 def _open(path: Path) -> Iterator[tuple[_Stream, Callable[[], int]]]:
     """The log as a byte stream (gunzipped when it starts with the gzip magic) and the position
     in the file on disk, for progress."""
-    with path.open("rb") as raw:
+    with open_regular(path, kind="log file") as raw:  # a FIFO swapped in is refused, not read
         if raw.read(2) != b"\x1f\x8b":
             raw.seek(0)
             yield raw, raw.tell
@@ -104,15 +140,19 @@ def scan_file(
     on_read: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
     max_line: int = MAX_LINE,
+    hits: HitList | None = None,
 ) -> tuple[list[LogHit], int]:
-    """Hits in one file (one per line and IOC) and the number of log bytes scanned."""
+    """Hits in one file (one per line and IOC, kept in ``hits`` up to its limit per IOC) and
+    the number of log bytes scanned."""
+    kept = HitList() if hits is None else hits
     try:
         with _open(path) as (stream, position):
             scan = _scan_stream(
                 stream, str(path), matcher, position, on_read, chunk_size, max(max_line, chunk_size)
             )
-            hits = list(scan)
-            return hits, stream.tell()
+            for hit in scan:
+                kept.add(hit)
+            return kept.hits, stream.tell()
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         message = f"not a readable gzip file ({err or 'truncated'})"
         hint = "a truncated .gz (still being written?) can be read with `zcat FILE > out.log`"
@@ -202,15 +242,18 @@ def scan_logs(
     progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
     max_line: int = MAX_LINE,
+    max_hits: int = DEFAULT_MAX_HITS,
 ) -> LogScanResult:
-    """Scan files and directories for the given IOCs."""
+    """Scan files and directories for the given IOCs; keep the first ``max_hits`` per IOC."""
     if not iocs:
         raise UsageError("no indicators given")
+    if max_hits < 1:
+        raise UsageError(f"--max-hits must be at least 1, not {max_hits}")
     files = log_files(paths)
     sizes = [f.stat().st_size for f in files]
     total, done = sum(sizes), 0
     matcher = Matcher(iocs)
-    hits: list[LogHit] = []
+    hits = HitList(max_hits)
     scanned = 0
     for path, size in zip(files, sizes, strict=True):
 
@@ -218,18 +261,20 @@ def scan_logs(
             if progress is not None:
                 progress(min(base + pos, total), total)
 
-        file_hits, file_bytes = scan_file(
-            path, matcher, on_read=on_read, chunk_size=chunk_size, max_line=max_line
+        _, file_bytes = scan_file(
+            path, matcher, on_read=on_read, chunk_size=chunk_size, max_line=max_line, hits=hits
         )
-        hits.extend(file_hits)
         scanned += file_bytes
         done += size
     return LogScanResult(
-        hits=hits,
+        hits=hits.hits,
         files=[str(f) for f in files],
         iocs=list(iocs),
         bytes_read=total,
         bytes_scanned=scanned,
+        counts=hits.counts,
+        max_hits=max_hits,
+        hit_files=len(hits.files),
     )
 
 
@@ -240,22 +285,16 @@ def audit_logs(
     advisories: Sequence[Path] = (),
     domains: Sequence[str] = (),
     progress: Progress | None = None,
+    max_hits: int = DEFAULT_MAX_HITS,
 ) -> LogScanResult:
     """`irbook audit logs`: gather the IOCs from every source, then scan."""
     if not paths:
         raise UsageError("no log files given", hint="irbook audit logs PATH... --ioc FILE")
     files = log_files(paths)  # a missing log fails before a big advisory dump is read
     iocs = collect_iocs(ioc_files=ioc_files, advisories=advisories, domains=domains)
-    result = scan_logs(files, iocs, progress=progress)
+    result = scan_logs(files, iocs, progress=progress, max_hits=max_hits)
     inputs = [str(p) for p in [*ioc_files, *advisories]]
-    return LogScanResult(
-        hits=result.hits,
-        files=result.files,
-        iocs=result.iocs,
-        bytes_read=result.bytes_read,
-        bytes_scanned=result.bytes_scanned,
-        inputs=inputs,
-    )
+    return replace(result, inputs=inputs)
 
 
 def summary(result: LogScanResult) -> str:
@@ -263,11 +302,15 @@ def summary(result: LogScanResult) -> str:
     if result.ok:
         return f"no hit of {len(result.iocs)} indicator(s) in {scanned}"
     iocs = len({(h.ioc.kind, h.ioc.value) for h in result.hits})
-    files = len({h.file for h in result.hits})
-    return (
-        f"{len(result.hits)} hit(s) of {iocs} of {len(result.iocs)} indicator(s) "
+    files = max(result.hit_files, len({h.file for h in result.hits}))
+    text = (
+        f"{result.total} hit(s) of {iocs} of {len(result.iocs)} indicator(s) "
         f"in {files} of {scanned}"
     )
+    left_out = sum(result.left_out.values())
+    if left_out:
+        text += f"; {left_out} not listed (the first {result.max_hits} per indicator are)"
+    return text
 
 
 def _human_bytes(count: int) -> str:

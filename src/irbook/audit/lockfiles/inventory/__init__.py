@@ -93,8 +93,10 @@ def _detect_by_name(path: Path) -> str | None:
 
 
 def _sniff(path: Path) -> str | None:
+    from irbook.files.read import open_regular
+
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, kind="lockfile") as handle:  # a FIFO is refused, never waited on
             head = handle.read(_SNIFF_BYTES).decode("utf-8", "replace")
     except OSError:
         return None

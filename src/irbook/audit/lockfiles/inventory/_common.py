@@ -85,11 +85,10 @@ def locate(text: str, needle: str) -> tuple[int, int]:
 
 def read_text(path: Path, kind: str) -> str:
     """A UTF-8 text file, or InvalidInputError naming it (missing, directory, binary, too big)."""
+    from irbook.files.read import read_bounded
+
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(path, f"{kind} is {size / 1e6:.0f} MB; the limit is {MAX_BYTES >> 20} MiB")
-        raw = path.read_bytes()
+        raw = read_bounded(path, kind=kind, max_bytes=MAX_BYTES)  # FIFOs and devices refused
     except FileNotFoundError:
         raise fail(path, f"{kind} not found") from None
     except IsADirectoryError:
@@ -134,6 +133,8 @@ def parse_json(text: str, path: Path, kind: str) -> dict[str, Any]:
             column=exc.colno,
             hint="regenerate it, or restore it from version control",
         ) from None
+    except (RecursionError, ValueError) as exc:  # 100k nested '[', a 5000-digit number
+        raise _limit(exc, path, text, kind) from None
     if not isinstance(data, dict):
         raise fail(path, f"{kind} must be a JSON object, found {_json_type(data)}")
     return data
@@ -157,6 +158,15 @@ def load_toml(path: Path, kind: str) -> dict[str, Any]:
         line, column = (int(found[1]), int(found[2])) if found else (1, 1)
         message = _TOML_AT.sub("", message).strip()
         raise fail(path, f"{kind} is not valid TOML: {message}", line=line, column=column) from None
+    except (RecursionError, ValueError) as exc:
+        raise _limit(exc, path, text, kind) from None
+
+
+def _limit(exc: RecursionError | ValueError, path: Path, text: str, kind: str) -> Exception:
+    from irbook.files.parsing import limit_problem
+
+    problem = limit_problem(exc, str(path), text, kind)
+    return InvalidInputError([problem]) if problem is not None else exc
 
 
 def _json_type(value: Any) -> str:
