@@ -42,6 +42,7 @@ from irbook.domain.events import (
     NotificationRendered,
 )
 from irbook.report import FORMATS, build_report, export_report
+from irbook.report.service import report_incident
 from irbook.store import Store, open_store
 from irbook.usecases import incidents
 
@@ -194,6 +195,8 @@ def main() -> int:
             lambda: export_report(incidents.load_state(store, iid), "html"), args.repeat
         )
         rows.append(("load + export html (end to end)", end_to_end, 0))
+        checked = timed(lambda: report_incident(store, iid, "html"), args.repeat)
+        rows.append(("the same + last secret check", checked, 0))
         store.close()
     print(f"{len(events)} events, median of {args.repeat} runs, Python {sys.version.split()[0]}")
     print(f"{'step':<34} {'ms':>9} {'x floor':>8} {'output':>10}")

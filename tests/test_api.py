@@ -61,7 +61,7 @@ def test_start_record_close_and_report(tmp_path: Path) -> None:
     note = api.record(
         incident=incident, note=f"token was {NPM_TOKEN}", step="tokens", db=db, actor="bob"
     )
-    assert note.redacted == ["npm token"] and NPM_TOKEN not in json.dumps(note.event.payload)
+    assert note.redacted == ["npm-access-token"] and NPM_TOKEN not in json.dumps(note.event.payload)
     assert (note.event.actor, note.event.step_id) == ("bob", "tokens")
     evidence_file = write(tmp_path / "proxy.log", "GET https://git-tanstack.com/x\n")
     evidence = api.record(

@@ -323,16 +323,47 @@ def test_header_injection_in_sender_is_refused(store, make_incident, smtp_server
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
 
-def test_newline_in_incident_title_stops_the_subject(store, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("brk", ["\n", "\r", "\u2028", "\u2029", "\x85", "\x0b"])
+def test_line_break_in_incident_title_is_refused_at_start(store, brk: str) -> None:  # type: ignore[no-untyped-def]
+    from notify_support import MINI_RUNBOOK
+
+    from irbook.loader.load import load_runbook
+
+    # A line break in the title would break the Subject of every notification (and U+2028 or
+    # U+0085 crashed the e-mail writer): refused before anything is stored.
+    with pytest.raises(UsageError, match=r"the incident title must be one line: it contains U\+"):
+        incidents.start_incident(
+            load_runbook(MINI_RUNBOOK),
+            store=store,
+            responder=RESPONDER,
+            title=f"Malicious versions{brk}Bcc: everyone@example.com",
+        )
+    assert store.incidents() == []
+
+
+@pytest.mark.parametrize("brk", ["\n", "\u2028", "\x85"])
+def test_line_break_in_a_stored_title_stops_the_subject(
+    store, smtp_server, tmp_path, brk: str
+) -> None:  # type: ignore[no-untyped-def]
     from notify_support import MINI_RUNBOOK, fill
 
     from irbook.loader.load import load_runbook
 
-    # The title is stored as typed; a line break in it must not become a header.
-    title = "Malicious versions\nBcc: everyone@example.com"
+    # A database written before titles were checked may hold one (in its incident_opened event,
+    # where the notification takes it from): the subject check still refuses it cleanly (exit 2),
+    # nothing is written or sent.
     state = incidents.start_incident(
-        load_runbook(MINI_RUNBOOK), store=store, responder=RESPONDER, title=title
+        load_runbook(MINI_RUNBOOK), store=store, responder=RESPONDER, title="Malicious versions"
     )
+    raw = store.engine.raw_connection()
+    try:
+        raw.execute(
+            "update event set payload = json_set(payload, '$.title', ?) where seq = 1",
+            (f"Malicious{brk}Bcc: everyone@example.com",),
+        )
+        raw.commit()
+    finally:
+        raw.close()
     fill(store, state)
     out = tmp_path / "out"
     with pytest.raises(UsageError, match=r"the subject rendered from .* contains a line break"):
@@ -346,7 +377,8 @@ def test_newline_in_incident_title_stops_the_subject(store, smtp_server, tmp_pat
             send=True,
             environ=smtp_server.env,
         )
-    assert_nothing_happened(store, state.incident_id, out, smtp_server)
+    assert not out.exists() or not list(out.iterdir())
+    assert smtp_server.messages == []
 
 
 def test_secrets_stop_the_send_unless_allowed(store, make_incident, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -370,12 +402,12 @@ def test_secrets_stop_the_send_unless_allowed(store, make_incident, smtp_server,
         templates_dir=templates,
         environ=smtp_server.env,
     )
-    with pytest.raises(SecretsInMessageError, match="npm token"):
+    with pytest.raises(SecretsInMessageError, match="npm-access-token"):
         notify(**kwargs)  # type: ignore[arg-type]
     assert_nothing_happened(store, state.incident_id, out, smtp_server)
 
     result = notify(**kwargs, allow_secrets=True)  # type: ignore[arg-type]
-    assert result.secrets == ("npm token",)
+    assert result.secrets == ("npm-access-token",)
     assert len(smtp_server.messages) == 1 and token.encode() in smtp_server.messages[0][2]
 
 

@@ -65,10 +65,10 @@ def test_followup_after_close_is_redacted_and_exported(
     ]
     assert run(args) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["redacted"] == ["npm token"] and data["seq"] == 24
+    assert data["redacted"] == ["npm-access-token"] and data["seq"] == 24
     assert NPM_TOKEN not in json.dumps(data)
     csv_text = export_report(scripted.state(), "followups-csv")
-    assert "Rotate [REDACTED npm token] in the mirror too" in csv_text
+    assert "Rotate [REDACTED npm-access-token] in the mirror too" in csv_text
     assert ",erin,2025-11-01," in csv_text
     assert scripted.state().events[-1].actor == "frank"
 

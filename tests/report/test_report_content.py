@@ -70,7 +70,7 @@ def test_secrets_never_reach_the_report(scripted: Scripted) -> None:
     for fmt in ("md", "html", "json", "csv"):
         text = export_report(scripted.state(), fmt)
         assert NPM_TOKEN not in text
-        assert "REDACTED npm token" in text
+        assert "REDACTED npm-access-token" in text
 
 
 def test_open_incident_says_in_progress_on_the_first_line(

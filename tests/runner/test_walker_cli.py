@@ -252,7 +252,7 @@ def test_note_and_attach_record_events_with_redaction(
     incident = open_mini_incident(capsys, tmp_path, db)
     token = "npm_" + "x" * 36
     code, _, err = cli(capsys, "note", incident, f"old token {token}", "--db", db)
-    assert code == 0 and "npm token" in err
+    assert code == 0 and "token-prefix" in err
     evidence = write(tmp_path / "e.txt", "evidence")
     code, out, _ = cli(capsys, "attach", incident, str(evidence), "-d", "e", "--db", db)
     assert code == 0

@@ -180,7 +180,25 @@ def test_secrets_in_answers_are_redacted_before_storage(store: Store) -> None:
     finally:
         raw.close()
     assert token not in dump
-    assert "[REDACTED GitHub token]" in dump
+    assert "[REDACTED token-prefix-github]" in dump
+
+
+def test_secret_in_an_attach_description_is_redacted_and_the_responder_told(
+    store: Store, tmp_path: Path
+) -> None:
+    incident = new_incident(store)
+    evidence = tmp_path / "npmrc.txt"
+    evidence.write_text("evidence")
+    secret = "Tr0ub4dor&3"
+    _, display = walk(
+        store,
+        incident,
+        [*INPUTS, "attach", str(evidence), f"old .npmrc, password={secret}", "pause"],
+    )
+    (event,) = [e for e in store.events(incident) if e.kind == Kind.EVIDENCE_ATTACHED]
+    assert event.payload["description"] == "old .npmrc, password=[REDACTED keyword-value]"
+    assert event.payload["redacted"] == ["keyword-value"]
+    assert any("redacted before storing: keyword-value" in line for line in display.lines)
 
 
 def test_role_walk_asks_only_that_roles_steps(store: Store) -> None:

@@ -250,6 +250,11 @@ def attach(
         f"attached {event.payload['path']} sha256 {event.payload['sha256']} "
         f"({event.payload['size']} bytes) to {event.incident_id}"
     )
+    if event.payload.get("redacted"):
+        console.warn(
+            f"redacted from the description before storing: {', '.join(event.payload['redacted'])}"
+            "; rotate that secret"
+        )
 
 
 @app.command()

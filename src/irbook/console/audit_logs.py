@@ -77,3 +77,6 @@ def hits(result: LogScanResult, *, as_json: bool) -> None:
     sources = sorted({s for hit in result.hits for s in hit.ioc.sources})
     if sources:
         info("indicators from: " + ", ".join(sources))
+    masked = sorted({kind for hit in result.hits for kind in hit.redacted})
+    if masked:  # the lines held credentials: they are masked above, but they were in the logs
+        warn(f"secrets masked in the matched lines: {', '.join(masked)}; rotate them")

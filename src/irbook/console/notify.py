@@ -66,6 +66,8 @@ def _preview(result: NotifyResult) -> None:
 def advisory(result: AdvisoryResult, output: Path | None) -> None:
     for problem in result.problems:
         warn(f"left out: {problem}")
+    if result.redacted:
+        warn(f"masked in the advisory: {', '.join(result.redacted)}; rotate that secret")
     if output is None:
         stdout().file.write(result.text)
         return

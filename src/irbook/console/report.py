@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 def exported(report: ExportedReport, output: Path | None) -> None:
     """The report on stdout, or the line saying the caller wrote it to ``output``."""
+    if report.redacted:
+        warn(f"masked in the report: {', '.join(report.redacted)}; rotate that secret")
     if output is None:
         sys.stdout.write(report.text)
         sys.stdout.flush()

@@ -52,6 +52,7 @@ class IncidentOpened(Payload):
     runbook_sha256: str
     runbook_path: str
     runbook_text: str  # the exact runbook used, so the incident never depends on a file changing
+    redacted: list[str] = []  # kinds of secrets removed from the title
 
 
 class InputRecorded(Payload):
@@ -84,6 +85,7 @@ class EvidenceAttached(Payload):
     sha256: str
     size: int
     description: str = ""
+    redacted: list[str] = []  # kinds of secrets removed from the description
 
 
 class CheckRan(Payload):
@@ -92,6 +94,7 @@ class CheckRan(Payload):
     summary: str
     findings: list[dict[str, Any]] = []
     inputs: list[str] = []
+    redacted: list[str] = []  # kinds of secrets masked in the findings (the IOC stays visible)
 
 
 class CommandRan(Payload):
@@ -99,6 +102,7 @@ class CommandRan(Payload):
     exit_code: int
     output: str  # captured stdout+stderr, truncated, secrets redacted
     truncated: bool = False
+    redacted: list[str] = []
 
 
 class NotificationRendered(Payload):

@@ -1,60 +1,305 @@
-"""Detect and redact secrets typed or pasted into free text, before anything is stored.
+"""Detect and redact secrets typed or pasted into free text, before anything is stored or sent.
 
 Responders paste tokens into notes under stress; the event log is shared, exported and handed to
-regulators, so a secret must never reach it. Patterns follow the token formats the issuers
-document (npm, GitHub, AWS, PyPI, Slack, private key blocks).
+regulators, so a secret must never reach it. The rules are data: a vendored subset of gitleaks'
+default configuration plus irbook's own keyword-value, URL-credential and prefix rules
+(src/irbook/domain/secret-rules/, compiled into ``secret_rules``). docs/security.md lists them and their limits.
+
+Text is normalised before matching (zero-width and other invisible characters removed, NFKC), so
+``gh<U+200B>p_...`` is caught. Clean text is returned unchanged; text with a secret is returned
+normalised, with each secret replaced by ``[REDACTED <rule id>]``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "private key",
-        re.compile(
-            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
-            r"( BLOCK)?-----|\Z)",
-            re.S,
-        ),
-    ),
-    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    (
-        "GitHub token",
-        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
-    ),
-    ("AWS access key", re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")),
-    ("PyPI token", re.compile(r"\bpypi-[A-Za-z0-9_-]{50,}")),
-    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-]
+from irbook.domain.secret_rules import RULES, RuleSpec
+
+if TYPE_CHECKING:  # the domain's pydantic models are not needed to redact a string
+    from irbook.domain.events import NewEvent
+
+MARK = "[REDACTED {}]"
+
+# Invisible characters an attacker or a chat client slips into a token: every format character
+# (Unicode category Cf; a test checks this list against the Unicode database), plus the fillers and
+# joiners that render as nothing (Hangul fillers, combining grapheme joiner, variation selectors).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f"
+    "\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    spec: RuleSpec
+    pattern: re.Pattern[str]
+    allow: tuple[re.Pattern[str], ...]
+
+
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    # Compiled on first use, not at import: every command imports this module, few redact.
+    return tuple(
+        _Rule(
+            spec,
+            re.compile(spec.regex, re.ASCII),
+            tuple(re.compile(a, re.ASCII) for a in spec.allow),
+        )
+        for spec in RULES
+    )
+
+
+def rule_ids() -> list[str]:
+    return [spec.id for spec in RULES]
+
+
+def normalise(text: str) -> str:
+    """``text`` without invisible characters, in NFKC (full-width letters become ASCII)."""
+    if text.isascii():  # the common case, and already normal
+        return text
+    # A large report holds a few hundred distinct characters: look at those, not at every one.
+    distinct = "".join(set(text))
+    if _INVISIBLE.search(distinct):
+        text = _INVISIBLE.sub("", text)
+    if any(_folds_to_ascii(c) for c in distinct if not c.isascii()):
+        text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+@cache
+def _folds_to_ascii(char: str) -> bool:
+    """True for a character NFKC turns into ASCII letters or digits (full-width, ligature, ...):
+    it could hide part of a token. Typographic marks ("…" becomes "...") do not matter."""
+    folded = unicodedata.normalize("NFKC", char)
+    return folded != char and any(c.isascii() and c.isalnum() for c in folded)
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character (gitleaks' measure for its ``entropy`` threshold)."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _secret_span(match: re.Match[str], group: int) -> tuple[int, int]:
+    if group:
+        return match.span(group)
+    for index in range(1, (match.re.groups or 0) + 1):
+        if match.group(index):
+            return match.span(index)
+    return match.span()
+
+
+# A rule of bounded match length whose keywords are rare in a long text runs only around them: a
+# keyword lies inside the match, so the match lies within max_len characters of it on either side.
+# Past MAX_WINDOWS occurrences, or for an unbounded rule (a private key block), the whole text.
+MAX_WINDOWS = 64
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _lower(text: str) -> str:
+    """``text`` lower-cased, with the same offsets (rules and keywords are ASCII)."""
+    lower = text.lower()
+    # a few non-ASCII letters grow when lower-cased (U+0130 becomes two characters)
+    return lower if len(lower) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept)."""
+    lower = _lower(text)
+    spans = []
+    present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
+
+    def has(keyword: str) -> bool:
+        if keyword not in present:
+            present[keyword] = keyword in lower
+        return present[keyword]
+
+    for rule in _rules():
+        spec = rule.spec
+        if spec.keywords and not any(has(k) for k in spec.keywords):
+            continue
+        subject = lower if spec.lowercase else text
+        for match in _finditer(spec, rule.pattern, subject, lower):
+            start, end = _secret_span(match, spec.secret_group)
+            secret = text[start:end]
+            if not secret or (spec.entropy and entropy(secret) < spec.entropy):
+                continue
+            if any(a.search(secret) for a in rule.allow):
+                continue
+            spans.append((start, end, spec.id))
+    return spans
+
+
+def _finditer(
+    spec: RuleSpec, pattern: re.Pattern[str], subject: str, lower: str
+) -> Iterator[re.Match[str]]:
+    windows = _windows(lower, spec.keywords, spec.max_len)
+    if windows is None:
+        yield from pattern.finditer(subject)
+        return
+    for start, end in windows:  # merged: disjoint, so no match is reported twice
+        yield from pattern.finditer(subject, start, end)
+
+
+def _windows(lower: str, keywords: tuple[str, ...], reach: int) -> list[tuple[int, int]] | None:
+    if not keywords or not reach or len(lower) <= 4 * reach:
+        return None
+    found: list[tuple[int, int]] = []
+    for keyword in keywords:
+        at = lower.find(keyword)
+        while at >= 0:
+            if len(found) == MAX_WINDOWS:
+                return None
+            found.append((max(0, at - reach), min(len(lower), at + len(keyword) + reach)))
+            at = lower.find(keyword, at + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _without(
+    spans: list[tuple[int, int, str]], text: str, keep: Iterable[str]
+) -> list[tuple[int, int, str]]:
+    """``spans`` minus every occurrence of a ``keep`` string (an IOC stays visible)."""
+    if not spans or not keep:
+        return spans
+    lower = _lower(text)
+    kept: list[tuple[int, int]] = []
+    for value in {k.lower() for k in keep if k}:
+        at = lower.find(value)
+        while at >= 0:
+            kept.append((at, at + len(value)))
+            at = lower.find(value, at + 1)
+    out: list[tuple[int, int, str]] = []
+    for start, end, rule in spans:
+        pieces = [(start, end)]
+        for k_start, k_end in kept:
+            pieces = [
+                part
+                for s, e in pieces
+                for part in ((s, min(e, k_start)), (max(s, k_end), e))
+                if part[0] < part[1]
+            ]
+        out.extend((s, e, rule) for s, e in pieces)
+    return out
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[tuple[int, int, str]] = []
+    for start, end, rule in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, rule))
+    return merged
 
 
 def find_secrets(text: str) -> list[str]:
-    """Kinds of secrets found in ``text`` (empty when clean)."""
-    return [name for name, pattern in _PATTERNS if pattern.search(text)]
+    """Rule ids of the secrets found in ``text`` (empty when clean)."""
+    return redact(text)[1]
 
 
-def redact(text: str) -> tuple[str, list[str]]:
-    """``text`` with each secret replaced by ``[REDACTED <kind>]``, and the kinds found."""
-    found = []
-    for name, pattern in _PATTERNS:
-        text, count = pattern.subn(f"[REDACTED {name}]", text)
-        if count:
-            found.append(name)
-    return text, found
+def redact(text: str, *, keep: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """``text`` with each secret replaced by ``[REDACTED <rule id>]``, and the rule ids found.
+
+    ``keep``: strings that stay visible even where a rule matches them (the IOC of a log hit).
+    """
+    norm = normalise(text)
+    spans = _merge(_without(matches(norm), norm, keep))
+    if not spans:
+        return text, []
+    out, pos, found = [], 0, []
+    for start, end, rule in spans:
+        out.append(norm[pos:start])
+        out.append(MARK.format(rule))
+        pos = end
+        if rule not in found:
+            found.append(rule)
+    out.append(norm[pos:])
+    return "".join(out), found
 
 
-def redact_value(value: object) -> tuple[object, list[str]]:
-    """Redact strings inside an answer (a string, or a list of strings)."""
+def redact_value(value: Any, *, keep: Sequence[str] = ()) -> tuple[Any, list[str]]:
+    """Redact every string inside an answer or payload (strings, lists, dicts), keys excepted."""
     if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        found: list[str] = []
-        out = []
+        return redact(value, keep=keep)
+    found: list[str] = []
+
+    def collect(kinds: list[str]) -> None:
+        found.extend(k for k in kinds if k not in found)
+
+    if isinstance(value, list | tuple):
+        items = []
         for item in value:
-            clean, kinds = redact_value(item)
-            out.append(clean)
-            found.extend(k for k in kinds if k not in found)
+            clean, kinds = redact_value(item, keep=keep)
+            items.append(clean)
+            collect(kinds)
+        return items, found
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            clean, kinds = redact_value(item, keep=keep)
+            out[key] = clean
+            collect(kinds)
         return out, found
     return value, []
+
+
+# Payload fields never rewritten: the exact runbook text (its sha256 is recorded beside it) and
+# digests, which are hex and identify files.
+_VERBATIM = frozenset({"runbook_text", "runbook_sha256", "sha256"})
+
+
+def scrub_event(new: NewEvent) -> tuple[NewEvent, list[str]]:
+    """The event with every secret in its payload redacted, and the rule ids found.
+
+    The last guard before the store: entry points redact first and tell the responder; this
+    catches what they missed. Payloads with a ``redacted`` field record the ids there. An ``ioc``
+    value inside the payload (a log hit) stays visible.
+    """
+    if new.payload is None:
+        return new, []
+    data = new.payload.model_dump(mode="python")
+    keep = list(_iocs(data))
+    found: list[str] = []
+    for key, value in data.items():
+        if key in _VERBATIM or key.endswith("sha256") or key == "redacted":
+            continue
+        clean, kinds = redact_value(value, keep=keep)
+        data[key] = clean
+        found.extend(k for k in kinds if k not in found)
+    if not found:
+        return new, []
+    if "redacted" in type(new.payload).model_fields:
+        data["redacted"] = [*data["redacted"], *(k for k in found if k not in data["redacted"])]
+    payload = type(new.payload).model_validate(data)
+    return dataclasses.replace(new, payload=payload), found
+
+
+def _iocs(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "ioc" and isinstance(item, str):
+                yield item
+            else:
+                yield from _iocs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _iocs(item)

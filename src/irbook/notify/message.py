@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 DEFAULT_SENDER = "irbook <irbook@localhost>"
 NO_RECIPIENTS = "undisclosed-recipients:;"  # RFC 5322 empty group: a draft to be addressed later
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: each one either splits a
+# header line or makes the e-mail writer fail; refused up front with a clear message.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ class ExportedReport:
     fmt: str
     status: str
     text: str
+    redacted: tuple[str, ...] = ()  # kinds masked by the last check before the report leaves
 
 
 def report_incident(store: Store, incident_id: str, fmt: str) -> ExportedReport:
@@ -23,5 +24,10 @@ def report_incident(store: Store, incident_id: str, fmt: str) -> ExportedReport:
         from irbook.errors import UsageError
 
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
+    from irbook.domain.redact import redact
+
     state = load_state(store, incident_id)
-    return ExportedReport(state.incident_id, fmt, state.status, export_report(state, fmt))
+    # The last check: events are redacted when stored, but a database written by an older irbook
+    # (or edited by hand) may still hold a secret; the report never carries one out.
+    text, found = redact(export_report(state, fmt))
+    return ExportedReport(state.incident_id, fmt, state.status, text, tuple(found))

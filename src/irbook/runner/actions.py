@@ -48,12 +48,15 @@ def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
         result = run_action(step.uses, args, cwd=cwd)
     except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped
         raise ActionUnavailable(f"the '{step.uses}' check is not available: {exc}") from None
+    # A finding that had secrets masked (a log line) says which: the responder is told.
+    masked = {kind for finding in result.findings for kind in finding.get("redacted", [])}
     return CheckRan(
         action=result.action,
         ok=result.ok,
         summary=result.summary,
         findings=result.findings,
         inputs=result.inputs,
+        redacted=sorted(masked),
     )
 
 
@@ -79,10 +82,14 @@ def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
         code, output = 124, "".join(partial) + "\n(timed out)"
     except OSError as exc:
         code, output = 127, f"cannot run the command: {exc.strerror}"
-    output, _ = redact(output)
+    output, found = redact(output)
     truncated = len(output) > MAX_OUTPUT
     return CommandRan(
-        command=step.run, exit_code=code, output=output[-MAX_OUTPUT:], truncated=truncated
+        command=step.run,
+        exit_code=code,
+        output=output[-MAX_OUTPUT:],
+        truncated=truncated,
+        redacted=found,
     )
 
 

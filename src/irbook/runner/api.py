@@ -72,6 +72,9 @@ def start(
     if not new:
         _refuse_a_silent_duplicate(loaded, store, source, resume_hint)
     state = start_incident(loaded, store=store, responder=responder, title=title, severity=severity)
+    found = state.events[0].payload.get("redacted") if state.events else None
+    if found:
+        display.notice(f"redacted from the title before storing: {', '.join(found)}; rotate it")
     options.resume_command = resume_hint(state.incident_id)
     if isinstance(source, FileSource):
         source.resume_command = options.resume_command

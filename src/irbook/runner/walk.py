@@ -275,10 +275,12 @@ class Walker:
 
     def _append_fact(self, new: NewEvent) -> Event:
         """Append something that stays true whatever others did meanwhile (a note, evidence)."""
-        return retry_on_conflict(
+        event = retry_on_conflict(
             lambda: record(self.store, self.current, new, self.responder),
             catch_up=self._catch_up,
         )
+        self._tell_redacted_on_record([event])
+        return event
 
     def _settle(self, step: Step, news: list[NewEvent]) -> bool:
         """Record ``news`` (ending with the step's completion or skip) in one transaction, unless
@@ -302,10 +304,17 @@ class Walker:
             if taken():
                 self.display.notice(lost)
                 return False
-            record_all(self.store, self.current, news, self.responder)
+            self._tell_redacted_on_record(
+                record_all(self.store, self.current, news, self.responder)
+            )
             return True
 
         return retry_on_conflict(attempt, catch_up=self._catch_up)
+
+    def _tell_redacted_on_record(self, events: list[Event]) -> None:
+        for event in events:
+            if event.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
+                self._tell_redacted(list(event.payload.get("redacted", [])))
 
     def _catch_up(self) -> int:
         """Apply what others appended since our last event, and say what they did."""
@@ -323,6 +332,11 @@ class Walker:
                 f"redacted before storing: {', '.join(kinds)} (never paste "
                 "secrets; rotate any secret that was typed here)"
             )
+
+
+# Payloads whose secrets are first masked by ``record`` (evidence descriptions, check findings,
+# command output): the walker tells the responder from the stored event.
+_REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
 def describe_event(state: IncidentState, event: Event) -> str | None:

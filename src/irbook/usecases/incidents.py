@@ -29,7 +29,8 @@ from irbook.domain.events import (
     NoteAdded,
 )
 from irbook.domain.models import Runbook
-from irbook.domain.redact import redact
+from irbook.domain.redact import find_secrets, redact, scrub_event
+from irbook.domain.text import check_one_line
 from irbook.errors import CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
@@ -52,12 +53,21 @@ class Responder:
     host: str
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
 
+    def __post_init__(self) -> None:
+        # The name is stored on every event and in opened_by, and shown in every report: a secret
+        # in it would be everywhere, so it is refused (not redacted: a mangled name is useless).
+        check_one_line(self.actor, "the responder name (--as / IRBOOK_ACTOR)")
+        found = find_secrets(self.actor)
+        if found:
+            raise UsageError(
+                f"the responder name (--as / IRBOOK_ACTOR) looks like a secret ({', '.join(found)})",
+                hint="use your name or handle; rotate that secret",
+            )
+
     @classmethod
     def resolve(cls, actor: str | None = None) -> Responder:
         """``--as``, else IRBOOK_ACTOR, else the OS user; the host name is recorded too."""
         name = actor or os.environ.get("IRBOOK_ACTOR") or _os_user()
-        if not name.strip() or "\n" in name:
-            raise UsageError("the responder name (--as / IRBOOK_ACTOR) must be one line of text")
         return cls(actor=name.strip(), host=socket.gethostname())
 
 
@@ -101,7 +111,7 @@ def start_incident(
     runbook = loaded.runbook
     now = responder.clock()
     incident_id = new_incident_id(now)
-    clean_title, _ = redact(title or runbook.title)
+    clean_title, found = redact(check_one_line(title or runbook.title, "the incident title"))
     incident = Incident(
         id=incident_id,
         title=clean_title,
@@ -123,6 +133,7 @@ def start_incident(
         runbook_sha256=loaded.sha256,
         runbook_path=loaded.path,
         runbook_text=loaded.text,
+        redacted=found,
     )
     event = store.create_incident(
         incident,
@@ -186,6 +197,9 @@ def record_all(
     All or nothing: a fact and the step completion that rests on it (a check's result and the
     check step being done) can never be split by a kill. AppendConflict if overtaken.
     """
+    news = [
+        scrub_event(new)[0] for new in news
+    ]  # the last guard: payloads record what was redacted
     events = store.append_many(
         state.incident_id,
         news,
@@ -210,6 +224,7 @@ def catch_up(store: Store, state: IncidentState) -> list[Event]:
 def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Responder) -> Event:
     """Append an event that does not depend on the state (a note, evidence), whatever others
     appended meanwhile (the retry policy of ``irbook.usecases.retry``)."""
+    new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
     head = store.last_seq(incident_id)
 
     def attempt() -> Event:
@@ -301,7 +316,8 @@ def attach_evidence(
 ) -> Event:
     incident = store.incident(incident_id)
     check_step_id(store, incident.id, step_id)
-    payload = evidence_payload(path, description)
+    clean, found = redact(description)
+    payload = evidence_payload(path, clean).model_copy(update={"redacted": found})
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from irbook.audit.actions import CheckResult
 from irbook.audit.logs.iocmatch import EDGE_CONTEXT, Matcher
 from irbook.audit.logs.iocs import Ioc, collect_iocs
+from irbook.domain.redact import redact
 from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
 from irbook.files import limits
 from irbook.files.read import open_regular
@@ -38,10 +39,11 @@ class LogHit:
     file: str
     line: int
     ioc: Ioc
-    text: str  # the line (or the part around the hit, for a long one)
+    text: str  # the line (or the part around the hit, for a long one), secrets masked
+    redacted: tuple[str, ...] = ()  # rule ids of the secrets masked in ``text``
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "file": self.file,
             "line": self.line,
             "kind": self.ioc.kind,
@@ -49,6 +51,7 @@ class LogHit:
             "sources": list(self.ioc.sources),
             "text": self.text,
         }
+        return found | ({"redacted": list(self.redacted)} if self.redacted else {})
 
 
 @dataclass
@@ -221,7 +224,11 @@ def _hits(
         if (line, ioc) in seen:
             continue
         seen.add((line, ioc))
-        yield LogHit(name, line, matcher.iocs[ioc], _excerpt(buf, start, end))
+        found = matcher.iocs[ioc]
+        # The line is stored as evidence and put in reports: secrets in it are masked, the IOC
+        # stays visible (it is the finding).
+        text, kinds = redact(_excerpt(buf, start, end), keep=(found.value,))
+        yield LogHit(name, line, found, text, tuple(kinds))
 
 
 def _excerpt(buf: bytes, start: int, end: int) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from irbook.domain.events import AdvisoryIssued, Kind, NewEvent
 from irbook.domain.facts import IncidentFacts, build_facts
+from irbook.domain.redact import redact
 from irbook.errors import UsageError
 from irbook.usecases import incidents
 
@@ -36,6 +37,7 @@ class AdvisoryResult:
     problems: tuple[str, ...] = ()  # package entries that could not be read (left out)
     revision: int = 1
     new_revision: bool = True
+    redacted: tuple[str, ...] = ()  # kinds masked by the last check before the advisory leaves
 
 
 def render_advisory(
@@ -131,6 +133,9 @@ def advisory(
     text = render_advisory(
         facts, now=modified, published=published, history=tuple(history), **options
     )
+    # The last check before the advisory is published (often TLP:CLEAR): mask what looks like a
+    # secret, and say so.
+    text, found = redact(text)
     if new:
         payload = AdvisoryIssued(
             format=fmt,
@@ -143,7 +148,9 @@ def advisory(
         incidents.record_anyway(
             store, state.incident_id, NewEvent(Kind.ADVISORY_ISSUED, payload), responder
         )
-    return AdvisoryResult(state.incident_id, fmt, text, facts.problems, history[-1].number, new)
+    return AdvisoryResult(
+        state.incident_id, fmt, text, facts.problems, history[-1].number, new, tuple(found)
+    )
 
 
 def content_digest(fmt: str, text: str) -> str:
