@@ -18,6 +18,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the all.zip cache
     monkeypatch.setenv("IRBOOK_LOG_DIR", str(home / "logs"))
     monkeypatch.setenv("IRBOOK_OUTPUT_DIR", str(home / "incidents"))
     for name in ("IRBOOK_DB", "IRBOOK_RUNBOOKS", "IRBOOK_TEMPLATES", "IRBOOK_ACTOR"):

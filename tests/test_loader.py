@@ -202,7 +202,8 @@ def test_unknown_input_type_lists_the_choices(tmp_path: Path) -> None:
     text = MINIMAL.read_text().replace("type: choice", "type: choise")
     assert problems_of(write(tmp_path, text)) == [
         "9:11: inputs[0].type: unknown value 'choise' (did you mean 'choice'?); expected one of: "
-        "text, multiline, list, choice, multichoice, bool, int, datetime, path",
+        "text, multiline, list, choice, multichoice, bool, int, datetime, path, paths, package, "
+        "packages, email, url",
         # with no valid type, `choices` looks misplaced: said once, where it is
         "10:14: inputs[0].choices: `choices` only applies to choice and multichoice, not 'choise'",
     ]

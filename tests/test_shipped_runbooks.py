@@ -36,6 +36,7 @@ NOTIFY_TEMPLATES = {
     "registry-report-pypi": ("registry-report", "isolate"),
     "leadership-brief": ("leadership-brief", "isolate"),
     "legal-notice": ("legal-notice", "isolate"),
+    "upstream-report": ("upstream-report", "isolate"),
     "advisory-downstream": ("advisory-downstream", "notify"),
 }  # step id -> (template name, phase): staff, leadership, legal and registries hear in phase 1
 
@@ -129,9 +130,9 @@ def test_supply_chain_inputs(supply_chain: Runbook) -> None:
         "payload": ("choice", True),
         "detected_at": ("datetime", False),
         "regulations": ("multichoice", False),
-        "repo_paths": ("list", False),
-        "advisories": ("list", False),
-        "log_paths": ("list", False),
+        "repo_paths": ("paths", False),
+        "advisories": ("paths", False),
+        "log_paths": ("paths", False),
         "ioc_file": ("path", False),
     }
     assert {k: (str(v.type), v.required) for k, v in inputs.items()} == expected
@@ -169,21 +170,29 @@ def _step(runbook: Runbook, step_id: str) -> Step:
 
 
 @pytest.mark.parametrize(
-    ("step_id", "phase"),
+    ("step_id", "phase", "kind"),
     [
-        ("affected-devices", "isolate"),
-        ("affected-packages", "isolate"),  # known early: the registry reports need it
-        ("safe-versions", "audit"),
-        ("iocs", "isolate"),  # the fleet sweep needs it
+        ("affected-devices", "isolate", "list"),
+        ("affected-packages", "isolate", "packages"),  # known early: the registry reports need it
+        ("safe-versions", "audit", "packages"),
+        ("iocs", "isolate", "list"),  # the fleet sweep needs it
     ],
 )
 def test_supply_chain_list_inputs_others_rely_on(
-    supply_chain: Runbook, step_id: str, phase: str
+    supply_chain: Runbook, step_id: str, phase: str, kind: str
 ) -> None:
     step = _step(supply_chain, step_id)
     assert isinstance(step, InputStep)
-    assert step.value == "list"
+    assert step.value == kind
     assert supply_chain.phase_of(step_id).id == phase
+
+
+def test_downstream_advisory_only_for_own_releases_else_the_maintainers_are_told(
+    supply_chain: Runbook,
+) -> None:
+    steps = {s.id: s for _, s in supply_chain.steps()}
+    assert steps["advisory-downstream"].when == "answer('own-releases-hit')"
+    assert steps["upstream-report"].when == "not answer('own-releases-hit')"
 
 
 def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbook) -> None:
@@ -206,7 +215,11 @@ def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbo
         (
             "log-ioc-scan",
             "log-ioc-scan",
-            {"paths": "{{ inputs.log_paths }}", "iocs": "{{ inputs.ioc_file }}"},
+            {
+                "paths": "{{ inputs.log_paths }}",
+                "iocs": "{{ inputs.ioc_file }}",
+                "indicators": "{{ answers.iocs }}",
+            },
         ),
     ],
 )

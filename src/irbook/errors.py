@@ -58,11 +58,21 @@ class Problem:
 
 
 class InvalidInputError(IrbookError):
-    """A file (runbook, answers file, lockfile, template...) has one or more problems."""
+    """A file (runbook, answers file, lockfile, template...) has one or more problems.
 
-    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+    The message shows at most MAX_SHOWN problems, then a count of the rest (``more`` counts
+    problems the raiser did not even keep): a wrong file can have thousands of bad lines.
+    """
+
+    MAX_SHOWN = 20
+
+    def __init__(self, problems: list[Problem], *, hint: str | None = None, more: int = 0) -> None:
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems), hint=hint)
+        self.more = more + max(0, len(problems) - self.MAX_SHOWN)
+        lines = [str(p) for p in problems[: self.MAX_SHOWN]]
+        if self.more:
+            lines.append(f"... and {self.more} more problem(s) not shown")
+        super().__init__("\n".join(lines), hint=hint)
 
 
 class TemplateLimitError(IrbookError):

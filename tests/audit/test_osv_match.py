@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from irbook.audit.lockfiles.advisories import AdvisoryIndex, load_advisories
+from irbook.audit.lockfiles.advisories import ECOSYSTEMS, AdvisoryIndex, load_advisories
 from irbook.audit.lockfiles.audit import match_all
 from irbook.audit.lockfiles.packages import Finding, LockedPackage
 from shared import FIXTURES, shared_data
@@ -136,7 +136,7 @@ def test_pypi_range_uses_pep440_and_reports_the_fix(own: AdvisoryIndex) -> None:
 
 
 def test_other_ecosystems_are_not_indexed(own: AdvisoryIndex) -> None:
-    assert all(eco in ("npm", "PyPI") for eco, _ in own.entries)
+    assert all(eco in ECOSYSTEMS for eco, _ in own.entries)
 
 
 def test_wrong_ecosystem_does_not_match(real: AdvisoryIndex) -> None:

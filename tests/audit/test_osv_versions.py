@@ -64,7 +64,7 @@ def test_pep440_orders_pre_post_and_dev_releases() -> None:
 
 def test_unknown_ecosystem_has_no_ordering() -> None:
     with pytest.raises(VersionError):
-        version_key("Go", "1.0.0")
+        version_key("Hex", "1.0.0")
 
 
 def test_names_normalise_per_ecosystem() -> None:

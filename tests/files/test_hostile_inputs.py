@@ -106,7 +106,11 @@ def test_answers_with_ioc_file_dev_zero_is_refused(tmp_path: Path) -> None:
         "start", "supply-chain-compromise", "--answers", answers, "--db", tmp_path / "x.db",
         "--as", "alice", "--out", tmp_path / "out", cwd=case,
     )  # fmt: skip
-    refused(done, "/dev/zero:1:1: IOC file is a character device, not a regular file")
+    # ioc_file is a `path` input with `path_kind: file`: refused where the answers file says it,
+    # before anything is recorded (issue 11); the scan's own refusal stays as the second guard
+    refused(
+        done, "answers.yaml:12:13: inputs.ioc_file: input 'ioc_file': /dev/zero: not a regular file"
+    )
 
 
 def test_a_log_with_a_million_hits_keeps_the_first_n_and_counts_all(tmp_path: Path) -> None:

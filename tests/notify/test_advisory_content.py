@@ -23,7 +23,7 @@ from shared import FIXTURES, shared_data
 
 NOW = datetime(2026, 5, 12, 8, 30, tzinfo=UTC)
 TANSTACK_IDS = ("CVE-2026-45321", "GHSA-g7cv-rxg3-hmpx", "MAL-2026-3460", "MAL-2026-3492")
-PUBLIC_NOTICES = ("advisory-downstream",)
+PUBLIC_NOTICES = ("advisory-downstream", "registry-report", "upstream-report")
 
 
 def issue(store: Any, incident_id: str, fmt: str, now: datetime = NOW, **kw: Any) -> str:

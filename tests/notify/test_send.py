@@ -26,7 +26,10 @@ SHIPPED = [
     "advisory-downstream",
     "registry-report",
     "status-update",
+    "upstream-report",
 ]
+# Written for others to act on publicly (users, registries, maintainers): TLP:CLEAR, nothing internal.
+PUBLIC = ("advisory-downstream", "registry-report", "upstream-report")
 PLACEHOLDERS = ("{{", "}}", "{%", "%}")
 
 
@@ -75,7 +78,7 @@ def test_send_each_shipped_template_through_real_smtp(
     message = parse(raw)
     assert state.incident_id in message["Subject"]
     # the downstream advisory is written for publication; every other notice keeps the incident's TLP
-    marking = "TLP:CLEAR" if template == "advisory-downstream" else f"TLP:{state.tlp}"
+    marking = "TLP:CLEAR" if template in PUBLIC else f"TLP:{state.tlp}"
     assert marking in message["Subject"]
     assert message["From"] == "IR Team <ir@acme.example>"
     assert message["To"] == "Dana <dana@acme.example>, ops@acme.example"
@@ -85,8 +88,9 @@ def test_send_each_shipped_template_through_real_smtp(
     for body in (message["Subject"], text, html):
         assert not [p for p in PLACEHOLDERS if p in body], body
     assert marking in text and marking in html
-    if template == "advisory-downstream":
+    if template in PUBLIC:
         assert "TLP:AMBER" not in text + html
+        assert state.severity not in text + html
     assert html.lstrip().startswith("<!DOCTYPE html>")
 
     # What arrived is byte for byte the .eml on disk and the hash in the timeline.

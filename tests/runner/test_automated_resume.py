@@ -104,14 +104,13 @@ def test_kills_at_each_automated_result_then_resume_runs_nothing_twice(tmp_path:
 
 @pytest.fixture
 def walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, str, Path]:
-    """The shipped runbook walked with an answers file that lacks lockfile-audit: it stops
-    there, before the notify steps that follow it (advisory-downstream)."""
+    """The shipped runbook walked with an answers file that lacks legal-notice and
+    lockfile-audit: it stops at legal-notice (the notify step before the check)."""
     monkeypatch.chdir(CASE)  # the answers' paths are relative to the working directory
     text = ANSWERS.read_text(encoding="utf-8")
     partial = tmp_path / "partial.yaml"
-    kept = [
-        line for line in text.splitlines(keepends=True) if line.strip() != "lockfile-audit: done"
-    ]
+    held = ("lockfile-audit: done", "legal-notice: done")
+    kept = [line for line in text.splitlines(keepends=True) if line.strip() not in held]
     partial.write_text("".join(kept), encoding="utf-8")
     store = open_store(str(tmp_path / "irbook.db"))
     out = tmp_path / "out"
@@ -143,26 +142,39 @@ def finish(store: Store, incident_id: str, out: Path) -> RecordingDisplay:
 
 
 def test_a_result_recorded_without_its_completion_is_used_not_run_again(
-    walked: tuple[Store, str, Path],
+    walked: tuple[Store, str, Path], tmp_path: Path
 ) -> None:
-    """What an older irbook left when killed between check_ran and step_completed, and between
-    notification_rendered (with its .eml) and step_completed."""
+    """What an older irbook left when killed between notification_rendered (with its .eml) and
+    step_completed, and between check_ran and step_completed."""
     store, incident_id, out = walked
+    state = load_state(store, incident_id)
+    (eml,) = run_notify_step(
+        store=store,
+        state=state,
+        step=state.runbook.step("legal-notice"),  # type: ignore[arg-type]  # a NotifyStep
+        responder=responder(),
+        out_dir=out,
+    )
+    no_check = tmp_path / "no-check.yaml"
+    text = ANSWERS.read_text(encoding="utf-8")
+    no_check.write_text(text.replace("  lockfile-audit: done\n", ""), encoding="utf-8")
+    first = RecordingDisplay()
+    with pytest.raises(StepUnansweredError):  # uses the rendered message, stops at the check
+        resume(
+            incident_id,
+            store=store,
+            responder=responder("bob"),
+            display=first,
+            answers=no_check,
+            options=WalkOptions(out_dir=out),
+        )
     state = load_state(store, incident_id)
     step = state.runbook.step("lockfile-audit")
     check = actions.run_check(step, state, cwd=CASE)  # type: ignore[arg-type]  # a CheckStep
     new = NewEvent(Kind.CHECK_RAN, check, step_id=step.id)
     ran = record_anyway(store, incident_id, new, responder())
-    notify_step = state.runbook.step("advisory-downstream")  # a notify step after the check
-    (eml,) = run_notify_step(
-        store=store,
-        state=load_state(store, incident_id),
-        step=notify_step,  # type: ignore[arg-type]  # a NotifyStep
-        responder=responder(),
-        out_dir=out,
-    )
 
-    display = finish(store, incident_id, out)
+    second = finish(store, incident_id, out)
 
     final = load_state(store, incident_id)
     assert [e.seq for e in final.events_of(Kind.CHECK_RAN) if e.step_id == step.id] == [ran.seq]
@@ -172,11 +184,15 @@ def test_a_result_recorded_without_its_completion_is_used_not_run_again(
         "findings": len(check.findings),
     }
     rendered = [e for e in final.events_of(Kind.NOTIFICATION_RENDERED)]
-    assert [e.step_id for e in rendered].count("advisory-downstream") == 1
-    assert final.steps["advisory-downstream"].value == {"files": [str(eml.resolve())]}
-    assert len(list(out.glob("*advisory-downstream*.eml"))) == 1
-    used = [line for line in display.lines if "using the result recorded at event" in line]
-    assert len(used) == 2, display.lines
+    assert [e.step_id for e in rendered].count("legal-notice") == 1, [
+        (e.seq, e.kind, e.step_id, e.actor) for e in final.events if e.step_id == "legal-notice"
+    ]
+    assert final.steps["legal-notice"].value == {"files": [str(eml.resolve())]}
+    assert len(list(out.glob("*legal-notice*.eml"))) == 1
+    used = [
+        line for line in first.lines + second.lines if "using the result recorded at event" in line
+    ]
+    assert len(used) == 2, first.lines + second.lines
 
 
 def test_a_draft_left_by_a_kill_after_its_commit_is_published_on_resume(
@@ -205,6 +221,18 @@ def test_running_a_check_again_is_recorded_as_such(walked: tuple[Store, str, Pat
     """The responder asks for a re-run by going back to the step: the reopening and the second
     result are both in the log, each result with its own completion."""
     store, incident_id, out = walked
+    text = ANSWERS.read_text(encoding="utf-8")
+    no_check = out.parent / "no-check.yaml"
+    no_check.write_text(text.replace("  lockfile-audit: done\n", ""), encoding="utf-8")
+    with pytest.raises(StepUnansweredError):  # everything up to the check, by answers file
+        resume(
+            incident_id,
+            store=store,
+            responder=responder("bob"),
+            display=RecordingDisplay(),
+            answers=no_check,
+            options=WalkOptions(out_dir=out),
+        )
     script = ["done", "back", "lockfile-audit", "done", "pause"]  # run, go back, run again
     walker = Walker(
         store=store,

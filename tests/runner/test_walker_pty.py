@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from walker_support import CASE
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect drives the real terminal")
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.pty
 TIMEOUT = 60
 KEY_ENTER = "\r"
 KEY_DOWN = "\x1b[B"
+KEY_UP = "\x1b[A"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 INPUTS = [  # prompt fragment, keys
     ("Name of your organisation", "Acme Corp" + KEY_ENTER),
@@ -41,6 +43,7 @@ LIST_ANSWERS = {
     "affected-packages": "npm:@tanstack/react-router@1.169.5",
     "safe-versions": "npm:@tanstack/react-router@1.169.9",
     "iocs": "filev2.getsession.org router_init.js",
+    "advisory-ids": "MAL-2026-3465",
 }
 CHOICE_ANSWERS = {"affected-registries": " " + KEY_ENTER}  # npm (space ticks the first)
 
@@ -102,18 +105,24 @@ class Responder:
         self.c.expect("What now\\?")
         return header
 
-    def step_id(self, label: str) -> str:
+    def runbook_steps(self) -> list[dict[str, object]]:
         with sqlite3.connect(self.db) as conn:
             text = conn.execute("select payload from event where seq = 1").fetchone()[0]
-        runbook = json.loads(text)["runbook_text"]
-        match = re.search(
-            r"- id: ([a-z0-9-]+)\n(?:\s+\w+: [^\n]*\n)*?\s+title: " + re.escape(label), runbook
-        )
-        assert match, label
-        return match.group(1)
+        runbook = yaml.safe_load(json.loads(text)["runbook_text"])
+        return [s for phase in runbook["phases"] for s in phase["steps"]]
+
+    def step_id(self, label: str) -> str:
+        (step_id,) = [s["id"] for s in self.runbook_steps() if s.get("title", s["id"]) == label]
+        return str(step_id)
+
+    def critical(self, label: str) -> bool:
+        steps = self.runbook_steps()
+        return any(s.get("title", s["id"]) == label and s.get("critical") for s in steps)
 
     def answer(self, label: str, kind: str) -> None:
-        self.c.send(KEY_ENTER)  # the default action: done / answer / run / render / tick
+        # The first action is the default: done / answer / run / render / tick; a critical step's
+        # menu starts on "Read the step again", so its action is one down.
+        self.c.send((KEY_DOWN if self.critical(label) else "") + KEY_ENTER)
         if kind == "input":
             step_id = self.step_id(label)
             self.c.expect(r"\?")
@@ -122,7 +131,8 @@ class Responder:
             elif step_id in CHOICE_ANSWERS:
                 self.c.send(CHOICE_ANSWERS[step_id])
             else:  # yes/no questions of the shipped runbook (own releases hit, keys exposed)
-                self.c.send("n")
+                self.c.expect(r"Enter\)")  # "(yes/no, then Enter)"
+                self.c.send("n" + KEY_ENTER)
         elif kind == "checklist":
             self.c.expect("Tick what is done")
             self.c.send("a")  # questionary: toggle all
@@ -175,7 +185,7 @@ def test_answer_a_few_steps_kill_9_resume_and_finish(person: Responder) -> None:
     while True:
         index = person.c.expect(["steps settled", "Close the incident now\\?"])
         if index == 1:
-            person.c.send("y")
+            person.c.send("y" + KEY_ENTER)
             break
         label, kind = parse_header(person.c.before)
         person.c.expect("What now\\?")
@@ -250,3 +260,35 @@ def test_status_after_a_pty_session_matches_the_database(person: Responder) -> N
         "alice",
     )
     assert view["next_step"] == "internal-alert"  # staff hear second, right after declaring
+
+
+def test_typeahead_never_settles_the_next_critical_step(person: Responder) -> None:
+    """Finding 1: at a yes/no question, "y" then Enter typed at once (faster than the screen).
+    Before, "y" answered at once and the Enter landed on the next critical step's "What now?"
+    menu, whose default was "Done": that step was recorded done unread."""
+    person.spawn("start", "supply-chain-compromise")
+    person.answer_inputs()
+    while True:
+        label, kind = person.next_step()
+        if person.step_id(label) == "own-releases-hit":
+            break
+        person.answer(label, kind)
+    before = person.settled()
+    person.c.send(KEY_DOWN + KEY_ENTER)  # Answer (a critical step: one down)
+    person.c.expect(r"Enter\)")  # "(yes/no, then Enter)"
+    person.c.send("y" + KEY_ENTER + KEY_ENTER)  # the answer, and a stray Enter, in one write
+    label, _ = person.next_step()
+    assert person.critical(label), label
+    # Whatever the stray Enter did (discarded, or "Read the step again"), these keys come after
+    # it: up from the first action wraps to the last, "Pause".
+    person.c.send(KEY_UP + KEY_ENTER)
+    index = person.c.expect(["paused; resume with", "steps settled"])
+    if index == 1:  # the stray Enter re-showed the step: pause from its menu
+        person.c.expect("What now\\?")
+        person.c.send(KEY_UP + KEY_ENTER)
+        person.c.expect("paused; resume with")
+    person.c.expect(pexpect.EOF)
+    person.c.close()
+    assert person.settled() == [*before, "own-releases-hit"]
+    own = person.rows("select payload from event where step_id = 'own-releases-hit'")
+    assert json.loads(str(own[0][0]))["value"] is True

@@ -248,7 +248,10 @@ def test_two_responders_on_one_step_one_wins_the_other_is_told(store: Store) -> 
     assert [(e.step_id, e.actor, e.payload["value"]) for e in completed] == [
         ("affected-devices", "bob", ["x"])
     ]
-    assert any("isolate/affected-devices was completed by bob" in line for line in display.lines)
+    assert any(
+        line.startswith("notice: bob (") and "completed isolate/affected-devices: x" in line
+        for line in display.lines
+    )
     assert any("not recorded" in line for line in display.lines)
     # the walker moved on to the next step without asking affected-devices again
     assert display.steps == ["affected-devices", "disconnect"]

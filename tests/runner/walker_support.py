@@ -58,3 +58,7 @@ class RecordingDisplay:
 
     def finished(self, state: IncidentState) -> None:
         self.lines.append("finished")
+
+    def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
+        for step, needs in waits:
+            self.lines.append(f"waiting: {step.id} on {', '.join(n.id for n in needs)}")

@@ -51,6 +51,9 @@ class RecordingDisplay:
     def finished(self, state: Any) -> None:
         pass
 
+    def waiting(self, state: Any, waits: Any) -> None:
+        pass
+
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted

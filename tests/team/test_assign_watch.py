@@ -85,9 +85,9 @@ def test_watch_once_shows_progress_roles_and_latest_events(
     out = capsys.readouterr().out
 
     assert incident in out and "Malicious @acme/ui 2.3.1" in out
-    assert "completed step rotate/npm-tokens" in out and "carol" in out
-    assert "completed step isolate/declare" in out and "dave" in out
-    assert "assigned security-engineer to carol" in out
+    assert "completed rotate/npm-tokens" in out and "carol" in out
+    assert "completed isolate/declare" in out and "dave" in out
+    assert "carol is security-engineer" in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert "1/2" in lines["Rotate"]  # npm-tokens of npm-tokens + ci-secrets
     assert "1/3" in lines["Isolate"]
@@ -104,7 +104,7 @@ def test_watcher_reads_only_new_events_and_survives_a_lost_connection(pg_url: st
     complete(pg_url, incident, "declare", "alice")
     complete(pg_url, incident, "disconnect", "bob")
     assert watcher.poll() == 2
-    assert watcher.frame().latest[0].text == "completed step isolate/disconnect"
+    assert watcher.frame().latest[0].text == "completed isolate/disconnect"
 
     proxy.cut()
     complete(pg_url, incident, "npm-tokens", "carol")  # others go on meanwhile
@@ -136,7 +136,7 @@ def test_watch_ctrl_c_exits_130_without_a_traceback(sqlite_url: str) -> None:
     )
     child.expect("Latest events")
     complete(sqlite_url, incident, "declare", "alice")
-    child.expect("completed step isolate/declare")  # the live view picked it up
+    child.expect("completed isolate/declare")  # the live view picked it up
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()

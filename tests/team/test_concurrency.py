@@ -88,7 +88,8 @@ def test_two_responders_walking_the_same_steps_each_step_settled_once(
     done_by = {e.step_id: e.actor for e in events if e.kind == Kind.STEP_COMPLETED}
     for report in reports:
         for notice in report["notices"]:
-            if " was completed by " in notice:
-                where, rest = notice.removeprefix("step ").split(" was completed by ")
-                assert done_by[where.split("/")[1]] == rest.split(" at ")[0] != report["actor"]
+            actor, _, text = notice.partition(" (")
+            if "): completed " in notice:
+                where = text.split("): completed ")[1].split(":")[0]
+                assert done_by[where.split("/")[1]] == actor != report["actor"]
     store.close()

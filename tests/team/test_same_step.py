@@ -87,7 +87,7 @@ def test_same_step_at_once_one_wins_the_other_is_told_nothing_duplicated(db_url:
     assert result.outcome == "settled"
     assert bob_source.asked.count("npm-tokens") == 1  # not asked twice
     assert any(
-        n.startswith("step rotate/npm-tokens was completed by alice at ")
+        n.startswith("alice (") and n.endswith("): completed rotate/npm-tokens")
         for n in bob_display.notices
     ), bob_display.notices
     assert any("not recorded" in n for n in bob_display.notices)

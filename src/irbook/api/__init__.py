@@ -55,7 +55,8 @@ class IncidentOutcome:
 
     incident_id: str
     status: str  # "open", "completed" or "completed with exceptions"
-    outcome: Literal["paused", "settled", "closed"]  # the walk paused, settled every step, closed
+    # the walk paused, settled every step, closed, or (a role walk) waits on other roles' steps
+    outcome: Literal["paused", "settled", "closed", "waiting"]
     state: IncidentState  # the folded event log: inputs, steps, milestones, events
 
 
@@ -261,7 +262,7 @@ def _store(db: str | Path | Store | None) -> Iterator[Store]:
 
 
 def _outcome(
-    state: IncidentState, outcome: Literal["paused", "settled", "closed"]
+    state: IncidentState, outcome: Literal["paused", "settled", "closed", "waiting"]
 ) -> IncidentOutcome:
     return IncidentOutcome(state.incident_id, state.status, outcome, state)
 
@@ -288,4 +289,7 @@ class _Silent:
         pass
 
     def finished(self, state: IncidentState) -> None:
+        pass
+
+    def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         pass

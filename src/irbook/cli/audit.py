@@ -7,9 +7,10 @@ import typer
 from irbook.cli.app import app
 
 audit_app = typer.Typer(
-    help="Offline supply-chain checks: lockfiles and SBOMs against OSV advisories, IOC scan of "
-    "logs.\n\nExamples:\n\n"
+    help="Offline supply-chain checks: lockfiles and SBOMs against OSV advisories, their "
+    "inventory, IOC scan of logs.\n\nExamples:\n\n"
     "  irbook audit lockfiles . --advisories ./osv/\n\n"
+    "  irbook audit packages . --name '@tanstack/*'\n\n"
     "  irbook audit logs /var/log/proxy/*.gz --domain filev2.getsession.org",
     no_args_is_help=True,
 )
@@ -19,4 +20,5 @@ app.add_typer(audit_app, name="audit")
 from irbook.cli import (  # noqa: E402, F401
     audit_lockfiles,
     audit_logs,
+    audit_packages,
 )

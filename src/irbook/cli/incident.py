@@ -265,8 +265,9 @@ def close(incident: IncidentArg, actor: AsOption = None, db: DbOption = None) ->
     Example: irbook close IR-20260511-1A2B
     """
     from irbook import console
+    from irbook.domain.describe import describe_event
     from irbook.usecases.incidents import Responder, close_incident
 
     with opened_store(db) as store:
         state = close_incident(store, incident, responder=Responder.resolve(actor))
-    console.success(f"{state.incident_id} closed: {state.status}")
+    console.success(f"{state.incident_id} {describe_event(state.events[-1])}")

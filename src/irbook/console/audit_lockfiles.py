@@ -40,22 +40,28 @@ def advisory_progress() -> Iterator[Callable[[int, int | None], None]]:
         yield advance
 
 
-def report(result: AuditReport, *, as_json: bool) -> None:
+def report(result: AuditReport, *, output: str = "table") -> None:
+    """``output``: table, json (the list of findings) or sarif (a SARIF 2.1.0 document)."""
     from irbook.audit.lockfiles.audit import finding_json
 
-    if as_json:
-        print_json([finding_json(f) for f in result.findings])
+    unreadable(result)
+    if output in ("json", "sarif"):
+        if output == "json":
+            print_json([finding_json(f) for f in result.findings])
+        else:
+            from irbook.audit.lockfiles.sarif import sarif_document
+
+            print_json(sarif_document(result))
+        note = _scope(result)
+        stderr().print(f"{len(result.findings)} finding(s): {note}.", markup=False, style="dim")
         return
-    skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
-    scope = (
-        f"{result.packages} package version(s) in {len(result.files)} file(s) against "
-        f"{result.advisories} advisory record(s)"
-    )
-    if skipped:
-        scope += f" (skipped: {skipped})"
+    scope = _scope(result)
     if not result.files:
         warn("no lockfile or SBOM found in the given paths")
-    if result.ok:
+    if not result.findings:
+        if result.unreadable:
+            warn(f"no affected package found, but the audit is incomplete: {scope}.")
+            return
         success(f"No affected package: {scope}.")
         return
     from rich.table import Table
@@ -81,3 +87,28 @@ def report(result: AuditReport, *, as_json: bool) -> None:
     low = sum(1 for f in result.findings if f.match == "all-versions")
     note = f"; {low} low-confidence (all-versions) match(es): check them by hand" if low else ""
     out.print(f"\n{len(result.findings)} finding(s): {scope}{note}.", markup=False, style="bold")
+
+
+def unreadable(result: AuditReport) -> None:
+    """Advisory files that did not parse (--keep-going): on stderr, whatever the format."""
+    if not result.unreadable:
+        return
+    for problem in result.unreadable:
+        warn(f"unreadable advisory file: {problem}")
+    files = len({p.path for p in result.unreadable})
+    warn(f"{files} advisory file(s) could not be read: the audit is incomplete (exit 2)")
+
+
+def _scope(result: AuditReport) -> str:
+    """What was checked, what was skipped and what was not matched, in one line."""
+    scope = (
+        f"{result.packages} package version(s) in {len(result.files)} file(s) against "
+        f"{result.advisories} advisory record(s)"
+    )
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
+    if skipped:
+        scope += f" (skipped: {skipped})"
+    if result.not_matched:
+        others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.not_matched.items()))
+        scope += f"; not matched, not from a registry: {others}"
+    return scope

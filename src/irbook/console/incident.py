@@ -7,8 +7,30 @@ from typing import Any
 from irbook.console import escape, markup, print_json, stdout
 from irbook.domain.events import attributed
 
-_STATUS_STYLE = {"done": "green", "skipped": "yellow", "pending": "white", "not applicable": "dim"}
-_STATUS_MARK = {"done": "✓", "skipped": "↷", "pending": "·", "not applicable": "–"}
+_STATUS_STYLE = {
+    "done": "green",
+    "done with exceptions": "yellow",
+    "skipped": "yellow",
+    "pending": "white",
+    "not applicable": "dim",
+}
+_STATUS_MARK = {
+    "done": "✓",
+    "done with exceptions": "≈",
+    "skipped": "↷",
+    "pending": "·",
+    "not applicable": "–",
+}
+
+
+def progress_text(p: dict[str, Any]) -> str:
+    """ "12/40 steps settled (1 done with exceptions, 2 skipped) · 6 not applicable"."""
+    parts = [f"{p['with_exceptions']} done with exceptions"] if p.get("with_exceptions") else []
+    parts += [f"{p['skipped']} skipped"] if p.get("skipped") else []
+    text = f"{p['settled']}/{p['total']} steps settled" + (
+        f" ({', '.join(parts)})" if parts else ""
+    )
+    return text + (f" · {p['not_applicable']} not applicable" if p.get("not_applicable") else "")
 
 
 def status(view: dict[str, Any], *, as_json: bool) -> None:
@@ -22,10 +44,7 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
         f"[/] · {escape(view['runbook'])} {escape(view['runbook_version'])} · opened "
         f"{escape(view['opened_at'] or '')} by {escape(view['opened_by'])}"
     )
-    markup(
-        f"  {p['settled']}/{p['total']} steps settled · {view['events']} events · head "
-        f"{view['head_hash'][:16]}"
-    )
+    markup(f"  {progress_text(p)} · {view['events']} events · head {view['head_hash'][:16]}")
     if view["roles"]:
         holders = ", ".join(f"{r}: {who}" for r, who in sorted(view["roles"].items()))
         markup(f"  roles: {escape(holders)}")
@@ -42,6 +61,8 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
             by = attributed(step["actor"], step["login"]) if step["actor"] else ""
             who = f"  {by} {step['at'][11:16]}" if by and step["at"] else ""
             why = f"  ({step['reason']})" if step["reason"] else ""
+            if step.get("unticked"):
+                why = f"  (not ticked: {'; '.join(step['unticked'])}: {step['reason']})"
             crit = " !" if step["critical"] else ""
             nxt = "  ← next" if step["id"] == view["next_step"] else ""
             stdout().print(

@@ -67,6 +67,8 @@ def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:
             flags = []
             if step.critical:
                 flags.append("critical")
+            if not step.not_applicable:
+                flags.append("always applies")
             if step.role:
                 flags.append(f"role: {step.role}")
             if step.when:

@@ -11,6 +11,14 @@ if TYPE_CHECKING:
     from irbook.domain.models import Phase, Step
 
 
+def _holder(state: IncidentState, step: Step) -> str:
+    """Who a step waits on: its role and the person holding it, or that nobody does."""
+    if not step.role:
+        return "any responder"
+    person = state.roles.get(step.role)
+    return f"{step.role}: {person}" if person else f"{step.role}, unassigned"
+
+
 class ConsoleDisplay:
     """Implements irbook.runner.display.Display with rich."""
 
@@ -68,6 +76,16 @@ class ConsoleDisplay:
 
     def problem(self, message: str) -> None:
         stdout().print(f"✗ {message}", markup=False, style="red")
+
+    def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
+        stdout().print()
+        markup(
+            f"[bold yellow]Nothing left for you in {escape(state.incident_id)} now.[/] Waiting on:"
+        )
+        for step, needs in waits:
+            on = ", ".join(f"{n.id} ({_holder(state, n)})" for n in needs)
+            stdout().print(f"  {step.id} needs {on}", markup=False)
+        markup("[dim]Resume when they are done; `irbook watch` shows them as they happen.[/]")
 
     def finished(self, state: IncidentState) -> None:
         stdout().print()

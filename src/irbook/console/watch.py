@@ -22,8 +22,8 @@ BAR_WIDTH = 20
 
 
 def _bar(line: PhaseLine) -> str:
-    filled = round(BAR_WIDTH * line.settled / line.total) if line.total else BAR_WIDTH
-    colour = "green" if line.settled == line.total else "yellow"
+    filled = round(BAR_WIDTH * line.settled / line.applicable) if line.applicable else BAR_WIDTH
+    colour = "green" if line.settled == line.applicable else "yellow"
     return f"[{colour}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/]"
 
 
@@ -40,7 +40,7 @@ def render(frame: WatchFrame) -> RenderableType:
         f"[dim]{frame.last_seq} events[/]"
     )
     phases = Table(
-        "phase", "progress", "", "done", "skipped", "milestone", box=None, pad_edge=False
+        "phase", "progress", "", "done", "skipped", "n/a", "milestone", box=None, pad_edge=False
     )
     for line in frame.phases:
         milestone = ""
@@ -50,9 +50,11 @@ def render(frame: WatchFrame) -> RenderableType:
         phases.add_row(
             escape(line.title),
             _bar(line),
-            f"{line.settled}/{line.total}",
-            str(line.done),
+            f"{line.settled}/{line.applicable}",
+            str(line.done)
+            + (f" ({line.with_exceptions} with exceptions)" if line.with_exceptions else ""),
             str(line.skipped),
+            str(line.not_applicable),
             milestone,
         )
     latest = Table("#", "time (UTC)", "who", "what", box=None, pad_edge=False)

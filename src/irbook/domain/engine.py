@@ -19,8 +19,14 @@ from irbook.domain.models import Phase, Runbook, RunbookInput, Step
 class StepStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
+    DONE_WITH_EXCEPTIONS = "done with exceptions"  # a checklist with items left unticked, and why
     SKIPPED = "skipped"
-    NOT_APPLICABLE = "not applicable"  # its `when` is false
+    # Its `when` is false, or a responder decided, with a reason, that it does not apply here. Not
+    # an exception (a skip is), and not counted among the applicable steps in progress.
+    NOT_APPLICABLE = "not applicable"
+
+
+DONE_STATES = frozenset({StepStatus.DONE, StepStatus.DONE_WITH_EXCEPTIONS})
 
 
 OPEN = "open"
@@ -34,7 +40,8 @@ class StepState:
     phase_id: str
     status: StepStatus = StepStatus.PENDING
     value: Any = None
-    reason: str | None = None  # why it was skipped
+    reason: str | None = None  # why it was skipped, does not apply, or has unticked items
+    unticked: list[str] = field(default_factory=list)  # a checklist done with exceptions
     actor: str | None = None  # who completed or skipped it
     at: datetime | None = None
     seq: int | None = None  # the event that settled it
@@ -77,11 +84,11 @@ class IncidentState:
 
     @property
     def answers(self) -> dict[str, Any]:
-        return {sid: s.value for sid, s in self.steps.items() if s.status is StepStatus.DONE}
+        return {sid: s.value for sid, s in self.steps.items() if s.status in DONE_STATES}
 
     def is_done(self, step_id: str) -> bool:
         state = self.steps.get(step_id)
-        return state is not None and state.status is StepStatus.DONE
+        return state is not None and state.status in DONE_STATES
 
     def events_of(self, *kinds: Kind) -> list[Event]:
         wanted = {str(k) for k in kinds}
@@ -119,21 +126,37 @@ def apply(state: IncidentState, event: Event) -> None:
     elif kind == Kind.INPUT_RECORDED:
         state.inputs[p["input_id"]] = p["value"]
     elif kind == Kind.STEP_COMPLETED and step is not None:
-        _settle(step, StepStatus.DONE, event, value=p.get("value"))
-        step.redacted = list(p.get("redacted", []))
+        unticked = list(p.get("unticked") or [])
+        status = StepStatus.DONE_WITH_EXCEPTIONS if unticked else StepStatus.DONE
+        _settle(step, status, event, value=p.get("value"), reason=p.get("reason") or None)
+        step.redacted, step.unticked = list(p.get("redacted", [])), unticked
     elif kind == Kind.STEP_SKIPPED and step is not None:
         _settle(step, StepStatus.SKIPPED, event, reason=p.get("reason"))
+    elif kind == Kind.STEP_NOT_APPLICABLE and step is not None:
+        _settle(step, StepStatus.NOT_APPLICABLE, event, reason=p.get("reason"))
     elif kind == Kind.STEP_REOPENED and step is not None:
         step.status, step.value, step.reason = StepStatus.PENDING, None, None
         step.actor = step.at = step.seq = None
+        step.unticked = []
     elif kind == Kind.ROLE_ASSIGNED:
         state.roles[p["role"]] = p["person"]
     elif kind == Kind.SEVERITY_CHANGED:
         state.severity = p["severity"]
     elif kind == Kind.INCIDENT_CLOSED:
         state.status, state.closed_at = p["outcome"], event.at
-    if kind in (Kind.STEP_COMPLETED, Kind.STEP_SKIPPED, Kind.INPUT_RECORDED, Kind.STEP_REOPENED):
+    if kind in _SETTLING:
         _update_milestones(state, event)
+
+
+_SETTLING = frozenset(
+    {
+        Kind.STEP_COMPLETED,
+        Kind.STEP_SKIPPED,
+        Kind.STEP_NOT_APPLICABLE,
+        Kind.INPUT_RECORDED,
+        Kind.STEP_REOPENED,
+    }
+)
 
 
 def _settle(
@@ -181,7 +204,8 @@ def phase_settled(state: IncidentState, phase: Phase) -> bool:
 
 
 def needs_met(state: IncidentState, step: Step) -> bool:
-    """A need is met once the needed step is settled (done, skipped, or not applicable)."""
+    """A need is met once the needed step is settled (done, with exceptions or not, skipped, or
+    not applicable)."""
     return all(
         status_of(state, state.runbook.step(n)) is not StepStatus.PENDING for n in step.needs
     )
@@ -201,7 +225,12 @@ def recorded_result(state: IncidentState, step_id: str) -> Event | None:
     for event in reversed(state.events):
         if event.step_id != step_id:
             continue
-        if event.kind in (Kind.STEP_COMPLETED, Kind.STEP_SKIPPED, Kind.STEP_REOPENED):
+        if event.kind in (
+            Kind.STEP_COMPLETED,
+            Kind.STEP_SKIPPED,
+            Kind.STEP_NOT_APPLICABLE,
+            Kind.STEP_REOPENED,
+        ):
             return None
         if event.kind in RESULT_KINDS:
             ok = event.kind != Kind.COMMAND_RAN or event.payload.get("exit_code") == 0
@@ -233,13 +262,41 @@ def next_step(state: IncidentState, *, role: str | None = None) -> Step | None:
     return None
 
 
+def waiting(state: IncidentState, *, role: str | None = None) -> list[tuple[Step, list[Step]]]:
+    """Open steps (of ``role``) that cannot be asked yet, each with the open steps it needs."""
+    out = []
+    for step in open_steps(state, role=role):
+        blockers = [
+            state.runbook.step(n)
+            for n in step.needs
+            if status_of(state, state.runbook.step(n)) is StepStatus.PENDING
+        ]
+        if blockers:
+            out.append((step, blockers))
+    return out
+
+
 @dataclass(frozen=True)
 class Progress:
+    """The one progress definition: settled steps of the applicable ones.
+
+    Applicable means not "not applicable": a step whose `when` is false, or that a responder
+    decided does not apply, is counted apart. The total therefore moves while answers decide
+    which conditional steps apply; every view (walker, status, report, notices) uses this."""
+
     phase_index: int  # 1-based phase of the next step (or the last phase when all are settled)
     phase_count: int
     phase_title: str
-    settled: int  # done or skipped
-    total: int  # applicable steps: not-applicable branches do not count (the total can grow)
+    settled: int  # done, done with exceptions, or skipped
+    total: int  # applicable steps
+    not_applicable: int = 0
+    done: int = 0
+    with_exceptions: int = 0
+    skipped: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.total - self.settled
 
 
 def progress(state: IncidentState, *, role: str | None = None) -> Progress:
@@ -249,9 +306,19 @@ def progress(state: IncidentState, *, role: str | None = None) -> Progress:
     if nxt is not None:
         index = next(i for i, p in enumerate(phases, 1) if any(s.id == nxt.id for s in p.steps))
     statuses = [status_of(state, s) for _, s in state.runbook.steps()]
-    applicable_steps = [s for s in statuses if s is not StepStatus.NOT_APPLICABLE]
-    settled = sum(s is not StepStatus.PENDING for s in applicable_steps)
-    return Progress(index, len(phases), phases[index - 1].title, settled, len(applicable_steps))
+    count = {status: statuses.count(status) for status in StepStatus}
+    not_applicable = count[StepStatus.NOT_APPLICABLE]
+    return Progress(
+        phase_index=index,
+        phase_count=len(phases),
+        phase_title=phases[index - 1].title,
+        settled=len(statuses) - not_applicable - count[StepStatus.PENDING],
+        total=len(statuses) - not_applicable,
+        not_applicable=not_applicable,
+        done=count[StepStatus.DONE],
+        with_exceptions=count[StepStatus.DONE_WITH_EXCEPTIONS],
+        skipped=count[StepStatus.SKIPPED],
+    )
 
 
 @dataclass(frozen=True)
@@ -261,17 +328,30 @@ class CloseDecision:
     blocking: list[str]  # critical steps still open
     skipped: list[str]
     open_steps: list[str]  # non-critical steps still open (recorded as exceptions)
+    with_exceptions: list[str] = field(default_factory=list)  # checklists with unticked items
+    not_applicable: list[str] = field(
+        default_factory=list
+    )  # decided by a responder; not exceptions
 
 
 def close_decision(state: IncidentState) -> CloseDecision:
+    """Critical steps still open block the close. Skips, open non-critical steps and checklists
+    done with exceptions make it "completed with exceptions"; a step a responder decided does not
+    apply (with a reason) does not: it is recorded and reported, but it is not an exception."""
     blocking: list[str] = []
     pending: list[str] = []
     skipped: list[str] = []
+    exceptions: list[str] = []
+    decided_na: list[str] = []
     for _, step in state.runbook.steps():
         status = status_of(state, step)
         if status is StepStatus.PENDING:
             (blocking if step.critical else pending).append(step.id)
         elif status is StepStatus.SKIPPED:
             skipped.append(step.id)
-    outcome = COMPLETED_WITH_EXCEPTIONS if (skipped or pending) else COMPLETED
-    return CloseDecision(not blocking, outcome, blocking, skipped, pending)
+        elif status is StepStatus.DONE_WITH_EXCEPTIONS:
+            exceptions.append(step.id)
+        elif status is StepStatus.NOT_APPLICABLE and state.steps[step.id].seq is not None:
+            decided_na.append(step.id)
+    outcome = COMPLETED_WITH_EXCEPTIONS if (skipped or pending or exceptions) else COMPLETED
+    return CloseDecision(not blocking, outcome, blocking, skipped, pending, exceptions, decided_na)

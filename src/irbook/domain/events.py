@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 GENESIS_HASH = "0" * 64
 
@@ -25,6 +25,7 @@ class Kind(StrEnum):
     STEP_STARTED = "step_started"
     STEP_COMPLETED = "step_completed"
     STEP_SKIPPED = "step_skipped"
+    STEP_NOT_APPLICABLE = "step_not_applicable"  # the responder decided it does not apply
     STEP_REOPENED = "step_reopened"  # "go back": the step is asked again
     NOTE_ADDED = "note_added"
     EVIDENCE_ATTACHED = "evidence_attached"
@@ -41,6 +42,18 @@ class Kind(StrEnum):
 
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Fields added after events were first stored: left out of the stored JSON when empty, so
+    # the events (and hashes) written before they existed, and plain ones since, stay the same.
+    OMIT_WHEN_EMPTY: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in self.OMIT_WHEN_EMPTY:
+            if not data.get(key):
+                data.pop(key, None)
+        return data
 
 
 class IncidentOpened(Payload):
@@ -64,9 +77,18 @@ class InputRecorded(Payload):
 class StepCompleted(Payload):
     value: Any = None  # the answer: True for confirm, text/list for input, items for checklist
     redacted: list[str] = []  # kinds of secrets removed from the answer before storing
+    # A checklist done with exceptions: the items left unticked, and why.
+    unticked: list[str] = []
+    reason: str = ""
+    OMIT_WHEN_EMPTY = ("unticked", "reason")
 
 
 class StepSkipped(Payload):
+    reason: str
+    redacted: list[str] = []
+
+
+class StepNotApplicable(Payload):
     reason: str
     redacted: list[str] = []
 
@@ -137,6 +159,9 @@ class IncidentClosed(Payload):
     outcome: str  # "completed" or "completed with exceptions"
     skipped: list[str] = []
     open_steps: list[str] = []
+    exceptions: list[str] = []  # checklists done with exceptions
+    not_applicable: list[str] = []  # steps the responders decided do not apply (not exceptions)
+    OMIT_WHEN_EMPTY = ("exceptions", "not_applicable")
 
 
 class FollowupAdded(Payload):
@@ -162,6 +187,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INPUT_RECORDED: InputRecorded,
     Kind.STEP_COMPLETED: StepCompleted,
     Kind.STEP_SKIPPED: StepSkipped,
+    Kind.STEP_NOT_APPLICABLE: StepNotApplicable,
     Kind.STEP_REOPENED: StepReopened,
     Kind.NOTE_ADDED: NoteAdded,
     Kind.EVIDENCE_ATTACHED: EvidenceAttached,

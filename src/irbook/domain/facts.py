@@ -20,6 +20,7 @@ from irbook.domain import engine
 from irbook.domain.deadlines import DeadlineState, deadline_states
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
+from irbook.domain.packages import osv_ecosystem
 
 AFFECTED_STEP = "affected-packages"
 SAFE_STEP = "safe-versions"
@@ -27,7 +28,6 @@ IOCS_STEP = "iocs"
 DEVICES_STEP = "affected-devices"
 LOCKFILE_AUDIT = "lockfile-audit"
 
-_ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}  # the spellings OSV and purl expect
 ADVISORY_IDS_STEP = "advisory-ids"  # identifiers the responder enters (CVE, GHSA, MAL, own ids)
 CREDITS_INPUT = "credits"
 OWN_RELEASES_STEP = "own-releases-hit"
@@ -134,8 +134,8 @@ class IncidentFacts:
     roles: dict[str, str]
     phases: tuple[PhaseFacts, ...]
     skipped: tuple[SkippedStep, ...]
-    steps_settled: int
-    steps_total: int
+    steps_settled: int  # done, done with exceptions, or skipped
+    steps_total: int  # applicable steps (engine.Progress)
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()  # answers that could not be read (malformed package entries)
@@ -187,7 +187,7 @@ def parse_package(text: str) -> PackageVersion:
         raise ValueError(
             f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. npm:@tanstack/react-router@1.169.5)"
         )
-    return PackageVersion(_ECOSYSTEMS.get(ecosystem.lower(), ecosystem), rest[:at], rest[at + 1 :])
+    return PackageVersion(osv_ecosystem(ecosystem) or ecosystem, rest[:at], rest[at + 1 :])
 
 
 def build_facts(
@@ -248,8 +248,9 @@ def build_facts(
         roles=dict(state.roles),
         phases=_phases(state),
         skipped=_skipped(state),
+        # the one progress definition (settled of applicable), as the walker and report say it
         steps_settled=engine.progress(state).settled,
-        steps_total=len(runbook.steps()),
+        steps_total=engine.progress(state).total,
         inputs=inputs,
         answers=dict(answers),
         problems=tuple(problems),
@@ -322,7 +323,7 @@ def _finding(raw: Any) -> AuditFinding | None:
         return None
     ecosystem = str(raw.get("ecosystem") or "")
     return AuditFinding(
-        ecosystem=_ECOSYSTEMS.get(ecosystem.lower(), ecosystem),
+        ecosystem=osv_ecosystem(ecosystem) or ecosystem,
         name=str(raw["name"]),
         version=str(raw["version"]),
         advisory=str(raw.get("advisory") or ""),

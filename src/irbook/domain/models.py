@@ -42,8 +42,36 @@ class ValueType(StrEnum):
     MULTICHOICE = "multichoice"
     BOOL = "bool"
     INT = "int"
-    DATETIME = "datetime"
-    PATH = "path"
+    DATETIME = "datetime"  # ISO 8601 with a zone; never in the future; see `not_before`
+    PATH = "path"  # must exist; see `path_kind`
+    PATHS = "paths"  # a list of paths, each checked like `path`
+    PACKAGE = "package"  # ECOSYSTEM:NAME@VERSION, ecosystems as OSV spells them
+    PACKAGES = "packages"  # a list of those
+    EMAIL = "email"
+    URL = "url"  # http or https
+
+
+class PathKind(StrEnum):
+    FILE = "file"
+    DIRECTORY = "directory"
+    ANY = "any"
+
+
+class _ValueOptions(_Strict):
+    """How a typed answer is checked, beyond its type (inputs and input steps)."""
+
+    choices: tuple[str, ...] | None = Field(
+        default=None, description="Required for choice and multichoice."
+    )
+    path_kind: PathKind = Field(
+        default=PathKind.ANY,
+        description="For path and paths: what must exist there (file, directory or any).",
+    )
+    not_before: str | None = Field(
+        default=None,
+        description="For datetime: the earliest time accepted, as an ISO 8601 date or time "
+        "(2025-01-01) or as days before the answer (365d). Times in the future are always refused.",
+    )
 
 
 class Tlp(StrEnum):
@@ -56,18 +84,19 @@ class Tlp(StrEnum):
     RED = "RED"
 
 
-class RunbookInput(_Strict):
+class RunbookInput(_ValueOptions):
     """A question asked once, when the incident starts; usable by name in `when` expressions."""
 
     id: InputId
     prompt: Text
     type: ValueType = ValueType.TEXT
-    choices: tuple[str, ...] | None = Field(
-        default=None, description="Required for choice and multichoice."
-    )
     default: str | int | bool | list[str] | None = None
     required: bool = True
     help: str | None = Field(default=None, description="Markdown shown under the prompt.")
+
+    @property
+    def value_type(self) -> ValueType:
+        return self.type
 
 
 # --- What a step does, declared for `irbook runbooks lint` (issue 13) ----------------------------
@@ -174,6 +203,12 @@ class _StepBase(_Declarations):
         "Example: \"vector != 'stolen-credentials'\".",
     )
     critical: bool = Field(default=False, description="A critical step cannot be skipped.")
+    not_applicable: bool = Field(
+        default=True,
+        description="Whether a responder may decide, with a reason, that the step does not apply "
+        "to this incident (recorded as 'not applicable', never 'done'; allowed for critical steps "
+        "too). Set false for steps that always apply.",
+    )
     role: str | None = Field(default=None, description="One of the runbook's roles.")
     needs: tuple[StepId, ...] = Field(default=(), description="Steps that must be done first.")
     evidence: str | None = Field(
@@ -193,13 +228,16 @@ class ConfirmStep(_StepBase):
     text: Text
 
 
-class InputStep(_StepBase):
+class InputStep(_StepBase, _ValueOptions):
     """A question whose answer is recorded (hostnames, times, package lists...)."""
 
     type: Literal["input"]
     prompt: Text
     value: ValueType = ValueType.TEXT
-    choices: tuple[str, ...] | None = None
+
+    @property
+    def value_type(self) -> ValueType:
+        return self.value
 
 
 class ChecklistStep(_StepBase):
@@ -212,11 +250,13 @@ class ChecklistStep(_StepBase):
 
 # `{{ inputs.NAME }}` in a check step's `with:` values: replaced by the input's recorded value.
 INPUT_REFERENCE = re.compile(r"\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# `{{ answers.STEP }}`: replaced by an input step's answer (the typed IOCs, for the log scan).
+ANSWER_REFERENCE = re.compile(r"\{\{\s*answers\.([a-z0-9][a-z0-9-]*)\s*\}\}")
 
 # The arguments each built-in check action takes (its `with:` keys); the loader checks them.
 CHECK_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "lockfile-audit": ("paths", "advisories"),
-    "log-ioc-scan": ("paths", "iocs", "advisories", "domains"),
+    "log-ioc-scan": ("paths", "iocs", "advisories", "domains", "indicators"),
 }
 
 
@@ -229,7 +269,8 @@ class CheckStep(_StepBase):
     with_: dict[str, str | list[str]] = Field(
         default_factory=dict,
         alias="with",
-        description="Arguments of the action; strings may use {{ inputs.NAME }}.",
+        description="Arguments of the action; strings may use {{ inputs.NAME }} and "
+        "{{ answers.STEP }} (an input step's answer).",
     )
 
 

@@ -8,11 +8,13 @@ with the schema's own problems, all in one pass.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain import conditions
-from irbook.domain.models import CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
+from irbook.domain.models import ANSWER_REFERENCE, CHECK_ARGUMENTS, INPUT_REFERENCE, ValueType
 from irbook.errors import ConditionError, Problem
 from irbook.loader.messages import Loc, did_you_mean
 
@@ -41,6 +43,7 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
         if isinstance(item.get("id"), str):
             _unique(doc, problems, inputs, item["id"], loc, "input")
         problems.extend(_choice_problems(doc, ("inputs", i), item, "type"))
+        problems.extend(_value_option_problems(doc, ("inputs", i), item, "type"))
 
     phases: dict[str, Loc] = {}
     steps: dict[str, Loc] = {}
@@ -92,8 +95,9 @@ def semantic_problems(doc: Document, known_templates: frozenset[str] | None) -> 
             )
         if step.get("type") == "input":
             problems.extend(_choice_problems(doc, sloc, step, "value"))
+            problems.extend(_value_option_problems(doc, sloc, step, "value"))
         if step.get("type") == "check":
-            problems.extend(_check_argument_problems(doc, sloc, step, inputs))
+            problems.extend(_check_argument_problems(doc, sloc, step, inputs, steps))
     problems.extend(_deadline_problems(doc, data, inputs, steps))
     return problems
 
@@ -137,10 +141,10 @@ def _deadline_problems(
 
 
 def _check_argument_problems(
-    doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc]
+    doc: Document, loc: Loc, step: dict[str, Any], inputs: dict[str, Loc], steps: dict[str, Loc]
 ) -> list[Problem]:
-    """`with:` keys the action does not take, and `{{ inputs.X }}` naming no input: both would
-    otherwise only fail in the middle of an incident."""
+    """`with:` keys the action does not take, and `{{ inputs.X }}` / `{{ answers.X }}` naming no
+    input or step: both would otherwise only fail in the middle of an incident."""
     args = step.get("with")
     expected = CHECK_ARGUMENTS.get(str(step.get("uses")))
     if not isinstance(args, dict) or expected is None:
@@ -164,6 +168,14 @@ def _check_argument_problems(
                         doc.problem(
                             (*loc, "with", key),
                             f"unknown input '{name}'{did_you_mean(name, inputs)}",
+                        )
+                    )
+            for name in ANSWER_REFERENCE.findall(text) if isinstance(text, str) else []:
+                if name not in steps:
+                    out.append(
+                        doc.problem(
+                            (*loc, "with", key),
+                            f"unknown step '{name}'{did_you_mean(name, steps)}",
                         )
                     )
     return out
@@ -204,6 +216,42 @@ def _choice_problems(doc: Document, loc: Loc, item: dict[str, Any], type_key: st
             )
         ]
     return []
+
+
+_NOT_BEFORE = re.compile(r"^\d+d$")
+
+
+def _value_option_problems(
+    doc: Document, loc: Loc, item: dict[str, Any], type_key: str
+) -> list[Problem]:
+    """`path_kind` belongs to path(s), `not_before` to datetime, and must be readable."""
+    kind = item.get(type_key) or "text"
+    problems = []
+    if "path_kind" in item and kind not in (ValueType.PATH, ValueType.PATHS):
+        problems.append(
+            doc.problem(
+                (*loc, "path_kind"), f"`path_kind` only applies to path and paths, not '{kind}'"
+            )
+        )
+    not_before = item.get("not_before")
+    if not_before is not None and kind != ValueType.DATETIME:
+        problems.append(
+            doc.problem(
+                (*loc, "not_before"), f"`not_before` only applies to datetime, not '{kind}'"
+            )
+        )
+    elif isinstance(not_before, str) and not _NOT_BEFORE.match(not_before.strip()):
+        try:
+            datetime.fromisoformat(not_before.strip().replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(
+                doc.problem(
+                    (*loc, "not_before"),
+                    f"`not_before: {not_before}` is neither a date/time (2025-01-01) nor a "
+                    "number of days before the answer (365d)",
+                )
+            )
+    return problems
 
 
 def _when_problems(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,29 @@ def _validator(validate: Validator | None) -> Any:
     return check
 
 
+def discard_typeahead() -> None:
+    """Drop keys typed before the question was on screen.
+
+    The responder answers what they see: a "y" and an Enter typed while the walker was busy
+    must not answer the next question (an Enter once landed on a critical step's menu and
+    recorded it done unread). Two places hold such keys: prompt_toolkit's typeahead buffer (keys
+    read along with the previous answer and kept for the next prompt), and the terminal's input
+    queue (tcflush; a no-op when stdin is not a terminal, or without termios)."""
+    from prompt_toolkit.application import get_app_session
+    from prompt_toolkit.input.typeahead import clear_typeahead
+
+    clear_typeahead(get_app_session().input)
+    try:
+        import termios
+    except ImportError:  # Windows: no tty line discipline to flush
+        return
+    try:
+        if sys.stdin.isatty():
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (OSError, ValueError):  # stdin closed or replaced: nothing pending to drop
+        return
+
+
 def _ask(question: questionary.Question) -> Any:
     """Ask like questionary's ``unsafe_ask`` (Ctrl-C raises KeyboardInterrupt, not None), but an
     input that ends or fails ends the prompt with TerminalInputError instead of hanging.
@@ -59,6 +83,7 @@ def _ask(question: questionary.Question) -> Any:
 
     if question.should_skip_question:
         return question.default
+    discard_typeahead()
     try:
         return app.run(pre_run=pre_run, set_exception_handler=False)
     except EOFError:  # prompt_toolkit's signal that the input was closed
@@ -66,8 +91,9 @@ def _ask(question: questionary.Question) -> Any:
 
 
 class QuestionaryPrompter:
-    """Every question through ``_ask``: Ctrl-C raises KeyboardInterrupt, a dead input raises
-    TerminalInputError; nothing returns None."""
+    """Every question through ``_ask``: typeahead discarded first, Ctrl-C raises
+    KeyboardInterrupt, a dead input raises TerminalInputError; nothing returns None. Yes/no
+    questions wait for Enter."""
 
     def select(
         self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
@@ -106,7 +132,8 @@ class QuestionaryPrompter:
         return str(answer)
 
     def confirm(self, message: str, *, default: bool = False) -> bool:
-        return bool(_ask(questionary.confirm(message, default=default, style=_STYLE)))
+        question = questionary.confirm(message, default=default, auto_enter=False, style=_STYLE)
+        return bool(_ask(question))
 
     def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
         answer = _ask(questionary.checkbox(message, choices=list(choices), style=_STYLE))

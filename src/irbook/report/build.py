@@ -12,11 +12,11 @@ from typing import Any
 
 from irbook.domain import engine
 from irbook.domain.deadlines import MET, MISSED, deadline_states
+from irbook.domain.describe import describe_event
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Phase
 from irbook.report import model as m
-from irbook.report.timeline import describe
 from irbook.usecases.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
@@ -43,7 +43,7 @@ def build_report(state: IncidentState) -> m.Report:
             title=state.title,
             status=status,
             status_line=status_line(state.incident_id, status),
-            summary=summary(state, status, phases, metrics, deadlines),
+            summary=summary(state, status, metrics, deadlines),
             severity=state.severity,
             tlp=state.tlp,
             runbook=m.RunbookRef(
@@ -65,6 +65,7 @@ def build_report(state: IncidentState) -> m.Report:
             deadlines_missed=sum(d.status == MISSED for d in deadlines),
             phases=phases,
             skips=skips(state),
+            decisions=decisions(state),
             notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
             evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
             checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
@@ -204,6 +205,7 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
                 status=str(engine.status_of(state, step)),
                 value=st.value,
                 reason=st.reason,
+                unticked=st.unticked,
                 actor=st.actor,
                 at=st.at,
                 seq=st.seq,
@@ -229,9 +231,10 @@ def _phase_word(steps: list[m.StepOutcome], *, started: bool) -> str:
     if statuses == {StepStatus.NOT_APPLICABLE}:
         return "not applicable"
     if StepStatus.PENDING in statuses:
-        settled = statuses & {StepStatus.DONE, StepStatus.SKIPPED}
+        settled = statuses - {StepStatus.PENDING, StepStatus.NOT_APPLICABLE}
         return "in progress" if settled or started else "not started"
-    return "done with exceptions" if StepStatus.SKIPPED in statuses else "done"
+    exceptions = {StepStatus.SKIPPED, StepStatus.DONE_WITH_EXCEPTIONS}
+    return "done with exceptions" if statuses & exceptions else "done"
 
 
 def skips(state: IncidentState) -> list[m.Skip]:
@@ -245,6 +248,28 @@ def skips(state: IncidentState) -> list[m.Skip]:
                     phase_id=phase.id,
                     title=step.label,
                     reason=st.reason or "",
+                    actor=st.actor or "",
+                    at=st.at,
+                    seq=st.seq,
+                )
+            )
+    return out
+
+
+def decisions(state: IncidentState) -> list[m.Decision]:
+    out = []
+    for phase, step in state.runbook.steps():
+        st = state.steps[step.id]
+        decided = st.status in (StepStatus.NOT_APPLICABLE, StepStatus.DONE_WITH_EXCEPTIONS)
+        if decided and st.at is not None and st.seq is not None:
+            out.append(
+                m.Decision(
+                    step_id=step.id,
+                    phase_id=phase.id,
+                    title=step.label,
+                    status=str(st.status),
+                    reason=st.reason or "",
+                    unticked=st.unticked,
                     actor=st.actor or "",
                     at=st.at,
                     seq=st.seq,
@@ -277,19 +302,18 @@ def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
 def summary(
     state: IncidentState,
     status: str,
-    phases: list[m.PhaseOutcome],
     metrics: list[m.Metric],
     deadlines: Sequence[m.DeadlineOutcome] = (),
 ) -> str:
-    steps = [s for p in phases for s in p.steps if s.status != StepStatus.NOT_APPLICABLE]
-    done = sum(s.status == StepStatus.DONE for s in steps)
-    skipped = sum(s.status == StepStatus.SKIPPED for s in steps)
-    pending = len(steps) - done - skipped
+    p = engine.progress(state)  # the one progress definition: settled of applicable
     opened = state.opened_at.strftime("%Y-%m-%d %H:%M UTC") if state.opened_at else "?"
+    exceptions = f"{p.with_exceptions} done with exceptions, " if p.with_exceptions else ""
+    decided_na = sum(1 for d in decisions(state) if d.status == "not applicable")
+    na = f" {decided_na} decided not applicable." if decided_na else ""
     text = (
         f"{state.title}. Opened by {state.opened_by} on {opened} ({state.severity}, "
-        f"TLP:{state.tlp}); {status}. {done} of {len(steps)} applicable steps done, "
-        f"{skipped} skipped, {pending} open."
+        f"TLP:{state.tlp}); {status}. {p.settled} of {p.total} applicable steps settled: "
+        f"{p.done} done, {exceptions}{p.skipped} skipped, {p.open} open.{na}"
     )
     contain = next((x for x in metrics if x.milestone == "contained"), None)
     if contain is not None and contain.from_open is not None:
@@ -341,7 +365,7 @@ def timeline(state: IncidentState) -> list[dict[str, Any]]:
             kind=e.kind,
             step_id=e.step_id,
             phase_id=phase_of.get(e.step_id or ""),
-            summary=describe(e),
+            summary=describe_event(e),
             hash=e.hash,
             login=e.login,
         )

@@ -11,14 +11,19 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.model import Metric, Report
+from irbook.report.model import Metric, Report, step_detail
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
-from irbook.report.timeline import show_value
 
 _STATUS_CLASS = {"in progress": "st-open", "completed": "st-done"}
-_STEP_CLASS = {"done": "s-done", "skipped": "s-skipped", "pending": "s-pending"}
+_STEP_CLASS = {
+    "done": "s-done",
+    "done with exceptions": "s-skipped",
+    "skipped": "s-skipped",
+    "pending": "s-pending",
+}
 
 
 def esc(value: object) -> str:
@@ -53,6 +58,7 @@ def to_html(r: Report) -> str:
         _timeline(r),
         _phases(r),
         _skips(r),
+        _decisions(r),
         _people(r),
         _notes(r),
         _evidence(r),
@@ -158,7 +164,7 @@ def _phases(r: Report) -> str:
         rows = []
         for s in p.steps:
             crit = ' <span class="crit">critical</span>' if s.critical else ""
-            detail = s.reason if s.status == "skipped" else show_value(s.value)
+            detail = step_detail(s, show_value)
             label = f"<br>{esc(s.title)}" if s.title != s.id else ""
             rows.append(
                 [
@@ -171,6 +177,26 @@ def _phases(r: Report) -> str:
             )
         out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
+
+
+def _decisions(r: Report) -> str:
+    """Only when there are some, so reports without these states read as they always did."""
+    if not r.decisions:
+        return ""
+    rows = [
+        [
+            f"<code>{esc(d.step_id)}</code>",
+            esc(d.phase_id),
+            esc(d.status),
+            esc(d.reason + (f" (not ticked: {'; '.join(d.unticked)})" if d.unticked else "")),
+            esc(d.actor),
+            when(d.at),
+            str(d.seq),
+        ]
+        for d in r.decisions
+    ]
+    body = table(["Step", "Phase", "Decision", "Reason", "By", "At (UTC)", "Event"], rows)
+    return section("Not applicable, or done with exceptions", body, "decisions")
 
 
 def _skips(r: Report) -> str:

@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.model import Metric, Report
-from irbook.report.timeline import show_value
+from irbook.report.model import Metric, Report, step_detail
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -41,7 +41,14 @@ def _metric_cells(x: Metric) -> list[str]:
 def to_markdown(r: Report) -> str:
     lines = [f"# {esc(r.status_line)}", "", f"## {esc(r.title)}", "", esc(r.summary), ""]
     lines += (
-        _overview(r) + _people(r) + _metrics(r) + _deadlines(r) + _phases(r) + _skips(r) + _notes(r)
+        _overview(r)
+        + _people(r)
+        + _metrics(r)
+        + _deadlines(r)
+        + _phases(r)
+        + _skips(r)
+        + _decisions(r)
+        + _notes(r)
     )
     lines += _evidence(r) + _checks(r) + _commands(r) + _notifications(r) + _followups(r)
     lines += _timeline(r)
@@ -116,7 +123,7 @@ def _phases(r: Report) -> list[str]:
                 esc(s.status),
                 esc(s.actor or "—"),
                 when(s.at),
-                esc(s.reason if s.status == "skipped" else show_value(s.value)) or "—",
+                esc(step_detail(s, show_value)) or "—",
             ]
             for s in p.steps
         ]
@@ -132,6 +139,26 @@ def _skips(r: Report) -> list[str]:
         for s in r.skips
     ]
     return ["## Skipped steps", "", *table(["Step", "Phase", "Reason", "By", "At", "Event"], rows)]
+
+
+def _decisions(r: Report) -> list[str]:
+    """Only when there are some, so reports without these states read as they always did."""
+    if not r.decisions:
+        return []
+    rows = [
+        [
+            f"`{d.step_id}`",
+            esc(d.phase_id),
+            esc(d.status),
+            esc(d.reason + (f" (not ticked: {'; '.join(d.unticked)})" if d.unticked else "")),
+            esc(d.actor),
+            when(d.at),
+            str(d.seq),
+        ]
+        for d in r.decisions
+    ]
+    header = ["Step", "Phase", "Decision", "Reason", "By", "At", "Event"]
+    return ["## Not applicable, or done with exceptions", "", *table(header, rows)]
 
 
 def _notes(r: Report) -> list[str]:

@@ -79,12 +79,30 @@ class StepOutcome(_Part):
     type: str
     critical: bool
     role: str | None = None
-    status: str = Field(description="pending | done | skipped | not applicable")
+    status: str = Field(
+        description="pending | done | done with exceptions | skipped | not applicable"
+    )
     value: Any = None
-    reason: str | None = None
+    reason: str | None = Field(
+        default=None,
+        description="Why it was skipped, decided not applicable, or done with exceptions.",
+    )
+    unticked: list[str] = Field(
+        default=[], description="Checklist items left unticked (done with exceptions)."
+    )
     actor: str | None = None
     at: datetime | None = None
     seq: int | None = None
+
+
+def step_detail(step: StepOutcome, show: Any) -> str:
+    """The "Answer / reason" cell: the reason of a skip or a decision, else the answer
+    (``show`` formats values); a checklist done with exceptions names what was not ticked."""
+    if step.unticked:
+        return f"{show(step.value)}; not ticked: {'; '.join(step.unticked)} ({step.reason or ''})"
+    if step.status in ("skipped", "not applicable"):
+        return step.reason or ""
+    return str(show(step.value))
 
 
 class PhaseOutcome(_Part):
@@ -104,6 +122,20 @@ class Skip(_Part):
     phase_id: str
     title: str
     reason: str
+    actor: str
+    at: datetime
+    seq: int
+
+
+class Decision(_Part):
+    """A step decided not applicable, or a checklist done with exceptions: each with its reason."""
+
+    step_id: str
+    phase_id: str
+    title: str
+    status: Literal["not applicable", "done with exceptions"]
+    reason: str
+    unticked: list[str] = []
     actor: str
     at: datetime
     seq: int
@@ -219,6 +251,11 @@ class Report(_Part):
     )
     phases: list[PhaseOutcome]
     skips: list[Skip]
+    decisions: list[Decision] = Field(
+        default=[],
+        description="Steps a responder decided do not apply, and checklists done with "
+        "exceptions (skips are in `skips`).",
+    )
     notes: list[Note]
     evidence: list[Evidence]
     checks: list[Check]

@@ -2,7 +2,7 @@
 
 from irbook.runner.answers import AnswersFile, load_answers
 from irbook.runner.sources import FileSource, TerminalSource
-from irbook.runner.walk import Walker, WalkOptions, WalkResult, describe_event
+from irbook.runner.walk import Walker, WalkOptions, WalkResult, notice_of
 
 __all__ = [
     "AnswersFile",
@@ -11,6 +11,6 @@ __all__ = [
     "WalkOptions",
     "WalkResult",
     "Walker",
-    "describe_event",
     "load_answers",
+    "notice_of",
 ]

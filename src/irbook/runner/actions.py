@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain.engine import IncidentState
 from irbook.domain.events import CheckRan, CommandRan, Kind
-from irbook.domain.models import INPUT_REFERENCE, CheckStep, CommandStep, NotifyStep
+from irbook.domain.models import (
+    ANSWER_REFERENCE,
+    INPUT_REFERENCE,
+    CheckStep,
+    CommandStep,
+    NotifyStep,
+)
 from irbook.domain.redact import redact
 from irbook.errors import ActionUnavailable
 from irbook.usecases.incidents import Responder
@@ -20,30 +28,42 @@ MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
 
 
-def render_args(args: dict[str, str | list[str]], inputs: dict[str, Any]) -> dict[str, Any]:
-    """Substitute ``{{ inputs.NAME }}``: a whole-string reference keeps lists as lists."""
+def render_args(
+    args: dict[str, str | list[str]],
+    inputs: dict[str, Any],
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Substitute ``{{ inputs.NAME }}`` and ``{{ answers.STEP }}``: a whole-string reference
+    keeps lists as lists."""
+    sources = ((INPUT_REFERENCE, inputs), (ANSWER_REFERENCE, answers or {}))
     out: dict[str, Any] = {}
     for key, value in args.items():
         values = value if isinstance(value, list) else [value]
         rendered: list[Any] = []
         for item in values:
-            whole = INPUT_REFERENCE.fullmatch(item.strip())
+            whole = [
+                (m, known) for pattern, known in sources if (m := pattern.fullmatch(item.strip()))
+            ]
             if whole:
-                found = inputs.get(whole.group(1))
+                found = whole[0][1].get(whole[0][0].group(1))
                 rendered.extend(found if isinstance(found, list) else [found] if found else [])
-            else:
-                rendered.append(
-                    INPUT_REFERENCE.sub(lambda m: str(inputs.get(m.group(1)) or ""), item)
-                )
+                continue
+            for pattern, known in sources:
+                item = pattern.sub(_value_of(known), item)
+            rendered.append(item)
         out[key] = rendered if isinstance(value, list) or len(rendered) != 1 else rendered[0]
     return out
+
+
+def _value_of(known: dict[str, Any]) -> Callable[[re.Match[str]], str]:
+    return lambda match: str(known.get(match.group(1)) or "")
 
 
 def run_check(step: CheckStep, state: IncidentState, *, cwd: Path) -> CheckRan:
     """Run the check; its findings become a check_ran event (the walker appends it)."""
     from irbook.audit.actions import run_action
 
-    args = render_args(step.with_, state.inputs)
+    args = render_args(step.with_, state.inputs, state.answers)
     try:
         result = run_action(step.uses, args, cwd=cwd)
     except ImportError as exc:  # e.g. no hyperscan wheel for this platform: the step can be skipped

@@ -6,6 +6,8 @@ steps:
   affected-devices: [laptop-17, ci-4]   # an input step's value
   rotate-signing-cert: {skip: "no code signing in this product"}
   revoke-npm-tokens: {run: true}        # a command step: run its command now
+  rotate-k8s: {not_applicable: "no Kubernetes here"}   # any step the runbook allows it for
+  preserve-evidence: {ticked: [Memory image], reason: "disk imaging tool not licensed"}
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook,
 from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
-from irbook.runner.decisions import Complete, Decision, Skip
-from irbook.runner.values import coerce
+from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip
+from irbook.runner.values import ValueContext, ValueSpec, coerce
 
 _TOP_KEYS = ("inputs", "steps")
 
@@ -29,10 +31,14 @@ class AnswersFile:
     path: str
     inputs: dict[str, Any]
     steps: dict[str, Decision]
+    context: ValueContext
 
 
-def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
-    """Read and check every answer before anything is recorded; all problems at once."""
+def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = None) -> AnswersFile:
+    """Read and check every answer before anything is recorded; all problems at once. Typed
+    answers are checked as at the terminal (``irbook.runner.values``), with paths relative to
+    ``context.cwd``."""
+    ctx = context or ValueContext()
     doc = read_yaml(path, kind="answers file", max_bytes=limits.ANSWERS_BYTES)
     problems: list[Problem] = []
     data = doc.data
@@ -63,7 +69,7 @@ def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
             continue
         spec = known_inputs[name]
         try:
-            inputs[name] = coerce(spec.type, value, spec.choices)
+            inputs[name] = coerce(ValueSpec.of(spec), value, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("inputs", name), f"input '{name}': {exc}"))
 
@@ -80,13 +86,13 @@ def load_answers(path: Path, runbook: Runbook) -> AnswersFile:
             )
             continue
         try:
-            decisions[step_id] = decision_for(step_ids[step_id], raw)
+            decisions[step_id] = decision_for(step_ids[step_id], raw, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("steps", step_id), f"step '{step_id}': {exc}"))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise InvalidInputError(problems, hint="fix the answers file; nothing was recorded")
-    return AnswersFile(str(path), inputs, decisions)
+    return AnswersFile(str(path), inputs, decisions, ctx)
 
 
 def _mapping(
@@ -99,7 +105,7 @@ def _mapping(
     return {str(k): v for k, v in value.items()}
 
 
-def decision_for(step: Step, raw: Any) -> Decision:
+def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> Decision:
     """The decision an answers-file entry stands for, checked against the step's type."""
     if isinstance(raw, dict) and set(raw) == {"skip"}:
         reason = str(raw["skip"] or "").strip()
@@ -108,21 +114,50 @@ def decision_for(step: Step, raw: Any) -> Decision:
         if step.critical:
             raise ValueError("is critical and cannot be skipped")
         return Skip(reason)
+    if isinstance(raw, dict) and set(raw) == {"not_applicable"}:
+        reason = str(raw["not_applicable"] or "").strip()
+        if not reason:
+            raise ValueError('"not applicable" needs a reason: {not_applicable: "why"}')
+        if not step.not_applicable:
+            raise ValueError("always applies: the runbook does not allow `not_applicable` here")
+        return NotApplicable(reason)
     if isinstance(raw, dict) and set(raw) == {"run"} and isinstance(step, CommandStep):
         return Complete(value=None, perform=bool(raw["run"]))
     if isinstance(step, InputStep):
-        return Complete(coerce(step.value, raw, step.choices))
+        return Complete(coerce(ValueSpec.of(step), raw, context))
     if isinstance(step, ChecklistStep):
-        if raw in ("done", True):
-            return Complete(list(step.items))
-        items = raw if isinstance(raw, list) else None
-        if items is None or set(map(str, items)) != set(step.items):
-            raise ValueError("answer `done` (every item checked) or list every item")
-        return Complete(list(step.items))
+        return _checklist(step, raw)
     if raw in ("done", True):
         # check and notify steps perform their action; a command is marked done by the responder
         return Complete(True, perform=step.type in ("check", "notify"))
     raise ValueError(
-        "answer `done`, `{skip: reason}`"
+        "answer `done`, `{skip: reason}`, `{not_applicable: reason}`"
         + (", or `{run: true}`" if isinstance(step, CommandStep) else "")
     )
+
+
+def _checklist(step: ChecklistStep, raw: Any) -> Decision:
+    """`done` or every item: done. `{ticked: [...], reason: why}`: done with exceptions."""
+    if raw in ("done", True):
+        return Complete(list(step.items))
+    reason = ""
+    if isinstance(raw, dict) and set(raw) <= {"ticked", "reason"} and "ticked" in raw:
+        reason = str(raw.get("reason") or "").strip()
+        raw = raw["ticked"] or []
+    if not isinstance(raw, list):
+        raise ValueError(
+            "answer `done` (every item ticked), list every item, or "
+            "`{ticked: [items], reason: why the others are not}`"
+        )
+    items = [str(i) for i in raw]
+    unknown = [i for i in items if i not in step.items]
+    if unknown:
+        raise ValueError(f"not an item of this checklist: {'; '.join(unknown)}")
+    unticked = [i for i in step.items if i not in items]
+    if unticked and not reason:
+        raise ValueError(
+            f"{len(unticked)} of {len(step.items)} items not ticked ({'; '.join(unticked)}): "
+            "tick every item, or give a reason: `{ticked: [items], reason: why}` records it "
+            "done with exceptions"
+        )
+    return Complete([i for i in step.items if i in items], reason=reason if unticked else "")

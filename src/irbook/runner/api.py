@@ -13,6 +13,7 @@ from irbook.prompts import Prompter
 from irbook.runner.answers import load_answers
 from irbook.runner.display import Display
 from irbook.runner.sources import DecisionSource, FileSource, TerminalSource
+from irbook.runner.values import ValueContext
 from irbook.runner.walk import Walker, WalkOptions, WalkResult
 from irbook.store import Store
 from irbook.usecases.incidents import Responder, find_incident, load_state, start_incident
@@ -31,10 +32,12 @@ def _source(
     answers: Path | None,
     prompter: Prompter | None,
     resume_command: str,
+    cwd: Path,
 ) -> DecisionSource:
     runbook = state_runbook.runbook
+    context = ValueContext(cwd=cwd)
     if answers is not None:
-        return FileSource(load_answers(answers, runbook), resume_command)
+        return FileSource(load_answers(answers, runbook, context), resume_command)
     if prompter is None:
         if not terminal_available():
             raise NoTerminalError(
@@ -45,7 +48,7 @@ def _source(
         from irbook.prompts.terminal import QuestionaryPrompter
 
         prompter = QuestionaryPrompter()
-    return TerminalSource(prompter)
+    return TerminalSource(prompter, context)
 
 
 def start(
@@ -67,7 +70,7 @@ def start(
     runbook is still open, a responder at a terminal is asked whether to open a second one;
     without a terminal that takes ``new`` (`--new`)."""
     options = options or WalkOptions()
-    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"))
+    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd)
     options.interactive = isinstance(source, TerminalSource)
     if not new:
         _refuse_a_silent_duplicate(loaded, store, source, resume_hint)
@@ -132,7 +135,7 @@ def resume(
             f"{did_you_mean(options.role, roles)}",
             hint=f"its roles: {', '.join(roles) or '(none)'}",
         )
-    source = _source(state, answers, prompter, options.resume_command)
+    source = _source(state, answers, prompter, options.resume_command, options.cwd)
     options.interactive = isinstance(source, TerminalSource)
     walker = Walker(
         store=store, responder=responder, source=source, display=display, options=options

@@ -9,10 +9,24 @@ from typing import Any
 @dataclass(frozen=True)
 class Complete:
     """Done. ``value`` is the answer (input/checklist), True for confirm; for check, command and
-    notify steps ``perform`` asks the walker to run the action first."""
+    notify steps ``perform`` asks the walker to run the action first. A checklist with items left
+    unticked is done only "with exceptions", and only with ``reason`` (why they are not)."""
 
     value: Any = True
     perform: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """The step does not apply to this incident (never "done"); needs a reason."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Again:
+    """Nothing recorded: show the step and ask again (a checklist left open, "read it again")."""
 
 
 @dataclass(frozen=True)
@@ -41,4 +55,4 @@ class Pause:
     pass
 
 
-Decision = Complete | Skip | AddNote | Attach | GoBack | Pause
+Decision = Complete | Skip | NotApplicable | AddNote | Attach | GoBack | Pause | Again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from irbook.domain.engine import IncidentState, StepStatus
+from irbook.domain.engine import IncidentState
 from irbook.domain.models import (
     ChecklistStep,
     CheckStep,
@@ -18,8 +18,18 @@ from irbook.domain.models import (
 from irbook.errors import StepUnansweredError
 from irbook.prompts import Prompter
 from irbook.runner.answers import AnswersFile
-from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
-from irbook.runner.values import coerce, validator
+from irbook.runner.decisions import (
+    AddNote,
+    Again,
+    Attach,
+    Complete,
+    Decision,
+    GoBack,
+    NotApplicable,
+    Pause,
+    Skip,
+)
+from irbook.runner.values import ValueContext, ValueSpec, coerce, validator
 
 UNANSWERED = object()
 
@@ -47,7 +57,7 @@ class FileSource:
         if spec.id in self.answers.inputs:
             return self.answers.inputs[spec.id]
         if spec.default is not None:
-            return coerce(spec.type, spec.default, spec.choices)
+            return coerce(ValueSpec.of(spec), spec.default, self.answers.context)
         if not spec.required:
             return UNANSWERED
         raise StepUnansweredError(
@@ -77,29 +87,44 @@ class FileSource:
 class TerminalSource:
     """Decisions asked through a Prompter (questionary in a terminal; scripted in tests)."""
 
-    def __init__(self, prompter: Prompter) -> None:
+    def __init__(self, prompter: Prompter, context: ValueContext | None = None) -> None:
         self.prompter = prompter
+        self.context = context or ValueContext()
 
     def input_value(self, spec: RunbookInput) -> Any:
-        raw = self._ask_value(
-            spec.prompt, spec.type, spec.choices, required=spec.required, default=spec.default
-        )
+        value = ValueSpec.of(spec)
+        raw = self._ask_value(spec.prompt, value, required=spec.required, default=spec.default)
         if raw == "" and not spec.required:
             return UNANSWERED
-        return coerce(spec.type, raw, spec.choices)
+        return coerce(value, raw, self._now())
+
+    def _now(self) -> ValueContext:
+        """The context at the moment of answering ("not in the future" is judged now)."""
+        return ValueContext(cwd=self.context.cwd)
 
     def decide(self, step: Step, state: IncidentState) -> Decision:
-        choices = [(self._done_label(step), "done")]
+        choices = []
+        if step.critical:
+            # No pre-selected "Done" on a critical step: a stray Enter only shows it again.
+            choices.append(("Read the step again", "again"))
+        choices.append((self._done_label(step), "done"))
         if not step.critical:
             choices.append(("Skip (asks why)", "skip"))
+        if step.not_applicable:
+            choices.append(("Does not apply to this incident (asks why)", "n/a"))
         choices += [("Add a note", "note"), ("Attach evidence (a file)", "attach")]
-        if any(s.status is not StepStatus.PENDING for s in state.steps.values()):
+        if any(s.seq is not None for s in state.steps.values()):
             choices.append(("Go back to a previous step", "back"))
         choices.append(("Pause (resume later)", "pause"))
-        action = self.prompter.select("What now?", choices, default="done")
+        action = self.prompter.select("What now?", choices, default=choices[0][1])
+        if action == "again":
+            return Again()
         if action == "skip":
             reason = self.prompter.text("Why is this step skipped?", validate=_required)
             return Skip(reason.strip())
+        if action == "n/a":
+            reason = self.prompter.text("Why does it not apply?", validate=_required)
+            return NotApplicable(reason.strip())
         if action == "note":
             return AddNote(self.prompter.text("Note:", validate=_required).strip())
         if action == "attach":
@@ -136,11 +161,11 @@ class TerminalSource:
 
     def _complete(self, step: Step) -> Decision:
         if isinstance(step, InputStep):
-            raw = self._ask_value(step.prompt, step.value, step.choices, required=True)
-            return Complete(coerce(step.value, raw, step.choices))
+            value = ValueSpec.of(step)
+            raw = self._ask_value(step.prompt, value, required=True)
+            return Complete(coerce(value, raw, self._now()))
         if isinstance(step, ChecklistStep):
-            ticked = self.prompter.checkbox("Tick what is done:", list(step.items))
-            return Complete(ticked)
+            return self._tick(step)
         if isinstance(step, CommandStep):
             how = self.prompter.select(
                 "How?",
@@ -149,23 +174,43 @@ class TerminalSource:
             return Complete(True, perform=how == "run")
         return Complete(True, perform=isinstance(step, CheckStep | NotifyStep))
 
+    def _tick(self, step: ChecklistStep) -> Decision:
+        """Every item ticked: done. Otherwise the responder chooses: leave it open (the default:
+        nothing is recorded) or record it done with exceptions, with a reason."""
+        ticked = self.prompter.checkbox("Tick what is done:", list(step.items))
+        unticked = [item for item in step.items if item not in ticked]
+        if not unticked:
+            return Complete(ticked)
+        how = self.prompter.select(
+            f"{len(unticked)} of {len(step.items)} items not ticked. Then?",
+            [
+                ("Leave the step open (tick the rest later)", "open"),
+                ("Record it done with exceptions (asks why)", "exceptions"),
+            ],
+            default="open",
+        )
+        if how == "open":
+            return Again()
+        reason = self.prompter.text("Why are the unticked items not done?", validate=_required)
+        return Complete(ticked, reason=reason.strip())
+
     def _go_back(self, state: IncidentState) -> Decision:
         settled = [
             (f"{s.label} ({state.steps[s.id].status})", s.id)
             for _, s in state.runbook.steps()
-            if state.steps[s.id].status in (StepStatus.DONE, StepStatus.SKIPPED)
+            if state.steps[s.id].seq is not None  # settled by an event (not by its `when`)
         ]
         return GoBack(self.prompter.select("Go back to which step?", settled))
 
     def _ask_value(
         self,
         message: str,
-        kind: ValueType,
-        choices: tuple[str, ...] | None,
+        spec: ValueSpec,
         *,
         required: bool,
         default: Any = None,
     ) -> Any:
+        kind, choices = spec.kind, spec.choices
         if kind is ValueType.CHOICE and choices:
             return self.prompter.select(
                 message, [(c, c) for c in choices], default=str(default) if default else None
@@ -173,14 +218,23 @@ class TerminalSource:
         if kind is ValueType.MULTICHOICE and choices:
             return self.prompter.checkbox(message, list(choices))
         if kind is ValueType.BOOL:
-            return self.prompter.confirm(message, default=bool(default))
-        hint = {
+            # Typed, then Enter, with no default for a step: a "y" alone answers nothing, and a
+            # stray Enter cannot record "no" (questionary's confirm takes "y" at once).
+            if default is not None:
+                default = "yes" if default is True or str(default).lower() in _YES else "no"
+            hint = " (yes/no, then Enter)"
+        else:
+            hint = ""
+        hint += {
             ValueType.LIST: " (separate items with commas or spaces)",
-            ValueType.DATETIME: " (e.g. 2026-05-11T19:46:00Z)",
+            ValueType.PATHS: " (separate paths with commas or spaces)",
+            ValueType.PACKAGE: " (ECOSYSTEM:NAME@VERSION, e.g. npm:@tanstack/react-router@1.169.5)",
+            ValueType.PACKAGES: " (ECOSYSTEM:NAME@VERSION, separated by commas or spaces)",
+            ValueType.DATETIME: " (with a zone, e.g. 2026-05-11T19:46:00Z)",
         }.get(kind, "")
         if not required:
             hint += " (optional: Enter to leave empty)"
-        check = validator(kind, choices, required=required)
+        check = validator(spec, self._now(), required=required)
         if kind is ValueType.PATH:
             return self.prompter.path(message + hint, validate=check)
         return self.prompter.text(
@@ -189,6 +243,9 @@ class TerminalSource:
             multiline=kind is ValueType.MULTILINE,
             validate=check,
         )
+
+
+_YES = ("y", "yes", "true", "1", "on")
 
 
 def _required(text: str) -> str | None:

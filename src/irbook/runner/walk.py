@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irbook.domain import engine
+from irbook.domain.describe import describe_event, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import (
     Event,
@@ -23,10 +24,12 @@ from irbook.domain.events import (
     NewEvent,
     NoteAdded,
     StepCompleted,
+    StepNotApplicable,
     StepReopened,
     StepSkipped,
+    attributed,
 )
-from irbook.domain.models import CheckStep, CommandStep, NotifyStep, Step
+from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
 from irbook.errors import (
     CommandFailed,
@@ -36,7 +39,17 @@ from irbook.errors import (
     UsageError,
 )
 from irbook.runner import actions
-from irbook.runner.decisions import AddNote, Attach, Complete, Decision, GoBack, Pause, Skip
+from irbook.runner.decisions import (
+    AddNote,
+    Again,
+    Attach,
+    Complete,
+    Decision,
+    GoBack,
+    NotApplicable,
+    Pause,
+    Skip,
+)
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import Store
@@ -67,7 +80,7 @@ class WalkOptions:
 @dataclass
 class WalkResult:
     state: IncidentState
-    outcome: Literal["paused", "settled", "closed"]
+    outcome: Literal["paused", "settled", "closed", "waiting"]
 
 
 class Walker:
@@ -111,15 +124,20 @@ class Walker:
                 self.display.step(step, self.current, progress)
                 decision = self.source.decide(step, self.current)
                 if isinstance(decision, Pause):
+                    self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
+            waits = engine.waiting(self.current, role=self.options.role)
+            if waits:  # a role walk whose remaining steps need other roles' steps first
+                self.display.waiting(self.current, waits)
+                return WalkResult(self.current, "waiting")
             self.display.finished(self.current)
             if self.options.role is None and self.source.close_at_end():
                 # close_incident folds afresh and applies its close event to what it returns
                 self.state = close_incident(
                     self.store, self.current.incident_id, responder=self.responder
                 )
-                self.display.recorded(f"incident closed: {self.current.status}")
+                self.display.recorded(f"incident {describe_event(self.current.events[-1])}")
                 return WalkResult(self.current, "closed")
             return WalkResult(self.current, "settled")
         except KeyboardInterrupt:
@@ -161,6 +179,10 @@ class Walker:
                 self._complete(step, decision)
             elif isinstance(decision, Skip):
                 self._skip(step, decision.reason)
+            elif isinstance(decision, NotApplicable):
+                self._not_applicable(step, decision.reason)
+            elif isinstance(decision, Again):
+                return  # nothing recorded: the loop shows the same step again
             elif isinstance(decision, AddNote):
                 text, found = redact(decision.text)
                 self._tell_redacted(found)
@@ -183,6 +205,9 @@ class Walker:
             self.display.problem(err.message + (f"\n{err.hint}" if err.hint else ""))
 
     def _complete(self, step: Step, decision: Complete) -> None:
+        if isinstance(step, ChecklistStep):
+            self._complete_checklist(step, decision)
+            return
         if decision.perform and isinstance(step, CheckStep | NotifyStep | CommandStep):
             self._perform(step)
             return
@@ -261,6 +286,42 @@ class Walker:
             Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
         )
 
+    def _complete_checklist(self, step: ChecklistStep, decision: Complete) -> None:
+        """Done only when every item is ticked; otherwise open, or, with a reason, "done with
+        exceptions" naming the unticked items. Checked here, whatever asked (terminal, answers
+        file, a Python caller's DecisionSource)."""
+        ticked = checklist_ticked(step, decision.value)
+        unticked = [item for item in step.items if item not in ticked]
+        reason = decision.reason.strip()
+        if unticked and not reason:
+            raise UsageError(
+                f"{step.id}: {len(unticked)} of {len(step.items)} items not ticked "
+                f"({'; '.join(unticked)}); the step stays open",
+                hint="tick every item, or give a reason to record it done with exceptions",
+            )
+        clean_reason, found = redact(reason)
+        self._tell_redacted(found)
+        payload = StepCompleted(
+            value=ticked,
+            redacted=found,
+            unticked=unticked,
+            reason=clean_reason if unticked else "",
+        )
+        self._settle(step, [NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id)])
+
+    def _not_applicable(self, step: Step, reason: str) -> None:
+        if not step.not_applicable:
+            raise UsageError(
+                f"step {step.id} always applies: the runbook does not allow marking it "
+                "not applicable"
+            )
+        if not reason.strip():
+            raise UsageError("'not applicable' needs a reason")
+        clean, found = redact(reason.strip())
+        self._tell_redacted(found)
+        payload = StepNotApplicable(reason=clean, redacted=found)
+        self._settle(step, [NewEvent(Kind.STEP_NOT_APPLICABLE, payload, step_id=step.id)])
+
     def _skip(self, step: Step, reason: str) -> None:
         if step.critical:
             raise UsageError(f"step {step.id} is critical and cannot be skipped")
@@ -286,14 +347,13 @@ class Walker:
         """Record ``news`` (ending with the step's completion or skip) in one transaction, unless
         the step is settled in the caught-up log: then nothing is recorded and the responder is
         told. True when ours was recorded."""
-        verb = "skipped" if news and news[-1].kind == Kind.STEP_SKIPPED else "done"
         recorded = self._record_unless(
             news,
             taken=lambda: self.current.steps[step.id].status is not StepStatus.PENDING,
             lost=LOST_STEP,
         )
         if recorded:
-            self.display.recorded(f"{step.id}: {verb}")
+            self.display.recorded(f"{step.id}: {self.current.steps[step.id].status}")
         return recorded
 
     def _record_unless(self, news: list[NewEvent], *, taken: Callable[[], bool], lost: str) -> bool:
@@ -321,7 +381,7 @@ class Walker:
         events = catch_up(self.store, self.current)
         for event in events:
             if event.actor != self.responder.actor or event.host != self.responder.host:
-                message = describe_event(self.current, event)
+                message = notice_of(self.current, event)
                 if message:
                     self.display.notice(message)
         return len(events)
@@ -339,24 +399,41 @@ class Walker:
 _REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
-def describe_event(state: IncidentState, event: Event) -> str | None:
-    """One line on what another responder did ("step rotate/npm-tokens was completed by alice
-    at 14:02"), or None for bookkeeping events."""
-    at = f"{event.at:%H:%M}"
-    if event.step_id and event.step_id in state.steps:
-        where = f"{state.steps[event.step_id].phase_id}/{event.step_id}"
-    else:
-        where = event.step_id or ""
-    verbs = {
-        Kind.STEP_COMPLETED: f"step {where} was completed",
-        Kind.STEP_SKIPPED: f"step {where} was skipped",
-        Kind.STEP_REOPENED: f"step {where} was reopened",
-        Kind.NOTE_ADDED: "a note was added",
-        Kind.EVIDENCE_ATTACHED: "evidence was attached",
-        Kind.INPUT_RECORDED: f"input {event.payload.get('input_id')} was recorded",
-        Kind.CHECK_RAN: f"the check of {where} ran",
-        Kind.ROLE_ASSIGNED: "a role was assigned",
-        Kind.INCIDENT_CLOSED: "the incident was closed",
+def checklist_ticked(step: ChecklistStep, value: Any) -> list[str]:
+    """The ticked items, in the runbook's order; UsageError for an item the step does not have."""
+    if value is True:  # "done" without a list: every item
+        return list(step.items)
+    items = [str(v) for v in value] if isinstance(value, list | tuple) else None
+    if items is None:
+        raise UsageError(f"{step.id}: a checklist is answered with the items ticked")
+    unknown = [i for i in items if i not in step.items]
+    if unknown:
+        raise UsageError(f"{step.id}: not an item of this checklist: {'; '.join(unknown)}")
+    return [item for item in step.items if item in items]
+
+
+# What the walker tells a responder about others' events (bookkeeping events stay quiet).
+NOTICE_KINDS = frozenset(
+    {
+        Kind.STEP_COMPLETED,
+        Kind.STEP_SKIPPED,
+        Kind.STEP_NOT_APPLICABLE,
+        Kind.STEP_REOPENED,
+        Kind.NOTE_ADDED,
+        Kind.EVIDENCE_ATTACHED,
+        Kind.INPUT_RECORDED,
+        Kind.CHECK_RAN,
+        Kind.ROLE_ASSIGNED,
+        Kind.INCIDENT_CLOSED,
     }
-    verb = verbs.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
-    return f"{verb} by {event.actor} at {at}" if verb else None
+)
+
+
+def notice_of(state: IncidentState, event: Event) -> str | None:
+    """One line on what another responder did ("bob (14:02): completed isolate/disconnect"),
+    or None for bookkeeping events."""
+    if event.kind not in NOTICE_KINDS:
+        return None
+    where = step_path(state.runbook, event.step_id)
+    who = attributed(event.actor, event.login)
+    return f"{who} ({event.at:%H:%M}): {describe_event(event, where=where)}"

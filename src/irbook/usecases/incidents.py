@@ -337,7 +337,11 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
                 "cannot be skipped)",
             )
         closed = IncidentClosed(
-            outcome=decision.outcome, skipped=decision.skipped, open_steps=decision.open_steps
+            outcome=decision.outcome,
+            skipped=decision.skipped,
+            open_steps=decision.open_steps,
+            exceptions=decision.with_exceptions,
+            not_applicable=decision.not_applicable,
         )
         return record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
 

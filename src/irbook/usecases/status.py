@@ -38,6 +38,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
                     "login": login_of.get(s.seq) if s.seq is not None else None,
                     "at": _iso(s.at),
                     "reason": s.reason,
+                    "unticked": s.unticked,
                     "value": s.value,
                 }
             )
@@ -67,6 +68,10 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
         "progress": {
             "settled": progress.settled,
             "total": progress.total,
+            "done": progress.done,
+            "with_exceptions": progress.with_exceptions,
+            "skipped": progress.skipped,
+            "not_applicable": progress.not_applicable,
             "phase": progress.phase_index,
             "phases": progress.phase_count,
         },

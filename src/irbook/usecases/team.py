@@ -13,6 +13,7 @@ from typing import Any
 
 from irbook.domain import engine
 from irbook.domain.deadlines import deadline_states, deadline_view
+from irbook.domain.describe import describe_event, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind, NewEvent, RoleAssigned
 from irbook.errors import NotFoundError, StoreUnavailableError, UsageError
@@ -58,17 +59,24 @@ def assign_role(
 
 @dataclass(frozen=True)
 class PhaseLine:
+    """A phase's progress: settled of applicable, as everywhere (``engine.Progress``)."""
+
     title: str
     done: int
     skipped: int
     not_applicable: int
-    total: int
+    total: int  # every step of the phase
     milestone: str | None
     milestone_at: datetime | None
+    with_exceptions: int = 0
 
     @property
     def settled(self) -> int:
-        return self.done + self.skipped + self.not_applicable
+        return self.done + self.with_exceptions + self.skipped
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ def phase_lines(state: IncidentState) -> list[PhaseLine]:
                 len(phase.steps),
                 phase.milestone,
                 milestone.reached_at if milestone else None,
+                counts[StepStatus.DONE_WITH_EXCEPTIONS],
             )
         )
     return out
@@ -132,33 +141,9 @@ def role_lines(state: IncidentState) -> list[RoleLine]:
     ]
 
 
-def step_path(state: IncidentState, step_id: str | None) -> str:
-    """``phase/step`` as responders say it ("rotate/npm-tokens")."""
-    if not step_id:
-        return ""
-    try:
-        return f"{state.runbook.phase_of(step_id).id}/{step_id}"
-    except KeyError:
-        return step_id
-
-
 def event_text(state: IncidentState, event: Event) -> str:
     """One line about an event, for people (the report has the full detail)."""
-    p, where = event.payload, step_path(state, event.step_id)
-    texts = {
-        Kind.INCIDENT_OPENED: lambda: f"opened the incident ({p.get('runbook_id')})",
-        Kind.INPUT_RECORDED: lambda: f"answered input {p.get('input_id')}",
-        Kind.STEP_COMPLETED: lambda: f"completed step {where}",
-        Kind.STEP_SKIPPED: lambda: f"skipped step {where}: {p.get('reason')}",
-        Kind.STEP_REOPENED: lambda: f"reopened step {where}",
-        Kind.NOTE_ADDED: lambda: "added a note" + (f" on {where}" if where else ""),
-        Kind.EVIDENCE_ATTACHED: lambda: f"attached evidence {p.get('path')}",
-        Kind.ROLE_ASSIGNED: lambda: f"assigned {p.get('role')} to {p.get('person')}",
-        Kind.SEVERITY_CHANGED: lambda: f"changed severity to {p.get('severity')}",
-        Kind.INCIDENT_CLOSED: lambda: f"closed the incident: {p.get('outcome')}",
-    }
-    make = texts.get(Kind(event.kind)) if event.kind in Kind._value2member_map_ else None
-    return make() if make else event.kind.replace("_", " ") + (f" {where}" if where else "")
+    return describe_event(event, where=step_path(state.runbook, event.step_id))
 
 
 def watch_frame(

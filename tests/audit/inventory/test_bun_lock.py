@@ -111,7 +111,7 @@ def test_upstream_git_source_and_empty_version() -> None:
 def test_comments_trailing_commas_aliases_and_workspaces() -> None:
     packages = by_name(bun_lock.parse(OWN / "bun" / "bun.lock"))
     assert {n: p.version for n, p in packages.items()} == {
-        "@acme/ui": "",
+        "@acme/ui": "2.1.0",  # from its workspaces entry
         "@tanstack/react-router": "1.169.5",
         "chalk": "5.6.1",  # under the alias chalk-old
         "tiny-invariant": "1.3.3",

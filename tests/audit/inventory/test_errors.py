@@ -77,5 +77,7 @@ def test_walk_of_own_good_fixtures_reads_cleanly() -> None:
         "bun.lock",
         "app.cdx.json",
         "app.spdx.json",
+        "root.cdx.json",
+        "root.spdx.json",
     }
     assert all(read_inventory(p) for p in found)

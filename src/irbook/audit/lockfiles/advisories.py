@@ -15,22 +15,17 @@ directories of those packages are read at all. ``all.zip`` dumps are cached afte
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from irbook.audit.lockfiles import osv_sources
+from irbook.audit.lockfiles.gcpause import gc_paused
+from irbook.audit.lockfiles.rows import ECOSYSTEMS, EventRow, Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
+from irbook.errors import Problem
 
-Key = tuple[str, str]  # (ecosystem, normalised name)
-# Compact, marshal-friendly forms (also what the zip cache stores).
-EventRow = tuple[str, str]  # (kind, version): kind is introduced | fixed | last_affected | limit
-RangeRow = tuple[str, tuple[EventRow, ...]]  # (SEMVER | ECOSYSTEM, events)
-AffectedRow = tuple[str, str, tuple[str, ...], tuple[RangeRow, ...]]  # eco, name, versions, ranges
-RecordRow = tuple[str, tuple[str, ...], str | None, tuple[str, ...], tuple[AffectedRow, ...]]
-# (id, aliases, summary, references, affected)
-
-ECOSYSTEMS = ("npm", "PyPI")
-Progress = Callable[[int, int | None], None]  # (items just done, total when known)
+__all__ = ["ECOSYSTEMS", "Advisory", "AdvisoryIndex", "Affected", "Key", "OsvRange", "Progress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +62,7 @@ class AdvisoryIndex:
     files: list[str] = field(default_factory=list)
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # withdrawn, staging, empty-id...
+    unreadable: list[Problem] = field(default_factory=list)  # with keep_going only
 
     def lookup(self, ecosystem: str, name: str) -> list[Affected]:
         return self.entries.get((ecosystem, normalise_name(ecosystem, name)), [])
@@ -100,22 +96,29 @@ def load_advisories(
     only: Collection[Key] | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    keep_going: bool = False,
 ) -> AdvisoryIndex:
     """Read every advisory source in ``paths`` into one index.
 
     ``only``: the (ecosystem, normalised name) keys the caller will look up; records about other
     packages may be skipped unread. ``cache_dir``: where ``all.zip`` dumps are cached.
-    Raises NotFoundError for a missing path and InvalidInputError naming the file for bad input.
+    Raises NotFoundError for a missing path and InvalidInputError naming the file for bad input;
+    with ``keep_going``, unreadable files are listed in ``index.unreadable`` instead (the caller
+    must still fail the run: what they hold was not checked).
     """
-    from irbook.audit.lockfiles import osv_sources
-
     index = AdvisoryIndex()
-    for path in paths:
-        for row, source in osv_sources.read(
-            path, only=only, cache_dir=cache_dir, progress=progress, skipped=index.skipped
-        ):
-            index.add(row, source, only)
-        index.files.append(str(path))
+    with gc_paused():  # the index is acyclic rows and frozen records (gcpause.py says why)
+        for path in paths:
+            for row, source in osv_sources.read(
+                path,
+                only=only,
+                cache_dir=cache_dir,
+                progress=progress,
+                skipped=index.skipped,
+                unreadable=index.unreadable if keep_going else None,
+            ):
+                index.add(row, source, only)
+            index.files.append(str(path))
     return index
 
 

@@ -17,7 +17,7 @@ from irbook.audit.actions import CheckResult
 from irbook.audit.lockfiles.advisories import AdvisoryIndex, Progress, load_advisories, wanted_keys
 from irbook.audit.lockfiles.osv_match import match_package
 from irbook.audit.lockfiles.packages import Finding, LockedPackage
-from irbook.errors import UsageError
+from irbook.errors import ExitCode, Problem, UsageError
 
 
 @dataclass
@@ -25,13 +25,22 @@ class AuditReport:
     findings: list[Finding]
     files: list[str]  # lockfiles and SBOMs read
     advisory_sources: list[str]
-    packages: int  # locked package versions checked
+    packages: int  # locked package versions checked (from a registry)
     advisories: int  # advisory records loaded (after skipping withdrawn and staging ones)
     skipped: Counter[str] = field(default_factory=Counter)
+    unreadable: list[Problem] = field(default_factory=list)  # advisory files (--keep-going)
+    not_matched: Counter[str] = field(default_factory=Counter)  # local, git, tarball packages
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.unreadable
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 when an advisory file was unreadable (the audit is incomplete), even with findings."""
+        if self.unreadable:
+            return ExitCode.INVALID
+        return ExitCode.FINDINGS if self.findings else ExitCode.OK
 
     def counts(self) -> dict[str, int]:
         by_match = Counter(f.match for f in self.findings)
@@ -50,6 +59,7 @@ def audit(
     *,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    keep_going: bool = False,
 ) -> AuditReport:
     """Read the lockfiles/SBOMs under ``paths`` and match them against ``advisories``."""
     from irbook.audit.lockfiles.inventory import find_inventories, read_inventory
@@ -60,12 +70,15 @@ def audit(
             hint="pass OSV files, folders, all.zip dumps or ecosystem:name:version lists",
         )
     files = list(find_inventories(list(paths)))
-    packages = [package for path in files for package in read_inventory(path)]
+    listed = [package for path in files for package in read_inventory(path)]
+    packages = [p for p in listed if p.origin == "registry"]
+    not_matched: Counter[str] = Counter(p.origin for p in listed if p.origin != "registry")
     index = load_advisories(
         advisories,
         only=wanted_keys((p.ecosystem, p.name) for p in packages),
         cache_dir=cache_dir,
         progress=progress,
+        keep_going=keep_going,
     )
     return AuditReport(
         findings=match_all(packages, index),
@@ -74,12 +87,17 @@ def audit(
         packages=len(packages),
         advisories=index.records,
         skipped=index.skipped,
+        unreadable=index.unreadable,
+        not_matched=not_matched,
     )
 
 
 def match_all(packages: Sequence[LockedPackage], index: AdvisoryIndex) -> list[Finding]:
+    """Findings of the registry packages; local, git and tarball ones are never matched."""
     findings: list[Finding] = []
     for package in packages:
+        if package.origin != "registry":
+            continue
         entries = index.lookup(package.ecosystem, package.name)
         if entries:
             findings.extend(match_package(package, entries))
@@ -101,6 +119,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "summary": finding.summary,
         "source": p.source,
         "groups": list(p.groups),
+        "direct": p.direct,
         "references": list(finding.references),
     }
 

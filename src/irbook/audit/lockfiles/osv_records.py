@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from irbook.audit.lockfiles.advisories import ECOSYSTEMS, AffectedRow, EventRow, RangeRow, RecordRow
+from irbook.audit.lockfiles.rows import ECOSYSTEMS, AffectedRow, EventRow, RangeRow, RecordRow
 from irbook.errors import InvalidInputError, Problem, RecordError
 
 EVENT_KINDS = frozenset({"introduced", "fixed", "last_affected", "limit"})

@@ -6,33 +6,36 @@ InvalidInputError naming the file (or ``dump.zip!member``), with line:col for JS
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from irbook.audit.lockfiles.advisories import Key, Progress, RecordRow
+from irbook.audit.lockfiles import osv_lists
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, Unreadable, guarded, read_json_bytes
 from irbook.audit.lockfiles.osv_records import (
     STAGING_PREFIX,
-    decode,
     invalid,
-    record_row,
-    records_in,
 )
+from irbook.audit.lockfiles.rows import Key, Progress, RecordRow
 from irbook.audit.lockfiles.versions import normalise_name
 from irbook.errors import NotFoundError
 
 Rows = Iterator[tuple[RecordRow, str]]
-OSSF_ECOSYSTEM_DIRS = {"npm": "npm", "PyPI": "pypi"}  # ossf/malicious-packages folder names
-PROGRESS_EVERY = 2000
-# Every package name in a record appears as "name": "<string>". A record none of whose "name"
-# strings is a wanted package cannot match, so it need not be parsed. Escaped names are decoded;
-# a record with an escape inside an object key (could spell "name" differently) is always parsed.
-# The filter can only over-select.
-_NAME_FIELD = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_ESCAPED_KEY = re.compile(rb'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:')
+# ossf/malicious-packages folder names; PyPI and NuGet folders keep the published spelling and
+# are matched by normalised name after one listing (PEP 503; lower case).
+OSSF_ECOSYSTEM_DIRS = {
+    "npm": "npm",
+    "PyPI": "pypi",
+    "Go": "go",
+    "crates.io": "crates.io",
+    "Packagist": "packagist",
+    "RubyGems": "rubygems",
+    "NuGet": "nuget",
+    "Pub": "pub",
+    "Maven": "maven",  # folders named group:artifact, as OSV names the package
+}
+_LISTED = frozenset({"PyPI", "NuGet"})  # Packagist names are lower case by rule: used as they are
 
 
 def read(
@@ -42,50 +45,38 @@ def read(
     cache_dir: Path | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable = None,
 ) -> Rows:
+    """The rows of one advisory source. With ``unreadable`` (a list: --keep-going), a file that
+    does not parse is recorded there instead of stopping the run."""
     if not path.exists():
         raise NotFoundError(
             f"advisory source not found: {path}",
             hint="pass OSV JSON files, directories, all.zip dumps or lists",
         )
     if path.is_dir():
-        yield from _read_dir(path, only, progress, skipped)
+        yield from _read_dir(path, only, progress, skipped, unreadable)
     elif path.suffix.lower() == ".zip":
+        # Imported here: zipfile, sqlite3 and the cache cost start-up time that a run over
+        # folders and lists (every runbook check) does not need.
         from irbook.audit.lockfiles import osv_zip
 
         yield from osv_zip.read_zip(
-            path, only=only, cache_dir=cache_dir, progress=progress, skipped=skipped
+            path,
+            only=only,
+            cache_dir=cache_dir,
+            progress=progress,
+            skipped=skipped,
+            unreadable=unreadable,
         )
     elif path.suffix.lower() == ".json":
-        yield from read_json_bytes(_read_bytes(path), str(path), skipped)
+        yield from guarded(_read_json(path, skipped), unreadable)
     else:
-        yield from read_list(path)
+        yield from guarded(osv_lists.read_list(path, skipped), unreadable)
 
 
-def read_json_bytes(data: bytes, source: str, skipped: Counter[str]) -> Rows:
-    for record in records_in(decode(data, source), source):
-        row = record_row(record, source, skipped)
-        if row is not None:
-            yield row, source
-
-
-def mentions(data: bytes, only: Collection[Key]) -> bool:
-    """Could this raw record be about a wanted package? (False only when it certainly is not.)"""
-    if b"\\u" in data and _ESCAPED_KEY.search(data):
-        return True
-    for raw in _NAME_FIELD.findall(data):
-        name = _json_string(raw) if b"\\" in raw else raw.decode("utf-8", "replace")
-        if ("npm", name) in only or ("PyPI", normalise_name("PyPI", name)) in only:
-            return True
-    return False
-
-
-def _json_string(raw: bytes) -> str:
-    try:
-        decoded = json.loads(b'"' + raw + b'"')
-    except ValueError:
-        return ""  # the full parse will report the record
-    return decoded if isinstance(decoded, str) else ""
+def _read_json(path: Path, skipped: Counter[str], only: Collection[Key] | None = None) -> Rows:
+    yield from read_json_bytes(_read_bytes(path), str(path), skipped, only)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -99,15 +90,19 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_dir(
-    root: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+    root: Path,
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
     ossf = _ossf_root(root)
     if ossf is not None and only is not None:
         files = list(_ossf_package_files(ossf, only))
-        yield from _read_files(files, None, None, skipped)
+        yield from _read_files(files, None, None, skipped, unreadable)
         return
     files = list(_walk_json(ossf or root))
-    yield from _read_files(files, only, progress, skipped)
+    yield from _read_files(files, only, progress, skipped, unreadable)
 
 
 def _read_files(
@@ -115,14 +110,13 @@ def _read_files(
     only: Collection[Key] | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
     for n, path in enumerate(files, 1):
         if path.name.startswith(STAGING_PREFIX):
             skipped["staging"] += 1
             continue
-        data = _read_bytes(path)
-        if only is None or mentions(data, only):
-            yield from read_json_bytes(data, str(path), skipped)
+        yield from guarded(_read_json(path, skipped, only), unreadable)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY, len(files))
     if progress is not None and files:
@@ -149,31 +143,31 @@ def _ossf_package_files(root: Path, only: Collection[Key]) -> Iterator[Path]:
     """The record files of the wanted packages: ``<root>/<ecosystem>/<name>/*.json``.
 
     The layout files each report under its package's folder, so no other folder can hold a
-    record about these packages. PyPI folders keep the published spelling: they are matched by
-    normalised name after one listing of ``pypi/``.
+    record about these packages. PyPI and NuGet folders keep the published spelling: they are
+    matched by normalised name after one listing of their ecosystem's folder.
     """
-    pypi: dict[str, list[str]] | None = None
+    listings: dict[str, dict[str, list[str]]] = {}
     for ecosystem, key in sorted(only):
         folder = OSSF_ECOSYSTEM_DIRS.get(ecosystem)
         if folder is None:
             continue
-        if ecosystem == "PyPI":
-            if pypi is None:
-                pypi = _listing_by_normalised_name(root / folder)
-            names = pypi.get(key, [])
+        if ecosystem in _LISTED:
+            if ecosystem not in listings:
+                listings[ecosystem] = _listing_by_normalised_name(root / folder, ecosystem)
+            names = listings[ecosystem].get(key, [])
         else:
             names = [key] if _safe_relative(key) else []
         for name in names:
             yield from _json_files_in(root / folder / name)
 
 
-def _listing_by_normalised_name(folder: Path) -> dict[str, list[str]]:
+def _listing_by_normalised_name(folder: Path, ecosystem: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    found.setdefault(normalise_name("PyPI", entry.name), []).append(entry.name)
+                    found.setdefault(normalise_name(ecosystem, entry.name), []).append(entry.name)
     except FileNotFoundError:
         pass
     return found
@@ -198,48 +192,3 @@ def _safe_relative(name: str) -> bool:
         and "\x00" not in name
         and all(p not in ("", ".", "..") for p in parts)
     )
-
-
-LIST_HINT = "each line is ecosystem:name:version, e.g. npm:@tanstack/react-router:1.169.5"
-
-
-def read_list(path: Path) -> Rows:
-    """A plain list: one ``ecosystem:name:version`` per line; ``#`` starts a comment."""
-    from irbook.errors import InvalidInputError, Problem
-
-    data = _read_bytes(path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise invalid(
-            str(path), "advisory list is not UTF-8 text (binary file?)", hint=LIST_HINT
-        ) from None
-    problems: list[Problem] = []
-    rows: list[tuple[RecordRow, str]] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        body = line.split(" #", 1)[0].strip()
-        if not body or body.startswith("#"):
-            continue
-        parsed = _list_entry(body)
-        if isinstance(parsed, str):
-            problems.append(Problem(str(path), lineno, line.find(body) + 1, "", parsed))
-            continue
-        ecosystem, name, version = parsed
-        ident = f"{path.name}:{lineno}"
-        rows.append(
-            ((ident, (), f"listed in {path}", (), ((ecosystem, name, (version,), ()),)), str(path))
-        )
-    if problems:
-        raise InvalidInputError(problems, hint=LIST_HINT)
-    yield from rows
-
-
-def _list_entry(body: str) -> tuple[str, str, str] | str:
-    ecosystem, sep, rest = body.partition(":")
-    name, sep2, version = rest.rpartition(":")
-    if not sep or not sep2 or not name.strip() or not version.strip():
-        return f"expected ecosystem:name:version, found {body!r}"
-    canonical = {e.lower(): e for e in OSSF_ECOSYSTEM_DIRS}.get(ecosystem.strip().lower())
-    if canonical is None:
-        return f"unknown ecosystem {ecosystem.strip()!r}: expected npm or PyPI"
-    return canonical, name.strip(), version.strip()

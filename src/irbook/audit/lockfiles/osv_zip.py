@@ -1,36 +1,33 @@
-"""OSV ``all.zip`` dumps, streamed member by member, with an optional cache of the parsed rows.
+"""OSV ``all.zip`` dumps: streamed member by member, with a cache of the parsed records.
 
-Opening a 200,000-member zip and parsing every record takes seconds; the dump changes once a day
-at most. So the first read parses everything and, given a ``cache_dir``, writes the compact rows
-next to the dump's size and mtime; later reads of the same unchanged file load the rows instead.
-The cache is a private file (0600) in the user's cache directory: it is only ever trusted as much
-as the user's own files, and any unreadable or stale cache is ignored and rebuilt.
+A dump holds up to hundreds of thousands of records and changes at most daily. The first read
+streams every member (``zip_members``), parses it once and stores one row per record in an
+indexed SQLite cache (``osv_cache``); later reads of the same unchanged dump look up only the
+locked packages. The cyclic garbage collector is paused while the rows are built: they are
+acyclic tuples, and with it running, each of the thousands of collections an import triggers
+walks every row made so far.
+
+Without a cache directory, records about other packages are never reshaped (the byte prefilter),
+though every member is still parsed: a corrupt record is reported, never skipped unseen.
 """
 
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
-import tempfile
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
+from zipfile import ZipInfo
 
-from irbook.audit.lockfiles.advisories import Key, Progress, RecordRow
-from irbook.audit.lockfiles.osv_records import STAGING_PREFIX, invalid
-from irbook.audit.lockfiles.osv_sources import PROGRESS_EVERY, mentions, read_json_bytes
-from irbook.audit.lockfiles.versions import normalise_name
+from irbook.audit.lockfiles import osv_cache
+from irbook.audit.lockfiles.gcpause import gc_paused
+from irbook.audit.lockfiles.osv_bytes import PROGRESS_EVERY, Unreadable, guarded, read_json_bytes
+from irbook.audit.lockfiles.osv_records import STAGING_PREFIX
+from irbook.audit.lockfiles.rows import Key, Progress, RecordRow
+from irbook.audit.lockfiles.zip_members import fingerprint, json_members, member_bytes, open_archive
+from irbook.errors import Problem
 
-CACHE_FORMAT = 2
 Rows = Iterator[tuple[RecordRow, str]]
-# The cache maps "ecosystem\0normalised name" to the marshalled rows of that package's records:
-# loading it creates only str and bytes objects (cheap, and invisible to the cyclic GC, which
-# otherwise dominates unpacking millions of tuples), and only the wanted packages are unpacked.
-Blobs = dict[str, bytes]
 
 
 def read_zip(
@@ -40,141 +37,106 @@ def read_zip(
     cache_dir: Path | None,
     progress: Progress | None,
     skipped: Counter[str],
+    unreadable: Unreadable = None,
 ) -> Rows:
-    fingerprint = _fingerprint(path)
-    if cache_dir is not None:
-        cached = _load_cache(cache_dir, path, fingerprint)
-        if cached is not None:
-            blobs, cached_skipped = cached
-            skipped.update(cached_skipped)
-            yield from _cached_rows(blobs, only, str(path), skipped)
+    source = str(path)
+    if cache_dir is None:
+        members = json_members(path)
+        yield from _without_cache(path, members, only, progress, skipped, unreadable)
+        return
+    stamp = fingerprint(path)
+    cached = osv_cache.lookup(cache_dir, path, stamp)
+    if cached is None:
+        members = json_members(path)
+        reported = len(unreadable) if unreadable is not None else 0
+        if not _import(path, members, cache_dir, stamp, progress, unreadable):
+            # Unreadable members (--keep-going: already listed, so not again) or a cache that
+            # could not be written: read the dump directly this time. A dump with unreadable
+            # members is never cached, so the next run reports them too.
+            listed = unreadable is not None and len(unreadable) > reported
+            yield from _without_cache(
+                path, members, only, None, skipped, [] if listed else unreadable
+            )
             return
-    # Without a cache to fill, records about other packages need not be parsed at all.
-    prefilter = only if cache_dir is None else None
-    by_key: dict[str, list[RecordRow]] = {}
-    local_skipped: Counter[str] = Counter()
-    for row, source in _stream(path, prefilter, progress, local_skipped):
-        if cache_dir is not None:
-            for key in {_blob_key(eco, name) for eco, name, _, _ in row[4]}:
-                by_key.setdefault(key, []).append(row)
+        cached = osv_cache.lookup(cache_dir, path, stamp)
+        if cached is None:
+            yield from _without_cache(path, members, only, None, skipped, unreadable)
+            return
+    skipped.update(cached.skipped)
+    for row in cached.rows(only):
         yield row, source
-    skipped.update(local_skipped)
-    if cache_dir is not None:
-        blobs = {key: marshal.dumps(rows) for key, rows in by_key.items()}
-        _save_cache(cache_dir, path, fingerprint, blobs, local_skipped)
 
 
-def _blob_key(ecosystem: str, name: str) -> str:
-    return f"{ecosystem}\0{normalise_name(ecosystem, name)}"
+def _import(
+    path: Path,
+    members: list[ZipInfo],
+    cache_dir: Path,
+    stamp: str,
+    progress: Progress | None,
+    unreadable: Unreadable,
+) -> bool:
+    """Parse every record into a new cache; False when it could not be built."""
+    writer = osv_cache.CacheWriter(cache_dir, path, stamp)
+    if writer.failed:
+        return False  # the cache folder is not writable: do not parse the dump twice
+    problems: list[Problem] | None = None if unreadable is None else []
+    counted: Counter[str] = Counter()
+    try:
+        with gc_paused():
+            for row, _ in guarded(
+                _stream(path, members, None, progress, counted, problems), problems
+            ):
+                writer.add(row)
+    except BaseException:
+        writer.abandon()
+        raise
+    if unreadable is not None and problems:
+        writer.abandon()
+        unreadable.extend(problems)
+        return False
+    writer.commit(counted)
+    return not writer.failed
 
 
-def _cached_rows(
-    blobs: Blobs, only: Collection[Key] | None, source: str, skipped: Counter[str]
+def _without_cache(
+    path: Path,
+    members: list[ZipInfo],
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
-    keys = list(blobs) if only is None else [f"{e}\0{n}" for e, n in sorted(only)]
-    seen: set[str] = set()  # a record about several packages is stored under each of them
-    for key in keys:
-        blob = blobs.get(key)
-        if blob is None:
-            continue
-        try:
-            rows: Any = marshal.loads(blob)  # noqa: S302  # our own 0600 cache file; shape checked
-        except (EOFError, ValueError, TypeError):
-            continue
-        for row in rows if isinstance(rows, list) else ():
-            if type(row) is tuple and len(row) == 5 and row[0] not in seen:
-                seen.add(row[0])
-                yield row, source
+    with gc_paused():
+        yield from guarded(_stream(path, members, only, progress, skipped, unreadable), unreadable)
 
 
 def _stream(
-    path: Path, only: Collection[Key] | None, progress: Progress | None, skipped: Counter[str]
+    path: Path,
+    members: list[ZipInfo],
+    only: Collection[Key] | None,
+    progress: Progress | None,
+    skipped: Counter[str],
+    unreadable: Unreadable,
 ) -> Rows:
-    from irbook.files.read import open_regular
-
-    try:
-        with open_regular(path, kind="advisory dump") as raw, zipfile.ZipFile(raw) as archive:
-            members = [
-                m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".json")
-            ]
-            for n, member in enumerate(members, 1):
-                if member.filename.rsplit("/", 1)[-1].startswith(STAGING_PREFIX):
-                    skipped["staging"] += 1
-                    continue
-                data = _member_bytes(archive, member, path)
-                if only is None or mentions(data, only):
-                    yield from read_json_bytes(data, f"{path}!{member.filename}", skipped)
-                if progress is not None and n % PROGRESS_EVERY == 0:
-                    progress(PROGRESS_EVERY, len(members))
-            if progress is not None and members:
-                progress(len(members) % PROGRESS_EVERY, len(members))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-        raise invalid(
-            str(path),
-            f"not a readable zip file: {exc}",
-            hint="re-download the dump (e.g. npm/all.zip from the OSV bucket)",
-        ) from None
+    wanted = [m for m in members if not m.filename.rsplit("/", 1)[-1].startswith(STAGING_PREFIX)]
+    if len(wanted) < len(members):
+        skipped["staging"] += len(members) - len(wanted)
+    with open_archive(path) as handle:
+        for n, member in enumerate(wanted, 1):
+            rows = _member_rows(handle, member, path, only, skipped)
+            yield from guarded(rows, unreadable)  # keep-going: a bad member, then the next
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY, len(wanted))
+    if progress is not None and wanted:
+        progress(len(wanted) % PROGRESS_EVERY, len(wanted))
 
 
-def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:
-    from irbook.files import limits
-    from irbook.files.read import read_stream_bounded
-
-    try:  # a zip bomb member stops at the limit instead of filling memory
-        with archive.open(member) as handle:
-            return read_stream_bounded(
-                handle,  # type: ignore[arg-type]  # ZipExtFile is a binary stream
-                name=f"{path}!{member.filename}",
-                kind="advisory",
-                max_bytes=limits.ADVISORY_FILE_BYTES,
-                size=member.file_size,
-            )
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
-        raise invalid(
-            f"{path}!{member.filename}",
-            f"cannot read zip member: {exc}",
-            hint="re-download the dump",
-        ) from None
-
-
-def _fingerprint(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return (stat.st_size, stat.st_mtime_ns)
-
-
-def _cache_file(cache_dir: Path, path: Path) -> Path:
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
-    return cache_dir / f"osv-{digest}.marshal"
-
-
-def _load_cache(
-    cache_dir: Path, path: Path, fingerprint: tuple[int, int]
-) -> tuple[Blobs, dict[str, int]] | None:
-    try:
-        payload: Any = marshal.loads(_cache_file(cache_dir, path).read_bytes())  # noqa: S302  # as above
-        fmt, stored, blobs, skipped = payload
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if fmt != CACHE_FORMAT or tuple(stored) != fingerprint:
-        return None
-    if not isinstance(blobs, dict) or not isinstance(skipped, dict):
-        return None
-    return blobs, skipped
-
-
-def _save_cache(
-    cache_dir: Path, path: Path, fingerprint: tuple[int, int], blobs: Blobs, skipped: Counter[str]
-) -> None:
-    """Write atomically; a cache that cannot be written only costs speed next time."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".osv-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump((CACHE_FORMAT, fingerprint, blobs, dict(skipped)), fh)
-            Path(tmp).replace(_cache_file(cache_dir, path))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+def _member_rows(
+    handle: BinaryIO,
+    member: ZipInfo,
+    path: Path,
+    only: Collection[Key] | None,
+    skipped: Counter[str],
+) -> Rows:
+    data = member_bytes(handle, member, path)
+    yield from read_json_bytes(data, f"{path}!{member.filename}", skipped, only)

@@ -291,6 +291,20 @@ def domain_iocs(values: Iterable[str]) -> list[Ioc]:
     return iocs
 
 
+def typed_iocs(values: Iterable[str], *, source: str) -> list[Ioc]:
+    """Indicators a responder typed (the runbook's `iocs` step): detected like IOC file lines;
+    text that is none of the known kinds is searched for as a marker string, never dropped."""
+    iocs = []
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            iocs.append(parse_ioc(value.strip(), source=source))
+        except ValueError:
+            iocs.append(parse_ioc(value.strip(), source=source, kind="marker"))
+    return iocs
+
+
 # database_specific.iocs keys of OSV records -> the kind their values are; unknown keys: detect.
 _OSV_KEYS: dict[str, IocKind] = {
     "domains": "domain",
@@ -420,10 +434,13 @@ def collect_iocs(
     ioc_files: Iterable[Path] = (),
     advisories: Iterable[Path] = (),
     domains: Iterable[str] = (),
+    typed: Iterable[Ioc] = (),
 ) -> list[Ioc]:
-    """All indicators from every source, merged. Raises UsageError when there are none."""
+    """All indicators from every source, merged (the union: an indicator typed at the `iocs` step
+    and one in the IOC file are both searched). Raises UsageError when there are none."""
     ioc_files, advisories, domains = list(ioc_files), list(advisories), list(domains)
-    if not (ioc_files or advisories or domains):
+    typed = list(typed)
+    if not (ioc_files or advisories or domains or typed):
         raise UsageError(
             "no indicators given", hint="pass --ioc FILE, --advisories PATH or --domain NAME"
         )
@@ -432,6 +449,7 @@ def collect_iocs(
         found.extend(load_ioc_file(path))
     found.extend(advisory_iocs(advisories))
     found.extend(domain_iocs(domains))
+    found.extend(typed)
     iocs = merge(found)
     if not iocs:
         given = ", ".join(str(p) for p in [*ioc_files, *advisories])

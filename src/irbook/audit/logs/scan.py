@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from irbook.audit.actions import CheckResult
 from irbook.audit.logs.iocmatch import EDGE_CONTEXT, Matcher
-from irbook.audit.logs.iocs import Ioc, collect_iocs
+from irbook.audit.logs.iocs import Ioc, collect_iocs, typed_iocs
 from irbook.domain.redact import redact
 from irbook.errors import InvalidInputError, NotFoundError, Problem, UsageError
 from irbook.files import limits
@@ -291,6 +291,7 @@ def audit_logs(
     ioc_files: Sequence[Path] = (),
     advisories: Sequence[Path] = (),
     domains: Sequence[str] = (),
+    typed: Sequence[Ioc] = (),
     progress: Progress | None = None,
     max_hits: int = DEFAULT_MAX_HITS,
 ) -> LogScanResult:
@@ -298,7 +299,7 @@ def audit_logs(
     if not paths:
         raise UsageError("no log files given", hint="irbook audit logs PATH... --ioc FILE")
     files = log_files(paths)  # a missing log fails before a big advisory dump is read
-    iocs = collect_iocs(ioc_files=ioc_files, advisories=advisories, domains=domains)
+    iocs = collect_iocs(ioc_files=ioc_files, advisories=advisories, domains=domains, typed=typed)
     result = scan_logs(files, iocs, progress=progress, max_hits=max_hits)
     inputs = [str(p) for p in [*ioc_files, *advisories]]
     return replace(result, inputs=inputs)
@@ -342,12 +343,13 @@ def _items(value: str | list[str] | None) -> list[str]:
 
 
 def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult:
-    """Runbook step ``uses: log-ioc-scan``: ``paths`` and ``iocs``, ``advisories``, ``domains``."""
-    unknown = set(args) - {"paths", "iocs", "advisories", "domains"}
+    """Runbook step ``uses: log-ioc-scan``: ``paths`` and ``iocs`` (IOC files), ``advisories``,
+    ``domains``, and ``indicators`` (typed ones, usually ``{{ answers.iocs }}``)."""
+    unknown = set(args) - {"paths", "iocs", "advisories", "domains", "indicators"}
     if unknown:
         raise UsageError(
             f"log-ioc-scan: unknown argument(s) {', '.join(sorted(unknown))}",
-            hint="use paths, iocs, advisories, domains",
+            hint="use paths, iocs, advisories, domains, indicators",
         )
     domains = [d for item in _items(args.get("domains")) for d in item.replace(",", " ").split()]
     result = audit_logs(
@@ -355,6 +357,7 @@ def run_action(args: Mapping[str, str | list[str]], *, cwd: Path) -> CheckResult
         ioc_files=_paths(args, "iocs", cwd),
         advisories=_paths(args, "advisories", cwd),
         domains=domains,
+        typed=typed_iocs(_items(args.get("indicators")), source="typed at the iocs step"),
     )
     return CheckResult(
         action="log-ioc-scan",

@@ -6,6 +6,7 @@ the line and column; nothing here lets a traceback reach the user.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -216,6 +217,19 @@ def npm(
     return _package("npm", name, version, path, source, groups)
 
 
+def locked(
+    ecosystem: Ecosystem,
+    name: str,
+    version: str,
+    path: Path,
+    source: str | None = None,
+    groups: Iterable[str] = (),
+    direct: bool | None = None,
+) -> LockedPackage:
+    """A package of any ecosystem (the npm and pypi helpers above, for the others)."""
+    return _package(ecosystem, name, version, path, source, groups, direct)
+
+
 def _package(
     ecosystem: Ecosystem,
     name: str,
@@ -223,8 +237,11 @@ def _package(
     path: Path,
     source: str | None,
     groups: Iterable[str],
+    direct: bool | None = None,
 ) -> LockedPackage:
-    return LockedPackage(ecosystem, name, version, str(path), source, tuple(sorted(set(groups))))
+    return LockedPackage(
+        ecosystem, name, version, str(path), source, tuple(sorted(set(groups))), direct
+    )
 
 
 # --- npm ---------------------------------------------------------------------------------------
@@ -256,7 +273,8 @@ def unique(packages: Iterable[LockedPackage]) -> list[LockedPackage]:
     """One entry per (name, version, source, file), in first-seen order.
 
     A package installed in several places is one finding, not many. Groups merge: if any copy is
-    a production dependency (no groups) the package is one; otherwise the groups are united.
+    a production dependency (no groups) the package is one; otherwise the groups are united. It
+    is direct if any copy is, indirect if a copy says so and none is direct.
     """
     merged: dict[tuple[str, str, str | None, str], LockedPackage] = {}
     for package in packages:
@@ -264,9 +282,17 @@ def unique(packages: Iterable[LockedPackage]) -> list[LockedPackage]:
         seen = merged.get(key)
         if seen is None:
             merged[key] = package
-        elif seen.groups and package.groups != seen.groups:
+            continue
+        groups = seen.groups
+        if seen.groups and package.groups != seen.groups:
             groups = () if not package.groups else tuple(sorted({*seen.groups, *package.groups}))
-            merged[key] = LockedPackage(
-                seen.ecosystem, seen.name, seen.version, seen.file, seen.source, groups
-            )
+        direct = _either(seen.direct, package.direct)
+        if groups != seen.groups or direct != seen.direct:
+            merged[key] = dataclasses.replace(seen, groups=groups, direct=direct)
     return list(merged.values())
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    if a or b:
+        return True
+    return None if a is None and b is None else False

@@ -1,4 +1,4 @@
-"""Package URLs (purl) of the two ecosystems irbook audits; every other type is ignored."""
+"""Package URLs (purl) of the ecosystems irbook audits; every other type is ignored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ from urllib.parse import unquote
 
 from irbook.audit.lockfiles.packages import Ecosystem
 
-_ECOSYSTEMS: dict[str, Ecosystem] = {"npm": "npm", "pypi": "PyPI"}
+_ECOSYSTEMS: dict[str, Ecosystem] = {
+    "npm": "npm",
+    "pypi": "PyPI",
+    "golang": "Go",
+    "cargo": "crates.io",
+    "composer": "Packagist",
+    "gem": "RubyGems",
+    "nuget": "NuGet",
+    "pub": "Pub",
+    "maven": "Maven",
+}
 
 
 def parse_purl(purl: str) -> tuple[Ecosystem, str, str, dict[str, str]] | None:
@@ -25,7 +35,8 @@ def parse_purl(purl: str) -> tuple[Ecosystem, str, str, dict[str, str]] | None:
     slash = path.rfind("/")
     at = path.find("@", slash + 1 if slash >= 0 else 1)
     name_part, version = (path[:at], path[at + 1 :]) if at > 0 else (path, "")
-    name = "/".join(unquote(segment) for segment in name_part.split("/") if segment)
+    separator = ":" if ecosystem == "Maven" else "/"  # OSV names Maven packages group:artifact
+    name = separator.join(unquote(segment) for segment in name_part.split("/") if segment)
     qualifiers = {}
     for pair in query.split("&") if query else []:
         key, _, value = pair.partition("=")

@@ -8,6 +8,7 @@ The binary ``bun.lockb`` is not read: ``bun install --save-text-lockfile`` write
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ def parse(path: Path) -> list[LockedPackage]:
     if not isinstance(packages, dict):
         raise fail(path, "'packages' must be an object", location="packages")
     found, problems = [], []
+    named = _named_by_workspaces(data)
     for key, entry in packages.items():
         first = entry[0] if isinstance(entry, list) and entry else None
         if not isinstance(first, str) or "@" not in first[1:]:
@@ -80,19 +82,59 @@ def parse(path: Path) -> list[LockedPackage]:
                 )
             )
             continue
-        found.append(_package(first, path))
+        package = _package(first, path, _workspace_versions(data))
+        found.append(dataclasses.replace(package, direct=_direct(str(key), named)))
     if problems:
         raise InvalidInputError(problems, hint="regenerate it with `bun install`")
     return unique(found)
 
 
-def _package(spec: str, path: Path) -> LockedPackage:
+def _package(spec: str, path: Path, workspaces: dict[str, str]) -> LockedPackage:
     name, reference = split_npm_spec(spec)
     if reference.startswith("npm:"):
         name, reference = split_npm_spec(reference[4:])
     if is_version(reference):
         return npm(name, reference, path)
-    return npm(name, "", path, reference)  # git, tarball URL, file:, link:, workspace:
+    version = workspaces.get(reference.removeprefix("workspace:"), "")
+    return npm(name, version, path, reference)  # git, tarball URL, file:, link:, workspace:
+
+
+def _named_by_workspaces(data: dict[str, Any]) -> set[str]:
+    """The names the workspaces (the root one included) depend on themselves."""
+    named: set[str] = set()
+    workspaces = data.get("workspaces")
+    for entry in workspaces.values() if isinstance(workspaces, dict) else ():
+        for field in (
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ):
+            deps = entry.get(field) if isinstance(entry, dict) else None
+            if isinstance(deps, dict):
+                named.update(str(k) for k in deps)
+    return named
+
+
+def _direct(key: str, named: set[str]) -> bool | None:
+    """A top-level key (the install name) that a workspace asks for; "parent/child" keys and
+    hoisted transitive ones are not direct; unknown when no workspace lists dependencies."""
+    if not named:
+        return None
+    top = "/" not in key or (key.startswith("@") and key.count("/") == 1)
+    return top and key in named
+
+
+def _workspace_versions(data: dict[str, Any]) -> dict[str, str]:
+    """Workspace folder -> the version its ``workspaces`` entry declares (when it does)."""
+    workspaces = data.get("workspaces")
+    if not isinstance(workspaces, dict):
+        return {}
+    return {
+        str(folder): entry["version"]
+        for folder, entry in workspaces.items()
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str)
+    }
 
 
 def _line_of(text: str, key: Any) -> tuple[int, int]:

@@ -7,6 +7,7 @@ under the real package name, because that is the name advisories use.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,32 @@ def _name_from_key(key: str) -> str:
     return tail if cut >= 0 else parts[-1]
 
 
+_DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+
+
+def _named_by_projects(packages: dict[str, Any]) -> set[str]:
+    """The names the root project and its workspace folders depend on themselves."""
+    named: set[str] = set()
+    for key, entry in packages.items():
+        if isinstance(entry, dict) and (key == "" or "node_modules/" not in key):
+            for field in _DEPENDENCY_FIELDS:
+                deps = entry.get(field)
+                if isinstance(deps, dict):
+                    named.update(str(k) for k in deps)
+    return named
+
+
+def _direct(key: str, name: str, named: set[str]) -> bool | None:
+    """Direct when installed at the top of node_modules under a name a project asks for;
+    nested copies and hoisted transitive ones are not; local folders: not said."""
+    if not key.startswith("node_modules/"):
+        return None
+    return key == f"node_modules/{name}" and name in named
+
+
 def _from_packages(packages: dict[str, Any], path: Path) -> list[LockedPackage]:
     found = []
+    named = _named_by_projects(packages)
     for key, entry in packages.items():
         if key == "":
             continue  # the project itself
@@ -86,7 +111,8 @@ def _from_packages(packages: dict[str, Any], path: Path) -> list[LockedPackage]:
         source = npm_source(resolved if isinstance(resolved, str) else None)
         if "node_modules/" not in key and not key.startswith("node_modules"):
             source = f"file:{key}"  # a local directory (workspace or file: dependency)
-        found.append(npm(name, version, path, source, _groups(entry)))
+        package = npm(name, version, path, source, _groups(entry))
+        found.append(dataclasses.replace(package, direct=_direct(key, _name_from_key(key), named)))
     return found
 
 

@@ -8,6 +8,8 @@ is reported, with its line, in one error.
 
 from __future__ import annotations
 
+import dataclasses
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,11 @@ from irbook.audit.lockfiles.inventory._common import (
     read_text,
     unique,
 )
-from irbook.audit.lockfiles.packages import LockedPackage
+from irbook.audit.lockfiles.packages import LOCAL_PREFIXES, LockedPackage
 from irbook.errors import InvalidInputError, Problem
 
 KIND = "pnpm lockfile"
+_SPECS = (*LOCAL_PREFIXES, "http:", "https:", "git", "github:", "gitlab:", "bitbucket:")
 SUPPORTED_MAJORS = (5, 6, 9)
 
 
@@ -51,6 +54,10 @@ def parse(path: Path) -> list[LockedPackage]:
             bad.append(str(key))
         elif package.name:
             found.append(package)
+    direct = _direct_versions(data, major)
+    if direct:
+        found = [dataclasses.replace(p, direct=_is_direct(p, direct)) for p in found]
+    found.extend(_linked(data, path))
     if bad:
         text = read_text(path, KIND)
         raise InvalidInputError(
@@ -105,17 +112,26 @@ def _package(key: str, entry: dict[str, Any], major: int, path: Path) -> LockedP
         name, version = parsed
     name = str(entry.get("name") or name)
     version = str(entry.get("version") or version)
+    source = _source(key, entry)
     if not is_version(version):
-        name = ""  # unversioned (e.g. a bare git URL in v5): nothing to match
+        if source is None and version.startswith(_SPECS):
+            source = version  # v9 "name@file:dir" keys: the key's "version" says where from
+        if source is None:
+            name = ""  # unversioned and no source (e.g. a bare git URL in v5): nothing to list
+        version = ""
     groups = [g for g in ("dev", "optional") if entry.get(g) is True]
-    return npm(name, version, path, _source(key, entry), groups)
+    return npm(name, version, path, source, groups)
 
 
 def _from_path(key: str, major: int) -> tuple[str, str] | None:
     key = key.strip("'")
     if major >= 6:
-        name, version = _split_at(key.removeprefix("/").split("(", 1)[0])
-        return name, version
+        path = key.removeprefix("/").split("(", 1)[0]
+        if not path.startswith("@") and "/" in path.split("@", 1)[0]:
+            # "registry.example.com/private@1.0.0" (v6): a package from another registry; its
+            # name is what follows the host, as pnpm's own dependency-path parser reads it
+            path = path.split("/", 1)[1]
+        return _split_at(path)
     parts = key.split("/")
     if len(parts) == 1:
         return None
@@ -144,3 +160,63 @@ def _source(key: str, entry: dict[str, Any]) -> str | None:
     if isinstance(tarball, str):
         return npm_source(tarball)
     return None
+
+
+def _linked(data: dict[str, Any], path: Path) -> list[LockedPackage]:
+    """Workspace projects and linked folders: the ``link:`` dependencies of every importer (and
+    of a v5 single-project file's top level), named as the depending project names them."""
+    importers = data.get("importers")
+    projects: dict[str, Any] = dict(importers) if isinstance(importers, dict) else {".": data}
+    found = []
+    for project, manifest in projects.items():
+        if not isinstance(manifest, dict):
+            continue
+        for field in ("dependencies", "devDependencies", "optionalDependencies"):
+            deps = manifest.get(field)
+            for name, value in deps.items() if isinstance(deps, dict) else ():
+                version = value.get("version") if isinstance(value, dict) else value
+                if isinstance(version, str) and version.startswith("link:"):
+                    target = posixpath.normpath(posixpath.join(str(project), version[5:]))
+                    groups = ["dev"] if field == "devDependencies" else []
+                    link = npm(str(name), "", path, f"link:{target}", groups)
+                    found.append(dataclasses.replace(link, direct=True))
+    return found
+
+
+def _is_direct(package: LockedPackage, direct: set[tuple[str, str]]) -> bool | None:
+    if (package.name, package.version) in direct or (package.name, "") in direct:
+        return True
+    # A git or tarball package may be depended on under an alias the lockfile does not resolve.
+    return False if package.source is None else None
+
+
+def _direct_versions(data: dict[str, Any], major: int) -> set[tuple[str, str]]:
+    """(name, version) of what the projects (importers) depend on themselves; (name, "") for a
+    dependency on a git, tarball or file: source, whose package has a version of its own."""
+    importers = data.get("importers")
+    projects: dict[str, Any] = dict(importers) if isinstance(importers, dict) else {".": data}
+    found: set[tuple[str, str]] = set()
+    for manifest in projects.values():
+        if not isinstance(manifest, dict):
+            continue
+        for field in ("dependencies", "devDependencies", "optionalDependencies"):
+            deps = manifest.get(field)
+            for name, value in deps.items() if isinstance(deps, dict) else ():
+                version = value.get("version") if isinstance(value, dict) else value
+                if not isinstance(version, str) or version.startswith("link:"):
+                    continue
+                found.add(_resolved(str(name), version, major))
+    return found
+
+
+def _resolved(name: str, version: str, major: int) -> tuple[str, str]:
+    """An importer's resolved version (``4.4.2(peer@1)``, ``1.0.0_peer``, an alias
+    ``debug@4.4.2`` or a path ``/debug/4.4.2``) as the (name, version) of its package."""
+    if version.startswith("/") or (not version[:1].isdigit() and "@" in version[1:]):
+        parsed = _from_path(version if version.startswith("/") else "/" + version, major)
+        if parsed is not None:
+            return parsed
+    if not version[:1].isdigit():
+        return name, ""  # a URL or file: spec: the package is known by name
+    version = version.split("(", 1)[0]
+    return name, version.split("_", 1)[0] if major < 6 else version

@@ -1,4 +1,9 @@
-"""SPDX 2.x JSON SBOMs: every package with an npm or PyPI purl among its ``externalRefs``."""
+"""SPDX 2.x JSON SBOMs: every package with an npm or PyPI purl among its ``externalRefs``.
+
+The packages the document describes (``documentDescribes``, or a ``DESCRIBES`` relationship of
+the document, or ``DESCRIBED_BY`` pointing at it) are the product itself, not its dependencies, so
+they are left out, as CycloneDX's ``metadata.component`` is.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,10 @@ def parse(path: Path) -> list[LockedPackage]:
     if not isinstance(packages, list):
         raise fail(path, "'packages' must be an array", location="packages")
     found = []
+    described = _described(data)
     for package in packages:
+        if isinstance(package, dict) and package.get("SPDXID") in described:
+            continue
         for purl in _purls(package):
             parsed = parse_purl(purl)
             if parsed is None:
@@ -48,3 +56,21 @@ def _purls(package: Any) -> list[str]:
         and ref.get("referenceType") == "purl"
         and isinstance(ref.get("referenceLocator"), str)
     ]
+
+
+def _described(data: dict[str, Any]) -> set[str]:
+    document = data.get("SPDXID", "SPDXRef-DOCUMENT")
+    found = {d for d in data.get("documentDescribes") or [] if isinstance(d, str)}
+    for rel in data.get("relationships") or []:
+        if not isinstance(rel, dict):
+            continue
+        kind, source, target = (
+            rel.get("relationshipType"),
+            rel.get("spdxElementId"),
+            rel.get("relatedSpdxElement"),
+        )
+        if kind == "DESCRIBES" and source == document and isinstance(target, str):
+            found.add(target)
+        elif kind == "DESCRIBED_BY" and target == document and isinstance(source, str):
+            found.add(source)
+    return found

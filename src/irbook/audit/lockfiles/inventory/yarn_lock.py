@@ -105,10 +105,30 @@ def _parse_berry(path: Path) -> list[LockedPackage]:
                 location=f"{key}.resolution",
             )
         name, reference = split_npm_spec(resolution)
+        if reference.startswith("patch:"):
+            name, reference = _patched_base(name, reference)
         if reference == "workspace:.":
             continue  # the project itself
         version = entry.get("version")
         version = "" if version is None else str(version)
         source = None if reference.startswith("npm:") else reference
+        if reference.startswith(_LOCAL):
+            source = reference.split("::", 1)[0]  # drop yarn's ::locator=... bookkeeping
         found.append(npm(name, version, path, source))
     return unique(found)
+
+
+def _patched_base(name: str, reference: str) -> tuple[str, str]:
+    """``patch:fsevents@npm%3A2.3.3#<patch>::...`` -> ("fsevents", "npm:2.3.3").
+
+    A patched package is its base package with local changes: listed once, under the base (the
+    base entry is usually in the file too, and ``unique`` merges the two), so one advisory gives
+    one finding.
+    """
+    from urllib.parse import unquote
+
+    base = unquote(reference.removeprefix("patch:").split("#", 1)[0])
+    base_name, base_reference = split_npm_spec(base)
+    if not base_name or not base_reference:
+        return name, reference
+    return base_name, base_reference
