@@ -108,3 +108,23 @@ def test_narrow_terminal_keeps_paths_whole(tmp_path: Path) -> None:
     assert all(p.endswith("/") or p.endswith("package-lock.json") for p in pieces), pieces
     assert all(len(line) <= 90 for line in lines)
     assert any(line.split() == ["package", "@tanstack/history"] for line in lines)
+
+
+def test_piped_runbook_list_is_aligned_columns() -> None:
+    """Piped, `runbooks list` is aligned columns: every row one line, each column starting at
+    the same place as its header, no colour, nothing after the last cell."""
+    done = subprocess.run(
+        [sys.executable, "-m", "irbook", "runbooks", "list"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="30"),
+        cwd=ROOT,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    header = lines[0]
+    starts = [header.index(h) for h in ("version", "title", "phases", "steps")]
+    row = next(line for line in lines if line.startswith("supply-chain-compromise "))
+    assert [row[s - 2 : s] for s in starts] == ["  "] * 4  # each column begins after a gap
+    assert "Software supply-chain compromise" in row and row == row.rstrip()
+    assert "\x1b[" not in done.stdout
