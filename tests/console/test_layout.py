@@ -128,3 +128,20 @@ def test_piped_runbook_list_is_aligned_columns() -> None:
     assert [row[s - 2 : s] for s in starts] == ["  "] * 4  # each column begins after a gap
     assert "Software supply-chain compromise" in row and row == row.rstrip()
     assert "\x1b[" not in done.stdout
+
+
+def test_piped_step_help_is_the_source_text(tmp_path: Path) -> None:
+    """Piped (a non-interactive walk into a log), a step's help is its own text, line for line:
+    the long `az rest ... --url https://graph.microsoft.com/...` line is not re-wrapped."""
+    script = tmp_path / "show.py"
+    script.write_text(SHOW_STEP, encoding="utf-8")
+    runbook = ROOT / "runbooks" / "supply-chain-compromise.yaml"
+    done = subprocess.run(
+        [sys.executable, str(script), str(runbook), "revoke-device-sessions"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="60"),
+        check=True,
+    )
+    url = "https://graph.microsoft.com/v1.0/users/USER_ID/revokeSignInSessions"
+    assert any(f"`az rest --method POST --url {url}`" in line for line in done.stdout.splitlines())

@@ -91,6 +91,12 @@ def plain_error(text: str) -> None:
 
 
 def markdown(text: str) -> None:
+    """Markdown laid out on a terminal; piped, the source text itself (already readable, never
+    re-wrapped at 80 columns, and commands in it stay on one line)."""
+    console = stdout()
+    if not console.is_terminal:
+        console.file.write(text.rstrip() + "\n")
+        return
     from rich.markdown import Markdown
 
-    stdout().print(Markdown(text))
+    console.print(Markdown(text))
