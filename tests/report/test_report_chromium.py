@@ -39,6 +39,26 @@ def demo_html(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
+def demo_markdown(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = tmp_path_factory.mktemp("demo-md") / "demo.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        return export_report(build_demo(store), "md")
+    finally:
+        store.close()
+
+
+def test_markdown_answers_and_findings_read_well(demo_markdown: str) -> None:
+    """The Markdown report: answers in words, and a lockfile audit as five readable columns
+    (it was every raw key, 13 columns, with lists and nulls as JSON)."""
+    assert '{"' not in demo_markdown and "check found problems: 2 finding(s)" in demo_markdown
+    assert "| File | Package | Advisory | Match | Safe version |" in demo_markdown
+    assert "| @tanstack/react-router 1.169.5 | GHSA-g7cv-rxg3-hmpx (CVE-2026-45321) |" in (
+        demo_markdown
+    )
+
+
+@pytest.fixture(scope="module")
 def chromium() -> str:
     browser = find_chromium()
     if browser is None:
