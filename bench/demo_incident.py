@@ -187,16 +187,21 @@ class Demo:
 
 def build_demo(store: Store, *, close: bool = True) -> IncidentState:
     clock = Clock(datetime(2026, 5, 11, 20, 12, tzinfo=UTC))
-    incidents.new_incident_id = lambda now: DEMO_ID  # a fixed id: the picture stays the same
     loaded = catalog.load("supply-chain-compromise")
     commander = Responder(*PEOPLE["incident-commander"], clock=clock)
-    state = incidents.start_incident(
-        loaded,
-        store=store,
-        responder=commander,
-        severity="SEV1",
-        title="Malicious @tanstack/react-router 1.169.5 on developer machines and a CI runner",
-    )
+    # a fixed id, so the picture stays the same; put back after, since tests build it in-process
+    new_id = incidents.new_incident_id
+    incidents.new_incident_id = lambda now: DEMO_ID
+    try:
+        state = incidents.start_incident(
+            loaded,
+            store=store,
+            responder=commander,
+            severity="SEV1",
+            title="Malicious @tanstack/react-router 1.169.5 on developer machines and a CI runner",
+        )
+    finally:
+        incidents.new_incident_id = new_id
     demo = Demo(store, clock, state)
     for role, (actor, _) in PEOPLE.items():
         demo.rec("incident-commander", Kind.ROLE_ASSIGNED, RoleAssigned(role=role, person=actor))
