@@ -366,19 +366,20 @@ class Walker:
         the caught-up log already holds the answer; asked again after every conflict."""
 
         def attempt() -> bool:
-            # A random pause before every try, the winner of the last race included: the winner
-            # goes straight on to the next step while the losers catch up with the log, and
-            # without this the fastest walker won every race after its first (issue 17).
-            time.sleep(random.uniform(0, FAIR_PAUSE_S))  # noqa: S311  # jitter, not crypto
             if taken():
                 self.display.notice(lost)
                 return False
+            # A random pause before every append, the winner of the last race included (and no
+            # extra back-off for the losers): the winner goes straight on to the next step while
+            # the losers catch up with the log, and without this the fastest walker won every
+            # race after its first (issue 17).
+            time.sleep(random.uniform(0, FAIR_PAUSE_S))  # noqa: S311  # jitter, not crypto
             self._tell_redacted_on_record(
                 record_all(self.store, self.current, news, self.responder)
             )
             return True
 
-        return retry_on_conflict(attempt, catch_up=self._catch_up)
+        return retry_on_conflict(attempt, catch_up=self._catch_up, backoff_s=0.0)
 
     def _tell_redacted_on_record(self, events: list[Event]) -> None:
         for event in events:

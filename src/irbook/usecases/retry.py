@@ -31,7 +31,9 @@ T = TypeVar("T")
 BACKOFF_S = 0.005
 
 
-def retry_on_conflict(attempt: Callable[[], T], *, catch_up: Callable[[], int]) -> T:
+def retry_on_conflict(
+    attempt: Callable[[], T], *, catch_up: Callable[[], int], backoff_s: float = BACKOFF_S
+) -> T:
     """``attempt()`` until it returns without ``AppendConflict``.
 
     ``catch_up()`` is called after each conflict; it brings the caller's view of the log up to
@@ -44,4 +46,5 @@ def retry_on_conflict(attempt: Callable[[], T], *, catch_up: Callable[[], int]) 
         except AppendConflict:
             if catch_up() == 0:
                 raise
-            time.sleep(random.uniform(0, BACKOFF_S))  # noqa: S311  # jitter, not crypto
+            if backoff_s:
+                time.sleep(random.uniform(0, backoff_s))  # noqa: S311  # jitter, not crypto
