@@ -33,7 +33,6 @@ from irbook.domain.models import Runbook
 from irbook.domain.redact import find_secrets, redact, scrub_event
 from irbook.domain.text import check_one_line
 from irbook.errors import (
-    AppendConflict,
     CloseRefusedError,
     IrbookError,
     NotFoundError,
@@ -228,25 +227,24 @@ def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Resp
     ``irbook.usecases.retry`` applies.
     """
     new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
-    tried = 0
+    seen: int | None = None  # the log's length at the last conflict
 
     def attempt() -> Event:
-        nonlocal tried
-        try:
-            return store.append(
-                incident_id,
-                new,
-                expected_seq=None,
-                actor=responder.actor,
-                host=responder.host,
-                at=responder.clock(),
-            )
-        except AppendConflict as conflict:
-            tried = conflict.expected_seq
-            raise
+        return store.append(
+            incident_id,
+            new,
+            expected_seq=None,
+            actor=responder.actor,
+            host=responder.host,
+            at=responder.clock(),
+        )
 
-    def caught_up() -> int:  # events someone else committed at or after the seq we tried
-        return max(store.last_seq(incident_id) - tried + 1, 0)
+    def caught_up() -> int:  # the first conflict is retried; after it, only while the log grows
+        nonlocal seen
+        latest = store.last_seq(incident_id)
+        grown = 1 if seen is None else latest - seen
+        seen = latest
+        return max(grown, 0)
 
     return retry_on_conflict(attempt, catch_up=caught_up)
 
