@@ -150,19 +150,46 @@ def resume(
 
 @app.command()
 def status(
-    incident: OptionalIncidentArg = None, json_output: JsonOption = False, db: DbOption = None
-) -> None:
+    incident: OptionalIncidentArg = None,
+    json_output: JsonOption = False,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue",
+            help="List only waiting steps whose due time has passed (of every open incident "
+            "unless one is named); exit 1 when there is any, 0 otherwise (for scripts and cron).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> int:
     """Show where an incident stands: every step with its state, who settled it and when.
 
     Example: irbook status IR-20260511-1A2B --json
     """
     from irbook.console import incident as show
+    from irbook.errors import ExitCode
     from irbook.usecases.incidents import find_incident, load_state, utc_now
-    from irbook.usecases.status import status_view
+    from irbook.usecases.status import status_view, waiting_view
 
+    now = utc_now()
     with opened_store(db) as store:
-        state = load_state(store, find_incident(store, incident).id)
-    show.status(status_view(state, now=utc_now()), as_json=json_output)
+        if overdue:
+            ids = [find_incident(store, incident).id] if incident else None
+            if ids is None:
+                ids = [i.id for i in store.incidents(status="open")]
+            rows = [
+                w
+                for incident_id in ids
+                for w in waiting_view(load_state(store, incident_id), now=now)
+                if w["overdue"]
+            ]
+        else:
+            state = load_state(store, find_incident(store, incident).id)
+    if overdue:
+        show.overdue(rows, as_json=json_output)
+        return int(ExitCode.FINDINGS if rows else ExitCode.OK)
+    show.status(status_view(state, now=now), as_json=json_output)
+    return 0
 
 
 @app.command("list")

@@ -116,6 +116,9 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.STEP_SKIPPED: lambda p, w: f"skipped {w}: {p.get('reason', '')}",
     Kind.STEP_NOT_APPLICABLE: lambda p, w: f"marked {w} not applicable: {p.get('reason', '')}",
     Kind.STEP_REOPENED: _reopened,
+    Kind.STEP_WAITING: lambda p, w: (
+        f"{w} waiting on {p.get('on', '')}" + (f" (due {p['due']})" if p.get("due") else "")
+    ),
     Kind.NOTE_ADDED: _note,
     Kind.EVIDENCE_ATTACHED: lambda p, _: (
         f"evidence {p.get('path', '')} (sha256 {str(p.get('sha256', ''))[:12]}…)"

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     STEP_SKIPPED = "step_skipped"
     STEP_NOT_APPLICABLE = "step_not_applicable"  # the responder decided it does not apply
     STEP_REOPENED = "step_reopened"  # "go back": the step is asked again
+    STEP_WAITING = "step_waiting"  # open, waiting on someone or something (with a due time)
     NOTE_ADDED = "note_added"
     EVIDENCE_ATTACHED = "evidence_attached"
     CHECK_RAN = "check_ran"
@@ -95,6 +96,16 @@ class StepNotApplicable(Payload):
 
 class StepReopened(Payload):
     reason: str = ""
+
+
+class StepWaiting(Payload):
+    """The step stays open, waiting on ``on`` (a person, team or third party) until ``due``
+    (RFC 3339 UTC, optional); the walk continues with steps that do not need it."""
+
+    on: str
+    due: str = ""
+    redacted: list[str] = []
+    OMIT_WHEN_EMPTY = ("due",)
 
 
 class NoteAdded(Payload):
@@ -189,6 +200,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.STEP_SKIPPED: StepSkipped,
     Kind.STEP_NOT_APPLICABLE: StepNotApplicable,
     Kind.STEP_REOPENED: StepReopened,
+    Kind.STEP_WAITING: StepWaiting,
     Kind.NOTE_ADDED: NoteAdded,
     Kind.EVIDENCE_ATTACHED: EvidenceAttached,
     Kind.CHECK_RAN: CheckRan,

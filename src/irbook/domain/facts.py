@@ -367,7 +367,7 @@ def _phases(state: IncidentState) -> tuple[PhaseFacts, ...]:
     out = []
     for phase in state.runbook.phases:
         statuses = [engine.status_of(state, s) for s in phase.steps]
-        if all(s is not StepStatus.PENDING for s in statuses):
+        if all(s not in engine.OPEN_STATES for s in statuses):
             status = "done"
         elif any(s is not StepStatus.PENDING for s in statuses):
             status = "in progress"

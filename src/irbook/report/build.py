@@ -214,7 +214,7 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
     ids = {s.id for s in phase.steps}
     touched = [e.at for e in state.events if e.step_id in ids]
     times = [s.at for s in steps if s.at is not None]
-    pending = any(s.status == StepStatus.PENDING for s in steps)
+    pending = any(s.status in engine.OPEN_STATES for s in steps)
     return m.PhaseOutcome(
         id=phase.id,
         title=phase.title,
@@ -230,8 +230,8 @@ def _phase_word(steps: list[m.StepOutcome], *, started: bool) -> str:
     statuses = {s.status for s in steps}
     if statuses == {StepStatus.NOT_APPLICABLE}:
         return "not applicable"
-    if StepStatus.PENDING in statuses:
-        settled = statuses - {StepStatus.PENDING, StepStatus.NOT_APPLICABLE}
+    if statuses & engine.OPEN_STATES:
+        settled = statuses - engine.OPEN_STATES - {StepStatus.NOT_APPLICABLE}
         return "in progress" if settled or started else "not started"
     exceptions = {StepStatus.SKIPPED, StepStatus.DONE_WITH_EXCEPTIONS}
     return "done with exceptions" if statuses & exceptions else "done"

@@ -8,11 +8,13 @@ steps:
   revoke-npm-tokens: {run: true}        # a command step: run its command now
   rotate-k8s: {not_applicable: "no Kubernetes here"}   # any step the runbook allows it for
   preserve-evidence: {ticked: [Memory image], reason: "disk imaging tool not licensed"}
+  revoke-certificate: {wait: {on: "CA", due: "2026-05-12T10:00:00Z"}}   # open, waiting
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,8 @@ from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook,
 from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
-from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip
-from irbook.runner.values import ValueContext, ValueSpec, coerce
+from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip, Wait
+from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime
 
 _TOP_KEYS = ("inputs", "steps")
 
@@ -121,6 +123,8 @@ def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> D
         if not step.not_applicable:
             raise ValueError("always applies: the runbook does not allow `not_applicable` here")
         return NotApplicable(reason)
+    if isinstance(raw, dict) and set(raw) == {"wait"}:
+        return _wait(raw["wait"])
     if isinstance(raw, dict) and set(raw) == {"run"} and isinstance(step, CommandStep):
         return Complete(value=None, perform=bool(raw["run"]))
     if isinstance(step, InputStep):
@@ -134,6 +138,23 @@ def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> D
         "answer `done`, `{skip: reason}`, `{not_applicable: reason}`"
         + (", or `{run: true}`" if isinstance(step, CommandStep) else "")
     )
+
+
+def _wait(raw: Any) -> Decision:
+    """`{wait: {on: WHO, due: WHEN}}` (due optional) or `{wait: WHO}`: open, waiting."""
+    if isinstance(raw, str):
+        raw = {"on": raw}
+    if not isinstance(raw, dict) or not set(raw) <= {"on", "due"}:
+        raise ValueError('waiting is `{wait: {on: "who or what", due: "2026-05-12T10:00:00Z"}}`')
+    on = str(raw.get("on") or "").strip()
+    if not on:
+        raise ValueError('waiting needs who or what it waits on: `{wait: {on: "CA"}}`')
+    due = raw.get("due")
+    if isinstance(due, datetime):  # YAML reads an unquoted timestamp as a datetime
+        if due.tzinfo is None:
+            raise ValueError("due: a time without a zone is ambiguous: add Z for UTC")
+        return Wait(on, due.astimezone(UTC))
+    return Wait(on, parse_datetime(str(due)) if due else None)
 
 
 def _checklist(step: ChecklistStep, raw: Any) -> Decision:

@@ -28,8 +28,9 @@ from irbook.runner.decisions import (
     NotApplicable,
     Pause,
     Skip,
+    Wait,
 )
-from irbook.runner.values import ValueContext, ValueSpec, coerce, validator
+from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime, validator
 
 UNANSWERED = object()
 
@@ -110,6 +111,7 @@ class TerminalSource:
         choices.append((self._done_label(step), "done"))
         if not step.critical:
             choices.append(("Skip (asks why)", "skip"))
+        choices.append(("Waiting on someone or something (asks who, and by when)", "wait"))
         if step.not_applicable:
             choices.append(("Does not apply to this incident (asks why)", "n/a"))
         choices += [("Add a note", "note"), ("Attach evidence (a file)", "attach")]
@@ -125,6 +127,8 @@ class TerminalSource:
         if action == "n/a":
             reason = self.prompter.text("Why does it not apply?", validate=_required)
             return NotApplicable(reason.strip())
+        if action == "wait":
+            return self._wait()
         if action == "note":
             return AddNote(self.prompter.text("Note:", validate=_required).strip())
         if action == "attach":
@@ -194,6 +198,16 @@ class TerminalSource:
         reason = self.prompter.text("Why are the unticked items not done?", validate=_required)
         return Complete(ticked, reason=reason.strip())
 
+    def _wait(self) -> Decision:
+        on = self.prompter.text(
+            "Waiting on whom or what? (a CA, npm support, a team)", validate=_required
+        )
+        due = self.prompter.text(
+            "Due by? (with a zone, e.g. 2026-05-12T10:00:00Z; optional: Enter for none)",
+            validate=lambda text: None if not text.strip() else _due_problem(text),
+        )
+        return Wait(on.strip(), parse_datetime(due.strip()) if due.strip() else None)
+
     def _go_back(self, state: IncidentState) -> Decision:
         settled = [
             (f"{s.label} ({state.steps[s.id].status})", s.id)
@@ -246,6 +260,14 @@ class TerminalSource:
 
 
 _YES = ("y", "yes", "true", "1", "on")
+
+
+def _due_problem(text: str) -> str | None:
+    try:
+        parse_datetime(text.strip())
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _required(text: str) -> str | None:

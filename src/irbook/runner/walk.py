@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from irbook.domain.events import (
     StepNotApplicable,
     StepReopened,
     StepSkipped,
+    StepWaiting,
     attributed,
 )
 from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
@@ -50,6 +52,7 @@ from irbook.runner.decisions import (
     NotApplicable,
     Pause,
     Skip,
+    Wait,
 )
 from irbook.runner.display import Display
 from irbook.runner.sources import UNANSWERED, DecisionSource
@@ -97,6 +100,9 @@ class Walker:
         self.display = display
         self.options = options
         self.state: IncidentState | None = None
+        self._waited_again: set[str] = set()  # waiting steps waited on again at the walk's end
+        self._came_back: set[str] = set()
+        self._told_overdue: set[str] = set()
 
     # --- the loop ------------------------------------------------------------------------------
 
@@ -111,7 +117,8 @@ class Walker:
         try:
             self._ask_inputs()
             shown_phase = None
-            while (step := engine.next_step(self.current, role=self.options.role)) is not None:
+            while (step := self._next()) is not None:
+                self._tell_overdue()
                 phase = self.current.runbook.phase_of(step.id)
                 progress = engine.progress(self.current, role=self.options.role)
                 if phase.id != shown_phase:
@@ -123,6 +130,12 @@ class Walker:
                     self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
+            still = engine.waiting_steps(self.current)
+            if still:  # waited on again when the walk came back to them: open until resumed
+                for waiting_step, st in still:
+                    self.display.notice(f"still open: {_waiting_line(waiting_step, st)}")
+                self.display.notice(f"resume with: {self.options.resume_command}")
+                return WalkResult(self.current, "waiting")
             waits = engine.waiting(self.current, role=self.options.role)
             if waits:  # a role walk whose remaining steps need other roles' steps first
                 self.display.waiting(self.current, waits)
@@ -147,6 +160,32 @@ class Walker:
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
 
+    def _next(self) -> Step | None:
+        """The next pending step; once none is left, the waiting steps, each once more (the
+        walk comes back to them), until the responder waits on them again in this run."""
+        step = engine.next_step(self.current, role=self.options.role, include_waiting=False)
+        if step is not None:
+            return step
+        for candidate in engine.open_steps(self.current, role=self.options.role):
+            st = self.current.steps[candidate.id]
+            if (
+                st.status is StepStatus.WAITING
+                and candidate.id not in self._waited_again
+                and engine.needs_met(self.current, candidate)
+            ):
+                if candidate.id not in self._came_back:
+                    self._came_back.add(candidate.id)
+                    self.display.notice(f"back to a waiting step: {_waiting_line(candidate, st)}")
+                return candidate
+        return None
+
+    def _tell_overdue(self) -> None:
+        """Say once per walk, at the next prompt, that a waiting step's due time has passed."""
+        for step, st in engine.overdue_steps(self.current, self.responder.clock()):
+            if step.id not in self._told_overdue:
+                self._told_overdue.add(step.id)
+                self.display.notice(f"OVERDUE: {_waiting_line(step, st)}")
+
     @property
     def current(self) -> IncidentState:
         assert self.state is not None  # set at the start of run()
@@ -170,6 +209,8 @@ class Walker:
                 self._skip(step, decision.reason)
             elif isinstance(decision, NotApplicable):
                 self._not_applicable(step, decision.reason)
+            elif isinstance(decision, Wait):
+                self._wait(step, decision)
             elif isinstance(decision, Again):
                 return  # nothing recorded: the loop shows the same step again
             elif isinstance(decision, AddNote):
@@ -258,6 +299,24 @@ class Walker:
         )
         self._settle(step, NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id))
 
+    def _wait(self, step: Step, decision: Wait) -> None:
+        """Keep the step open, waiting on someone or something; the walk goes on without it."""
+        on, found = redact(decision.on.strip())
+        if not on:
+            raise UsageError("'waiting' needs who or what it waits on")
+        self._tell_redacted(found)
+        due = decision.due.astimezone(UTC).isoformat() if decision.due is not None else ""
+        st = self.current.steps[step.id]
+        if step.id in self._came_back:
+            self._waited_again.add(step.id)
+        same_due = (st.due.isoformat() if st.due else "") == due
+        if st.status is StepStatus.WAITING and st.waiting_on == on and same_due:
+            self.display.recorded(f"{step.id}: still waiting on {on}")
+            return  # nothing new to record (an answers file passed again)
+        payload = StepWaiting(on=on, due=due, redacted=found)
+        self._append_fact(NewEvent(Kind.STEP_WAITING, payload, step_id=step.id))
+        self.display.recorded(f"{step.id}: {_waiting_line(step, self.current.steps[step.id])}")
+
     def _not_applicable(self, step: Step, reason: str) -> None:
         if not step.not_applicable:
             raise UsageError(
@@ -307,7 +366,7 @@ class Walker:
                 return
             except AppendConflict as conflict:
                 self._after_conflict(conflict)
-                if self.current.steps[step.id].status is not StepStatus.PENDING:
+                if self.current.steps[step.id].status not in engine.OPEN_STATES:
                     self.display.notice(
                         "your answer to this step was not recorded: "
                         "it was settled by someone else first"
@@ -347,6 +406,11 @@ class Walker:
 _REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
+def _waiting_line(step: Step, st: engine.StepState) -> str:
+    due = f", due {st.due:%Y-%m-%d %H:%M} UTC" if st.due is not None else ""
+    return f"{step.id} ({step.label}) waiting on {st.waiting_on}{due}"
+
+
 def checklist_ticked(step: ChecklistStep, value: Any) -> list[str]:
     """The ticked items, in the runbook's order; UsageError for an item the step does not have."""
     if value is True:  # "done" without a list: every item
@@ -367,6 +431,7 @@ NOTICE_KINDS = frozenset(
         Kind.STEP_SKIPPED,
         Kind.STEP_NOT_APPLICABLE,
         Kind.STEP_REOPENED,
+        Kind.STEP_WAITING,
         Kind.NOTE_ADDED,
         Kind.EVIDENCE_ATTACHED,
         Kind.INPUT_RECORDED,

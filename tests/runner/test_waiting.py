@@ -1,0 +1,119 @@
+"""Waiting on a third party: the step stays open, the walk goes on, comes back, and says when
+the due time has passed; `irbook status --overdue` is the cron-friendly view of the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect drives the real terminal")
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runner"
+WAITING = FIXTURES / "waiting.yaml"
+TIMEOUT = 60
+ENTER = "\r"
+DOWN = "\x1b[B"
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "IRBOOK_DB": str(tmp_path / "irbook.db"),
+        "TERM": "xterm-256color",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "IRBOOK_ACTOR": "alice",
+        "COLUMNS": "120",
+        "IRBOOK_OUTPUT_DIR": str(tmp_path / "out"),
+    }
+
+
+def irbook(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "irbook", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.mark.pty
+def test_critical_step_waits_on_a_third_party_walk_continues_overdue_then_done(
+    tmp_path: Path,
+) -> None:
+    env = env_for(tmp_path)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "irbook", "start", str(WAITING), "--title", "Leaked signing cert"],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(50, 120),
+    )
+    # revoke-cert is critical: its menu is Read again, Done, Waiting on ...
+    child.expect("What now\\?")
+    child.send(DOWN + DOWN + ENTER)
+    child.expect("Waiting on whom or what")
+    child.send("CA (DigiCert support)" + ENTER)
+    child.expect("Due by")
+    child.send("2020-01-01T00:00:00Z" + ENTER)  # already past: overdue at the next prompt
+    child.expect("waiting on CA")
+
+    # The walk goes on with a step that does not need it, and says the due time has passed.
+    child.expect("OVERDUE: revoke-cert")
+    child.expect("Rotate the registry tokens")
+    child.expect("What now\\?")
+
+    overdue = irbook(env, "status", "--overdue", "--json")
+    assert overdue.returncode == 1, overdue.stderr
+    rows = json.loads(overdue.stdout)
+    assert [(r["step"], r["on"], r["overdue"]) for r in rows] == [
+        ("revoke-cert", "CA (DigiCert support)", True)
+    ]
+    shown = irbook(env, "status")
+    assert "waiting on CA (DigiCert support)" in shown.stdout
+    assert "OVERDUE" in shown.stdout
+
+    child.send(ENTER)  # rotate-tokens: done
+    # announce needs revoke-cert, so the walk goes on to the next phase
+    child.expect("Write the post-mortem")
+    child.expect("What now\\?")
+    child.send(ENTER)
+    # ... and then comes back to the waiting step
+    child.expect("back to a waiting step: revoke-cert")
+    child.expect("What now\\?")
+    child.send(DOWN + ENTER)  # the CA answered: done
+    child.expect("Announce the revocation")
+    child.expect("What now\\?")
+    child.send(ENTER)
+    child.expect("Close the incident now\\?")
+    child.send("y" + ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+
+    with sqlite3.connect(tmp_path / "irbook.db") as conn:
+        kinds = [
+            (k, s)
+            for k, s in conn.execute("select kind, step_id from event order by seq")
+            if k in ("step_waiting", "step_completed")
+        ]
+        (status,) = conn.execute("select status from incident").fetchone()
+    assert kinds == [
+        ("step_waiting", "revoke-cert"),
+        ("step_completed", "rotate-tokens"),
+        ("step_completed", "post-mortem"),
+        ("step_completed", "revoke-cert"),
+        ("step_completed", "announce"),
+    ]
+    assert status == "completed"
+    after = irbook(env, "status", "--overdue")
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "no overdue waiting steps" in after.stdout
