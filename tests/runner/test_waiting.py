@@ -117,3 +117,41 @@ def test_critical_step_waits_on_a_third_party_walk_continues_overdue_then_done(
     after = irbook(env, "status", "--overdue")
     assert after.returncode == 0, after.stdout + after.stderr
     assert "no overdue waiting steps" in after.stdout
+
+
+def test_answers_file_wait_is_recorded_reported_and_resumed_to_done(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    first = tmp_path / "first.yaml"
+    first.write_text(
+        "steps:\n"
+        '  revoke-cert: {wait: {on: "CA", due: "2020-01-01T10:00:00Z"}}\n'
+        "  rotate-tokens: done\n"
+        "  post-mortem: done\n"
+    )
+    started = irbook(env, "start", str(WAITING), "--answers", str(first))
+    assert "Traceback" not in started.stdout + started.stderr
+    assert "still open: revoke-cert" in started.stdout, started.stdout + started.stderr
+    assert irbook(env, "status", "--overdue").returncode == 1
+    view = json.loads(irbook(env, "status", "--json").stdout)
+    assert view["progress"]["waiting"] == 1
+    assert view["waiting"][0]["on"] == "CA"
+    report = irbook(env, "report", view["incident"], "--format", "md")
+    assert "waiting on CA since" in report.stdout, report.stdout + report.stderr
+
+    second = tmp_path / "second.yaml"
+    second.write_text("steps:\n  revoke-cert: done\n  announce: done\n")
+    resumed = irbook(env, "resume", "--answers", str(second))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert irbook(env, "status", "--overdue").returncode == 0
+    view = json.loads(irbook(env, "status", "--json").stdout)
+    assert view["waiting"] == []
+    assert view["progress"]["settled"] == view["progress"]["total"] == 4
+
+
+def test_answers_file_wait_without_whom_is_refused(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('steps:\n  revoke-cert: {wait: {due: "2020-01-01T10:00:00Z"}}\n')
+    proc = irbook(env, "start", str(WAITING), "--answers", str(bad))
+    assert proc.returncode == 2
+    assert "waiting needs who or what" in proc.stderr + proc.stdout

@@ -209,6 +209,9 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
                 actor=st.actor,
                 at=st.at,
                 seq=st.seq,
+                waiting_on=st.waiting_on,
+                waiting_since=st.waiting_since,
+                due=st.due,
             )
         )
     ids = {s.id for s in phase.steps}

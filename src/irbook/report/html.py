@@ -23,6 +23,7 @@ _STEP_CLASS = {
     "done with exceptions": "s-skipped",
     "skipped": "s-skipped",
     "pending": "s-pending",
+    "waiting": "s-pending",
 }
 
 

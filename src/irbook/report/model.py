@@ -80,7 +80,7 @@ class StepOutcome(_Part):
     critical: bool
     role: str | None = None
     status: str = Field(
-        description="pending | done | done with exceptions | skipped | not applicable"
+        description="pending | waiting | done | done with exceptions | skipped | not applicable"
     )
     value: Any = None
     reason: str | None = Field(
@@ -93,6 +93,9 @@ class StepOutcome(_Part):
     actor: str | None = None
     at: datetime | None = None
     seq: int | None = None
+    waiting_on: str | None = Field(default=None, description="While waiting: on whom or what.")
+    waiting_since: datetime | None = None
+    due: datetime | None = Field(default=None, description="While waiting: by when.")
 
 
 def step_detail(step: StepOutcome, show: Any) -> str:
@@ -102,6 +105,10 @@ def step_detail(step: StepOutcome, show: Any) -> str:
         return f"{show(step.value)}; not ticked: {'; '.join(step.unticked)} ({step.reason or ''})"
     if step.status in ("skipped", "not applicable"):
         return step.reason or ""
+    if step.status == "waiting":
+        since = f" since {step.waiting_since:%Y-%m-%d %H:%M} UTC" if step.waiting_since else ""
+        due = f", due {step.due:%Y-%m-%d %H:%M} UTC" if step.due else ""
+        return f"waiting on {step.waiting_on}{since}{due}"
     return str(show(step.value))
 
 

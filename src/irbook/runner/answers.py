@@ -144,6 +144,10 @@ def _wait(raw: Any) -> Decision:
     """`{wait: {on: WHO, due: WHEN}}` (due optional) or `{wait: WHO}`: open, waiting."""
     if isinstance(raw, str):
         raw = {"on": raw}
+    if isinstance(raw, dict) and "on" not in raw and {"True", True} & set(raw):
+        # YAML 1.1 reads an unquoted `on:` key as the boolean true (the loader keeps it as
+        # "True"): `{wait: {on: CA}}` is what everyone writes, so it means `on` here.
+        raw = {("on" if k in ("True", True) else k): v for k, v in raw.items()}
     if not isinstance(raw, dict) or not set(raw) <= {"on", "due"}:
         raise ValueError('waiting is `{wait: {on: "who or what", due: "2026-05-12T10:00:00Z"}}`')
     on = str(raw.get("on") or "").strip()
