@@ -155,3 +155,36 @@ def test_answers_file_wait_without_whom_is_refused(tmp_path: Path) -> None:
     proc = irbook(env, "start", str(WAITING), "--answers", str(bad))
     assert proc.returncode == 2
     assert "waiting needs who or what" in proc.stderr + proc.stdout
+
+
+REPO = Path(__file__).resolve().parents[2]
+CASE = "tests/fixtures/runner/case/answers.yaml"
+
+
+def test_readme_answers_example_from_the_repo_root_resolves_paths_next_to_the_file(
+    tmp_path: Path,
+) -> None:
+    """The README's `irbook start supply-chain-compromise --answers tests/fixtures/runner/case/
+    answers.yaml`, run from the repo root: the file's relative paths (app, logs, iocs.txt) are
+    read next to the answers file, so the lockfile audit finds the lockfiles."""
+    env = env_for(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "irbook", "start", "supply-chain-compromise", "--answers", CASE],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    view = json.loads(irbook(env, "status", "--json").stdout)
+    assert view["inputs"]["repo_paths"] == ["tests/fixtures/runner/case/app"]
+    with sqlite3.connect(tmp_path / "irbook.db") as conn:
+        checks = [
+            json.loads(p)
+            for (p,) in conn.execute("select payload from event where kind = 'check_ran'")
+        ]
+    audit = next(c for c in checks if c["action"] == "lockfile-audit")
+    assert "not found" not in audit["summary"]
+    assert audit["findings"], audit["summary"]

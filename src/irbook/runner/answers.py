@@ -13,12 +13,13 @@ steps:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
+from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step, ValueType
 from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
@@ -71,7 +72,7 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
             continue
         spec = known_inputs[name]
         try:
-            inputs[name] = coerce(ValueSpec.of(spec), value, ctx)
+            inputs[name] = from_file(ValueSpec.of(spec), value, Path(path).parent, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("inputs", name), f"input '{name}': {exc}"))
 
@@ -88,13 +89,35 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
             )
             continue
         try:
-            decisions[step_id] = decision_for(step_ids[step_id], raw, ctx)
+            step = step_ids[step_id]
+            if isinstance(step, InputStep) and not isinstance(raw, dict):
+                value = from_file(ValueSpec.of(step), raw, Path(path).parent, ctx)
+                decisions[step_id] = Complete(value)
+            else:
+                decisions[step_id] = decision_for(step, raw, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("steps", step_id), f"step '{step_id}': {exc}"))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise InvalidInputError(problems, hint="fix the answers file; nothing was recorded")
     return AnswersFile(str(path), inputs, decisions, ctx)
+
+
+def from_file(spec: ValueSpec, raw: Any, base: Path, ctx: ValueContext) -> Any:
+    """A path answer is relative to the answers file's folder (the file is written next to what
+    it names, and run from anywhere): checked there (problems name the path as written), then
+    stored relative to the working directory the checks run in, so
+    `--answers tests/fixtures/runner/case/answers.yaml` works from the repo root."""
+    value = coerce(spec, raw, ValueContext(cwd=base, now=ctx.now))
+    if spec.kind not in (ValueType.PATH, ValueType.PATHS):
+        return value
+    items = [value] if isinstance(value, str) else list(value)
+    out = []
+    for text in items:
+        if not text.startswith("~") and not Path(text).is_absolute():
+            text = os.path.relpath(base.resolve() / text, ctx.cwd.resolve())
+        out.append(text)
+    return out if spec.kind is ValueType.PATHS else out[0]
 
 
 def _mapping(
