@@ -237,6 +237,57 @@ def note(
     console.success(f"note added to {event.incident_id} (event {event.seq})")
 
 
+@app.command("set")
+def set_input(
+    incident: IncidentArg,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            help="NAME=VALUE for each input to correct; checked like the first answer "
+            "(paths relative to the current directory).",
+            show_default=False,
+        ),
+    ],
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Correct an input recorded earlier (a mistyped path); the old value is kept in the log.
+
+    Checks that ran with the old value are listed: re-run them at `irbook resume`.
+
+    Example: irbook set IR-20260511-1A2B repo_paths=./app
+    """
+    from irbook import console
+    from irbook.domain.describe import show_value
+    from irbook.runner.corrections import correct_input, parse_assignment, validated
+    from irbook.runner.values import ValueContext
+    from irbook.usecases.incidents import Responder, find_incident, load_state
+
+    pairs = [parse_assignment(a) for a in assignments]
+    responder = Responder.resolve(actor)
+    with opened_store(db) as store:
+        state = load_state(store, find_incident(store, incident).id)
+        context = ValueContext()
+        values = [(name, validated(state, name, raw, context)) for name, raw in pairs]
+        done = [correct_input(store, state, n, v, responder=responder) for n, v in values]
+    for fix in done:
+        if fix.redacted:
+            console.warn(f"redacted before storing: {', '.join(fix.redacted)}; rotate that secret")
+        if fix.event is None:
+            console.info(f"{fix.input_id}: unchanged")
+            continue
+        p = fix.event.payload
+        console.success(
+            f"{fix.input_id} = {show_value(p['value'])} (was {show_value(p['previous'])}; "
+            f"event {fix.event.seq})"
+        )
+        for step in fix.rerun:
+            console.warn(
+                f"check {step.id} ran with the old value: re-run it (`irbook resume "
+                f"{state.incident_id}`, then re-run the check, or go back to it)"
+            )
+
+
 @app.command()
 def attach(
     incident: IncidentArg,

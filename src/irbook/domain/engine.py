@@ -50,6 +50,7 @@ class StepState:
     at: datetime | None = None
     seq: int | None = None  # the event that settled it
     redacted: list[str] = field(default_factory=list)
+    overridden: bool = False  # a failed check recorded done anyway (with a reason)
     waiting_on: str | None = None  # while WAITING: on whom or what
     due: datetime | None = None  # while WAITING: by when (None: no due time)
     waiting_since: datetime | None = None
@@ -133,13 +134,15 @@ def apply(state: IncidentState, event: Event) -> None:
         state.title, state.severity, state.tlp = p["title"], p["severity"], p["tlp"]
         state.runbook_sha256 = p["runbook_sha256"]
         state.opened_at, state.opened_by = event.at, event.actor
-    elif kind == Kind.INPUT_RECORDED:
+    elif kind in (Kind.INPUT_RECORDED, Kind.INPUT_CORRECTED):
         state.inputs[p["input_id"]] = p["value"]
     elif kind == Kind.STEP_COMPLETED and step is not None:
         unticked = list(p.get("unticked") or [])
-        status = StepStatus.DONE_WITH_EXCEPTIONS if unticked else StepStatus.DONE
+        exceptional = unticked or p.get("overridden")  # items left, or a failed check overridden
+        status = StepStatus.DONE_WITH_EXCEPTIONS if exceptional else StepStatus.DONE
         _settle(step, status, event, value=p.get("value"), reason=p.get("reason") or None)
         step.redacted, step.unticked = list(p.get("redacted", [])), unticked
+        step.overridden = bool(p.get("overridden"))
     elif kind == Kind.STEP_SKIPPED and step is not None:
         _settle(step, StepStatus.SKIPPED, event, reason=p.get("reason"))
     elif kind == Kind.STEP_NOT_APPLICABLE and step is not None:
@@ -147,7 +150,7 @@ def apply(state: IncidentState, event: Event) -> None:
     elif kind == Kind.STEP_REOPENED and step is not None:
         step.status, step.value, step.reason = StepStatus.PENDING, None, None
         step.actor = step.at = step.seq = None
-        step.unticked = []
+        step.unticked, step.overridden = [], False
         step.waiting_on = step.due = step.waiting_since = None
     elif kind == Kind.STEP_WAITING and step is not None:
         # Open, so `seq` stays None (it is not settled); who set it waiting is kept in `actor`.
@@ -174,6 +177,7 @@ _SETTLING = frozenset(
         Kind.STEP_SKIPPED,
         Kind.STEP_NOT_APPLICABLE,
         Kind.INPUT_RECORDED,
+        Kind.INPUT_CORRECTED,
         Kind.STEP_REOPENED,
     }
 )
@@ -233,6 +237,20 @@ def needs_met(state: IncidentState, step: Step) -> bool:
     """A need is met once the needed step is settled (done, with exceptions or not, skipped, or
     not applicable)."""
     return not any(is_open(state, state.runbook.step(n)) for n in step.needs)
+
+
+def last_check(state: IncidentState, step_id: str) -> Event | None:
+    """The step's latest check_ran event (None before its check first ran)."""
+    for event in reversed(state.events):
+        if event.kind == Kind.CHECK_RAN and event.step_id == step_id:
+            return event
+    return None
+
+
+def check_failed(state: IncidentState, step_id: str) -> bool:
+    """The step's check ran last time without a result (it could not run): re-run or override."""
+    event = last_check(state, step_id)
+    return event is not None and bool(event.payload.get("failed"))
 
 
 def missing_inputs(state: IncidentState) -> list[RunbookInput]:

@@ -22,6 +22,7 @@ GENESIS_HASH = "0" * 64
 class Kind(StrEnum):
     INCIDENT_OPENED = "incident_opened"
     INPUT_RECORDED = "input_recorded"
+    INPUT_CORRECTED = "input_corrected"  # `irbook set` or the walker: a new value, the old kept
     STEP_STARTED = "step_started"
     STEP_COMPLETED = "step_completed"
     STEP_SKIPPED = "step_skipped"
@@ -75,13 +76,24 @@ class InputRecorded(Payload):
     redacted: list[str] = []
 
 
+class InputCorrected(Payload):
+    """An input changed after it was recorded (a typo, a moved folder): both values, redacted."""
+
+    input_id: str
+    value: Any
+    previous: Any
+    redacted: list[str] = []  # kinds of secrets removed from either value
+
+
 class StepCompleted(Payload):
     value: Any = None  # the answer: True for confirm, text/list for input, items for checklist
     redacted: list[str] = []  # kinds of secrets removed from the answer before storing
     # A checklist done with exceptions: the items left unticked, and why.
     unticked: list[str] = []
     reason: str = ""
-    OMIT_WHEN_EMPTY = ("unticked", "reason")
+    # A check that failed, recorded done anyway with a reason: an exception, like a skip.
+    overridden: bool = False
+    OMIT_WHEN_EMPTY = ("unticked", "reason", "overridden")
 
 
 class StepSkipped(Payload):
@@ -128,6 +140,8 @@ class CheckRan(Payload):
     findings: list[dict[str, Any]] = []
     inputs: list[str] = []
     redacted: list[str] = []  # kinds of secrets masked in the findings (the IOC stays visible)
+    failed: bool = False  # it could not run (a path not found): the step stays open
+    OMIT_WHEN_EMPTY = ("failed",)
 
 
 class CommandRan(Payload):
@@ -196,6 +210,7 @@ class AdvisoryIssued(Payload):
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INCIDENT_OPENED: IncidentOpened,
     Kind.INPUT_RECORDED: InputRecorded,
+    Kind.INPUT_CORRECTED: InputCorrected,
     Kind.STEP_COMPLETED: StepCompleted,
     Kind.STEP_SKIPPED: StepSkipped,
     Kind.STEP_NOT_APPLICABLE: StepNotApplicable,

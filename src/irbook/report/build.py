@@ -14,7 +14,7 @@ from irbook.domain import engine
 from irbook.domain.deadlines import MET, MISSED, deadline_states
 from irbook.domain.describe import describe_event
 from irbook.domain.engine import IncidentState, StepStatus
-from irbook.domain.events import Event, Kind
+from irbook.domain.events import Event, Kind, attributed
 from irbook.domain.models import Phase
 from irbook.report import model as m
 from irbook.usecases.verify import verify_chain
@@ -66,6 +66,7 @@ def build_report(state: IncidentState) -> m.Report:
             phases=phases,
             skips=skips(state),
             decisions=decisions(state),
+            corrections=corrections(state),
             notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
             evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
             checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
@@ -271,7 +272,8 @@ def decisions(state: IncidentState) -> list[m.Decision]:
                     phase_id=phase.id,
                     title=step.label,
                     status=str(st.status),
-                    reason=st.reason or "",
+                    reason=("failed check overridden: " if st.overridden else "")
+                    + (st.reason or ""),
                     unticked=st.unticked,
                     actor=st.actor or "",
                     at=st.at,
@@ -279,6 +281,20 @@ def decisions(state: IncidentState) -> list[m.Decision]:
                 )
             )
     return out
+
+
+def corrections(state: IncidentState) -> list[m.InputCorrection]:
+    return [
+        m.InputCorrection(
+            input_id=e.payload["input_id"],
+            value=e.payload.get("value"),
+            previous=e.payload.get("previous"),
+            actor=attributed(e.actor, e.login),
+            at=e.at,
+            seq=e.seq,
+        )
+        for e in state.events_of(Kind.INPUT_CORRECTED)
+    ]
 
 
 def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:

@@ -148,6 +148,17 @@ class Decision(_Part):
     seq: int
 
 
+class InputCorrection(_Part):
+    """An input changed after it was recorded: the new value and the one it replaced."""
+
+    input_id: str
+    value: Any
+    previous: Any
+    actor: str
+    at: datetime
+    seq: int
+
+
 class Note(_Part):
     seq: int
     at: datetime
@@ -262,6 +273,9 @@ class Report(_Part):
         default=[],
         description="Steps a responder decided do not apply, and checklists done with "
         "exceptions (skips are in `skips`).",
+    )
+    corrections: list[InputCorrection] = Field(
+        default=[], description="Inputs corrected after they were recorded, with the old value."
     )
     notes: list[Note]
     evidence: list[Evidence]

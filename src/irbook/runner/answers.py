@@ -9,6 +9,7 @@ steps:
   rotate-k8s: {not_applicable: "no Kubernetes here"}   # any step the runbook allows it for
   preserve-evidence: {ticked: [Memory image], reason: "disk imaging tool not licensed"}
   revoke-certificate: {wait: {on: "CA", due: "2026-05-12T10:00:00Z"}}   # open, waiting
+  lockfile-audit: {override: "audited by hand"}   # a check that failed, accepted: an exception
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step, ValueType
+from irbook.domain.models import (
+    ChecklistStep,
+    CheckStep,
+    CommandStep,
+    InputStep,
+    Runbook,
+    Step,
+    ValueType,
+)
 from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
-from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip, Wait
+from irbook.runner.decisions import Complete, Decision, NotApplicable, Override, Skip, Wait
 from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime
 
 _TOP_KEYS = ("inputs", "steps")
@@ -146,6 +155,13 @@ def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> D
         if not step.not_applicable:
             raise ValueError("always applies: the runbook does not allow `not_applicable` here")
         return NotApplicable(reason)
+    if isinstance(raw, dict) and set(raw) == {"override"}:
+        reason = str(raw["override"] or "").strip()
+        if not isinstance(step, CheckStep):
+            raise ValueError("only a check step can be overridden (when its check failed)")
+        if not reason:
+            raise ValueError('an override needs a reason: {override: "why"}')
+        return Override(reason)
     if isinstance(raw, dict) and set(raw) == {"wait"}:
         return _wait(raw["wait"])
     if isinstance(raw, dict) and set(raw) == {"run"} and isinstance(step, CommandStep):

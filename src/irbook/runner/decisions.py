@@ -61,8 +61,37 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A check that failed (could not run) recorded done anyway, with a reason: an exception."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorrectInput:
+    """Change an input recorded earlier (validated already); ``rerun`` reopens the settled
+    checks that ran with the old value."""
+
+    input_id: str
+    value: Any
+    rerun: bool = True
+
+
+@dataclass(frozen=True)
 class Pause:
     pass
 
 
-Decision = Complete | Skip | NotApplicable | AddNote | Attach | GoBack | Pause | Again | Wait
+Decision = (
+    Complete
+    | Skip
+    | NotApplicable
+    | AddNote
+    | Attach
+    | GoBack
+    | Pause
+    | Again
+    | Wait
+    | Override
+    | CorrectInput
+)

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irbook.domain import engine
-from irbook.domain.describe import describe_event, step_path
+from irbook.domain.describe import describe_event, show_value, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import (
+    CheckRan,
     Event,
     InputRecorded,
     Kind,
@@ -35,6 +36,7 @@ from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifySt
 from irbook.domain.redact import redact, redact_value
 from irbook.errors import (
     AppendConflict,
+    CheckFailed,
     CommandFailed,
     Interrupted,
     IrbookError,
@@ -42,14 +44,17 @@ from irbook.errors import (
     UsageError,
 )
 from irbook.runner import actions
+from irbook.runner.corrections import correct_input
 from irbook.runner.decisions import (
     AddNote,
     Again,
     Attach,
     Complete,
+    CorrectInput,
     Decision,
     GoBack,
     NotApplicable,
+    Override,
     Pause,
     Skip,
     Wait,
@@ -106,7 +111,7 @@ class Walker:
 
     # --- the loop ------------------------------------------------------------------------------
 
-    def run(self, incident_id: str) -> WalkResult:
+    def run(self, incident_id: str, *, corrections: list[CorrectInput] | None = None) -> WalkResult:
         state = self.state = load_state(self.store, incident_id)
         if state.status != engine.OPEN:
             raise UsageError(
@@ -115,6 +120,8 @@ class Walker:
             )
         self.display.incident(state, resumed=len(state.events) > 1)
         try:
+            for correction in corrections or []:
+                self._correct(correction)  # raises (nothing walked) when it cannot be recorded
             self._ask_inputs()
             shown_phase = None
             while (step := self._next()) is not None:
@@ -211,6 +218,10 @@ class Walker:
                 self._not_applicable(step, decision.reason)
             elif isinstance(decision, Wait):
                 self._wait(step, decision)
+            elif isinstance(decision, Override):
+                self._override(step, decision.reason)
+            elif isinstance(decision, CorrectInput):
+                self._correct(decision)
             elif isinstance(decision, Again):
                 return  # nothing recorded: the loop shows the same step again
             elif isinstance(decision, AddNote):
@@ -240,8 +251,7 @@ class Walker:
             self._complete_checklist(step, decision)
             return
         if decision.perform and isinstance(step, CheckStep):
-            check = actions.run_check(step, self.current, cwd=self.options.cwd)
-            self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
+            check = self._run_check(step)
             self.display.recorded(f"check: {check.summary}")
             value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
         elif decision.perform and isinstance(step, NotifyStep):
@@ -275,6 +285,60 @@ class Walker:
                 Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
             ),
         )
+
+    def _run_check(self, step: CheckStep) -> CheckRan:
+        """Run the check and record it. One that cannot run (a path not found) is recorded as
+        failed and the step stays open: correct the input and re-run it, or override it."""
+        try:
+            check = actions.run_check(step, self.current, cwd=self.options.cwd)
+        except Interrupted:
+            raise
+        except IrbookError as err:
+            failed = CheckRan(
+                action=step.uses, ok=False, summary=err.message, failed=True, inputs=[]
+            )
+            self._append_fact(NewEvent(Kind.CHECK_RAN, failed, step_id=step.id))
+            raise CheckFailed(
+                f"check {step.id} failed: {err.message}; the step stays open",
+                hint="correct the input (`Change an input`, or `irbook set ID NAME=VALUE`) and "
+                "run the check again, or override it with a reason",
+            ) from None
+        self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
+        return check
+
+    def _override(self, step: Step, reason: str) -> None:
+        if not isinstance(step, CheckStep) or not engine.check_failed(self.current, step.id):
+            raise UsageError(f"step {step.id}: only a check that failed can be overridden")
+        if not reason.strip():
+            raise UsageError("an override needs a reason")
+        clean, found = redact(reason.strip())
+        self._tell_redacted(found)
+        payload = StepCompleted(
+            value={"ok": False, "overridden": True}, redacted=found, reason=clean, overridden=True
+        )
+        self._settle(step, NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id))
+
+    def _correct(self, decision: CorrectInput) -> None:
+        fix = correct_input(
+            self.store, self.current, decision.input_id, decision.value, responder=self.responder
+        )
+        self._tell_redacted(fix.redacted)
+        if fix.event is None:
+            self.display.recorded(f"{decision.input_id}: unchanged")
+            return
+        p = fix.event.payload
+        self.display.recorded(
+            f"input {decision.input_id} = {show_value(p['value'])} (was {show_value(p['previous'])})"
+        )
+        for check in fix.rerun:
+            if self.current.steps[check.id].status in engine.OPEN_STATES:
+                self.display.notice(f"check {check.id} ran with the old value: run it again")
+            elif decision.rerun:
+                reopen = StepReopened(reason=f"input {decision.input_id} corrected: re-run")
+                self._append_fact(NewEvent(Kind.STEP_REOPENED, reopen, step_id=check.id))
+                self.display.recorded(f"{check.id} reopened to run again")
+            else:
+                self.display.notice(f"check {check.id} ran with the old value (not re-run)")
 
     def _complete_checklist(self, step: ChecklistStep, decision: Complete) -> None:
         """Done only when every item is ticked; otherwise open, or, with a reason, "done with
@@ -404,6 +468,7 @@ class Walker:
 # Payloads whose secrets are first masked by ``record`` (evidence descriptions, check findings,
 # command output): the walker tells the responder from the stored event.
 _REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
+# (an input corrected says what it redacted itself)
 
 
 def _waiting_line(step: Step, st: engine.StepState) -> str:
@@ -435,6 +500,7 @@ NOTICE_KINDS = frozenset(
         Kind.NOTE_ADDED,
         Kind.EVIDENCE_ATTACHED,
         Kind.INPUT_RECORDED,
+        Kind.INPUT_CORRECTED,
         Kind.CHECK_RAN,
         Kind.ROLE_ASSIGNED,
         Kind.INCIDENT_CLOSED,
