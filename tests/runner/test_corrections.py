@@ -136,3 +136,21 @@ def test_failed_check_overridden_with_a_reason_is_an_exception(tmp_path: Path) -
     assert view["status"] == "completed with exceptions"
     report = irbook(tmp_path, "report", incident, "--format", "md").stdout
     assert "failed check overridden: audited by hand in the IDE" in report
+
+
+def test_set_redacts_the_old_and_the_new_value_and_refuses_unknown_inputs(tmp_path: Path) -> None:
+    incident, _ = stopped_at_failed_audit(tmp_path)
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    first = irbook(tmp_path, "set", incident, f"organisation=Acme {token}")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = irbook(tmp_path, "set", incident, f"organisation=Acme Corp {token}x")
+    assert second.returncode == 0
+    with sqlite3.connect(tmp_path / "irbook.db") as conn:
+        rows = [p for (p,) in conn.execute("select payload from event")]
+    assert not any(token in row for row in rows)
+    corrected = [json.loads(r) for r in rows if '"previous"' in r]
+    assert corrected[-1]["redacted"] and "Acme" in corrected[-1]["previous"]
+    unknown = irbook(tmp_path, "set", incident, "organization=Acme")
+    assert unknown.returncode == 2
+    assert "did you mean 'organisation'" in unknown.stderr
+    assert irbook(tmp_path, "set", incident, "no-equals-sign").returncode == 2

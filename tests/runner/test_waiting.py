@@ -188,3 +188,31 @@ def test_readme_answers_example_from_the_repo_root_resolves_paths_next_to_the_fi
     audit = next(c for c in checks if c["action"] == "lockfile-audit")
     assert "not found" not in audit["summary"]
     assert audit["findings"], audit["summary"]
+
+
+def test_watch_shows_waiting_steps_and_overdue_at_its_next_refresh(tmp_path: Path) -> None:
+    from walker_support import responder
+
+    from irbook.console.watch import render
+    from irbook.domain.events import Kind, NewEvent, StepWaiting
+    from irbook.loader.load import load_runbook
+    from irbook.store import open_store
+    from irbook.usecases.incidents import record, start_incident
+    from irbook.usecases.team import watch_frame
+
+    store = open_store(str(tmp_path / "irbook.db"))
+    state = start_incident(load_runbook(WAITING), store=store, responder=responder())
+    for due in ("2999-01-01T00:00:00+00:00", "2020-01-01T00:00:00+00:00"):
+        wait = StepWaiting(on="the CA", due=due)
+        record(store, state, NewEvent(Kind.STEP_WAITING, wait, step_id="revoke-cert"), responder())
+        frame = watch_frame(state)
+        (row,) = frame.waiting
+        assert (row["step"], row["on"]) == ("revoke-cert", "the CA")
+        assert frame.overdue == (1 if due.startswith("2020") else 0)
+    from rich.console import Console
+
+    console = Console(width=160, record=True)
+    console.print(render(frame))
+    text = console.export_text()
+    assert "OVERDUE revoke-cert ! waiting on the CA, due 2020-01-01 00:00 UTC" in text
+    store.close()
