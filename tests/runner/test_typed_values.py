@@ -119,8 +119,21 @@ def test_answers_file_refuses_a_future_detected_at_and_a_spaced_package(tmp_path
     assert "'@tanstack/react-router 1.169.9' is not ECOSYSTEM:NAME@VERSION" in problems[1][2]
 
 
-def test_answers_file_checks_paths_relative_to_the_answers_file(tmp_path: Path) -> None:
-    # Relative to the file's folder, not the working directory (CASE has app/ and logs/ too).
+def test_answers_file_checks_paths_relative_to_the_working_directory(tmp_path: Path) -> None:
+    # Nothing of these next to the answers file: the working directory, as before.
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("inputs:\n  ioc_file: app\n  log_paths: [logs, missing]\n", "utf-8")
+    runbook = load_catalog_runbook("supply-chain-compromise").runbook
+    with pytest.raises(InvalidInputError) as caught:
+        load_answers(answers, runbook, ValueContext(cwd=CASE))
+    assert [p.message for p in caught.value.problems] == [
+        "input 'ioc_file': app: not a regular file",
+        "input 'log_paths': missing: no such file or directory",
+    ]
+
+
+def test_answers_file_reads_paths_next_to_the_answers_file_first(tmp_path: Path) -> None:
+    # Next to the file first (the working directory CASE/app has neither), named as written.
     (tmp_path / "app").mkdir()
     (tmp_path / "logs").mkdir()
     answers = tmp_path / "answers.yaml"

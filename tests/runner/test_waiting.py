@@ -216,3 +216,18 @@ def test_watch_shows_waiting_steps_and_overdue_at_its_next_refresh(tmp_path: Pat
     text = console.export_text()
     assert "OVERDUE revoke-cert ! waiting on the CA, due 2020-01-01 00:00 UTC" in text
     store.close()
+
+
+def test_answers_file_without_the_waiting_step_leaves_it_waiting(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    first = tmp_path / "first.yaml"
+    first.write_text('steps:\n  revoke-cert: {wait: {on: "CA"}}\n  rotate-tokens: done\n')
+    irbook(env, "start", str(WAITING), "--answers", str(first))
+    rest = tmp_path / "rest.yaml"
+    rest.write_text("steps:\n  post-mortem: done\n")
+    resumed = irbook(env, "resume", "--answers", str(rest))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "still open: revoke-cert" in resumed.stdout
+    view = json.loads(irbook(env, "status", "--json").stdout)
+    assert [w["step"] for w in view["waiting"]] == ["revoke-cert"]
+    assert [e for e in view["phases"][1]["steps"] if e["status"] == "done"]

@@ -33,7 +33,7 @@ from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
 from irbook.runner.decisions import Complete, Decision, NotApplicable, Override, Skip, Wait
-from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime
+from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime, split_list
 
 _TOP_KEYS = ("inputs", "steps")
 
@@ -113,20 +113,32 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
 
 
 def from_file(spec: ValueSpec, raw: Any, base: Path, ctx: ValueContext) -> Any:
-    """A path answer is relative to the answers file's folder (the file is written next to what
-    it names, and run from anywhere): checked there (problems name the path as written), then
-    stored relative to the working directory the checks run in, so
+    """A relative path answer names what is next to the answers file when it is there (the file
+    is written next to what it names and may be run from anywhere), else what is in the working
+    directory, as before. Stored relative to the working directory the checks run in, so
     `--answers tests/fixtures/runner/case/answers.yaml` works from the repo root."""
-    value = coerce(spec, raw, ValueContext(cwd=base, now=ctx.now))
-    if spec.kind not in (ValueType.PATH, ValueType.PATHS):
-        return value
-    items = [value] if isinstance(value, str) else list(value)
+    if spec.kind not in (ValueType.PATH, ValueType.PATHS) or isinstance(raw, dict | bool):
+        return coerce(spec, raw, ctx)
+    items = raw if isinstance(raw, list) else [raw]
+    if spec.kind is ValueType.PATHS and isinstance(raw, str):
+        items = split_list(raw)
+    written: dict[str, str] = {}  # rewritten -> as written, for messages
     out = []
-    for text in items:
-        if not text.startswith("~") and not Path(text).is_absolute():
-            text = os.path.relpath(base.resolve() / text, ctx.cwd.resolve())
+    for item in items:
+        text = str(item).strip()
+        here = base / text
+        if text and not text.startswith("~") and not Path(text).is_absolute() and here.exists():
+            rebased = os.path.relpath(here.resolve(), ctx.cwd.resolve())
+            written[rebased] = text
+            text = rebased
         out.append(text)
-    return out if spec.kind is ValueType.PATHS else out[0]
+    try:
+        return coerce(spec, out if spec.kind is ValueType.PATHS else out[0], ctx)
+    except ValueError as exc:
+        message = str(exc)
+        for rebased, text in written.items():
+            message = message.replace(rebased, text)
+        raise ValueError(message) from None
 
 
 def _mapping(

@@ -75,6 +75,9 @@ class FileSource:
     def decide(self, step: Step, state: IncidentState) -> Decision:
         if step.id in self.answers.steps:
             return self.answers.steps[step.id]
+        current = state.steps[step.id]
+        if current.status is engine.StepStatus.WAITING:  # not answered here: it keeps waiting
+            return Wait(current.waiting_on or "", current.due)
         phase = state.runbook.phase_of(step.id)
         raise StepUnansweredError(
             f"stopped at step {phase.id}/{step.id} ({step.label}): the answers file "
