@@ -1,10 +1,8 @@
 """Incident commands: start, resume, status, list, note, attach, close."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,8 +15,12 @@ from irbook.cli.options import (
     OptionalIncidentArg,
     RunbooksDirOption,
     TemplatesDirOption,
+    opened_reader,
     opened_store,
 )
+
+if TYPE_CHECKING:
+    from irbook.store import Reader
 
 AnswersOption = Annotated[
     Path | None,
@@ -56,7 +58,7 @@ def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callabl
     """
     import shlex
 
-    from irbook.store.database import mask_password
+    from irbook.store.urls import mask_password
 
     db = mask_password(db) if db else None
     flags = []
@@ -166,30 +168,42 @@ def status(
 
     Example: irbook status IR-20260511-1A2B --json
     """
+    from irbook.usecases.lookup import find_incident
+
+    with opened_reader(db) as store:
+        if overdue:
+            return _overdue(store, incident, as_json=json_output)
+        found = find_incident(store, incident)  # an empty database stops here, before the engine
+        from irbook.usecases.incidents import load_state, utc_now
+
+        state = load_state(store, found.id)
+    from irbook.console import incident as show
+    from irbook.usecases.status import status_view
+
+    show.status(status_view(state, now=utc_now()), as_json=json_output)
+    return 0
+
+
+def _overdue(store: "Reader", incident: str | None, *, as_json: bool) -> int:
+    """`status --overdue`: the named incident, or every open one; exit 1 when any is overdue."""
     from irbook.console import incident as show
     from irbook.errors import ExitCode
-    from irbook.usecases.incidents import find_incident, load_state, utc_now
-    from irbook.usecases.status import status_view, waiting_view
+    from irbook.usecases.incidents import load_state, utc_now
+    from irbook.usecases.lookup import find_incident
+    from irbook.usecases.status import waiting_view
 
     now = utc_now()
-    with opened_store(db) as store:
-        if overdue:
-            ids = [find_incident(store, incident).id] if incident else None
-            if ids is None:
-                ids = [i.id for i in store.incidents(status="open")]
-            rows = [
-                w
-                for incident_id in ids
-                for w in waiting_view(load_state(store, incident_id), now=now)
-                if w["overdue"]
-            ]
-        else:
-            state = load_state(store, find_incident(store, incident).id)
-    if overdue:
-        show.overdue(rows, as_json=json_output)
-        return int(ExitCode.FINDINGS if rows else ExitCode.OK)
-    show.status(status_view(state, now=now), as_json=json_output)
-    return 0
+    ids = [find_incident(store, incident).id] if incident else None
+    if ids is None:
+        ids = [i.id for i in store.incidents(status="open")]
+    rows = [
+        w
+        for incident_id in ids
+        for w in waiting_view(load_state(store, incident_id), now=now)
+        if w["overdue"]
+    ]
+    show.overdue(rows, as_json=as_json)
+    return int(ExitCode.FINDINGS if rows else ExitCode.OK)
 
 
 @app.command("list")
@@ -205,7 +219,7 @@ def list_incidents(
     from irbook.console import incident as show
     from irbook.usecases.status import list_view
 
-    with opened_store(db) as store:
+    with opened_reader(db) as store:
         rows = list_view(store.incidents(status="open" if open_only else None))
         where = store.where
     show.incident_list(rows, as_json=json_output, where=where)

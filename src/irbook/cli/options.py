@@ -1,7 +1,5 @@
 """Options shared by several commands, declared once."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from irbook.store import Store
+    from irbook.store import Reader, Store
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 RunbooksDirOption = Annotated[
@@ -59,7 +57,7 @@ OptionalIncidentArg = Annotated[
 
 
 @contextmanager
-def opened_store(db: str | None) -> Iterator[Store]:
+def opened_store(db: str | None) -> Iterator["Store"]:
     """The database of --db / IRBOOK_DB, closed when the command is done."""
     from irbook.store import open_store
 
@@ -68,3 +66,16 @@ def opened_store(db: str | None) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def opened_reader(db: str | None) -> Iterator["Reader"]:
+    """The database of --db / IRBOOK_DB for a command that only reads: on a SQLite file this is
+    the stdlib read path (store/reader.py), which starts without SQLAlchemy."""
+    from irbook.store import open_reader
+
+    reader = open_reader(db)
+    try:
+        yield reader
+    finally:
+        reader.close()

@@ -3,8 +3,6 @@ and translation of driver errors into irbook's errors (never a traceback)."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,40 +21,16 @@ from sqlmodel import Session, SQLModel
 
 from irbook.errors import StoreError, StoreUnavailableError, UsageError
 from irbook.files.private import ensure_private_file
-from irbook.store.tables import SCHEMA_VERSION, MetaRow
-
-
-def busy_timeout_ms() -> int:
-    """How long a write waits for another process's lock (IRBOOK_LOCK_TIMEOUT, seconds)."""
-    try:
-        return int(float(os.environ.get("IRBOOK_LOCK_TIMEOUT", "10")) * 1000)
-    except ValueError:
-        raise UsageError("IRBOOK_LOCK_TIMEOUT must be a number of seconds") from None
-
+from irbook.store.records import SCHEMA_VERSION
+from irbook.store.tables import MetaRow
+from irbook.store.urls import busy_timeout_ms as busy_timeout_ms
+from irbook.store.urls import default_db_path as default_db_path
+from irbook.store.urls import mask_password as mask_password
+from irbook.store.urls import resolve_url as resolve_url
 
 # A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
 # on TCP retries; a URL that sets connect_timeout itself wins.
 PG_CONNECT_TIMEOUT_S = 10
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("irbook", appauthor=False)) / "irbook.db"
-
-
-def resolve_url(url: str | None) -> str:
-    """``--db``/``IRBOOK_DB`` as given (a URL or a plain file path), else the user data dir."""
-    if not url:
-        return f"sqlite:///{default_db_path()}"
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    # A libpq URL as psql takes it means psycopg 3 (the `postgres` extra), not SQLAlchemy's
-    # default psycopg2, which irbook does not ship.
-    for scheme in ("postgres://", "postgresql://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme) :]
-    return url
 
 
 def describe(url: str) -> str:
@@ -68,27 +42,6 @@ def describe(url: str) -> str:
         return mask_password(make_url(url).render_as_string(hide_password=True))
     except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
         return "<database url>"
-
-
-_QUERY_PASSWORD = re.compile(r"(?i)([?&](?:password|sslpassword)=)[^&#]*")
-
-
-def mask_password(value: str) -> str:
-    """``--db``/``IRBOOK_DB`` as the user wrote it, with any password shown as ``***``.
-
-    For hints that repeat the user's own spelling (``postgresql://`` stays ``postgresql://``);
-    a plain file path has no password and comes back unchanged.
-    """
-    if "://" not in value:
-        return value
-    scheme, rest = value.split("://", 1)
-    authority, sep, tail = rest.partition("/")
-    if "@" in authority:
-        userinfo, host = authority.rsplit("@", 1)
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        authority = f"{userinfo}@{host}"
-    return _QUERY_PASSWORD.sub(r"\1***", f"{scheme}://{authority}{sep}{tail}")
 
 
 def _prepare_sqlite_file(url: str) -> None:

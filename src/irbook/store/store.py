@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func
@@ -26,25 +25,8 @@ from irbook.store.database import (
     resolve_url,
     translate_errors,
 )
+from irbook.store.records import Incident, utc
 from irbook.store.tables import EventRow, IncidentRow
-
-
-@dataclass(frozen=True)
-class Incident:
-    id: str
-    title: str
-    severity: str
-    status: str
-    runbook_id: str
-    runbook_version: str
-    runbook_sha256: str
-    opened_at: datetime
-    opened_by: str
-    closed_at: datetime | None
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _incident(row: IncidentRow) -> Incident:
@@ -56,9 +38,9 @@ def _incident(row: IncidentRow) -> Incident:
         runbook_id=row.runbook_id,
         runbook_version=row.runbook_version,
         runbook_sha256=row.runbook_sha256,
-        opened_at=_utc(row.opened_at),
+        opened_at=utc(row.opened_at),
         opened_by=row.opened_by,
-        closed_at=_utc(row.closed_at) if row.closed_at else None,
+        closed_at=utc(row.closed_at) if row.closed_at else None,
     )
 
 
@@ -66,7 +48,7 @@ def _event(row: Any) -> Event:  # an EventRow, or a Core row with the same colum
     return Event(
         incident_id=row.incident_id,
         seq=row.seq,
-        at=_utc(row.at),
+        at=utc(row.at),
         actor=row.actor,
         host=row.host,
         kind=row.kind,
@@ -100,7 +82,7 @@ class Store:
     ) -> Event:
         """Insert the incident row and its first event in one transaction."""
         # UTC like every event time: `verify` compares the row's opened_at with the first event's
-        row = IncidentRow(**incident.__dict__ | {"opened_at": _utc(incident.opened_at)})
+        row = IncidentRow(**incident.__dict__ | {"opened_at": utc(incident.opened_at)})
         with translate_errors(self.url), self._write_session() as session:
             session.add(row)
             session.flush()
@@ -250,7 +232,7 @@ class Store:
         login: str | None,
     ) -> Event:
         payload: dict[str, Any] = new.payload_json()
-        at = _utc(at)
+        at = utc(at)
         body = canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload, login)
         digest = chain_hash(prev_hash, body)
         row = EventRow(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from irbook.domain import engine
 from irbook.domain.engine import IncidentState
@@ -36,7 +37,11 @@ from irbook.domain.text import check_one_line
 from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
-from irbook.store import Incident, Store
+from irbook.store import Incident, Reader
+from irbook.usecases.lookup import find_incident as find_incident
+
+if TYPE_CHECKING:
+    from irbook.store import Store
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
@@ -163,25 +168,11 @@ def runbook_of(events: list[Event], incident_id: str) -> Runbook:
     return _runbook_from_text(payload["runbook_text"], f"<runbook of {incident_id}>")
 
 
-def load_state(store: Store, incident_id: str) -> IncidentState:
+def load_state(store: Reader, incident_id: str) -> IncidentState:
     """Fold the incident's events (the walker never keeps state of its own)."""
     incident = store.incident(incident_id)
     events = store.events(incident.id)
     return engine.fold(incident.id, runbook_of(events, incident.id), events)
-
-
-def find_incident(store: Store, incident_id: str | None) -> Incident:
-    """An incident by id, or the most recently opened open one."""
-    if incident_id:
-        return store.incident(incident_id)
-    latest = store.latest_open()
-    if latest is None:
-        raise NotFoundError(
-            f"no open incident in {store.where}",
-            hint="start one with `irbook start supply-chain-compromise`, or name one "
-            "(`irbook list` shows them all)",
-        )
-    return latest
 
 
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from irbook.domain.events import GENESIS_HASH, Event, event_hash
+from irbook.domain.eventlog import GENESIS_HASH, Event, event_hash
 from irbook.usecases.incident_row import row_disagreements
 
 if TYPE_CHECKING:
-    from irbook.store import Store
+    from irbook.store import Reader
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def verify_chain(
     return Verification(incident_id, True, len(events), head)
 
 
-def verify_incident(store: Store, incident_id: str, *, expect: str | None = None) -> Verification:
+def verify_incident(store: Reader, incident_id: str, *, expect: str | None = None) -> Verification:
     """Read the incident's events straight from the store (no fold: the log may be damaged),
     then check what the incident row claims against an intact log."""
     incident = store.incident(incident_id)
