@@ -79,29 +79,25 @@ def test_a_sqlite_error_hands_the_call_to_the_orm_store(scripted: Scripted) -> N
     with sqlite3.connect(scripted.db_path) as conn:
         conn.execute("DROP TABLE event")
     conn.close()
-    store = open_store(scripted.db_url)
     try:
         with pytest.raises(IrbookError) as fast:
             reader.events(scripted.incident_id)
-        with pytest.raises(IrbookError) as orm:
-            store.events(scripted.incident_id)
+        with pytest.raises(IrbookError) as orm:  # a missing table: corrupt, from opening on
+            open_store(scripted.db_url).events(scripted.incident_id)
         assert type(fast.value) is type(orm.value)
         assert (fast.value.message, fast.value.hint) == (orm.value.message, orm.value.hint)
     finally:
         reader.close()
-        store.close()
 
 
 def test_what_the_read_path_does_not_cover_goes_the_orm_way(tmp_path: Path) -> None:
-    # a missing file is created by the ORM store (0600, tables and all), as every command did
+    # a missing file: a reader creates nothing ("no database at ..."), the ORM store's message
     new = tmp_path / "new.db"
-    created = open_reader(f"sqlite:///{new}")
-    try:
-        assert isinstance(created, Store)
-        assert created.incidents() == []
-        assert new.stat().st_mode & 0o777 == 0o600
-    finally:
-        created.close()
+    with pytest.raises(NotFoundError, match="no database at"):
+        open_reader(f"sqlite:///{new}")
+    assert not new.exists()
+    open_store(f"sqlite:///{new}").close()  # as `irbook start` creates it
+    assert new.stat().st_mode & 0o777 == 0o600
     # a URL with options, and a schema from a newer irbook: the ORM store decides, same message
     with_query = open_reader(f"sqlite:///{new}?timeout=5")
     assert isinstance(with_query, Store)

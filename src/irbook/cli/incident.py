@@ -85,6 +85,14 @@ def start(
     runbooks_dir: RunbooksDirOption = None,
     templates_dir: TemplatesDirOption = None,
     out: OutOption = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new",
+            help="Open a new incident even when one of this runbook is still open "
+            "(otherwise asked, or refused without a terminal).",
+        ),
+    ] = False,
 ) -> int:
     """Open an incident from a runbook and walk it, step by step.
 
@@ -102,7 +110,7 @@ def start(
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
     responder = Responder.resolve(actor)
-    with opened_store(db) as store:
+    with opened_store(db, create=True) as store:
         start_walk(
             loaded,
             store=store,
@@ -113,6 +121,7 @@ def start(
             answers=answers,
             options=WalkOptions(out_dir=out, templates_dir=templates_dir),
             resume_hint=_resume_hint(db, None, actor),
+            new=new,
         )
     return 0
 

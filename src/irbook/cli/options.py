@@ -57,11 +57,12 @@ OptionalIncidentArg = Annotated[
 
 
 @contextmanager
-def opened_store(db: str | None) -> Iterator["Store"]:
-    """The database of --db / IRBOOK_DB, closed when the command is done."""
+def opened_store(db: str | None, *, create: bool = False) -> Iterator["Store"]:
+    """The database of --db / IRBOOK_DB, closed when the command is done. Only ``create``
+    (`irbook start`) makes a new one: every other command works on an existing database."""
     from irbook.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=create)
     try:
         yield store
     finally:

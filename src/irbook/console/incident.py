@@ -138,16 +138,19 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
     if not rows:
         stdout().print(f"no incidents in {where}", markup=False)
         return
-    from rich.table import Table
+    from irbook.console.layout import table
 
-    table = Table("id", "status", "sev", "title", "runbook", "opened", box=None, pad_edge=False)
-    for row in rows:
-        table.add_row(
-            row["id"],
-            row["status"],
-            row["severity"],
-            row["title"],
-            row["runbook"],
-            (row["opened_at"] or "")[:16].replace("T", " "),
-        )
-    stdout().print(table)
+    table(
+        ("id", "status", "sev", "title", "runbook", "opened"),
+        [
+            [
+                row["id"],
+                row["status"],
+                row["severity"],
+                row["title"],
+                row["runbook"],
+                (row["opened_at"] or "")[:16].replace("T", " "),
+            ]
+            for row in rows
+        ],
+    )

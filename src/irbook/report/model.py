@@ -13,6 +13,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from irbook.report.answers import answer_text
+
 SCHEMA_VERSION: Final = "1"
 IN_PROGRESS = "in progress"
 
@@ -109,7 +111,7 @@ def step_detail(step: StepOutcome, show: Any) -> str:
         since = f" since {step.waiting_since:%Y-%m-%d %H:%M} UTC" if step.waiting_since else ""
         due = f", due {step.due:%Y-%m-%d %H:%M} UTC" if step.due else ""
         return f"waiting on {step.waiting_on}{since}{due}"
-    return str(show(step.value))
+    return answer_text(step.value, show)
 
 
 class PhaseOutcome(_Part):

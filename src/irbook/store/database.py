@@ -19,7 +19,7 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session, SQLModel
 
-from irbook.errors import StoreError, StoreUnavailableError, UsageError
+from irbook.errors import NotFoundError, StoreError, StoreUnavailableError, UsageError
 from irbook.files.private import ensure_private_file
 from irbook.store.records import SCHEMA_VERSION
 from irbook.store.tables import MetaRow
@@ -42,6 +42,32 @@ def describe(url: str) -> str:
         return mask_password(make_url(url).render_as_string(hide_password=True))
     except Exception:  # an unparsable URL is reported by create_engine; never echo secrets
         return "<database url>"
+
+
+NO_DATABASE_HINT = (
+    "`irbook start RUNBOOK` creates the database (`irbook db init` for a shared one); or point "
+    "--db / IRBOOK_DB at the database you meant"
+)
+
+
+def require_existing(url: str) -> None:
+    """NotFoundError unless the SQLite file of ``url`` exists (read commands create nothing;
+    SQLite itself would create an empty file on connect)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # an unparsable URL is reported by create_engine (without its password)
+        return
+    if not url.startswith("sqlite") or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):
+        return  # a URI filename: its mode= decides, as the user wrote it
+    path = Path(database)
+    if not path.exists():
+        raise NotFoundError(f"no database at {database}", hint=NO_DATABASE_HINT)
+    if path.is_file() and path.stat().st_size == 0:  # connecting would turn it into one (WAL)
+        raise NotFoundError(f"{database} holds no irbook database", hint=NO_DATABASE_HINT)
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -121,8 +147,8 @@ def translate_errors(url: str) -> Iterator[None]:
                 hint="wait for the other irbook command to finish, then run this one again; "
                 "nothing already answered is lost",
             ) from None
-        if "not a database" in text or "malformed" in text:
-            raise _corrupt(where) from None
+        if "not a database" in text or "malformed" in text or "no such table" in text:
+            raise _corrupt(where, str(exc.orig)) from None
         if "readonly" in text or "read-only" in text:
             raise StoreError(f"the database {where} is read-only") from None
         raise StoreUnavailableError(
@@ -136,6 +162,8 @@ def translate_errors(url: str) -> Iterator[None]:
             raise refused(url, exc) from None
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
+        if "undefinedtable" in type(exc.orig).__name__.lower():  # PostgreSQL: a dropped table
+            raise _corrupt(describe(url), text_of(exc)) from None
         if "permission denied" in text:
             raise StoreError(
                 f"the database {describe(url)} refused this: {str(exc.orig).strip()}",
@@ -186,23 +214,30 @@ def text_of(exc: DBAPIError) -> str:
     return " ".join(str(exc.orig).split())
 
 
-def _corrupt(where: str) -> StoreError:
+def _corrupt(where: str, detail: str = "") -> StoreError:
+    because = f" ({detail.strip()})" if detail else ""
     return StoreError(
-        f"the database {where} is not a valid irbook database (corrupt or another file)",
+        f"the database {where} is not a valid irbook database (corrupt or another file){because}",
         hint="keep the file for forensics; point --db (or IRBOOK_DB) at a new file, or restore "
         "from a backup",
     )
 
 
-def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False) -> str:
-    """Create the tables and their guards on first use; refuse a database from a newer irbook, and
-    one from an older irbook unless ``upgrade`` (``irbook db init``) brings it up to date.
+REQUIRED_TABLES = frozenset({"irbook_meta", "incident", "event"})
+
+
+def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False, create: bool = True) -> str:
+    """Create the tables and their guards on first use (with ``create``); refuse a database from
+    a newer irbook, one that lost a table, and one from an older irbook unless ``upgrade``
+    (``irbook db init``) brings it up to date.
 
     Returns "created", "upgraded" or "current" (``irbook db init`` reports it).
     """
     outcome = "current"
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
+        if "irbook_meta" not in tables and not create:
+            raise NotFoundError(f"{describe(url)} holds no irbook database", hint=NO_DATABASE_HINT)
         if "irbook_meta" not in tables:
             if tables - {"incident", "event"}:
                 raise StoreError(
@@ -210,6 +245,10 @@ def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False) -> str:
                     hint="give irbook its own database (--db or IRBOOK_DB)",
                 )
             outcome = _create(engine)
+            tables |= REQUIRED_TABLES
+        missing = REQUIRED_TABLES - tables
+        if missing:  # a table dropped by hand, or a restore that lost it: corrupt, not offline
+            raise _corrupt(describe(url), f"table {', '.join(sorted(missing))} is missing")
         version = read_schema_version(engine)
         if version is None:
             raise _corrupt(describe(url))

@@ -19,11 +19,10 @@ tests/store/test_reader.py compares both paths on the same databases.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import sqlite3
 import stat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from irbook.errors import NotFoundError
 from irbook.files.private import ensure_private_file
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from irbook.domain.eventlog import Event
+    from irbook.store.decode import DamagedRow
     from irbook.store.store import Store
 
 _INCIDENT_COLUMNS = (
@@ -50,13 +50,13 @@ _EVENTS = (
 
 def open_reader(url: str | None = None) -> Reader:
     """A reader for ``url`` (``--db``/``IRBOOK_DB``): the stdlib path when it applies, else the
-    ORM store (which also creates a missing database, as every command always has)."""
+    ORM store. A reader never creates a database: a missing one is "no database at ..."."""
     reader = SqliteReader.open(resolve_url(url))
     if reader is not None:
         return reader
     from irbook.store.store import open_store
 
-    return open_store(url)
+    return open_store(url, create=False)
 
 
 def _datetime(value: Any) -> datetime:
@@ -95,9 +95,12 @@ class SqliteReader:
         if path is None:
             return None
         try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                return None  # missing (to be created), a symlink, a folder: the ORM path decides
+            info = os.lstat(path)
         except OSError:
+            return None  # missing: the ORM path says "no database at ..."
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            # A symlink or a folder: the ORM path decides. An empty file must stay empty:
+            # connecting in WAL mode would write a database header into it.
             return None
         ensure_private_file_of(path)
         timeout_ms = busy_timeout_ms()
@@ -136,7 +139,7 @@ class SqliteReader:
         if self._store is None:
             from irbook.store.store import open_store
 
-            self._store = open_store(self.url)
+            self._store = open_store(self.url, create=False)
         return self._store
 
     def incidents(self, *, status: str | None = None) -> list[Incident]:
@@ -180,28 +183,48 @@ class SqliteReader:
         return open_ones[0] if open_ones else None
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
+        """As ``Store.events``: DamagedLogError when a row cannot be read as an event."""
+        from irbook.store.decode import damaged_log_error
+
+        events, damaged = self.scan(incident_id, after_seq=after_seq)
+        if damaged:
+            raise damaged_log_error(incident_id, damaged)
+        return events
+
+    def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
+        """As ``Store.scan``: every row as stored, decoded by the same ``decode_event``."""
         from irbook.domain.eventlog import Event
+        from irbook.store.decode import decode_event
 
         try:
             rows = self._db.execute(_EVENTS, (incident_id, after_seq)).fetchall()
         except sqlite3.Error:
-            return self._orm().events(incident_id, after_seq=after_seq)
-        return [
-            Event(
-                incident_id=r[0],
-                seq=r[1],
-                at=_datetime(r[2]),
-                actor=r[3],
-                host=r[4],
-                kind=r[5],
-                step_id=r[6],
-                payload=json.loads(r[7]),  # SQLAlchemy's JSON type on SQLite
-                prev_hash=r[8],
-                hash=r[9],
-                login=r[10],
-            )
-            for r in rows
-        ]
+            return self._orm().scan(incident_id, after_seq=after_seq)
+        events: list[Event] = []
+        damaged: list[DamagedRow] = []
+        for row in rows:
+            decoded = decode_event(_EventRow(*row))
+            if isinstance(decoded, Event):
+                events.append(decoded)
+            else:
+                damaged.append(decoded)
+        return events, damaged
+
+
+class _EventRow(NamedTuple):
+    """The event columns in the order of ``_EVENTS``, read as SQLite stored them."""
+
+    incident_id: Any
+    seq: Any
+    at: Any
+    actor: Any
+    host: Any
+    kind: Any
+    step_id: Any
+    payload: Any
+    prev_hash: Any
+    hash: Any
+    login: Any
 
 
 def ensure_private_file_of(path: str) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from irbook.domain.events import Event
+    from irbook.store.decode import DamagedRow
 
 # Bumped whenever the tables or their guards (store/guards.py) change; a database from a newer
 # irbook is refused, one from an older irbook is upgraded by `irbook db init` (store/migrate.py).
@@ -52,3 +53,7 @@ class Reader(Protocol):
     def latest_open(self) -> Incident | None: ...
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]: ...
+
+    def scan(
+        self, incident_id: str, *, after_seq: int = 0
+    ) -> tuple[list[Event], list[DamagedRow]]: ...
