@@ -15,11 +15,12 @@ from irbook.domain.engine import IncidentState
 from irbook.domain.events import Event, InputCorrected, Kind, NewEvent
 from irbook.domain.models import CheckStep, Step
 from irbook.domain.redact import redact_value
-from irbook.errors import AppendConflict, UsageError
+from irbook.errors import UsageError
 from irbook.loader.load import did_you_mean
 from irbook.runner.values import ValueContext, ValueSpec, coerce
 from irbook.store import Store
-from irbook.usecases.incidents import Responder, record
+from irbook.usecases.incidents import Responder, catch_up, record
+from irbook.usecases.retry import retry_on_conflict
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ def correct_input(
     if state.status != engine.OPEN:
         raise UsageError(f"incident {state.incident_id} is closed ({state.status})")
     clean, found = redact_value(value)
-    while True:
+
+    def attempt() -> Correction:
+        # decided afresh after every conflict: another responder may have corrected it first
         previous = state.inputs.get(name)
         if previous == clean:
             return Correction(name, None, [], found)
@@ -93,10 +96,7 @@ def correct_input(
             previous=old,
             redacted=sorted(set(found) | set(found_old)),
         )
-        try:
-            event = record(store, state, NewEvent(Kind.INPUT_CORRECTED, payload), responder)
-        except AppendConflict:
-            for newer in store.events(state.incident_id, after_seq=state.last_seq):
-                engine.apply(state, newer)
-            continue
+        event = record(store, state, NewEvent(Kind.INPUT_CORRECTED, payload), responder)
         return Correction(name, event, checks_using(state, name), payload.redacted)
+
+    return retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
