@@ -179,7 +179,9 @@ def list_incidents(
     from irbook.usecases.status import list_view
 
     with opened_store(db) as store:
-        rows = list_view(store.incidents(status="open" if open_only else None))
+        rows = list_view(
+            store.incidents(status="open" if open_only else None), store.changed_severities()
+        )
         where = store.where
     show.incident_list(rows, as_json=json_output, where=where)
 
@@ -248,17 +250,71 @@ def attach(
         )
 
 
-@app.command()
-def close(incident: IncidentArg, actor: AsOption = None, db: DbOption = None) -> None:
-    """Close an incident. Refused while critical steps are open; ends "completed", or
-    "completed with exceptions" when any step was skipped or left open.
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", help="Why (kept in the log and the report).", show_default=False),
+]
 
-    Example: irbook close IR-20260511-1A2B
+
+@app.command()
+def close(
+    incident: IncidentArg,
+    abandon: Annotated[
+        bool,
+        typer.Option(
+            "--abandon",
+            help="End a mistaken or duplicate incident as 'abandoned', open steps and all "
+            "(needs --reason; the log is kept and `list` shows it apart).",
+        ),
+    ] = False,
+    reason: ReasonOption = None,
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Close an incident. Refused while critical steps are open; ends "completed", or
+    "completed with exceptions" when any step was skipped or left open. With --abandon it ends
+    "abandoned" whatever its steps say.
+
+    Example: irbook close IR-20260511-1A2B --abandon --reason 'duplicate of IR-20260511-9F3C'
     """
     from irbook import console
     from irbook.domain.describe import describe_event
-    from irbook.usecases.incidents import Responder, close_incident
+    from irbook.errors import UsageError
+    from irbook.usecases.incidents import Responder, abandon_incident, close_incident
+
+    if reason is not None and not abandon:
+        raise UsageError("--reason goes with --abandon", hint="a normal close takes no reason")
+    if abandon and reason is None:
+        raise UsageError("--abandon needs --reason", hint="--reason 'duplicate of IR-...'")
+    with opened_store(db) as store:
+        responder = Responder.resolve(actor)
+        if abandon:
+            state = abandon_incident(store, incident, reason=reason or "", responder=responder)
+        else:
+            state = close_incident(store, incident, responder=responder)
+    console.success(f"{state.incident_id} {describe_event(state.events[-1])}")
+
+
+@app.command()
+def severity(
+    incident: IncidentArg,
+    level: Annotated[str, typer.Argument(help="The new severity: SEV1 (worst) to SEV4.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it changed (kept in the log and the report).")
+    ],
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change an open incident's severity; the change is an event in its timeline.
+
+    Example: irbook severity IR-20260511-1A2B SEV1 --reason 'tokens confirmed exfiltrated'
+    """
+    from irbook import console
+    from irbook.domain.describe import describe_event
+    from irbook.usecases.incidents import Responder, change_severity
 
     with opened_store(db) as store:
-        state = close_incident(store, incident, responder=Responder.resolve(actor))
+        state = change_severity(
+            store, incident, level, reason=reason, responder=Responder.resolve(actor)
+        )
     console.success(f"{state.incident_id} {describe_event(state.events[-1])}")

@@ -101,14 +101,26 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
         return
     from rich.table import Table
 
-    table = Table("id", "status", "sev", "title", "runbook", "opened", box=None, pad_edge=False)
-    for row in rows:
-        table.add_row(
-            row["id"],
-            row["status"],
-            row["severity"],
-            row["title"],
-            row["runbook"],
-            (row["opened_at"] or "")[:16].replace("T", " "),
-        )
-    stdout().print(table)
+    # Abandoned incidents (mistakes, duplicates) are kept but listed apart, after the real ones
+    kept = [r for r in rows if r["status"] != "abandoned"]
+    abandoned = [r for r in rows if r["status"] == "abandoned"]
+    for group, title in ((kept, None), (abandoned, "abandoned (mistaken or duplicate)")):
+        if not group:
+            continue
+        table = Table(box=None, pad_edge=False, title=title, title_justify="left")
+        # ids are what people copy into the next command: never cropped
+        table.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in group))
+        for name in ("status", "sev", "title", "runbook", "opened"):
+            table.add_column(name)
+        for row in group:
+            table.add_row(
+                row["id"],
+                row["status"],
+                row["severity"],
+                row["title"],
+                row["runbook"],
+                (row["opened_at"] or "")[:16].replace("T", " "),
+            )
+        if title is not None and kept:
+            stdout().print()
+        stdout().print(table)

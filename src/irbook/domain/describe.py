@@ -93,6 +93,8 @@ def _closed(p: dict[str, Any], _: str) -> str:
         )
     ]
     parts = [f"{label}: {', '.join(ids)}" for label, ids in named if ids]
+    if p.get("reason"):
+        parts.insert(0, f"reason: {p['reason']}")
     return f"closed: {p.get('outcome', '')}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
@@ -129,6 +131,7 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.ROLE_ASSIGNED: lambda p, _: f"{p.get('person', '')} is {p.get('role', '')}",
     Kind.SEVERITY_CHANGED: lambda p, _: (
         f"severity {p.get('previous', '')} → {p.get('severity', '')}"
+        + (f": {p['reason']}" if p.get("reason") else "")
     ),
     Kind.INCIDENT_CLOSED: _closed,
     Kind.FOLLOWUP_ADDED: _followup,

@@ -32,6 +32,7 @@ DONE_STATES = frozenset({StepStatus.DONE, StepStatus.DONE_WITH_EXCEPTIONS})
 OPEN = "open"
 COMPLETED = "completed"
 COMPLETED_WITH_EXCEPTIONS = "completed with exceptions"
+ABANDONED = "abandoned"  # closed as a mistake or a duplicate: kept in the log, listed apart
 
 
 @dataclass
