@@ -67,10 +67,19 @@ class Responder:
             )
 
     @classmethod
-    def resolve(cls, actor: str | None = None) -> Responder:
-        """``--as``, else IRBOOK_ACTOR, else the OS user; the host name is recorded too."""
-        name = actor or os.environ.get("IRBOOK_ACTOR") or _os_user()
-        return cls(actor=name.strip(), host=socket.gethostname())
+    def resolve(
+        cls, actor: str | None = None, *, ask: Callable[[], str] | None = None
+    ) -> Responder:
+        """``--as``, else IRBOOK_ACTOR, else ``git config user.name``, else the name remembered on
+        this machine, else (with ``ask``: a terminal) the name asked now and remembered, else the
+        OS user. The host name is recorded too."""
+        from irbook.usecases.actor import actor_name, remember
+
+        name, asked = actor_name(actor, ask=ask)
+        responder = cls(actor=(name or _os_user()).strip(), host=socket.gethostname())
+        if asked:  # only a name that passed the checks above is kept
+            remember(responder.actor)
+        return responder
 
 
 def _os_user() -> str:
