@@ -36,6 +36,7 @@ NOTIFY_TEMPLATES = {
     "registry-report-pypi": ("registry-report", "isolate"),
     "leadership-brief": ("leadership-brief", "isolate"),
     "legal-notice": ("legal-notice", "isolate"),
+    "upstream-report": ("upstream-report", "isolate"),
     "advisory-downstream": ("advisory-downstream", "notify"),
 }  # step id -> (template name, phase): staff, leadership, legal and registries hear in phase 1
 
@@ -184,6 +185,14 @@ def test_supply_chain_list_inputs_others_rely_on(
     assert isinstance(step, InputStep)
     assert step.value == kind
     assert supply_chain.phase_of(step_id).id == phase
+
+
+def test_downstream_advisory_only_for_own_releases_else_the_maintainers_are_told(
+    supply_chain: Runbook,
+) -> None:
+    steps = {s.id: s for _, s in supply_chain.steps()}
+    assert steps["advisory-downstream"].when == "answer('own-releases-hit')"
+    assert steps["upstream-report"].when == "not answer('own-releases-hit')"
 
 
 def test_supply_chain_notify_steps_name_the_shared_templates(supply_chain: Runbook) -> None:

@@ -67,7 +67,7 @@ def test_complete_answers_file_finishes_and_status_json_reports_every_step(
     code, out, _ = cli(capsys, "status", incident, "--json", "--db", db)
     view = json.loads(out)
     steps = [s for phase in view["phases"] for s in phase["steps"]]
-    assert len(steps) == 74
+    assert len(steps) == 76
     assert [p["id"] for p in view["phases"]] == [
         "isolate",
         "rotate",

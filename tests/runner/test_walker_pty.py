@@ -43,6 +43,7 @@ LIST_ANSWERS = {
     "affected-packages": "npm:@tanstack/react-router@1.169.5",
     "safe-versions": "npm:@tanstack/react-router@1.169.9",
     "iocs": "filev2.getsession.org router_init.js",
+    "advisory-ids": "MAL-2026-3465",
 }
 CHOICE_ANSWERS = {"affected-registries": " " + KEY_ENTER}  # npm (space ticks the first)
 
