@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from irbook.domain.engine import IncidentState, Progress
-from irbook.domain.models import Phase, Step
+from irbook.domain.models import Phase, RunbookInput, Step
 from irbook.loader.load import LoadedRunbook, load_runbook
+from irbook.runner.help import HelpTopic
 from irbook.usecases.incidents import Responder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "runner"
@@ -58,6 +59,12 @@ class RecordingDisplay:
 
     def finished(self, state: IncidentState) -> None:
         self.lines.append("finished")
+
+    def help(self, topic: HelpTopic) -> None:
+        self.lines.append(f"help: {topic.title}")
+
+    def input(self, spec: RunbookInput) -> None:
+        self.lines.append(f"input help: {spec.id}")
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         for step, needs in waits:

@@ -293,3 +293,9 @@ class _Silent:
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         pass
+
+    def help(self, topic: object) -> None:
+        pass
+
+    def input(self, spec: object) -> None:
+        pass

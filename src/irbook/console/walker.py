@@ -8,7 +8,8 @@ from irbook.console import escape, markdown, markup, stdout
 
 if TYPE_CHECKING:
     from irbook.domain.engine import IncidentState, Progress
-    from irbook.domain.models import Phase, Step
+    from irbook.domain.models import Phase, RunbookInput, Step
+    from irbook.runner.help import HelpTopic
 
 
 def _holder(state: IncidentState, step: Step) -> str:
@@ -67,6 +68,25 @@ class ConsoleDisplay:
             markup(f"[magenta]Evidence to attach:[/] {escape(step.evidence)}")
         if step.help:
             markdown(step.help)
+
+    def help(self, topic: HelpTopic) -> None:
+        stdout().print()
+        markup(f"[bold cyan]{escape(topic.title)}[/]")
+        markdown(topic.help)
+        if topic.references:
+            markup("[bold]References:[/]")
+            for reference in topic.references:
+                stdout().print(f"  - {reference}", markup=False)
+        if topic.keys:
+            markup("[bold]Keys:[/]")
+            for line in topic.keys:
+                stdout().print(f"  {line}", markup=False, style="dim")
+        stdout().print()
+
+    def input(self, spec: RunbookInput) -> None:
+        if spec.help:
+            stdout().print()
+            markdown(spec.help)
 
     def recorded(self, message: str) -> None:
         stdout().print(f"✓ {message}", markup=False, style="green")

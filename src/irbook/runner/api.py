@@ -33,6 +33,7 @@ def _source(
     prompter: Prompter | None,
     resume_command: str,
     cwd: Path,
+    display: Display | None = None,
 ) -> DecisionSource:
     runbook = state_runbook.runbook
     context = ValueContext(cwd=cwd)
@@ -48,7 +49,8 @@ def _source(
         from irbook.prompts.terminal import QuestionaryPrompter
 
         prompter = QuestionaryPrompter()
-    return TerminalSource(prompter, context)
+    show_help = getattr(display, "help", None)  # a Display written before `?` existed has none
+    return TerminalSource(prompter, context, show_help=show_help)
 
 
 def start(
@@ -67,7 +69,7 @@ def start(
     """Open an incident of ``loaded`` and walk it. Answers and the terminal are checked first,
     so a bad answers file or a missing terminal opens nothing."""
     options = options or WalkOptions()
-    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd)
+    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
     state = start_incident(loaded, store=store, responder=responder, title=title, severity=severity)
     found = state.events[0].payload.get("redacted") if state.events else None
@@ -105,7 +107,7 @@ def resume(
             f"{did_you_mean(options.role, roles)}",
             hint=f"its roles: {', '.join(roles) or '(none)'}",
         )
-    source = _source(state, answers, prompter, options.resume_command, options.cwd)
+    source = _source(state, answers, prompter, options.resume_command, options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
     walker = Walker(
         store=store, responder=responder, source=source, display=display, options=options

@@ -154,6 +154,8 @@ class Walker:
 
     def _ask_inputs(self) -> None:
         for spec in engine.missing_inputs(self.current):
+            if self.options.interactive and spec.help:
+                self.display.input(spec)  # the runbook's help for it, before the question
             value = self.source.input_value(spec)
             clean, found = redact_value(None if value is UNANSWERED else value)
             self._tell_redacted(found)
