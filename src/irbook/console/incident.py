@@ -70,6 +70,17 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
                 markup=False,
                 style=style,
             )
+    stdout().print()
+    stdout().print(legend(), markup=False, style="dim")
+
+
+def legend() -> str:
+    """What the marks of `status` mean (the JSON needs none: it names every status)."""
+    marks = " · ".join(f"{mark} {name}" for name, mark in _STATUS_MARK.items())
+    return (
+        f"legend: {marks} · ✓ before a phase: every step settled · ! critical (cannot be "
+        "skipped) · ← next: the next step to answer"
+    )
 
 
 _DEADLINE_STYLE = {"met": "green", "missed": "bold red", "skipped": "yellow", "open": "white"}
