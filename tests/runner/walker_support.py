@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from irbook.domain.engine import IncidentState, Progress
 from irbook.domain.models import Phase, RunbookInput, Step
 from irbook.loader.load import LoadedRunbook, load_runbook
-from irbook.runner.help import HelpTopic
 from irbook.usecases.incidents import Responder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "runner"
@@ -60,11 +60,14 @@ class RecordingDisplay:
     def finished(self, state: IncidentState) -> None:
         self.lines.append("finished")
 
-    def help(self, topic: HelpTopic) -> None:
+    def help(self, topic: Any) -> None:  # a runner.help.HelpTopic
         self.lines.append(f"help: {topic.title}")
 
     def input(self, spec: RunbookInput) -> None:
         self.lines.append(f"input help: {spec.id}")
+
+    def details(self, lines: list[str]) -> None:
+        self.lines.extend(f"  {line}" for line in lines)
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         for step, needs in waits:

@@ -60,6 +60,9 @@ class RecordingDisplay:
     def input(self, spec: Any) -> None:
         pass
 
+    def details(self, lines: Any) -> None:
+        pass
+
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted

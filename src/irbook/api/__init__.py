@@ -299,3 +299,6 @@ class _Silent:
 
     def input(self, spec: object) -> None:
         pass
+
+    def details(self, lines: list[str]) -> None:
+        pass

@@ -88,6 +88,10 @@ class ConsoleDisplay:
             stdout().print()
             markdown(spec.help)
 
+    def details(self, lines: list[str]) -> None:
+        for line in lines:
+            stdout().print(f"    {line}", markup=False, soft_wrap=False)
+
     def recorded(self, message: str) -> None:
         stdout().print(f"✓ {message}", markup=False, style="green")
 

@@ -35,3 +35,7 @@ class Display(Protocol):
     def input(self, spec: RunbookInput) -> None:
         """An input is about to be asked: its help, under the prompt's question."""
         ...
+
+    def details(self, lines: list[str]) -> None:
+        """Lines under the last message: a check's first findings, a failed command's output."""
+        ...

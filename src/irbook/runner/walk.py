@@ -52,6 +52,7 @@ from irbook.runner.decisions import (
     Skip,
 )
 from irbook.runner.display import Display
+from irbook.runner.shown import finding_lines, last_lines
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import Store
 from irbook.usecases.incidents import (
@@ -204,6 +205,10 @@ class Walker:
             check = actions.run_check(step, self.current, cwd=self.options.cwd)
             self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
             self.display.recorded(f"check: {check.summary}")
+            if check.findings:  # which ones, not only how many
+                self.display.details(
+                    finding_lines(check.findings, incident_id=self.current.incident_id)
+                )
             value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
         elif decision.perform and isinstance(step, NotifyStep):
             value = actions.run_notify(
@@ -226,6 +231,7 @@ class Walker:
                 if not self.options.interactive:
                     raise CommandFailed(message)
                 self.display.problem(message)
+                self.display.details(last_lines(ran.output))  # npm's E403, not only "1"
                 return
             value = {"exit_code": 0}
         clean, found = redact_value(value)
