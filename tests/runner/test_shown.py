@@ -6,21 +6,18 @@ command showed `exited with 1`, not npm's E403 (stored, but never shown).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from walker_support import CASE, RecordingDisplay, responder
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from secret_samples import ALNUM, rnd  # noqa: E402
-
-from irbook.loader.load import load_runbook  # noqa: E402
-from irbook.prompts import ScriptedPrompter  # noqa: E402
-from irbook.runner import TerminalSource, Walker, WalkOptions  # noqa: E402
-from irbook.runner.shown import finding_lines, last_lines  # noqa: E402
-from irbook.store import open_store  # noqa: E402
-from irbook.usecases.incidents import start_incident  # noqa: E402
+from irbook.loader.load import load_runbook
+from irbook.prompts import ScriptedPrompter
+from irbook.runner import TerminalSource, Walker, WalkOptions
+from irbook.runner.shown import finding_lines, last_lines
+from irbook.store import open_store
+from irbook.usecases.incidents import start_incident
+from secret_samples import ALNUM, rnd
 
 RUNBOOK = """\
 apiVersion: irbook/v1
