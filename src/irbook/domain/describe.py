@@ -125,7 +125,8 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.CHECK_RAN: _check,
     Kind.COMMAND_RAN: lambda p, _: f"ran `{p.get('command', '')}` (exit {p.get('exit_code', '?')})",
     Kind.NOTIFICATION_RENDERED: lambda p, _: (
-        f"rendered {p.get('template', '')} for {p.get('audience', '')}: {p.get('subject', '')}"
+        f"{'previewed (not written or sent)' if p.get('preview') else 'rendered'} "
+        f"{p.get('template', '')} for {p.get('audience', '')}: {p.get('subject', '')}"
     ),
     Kind.NOTIFICATION_SENT: _sent,
     Kind.ROLE_ASSIGNED: lambda p, _: f"{p.get('person', '')} is {p.get('role', '')}",

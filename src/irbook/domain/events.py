@@ -134,6 +134,8 @@ class NotificationRendered(Payload):
     to: list[str] = []
     sha256: str
     path: str | None = None
+    preview: bool = False  # only shown (`notify --preview`): no .eml written, nothing sent
+    OMIT_WHEN_EMPTY = ("preview",)
 
 
 class NotificationSent(Payload):

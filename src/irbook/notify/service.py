@@ -123,7 +123,9 @@ def notify(
             out_dir or incidents.output_dir(state.incident_id),
             stem=f"{state.incident_id}-{template}",
         )
-    _record_rendered(store, state.incident_id, notification, message, path, responder, None)
+    _record_rendered(
+        store, state.incident_id, notification, message, path, responder, None, preview=path is None
+    )
     if config is None:
         return NotifyResult(notification, message, path, secrets=tuple(secrets))
     recipients = [envelope_address(a) for a in notification.to]
@@ -193,6 +195,8 @@ def _record_rendered(
     path: Path | None,
     responder: Responder,
     step_id: str | None,
+    *,
+    preview: bool = False,
 ) -> Event:
     payload = NotificationRendered(
         template=notification.template,
@@ -201,6 +205,7 @@ def _record_rendered(
         to=list(notification.to),
         sha256=message.sha256,
         path=str(path.resolve()) if path else None,
+        preview=preview,
     )
     new = NewEvent(Kind.NOTIFICATION_RENDERED, payload, step_id=step_id)
     return incidents.record_anyway(store, incident_id, new, responder)
