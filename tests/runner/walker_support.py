@@ -69,6 +69,9 @@ class RecordingDisplay:
     def details(self, lines: list[str]) -> None:
         self.lines.extend(f"  {line}" for line in lines)
 
+    def message(self, title: str, text: str) -> None:
+        self.lines.append(f"message: {title}")
+
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         for step, needs in waits:
             self.lines.append(f"waiting: {step.id} on {', '.join(n.id for n in needs)}")

@@ -63,6 +63,9 @@ class RecordingDisplay:
     def details(self, lines: Any) -> None:
         pass
 
+    def message(self, title: Any, text: Any) -> None:
+        pass
+
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted

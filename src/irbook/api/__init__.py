@@ -302,3 +302,6 @@ class _Silent:
 
     def details(self, lines: list[str]) -> None:
         pass
+
+    def message(self, title: str, text: str) -> None:
+        pass

@@ -88,6 +88,21 @@ class ConsoleDisplay:
             stdout().print()
             markdown(spec.help)
 
+    def message(self, title: str, text: str) -> None:
+        """The message in a panel; through the pager ($PAGER, else less) when it is taller than
+        the terminal, so its top is not scrolled away before the question."""
+        import shutil
+
+        from rich.panel import Panel
+
+        panel = Panel(text.rstrip(), title=title, expand=False)
+        console = stdout()
+        if text.count("\n") + 6 > shutil.get_terminal_size().lines and console.is_terminal:
+            with console.pager(styles=False):
+                console.print(panel, markup=False)
+        else:
+            console.print(panel, markup=False)
+
     def details(self, lines: list[str]) -> None:
         for line in lines:
             stdout().print(f"    {line}", markup=False, soft_wrap=False)

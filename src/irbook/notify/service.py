@@ -8,7 +8,7 @@ every send is an event in the incident's timeline, with the message's sha256.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,9 +161,12 @@ def run_notify_step(
     out_dir: Path | None = None,
     templates_dir: Path | None = None,
     to: Sequence[str] = (),
+    review: Callable[[Notification], bool] | None = None,
 ) -> list[Path]:
     """A runbook `notify` step: write the step's .eml into the incident's folder and record it.
 
+    With ``review`` (the walker at a terminal) the rendered message is shown first and written
+    and recorded only when it returns True; otherwise nothing is written ([] is returned).
     Sending stays a deliberate act (`irbook notify INCIDENT TEMPLATE --send`); the walker drafts.
     """
     notification, message, _ = compose(
@@ -174,6 +177,8 @@ def run_notify_step(
         to=to,
         templates_dir=templates_dir,
     )
+    if review is not None and not review(notification):
+        return []
     path = write_eml(
         message,
         out_dir or incidents.output_dir(state.incident_id),

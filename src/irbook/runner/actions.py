@@ -19,6 +19,7 @@ from irbook.domain.models import (
 )
 from irbook.domain.redact import redact
 from irbook.errors import ActionUnavailable
+from irbook.notify.message import Notification
 from irbook.store import Store
 from irbook.usecases.incidents import Responder
 
@@ -119,8 +120,10 @@ def run_notify(
     responder: Responder,
     out_dir: Path | None,
     templates_dir: Path | None,
-) -> dict[str, Any]:
-    """Render the step's notification into the incident's output folder; return the files.
+    review: Callable[[Notification], bool] | None = None,
+) -> dict[str, Any] | None:
+    """Render the step's notification into the incident's output folder; return the files, or
+    None when ``review`` (the responder, after reading it) declined: nothing written or recorded.
 
     ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
     """
@@ -134,5 +137,8 @@ def run_notify(
         responder=responder,
         out_dir=out_dir or output_dir(state.incident_id),
         templates_dir=templates_dir,
+        review=review,
     )
+    if not paths:
+        return None
     return {"files": [str(p) for p in paths]}

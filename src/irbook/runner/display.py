@@ -39,3 +39,7 @@ class Display(Protocol):
     def details(self, lines: list[str]) -> None:
         """Lines under the last message: a check's first findings, a failed command's output."""
         ...
+
+    def message(self, title: str, text: str) -> None:
+        """A rendered notification to read before it is recorded (paged when long)."""
+        ...

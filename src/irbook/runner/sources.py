@@ -86,6 +86,9 @@ class FileSource:
     def confirm_command(self, step: CommandStep) -> bool:
         return True  # `{run: true}` in the file is the explicit confirmation
 
+    def record_notification(self, step: NotifyStep) -> bool:
+        return True  # `done` in the file is the decision; the walker shows nothing to read
+
     def close_at_end(self) -> bool:
         return False
 
@@ -226,6 +229,14 @@ class TerminalSource:
 
     def confirm_command(self, step: CommandStep) -> bool:
         return self.prompter.confirm(f"Run `{step.run}` on this machine now?", default=False)
+
+    def record_notification(self, step: NotifyStep) -> bool:
+        """Asked after the rendered message was shown: record it (write the .eml) or not."""
+        return self.prompter.confirm(
+            "Record this notification (write the .eml into the incident's folder)? "
+            "No leaves the step open",
+            default=True,
+        )
 
     def close_at_end(self) -> bool:
         return self.prompter.confirm("Every step is settled. Close the incident now?", default=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +40,7 @@ from irbook.errors import (
     TerminalInputError,
     UsageError,
 )
+from irbook.notify.message import Notification
 from irbook.runner import actions
 from irbook.runner.decisions import (
     AddNote,
@@ -211,14 +213,19 @@ class Walker:
                 )
             value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
         elif decision.perform and isinstance(step, NotifyStep):
-            value = actions.run_notify(
+            notified = actions.run_notify(
                 step,
                 self.current,
                 store=self.store,
                 responder=self.responder,
                 out_dir=self.options.out_dir,
                 templates_dir=self.options.templates_dir,
+                review=self._reviewer(step) if self.options.interactive else None,
             )
+            if notified is None:  # read and not recorded: nothing written, the step stays open
+                self.display.notice("not recorded; the step stays open")
+                return
+            value = notified
             self._catch_up()
             self.display.recorded("wrote " + ", ".join(value["files"]))
         elif decision.perform and isinstance(step, CommandStep):
@@ -242,6 +249,24 @@ class Walker:
                 Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
             ),
         )
+
+    def _reviewer(self, step: NotifyStep) -> Callable[[Notification], bool]:
+        """Show the rendered message (paged), then ask whether to record it: a notification is
+        never recorded unread. A source without the question (a Python caller's) records it."""
+
+        def review(notification: Notification) -> bool:
+            header = (
+                f"From: {notification.sender}\n"
+                f"To: {', '.join(notification.to) or '(draft: no recipients)'}\n"
+                f"Subject: {notification.subject}\n\n"
+            )
+            self.display.message(
+                f"{notification.template} → {notification.audience}", header + notification.text
+            )
+            ask = getattr(self.source, "record_notification", None)
+            return True if ask is None else bool(ask(step))
+
+        return review
 
     def _complete_checklist(self, step: ChecklistStep, decision: Complete) -> None:
         """Done only when every item is ticked; otherwise open, or, with a reason, "done with
