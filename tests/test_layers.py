@@ -199,3 +199,26 @@ def test_the_cli_app_imports_no_heavy_library() -> None:
     loaded = set(json.loads(result.stdout))
     assert "typer" in loaded  # the check can see what the app imports
     assert loaded.isdisjoint(HEAVY_FOR_HELP), sorted(loaded & set(HEAVY_FOR_HELP))
+
+
+# --- one home per policy -------------------------------------------------------------------------
+
+
+def conflict_handlers(tree: ast.AST) -> Iterator[int]:
+    """Lines of `except AppendConflict` clauses (alone or in a tuple)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            if any(getattr(n, "id", getattr(n, "attr", "")) == "AppendConflict" for n in names):
+                yield node.lineno
+
+
+def test_append_conflicts_are_retried_by_one_named_policy() -> None:
+    """Retry-on-conflict is written once (usecases/retry.py); every writer calls it, so no
+    writer can drift into its own loop, backoff or give-up rule."""
+    found = [
+        f"{path.relative_to(PACKAGE).as_posix()}:{line}"
+        for path in sources()
+        for line in conflict_handlers(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert [where.split(":")[0] for where in found] == ["usecases/retry.py"], found

@@ -85,6 +85,10 @@ class StoreError(IrbookError):
     """The database is corrupt, from a newer irbook, or otherwise unusable."""
 
 
+class DamagedLogError(StoreError):
+    """An incident's event log holds rows irbook cannot read (edited outside irbook)."""
+
+
 class StoreUnavailableError(IrbookError):
     """The database is locked or the connection was lost; what was committed is safe."""
 

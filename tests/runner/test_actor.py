@@ -81,8 +81,9 @@ def test_the_actor_comes_from_git_user_name_when_nothing_else_names_one(
     assert set(opened_by(db)) == {"Dana Scully"}
     # --as and IRBOOK_ACTOR still come first
     monkeypatch.setenv("IRBOOK_ACTOR", "env-name")
-    assert run(["start", str(MINI), "--answers", "a.yaml", "--db", str(db)]) == 1
-    assert run(["start", str(MINI), "--answers", "a.yaml", "--db", str(db), "--as", "flag"]) == 1
+    again = ["start", str(MINI), "--answers", "a.yaml", "--db", str(db), "--new"]
+    assert run(again) == 1
+    assert run([*again, "--as", "flag"]) == 1
     assert set(opened_by(db)) == {"Dana Scully", "env-name", "flag"}
 
 
@@ -100,10 +101,10 @@ def test_a_name_is_asked_once_at_a_terminal_and_remembered_on_this_machine(
     }
     env.pop("IRBOOK_ACTOR", None)
 
-    def spawn() -> pexpect.spawn:
+    def spawn(*extra: str) -> pexpect.spawn:
         return pexpect.spawn(
             sys.executable,
-            ["-m", "irbook", "start", str(MINI), "--db", str(db)],
+            ["-m", "irbook", "start", str(MINI), "--db", str(db), *extra],
             cwd=str(tmp_path),
             env=env,
             encoding="utf-8",
@@ -121,7 +122,7 @@ def test_a_name_is_asked_once_at_a_terminal_and_remembered_on_this_machine(
     assert child.exitstatus == 130
     assert set(opened_by(db)) == {"Fox Mulder"}
 
-    child = spawn()  # the second time it is not asked
+    child = spawn("--new")  # the second time it is not asked
     index = child.expect(["Your name", "How were the malicious versions published"])
     assert index == 1, child.before
     child.sendintr()

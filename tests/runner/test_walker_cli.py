@@ -188,7 +188,7 @@ def test_database_from_a_newer_irbook_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = tmp_path / "irbook.db"
-    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert cli(capsys, "db", "init", "--db", str(db))[0] == 0
     with sqlite3.connect(db) as conn:
         conn.execute(
             "update irbook_meta set value = ? where key = 'schema_version'",
@@ -204,7 +204,7 @@ def test_a_schema_version_that_only_looks_like_digits_is_corrupt_not_a_crash(
 ) -> None:
     """ "²".isdigit() is True but int("²") raises: opening and `db info` read it one way now."""
     db = tmp_path / "irbook.db"
-    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert cli(capsys, "db", "init", "--db", str(db))[0] == 0
     with sqlite3.connect(db) as conn:
         conn.execute("update irbook_meta set value = '²' where key = 'schema_version'")
     code, _, err = cli(capsys, "list", "--db", str(db))
@@ -267,7 +267,7 @@ def test_database_file_is_created_private(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = tmp_path / "new" / "irbook.db"
-    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    assert cli(capsys, "db", "init", "--db", str(db))[0] == 0
     assert db.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
 

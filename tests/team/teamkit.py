@@ -83,10 +83,17 @@ def write_answers(
 
 
 def run_drivers(
-    url: str, incident_id: str, walkers: list[tuple[str, Path, str | None]], *, mode: str = "walk"
+    url: str,
+    incident_id: str,
+    walkers: list[tuple[str, Path, str | None]],
+    *,
+    mode: str = "walk",
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Start one driver process per (actor, answers file, role), release them together once all
-    are ready, and return each one's JSON report (failing with its stderr if it failed)."""
+    are ready, and return each one's JSON report (failing with its stderr if it failed).
+    ``cwd`` and ``env`` are the drivers' (answers files name paths relative to the cwd)."""
     procs = []
     for actor, answers, role in walkers:
         args = [sys.executable, str(DRIVER), mode, url, incident_id, actor, str(answers)]
@@ -97,6 +104,8 @@ def run_drivers(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
+                cwd=cwd,
+                env=None if env is None else {**os.environ, **env},
             )
         )
     for proc in procs:

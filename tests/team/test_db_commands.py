@@ -115,3 +115,31 @@ def test_a_libpq_url_means_psycopg(pg_url: str, capsys: pytest.CaptureFixture[st
     """`postgresql://...` as psql takes it works (SQLAlchemy alone would want psycopg2)."""
     assert run(["db", "init", "--db", libpq(pg_url), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["backend"] == "postgresql"
+
+
+def drop_table(url: str, table: str) -> None:
+    """Drop a table from outside irbook (a hand-run DROP, a restore that lost it)."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute(f"DROP TABLE {table}")
+        return
+    import psycopg
+
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        conn.execute(f"DROP TABLE {table} CASCADE")
+
+
+def test_a_dropped_event_table_is_corrupt_not_unreachable(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(db_url)
+    incident = start_incident(load_runbook(DRILL), store=store, responder=Responder("a", "h"))
+    store.close()
+    drop_table(db_url, "event")
+
+    for argv in (["status", incident.incident_id], ["verify", incident.incident_id], ["list"]):
+        assert run([*argv, "--db", db_url]) == 2, argv
+        err = capsys.readouterr().err
+        assert "is not a valid irbook database" in err and "table event is missing" in err
+        assert "Traceback" not in err and "resume" not in err

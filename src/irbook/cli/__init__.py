@@ -4,8 +4,6 @@ Commands live in the modules of this package; each parses its options, calls one
 and hands the result to ``irbook.console``. No logic here.
 """
 
-from __future__ import annotations
-
 import sys
 
 from irbook.errors import ExitCode, IrbookError

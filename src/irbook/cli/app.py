@@ -1,7 +1,5 @@
 """The typer application. Command modules register themselves on import (see the end)."""
 
-from __future__ import annotations
-
 import typer
 
 app = typer.Typer(

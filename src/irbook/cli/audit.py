@@ -1,7 +1,5 @@
 """`irbook audit ...`: supply-chain checks usable outside an incident."""
 
-from __future__ import annotations
-
 import typer
 
 from irbook.cli.app import app

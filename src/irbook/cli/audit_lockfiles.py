@@ -1,7 +1,5 @@
 """`irbook audit lockfiles`: lockfiles and SBOMs against OSV advisories, offline."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

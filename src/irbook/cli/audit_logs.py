@@ -1,7 +1,5 @@
 """`irbook audit logs`: scan logs (plain or .gz) for indicators of compromise."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`irbook audit packages`: the inventory of lockfiles and SBOMs, for a human or a script."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

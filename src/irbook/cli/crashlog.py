@@ -1,7 +1,5 @@
 """Unexpected errors write their traceback to a file, never to the screen."""
 
-from __future__ import annotations
-
 import os
 import tempfile
 import traceback

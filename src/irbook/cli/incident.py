@@ -1,7 +1,5 @@
 """Incident commands: start, resume, status, list, note, attach, close."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +15,7 @@ from irbook.cli.options import (
     OptionalIncidentArg,
     RunbooksDirOption,
     TemplatesDirOption,
+    opened_reader,
     opened_store,
 )
 
@@ -56,7 +55,7 @@ def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callabl
     """
     import shlex
 
-    from irbook.store.database import mask_password
+    from irbook.store.urls import mask_password
 
     db = mask_password(db) if db else None
     flags = []
@@ -109,6 +108,14 @@ def start(
     runbooks_dir: RunbooksDirOption = None,
     templates_dir: TemplatesDirOption = None,
     out: OutOption = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new",
+            help="Open a new incident even when one of this runbook is still open "
+            "(otherwise asked, or refused without a terminal).",
+        ),
+    ] = False,
 ) -> int:
     """Open an incident from a runbook and walk it, step by step.
 
@@ -126,7 +133,7 @@ def start(
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
     responder = responder_for(actor)
-    with opened_store(db) as store:
+    with opened_store(db, create=True) as store:
         start_walk(
             loaded,
             store=store,
@@ -137,6 +144,7 @@ def start(
             answers=answers,
             options=WalkOptions(out_dir=out, templates_dir=templates_dir),
             resume_hint=_resume_hint(db, None, actor),
+            new=new,
         )
     return 0
 
@@ -182,12 +190,16 @@ def status(
 
     Example: irbook status IR-20260511-1A2B --json
     """
+    from irbook.usecases.lookup import find_incident
+
+    with opened_reader(db) as store:
+        found = find_incident(store, incident)  # an empty database stops here, before the engine
+        from irbook.usecases.incidents import load_state, utc_now
+
+        state = load_state(store, found.id)
     from irbook.console import incident as show
-    from irbook.usecases.incidents import find_incident, load_state, utc_now
     from irbook.usecases.status import status_view
 
-    with opened_store(db) as store:
-        state = load_state(store, find_incident(store, incident).id)
     show.status(status_view(state, now=utc_now()), as_json=json_output)
 
 
@@ -204,7 +216,7 @@ def list_incidents(
     from irbook.console import incident as show
     from irbook.usecases.status import list_view
 
-    with opened_store(db) as store:
+    with opened_reader(db) as store:
         rows = list_view(
             store.incidents(status="open" if open_only else None), store.changed_severities()
         )

@@ -1,7 +1,5 @@
 """`irbook notify` and `irbook advisory`: stakeholder messages and machine-readable advisories."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

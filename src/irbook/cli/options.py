@@ -1,7 +1,5 @@
 """Options shared by several commands, declared once."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from irbook.store import Store
+    from irbook.store import Reader, Store
     from irbook.usecases.incidents import Responder
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -61,18 +59,32 @@ OptionalIncidentArg = Annotated[
 
 
 @contextmanager
-def opened_store(db: str | None) -> Iterator[Store]:
-    """The database of --db / IRBOOK_DB, closed when the command is done."""
+def opened_store(db: str | None, *, create: bool = False) -> Iterator["Store"]:
+    """The database of --db / IRBOOK_DB, closed when the command is done. Only ``create``
+    (`irbook start`) makes a new one: every other command works on an existing database."""
     from irbook.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=create)
     try:
         yield store
     finally:
         store.close()
 
 
-def responder(actor: str | None) -> Responder:
+@contextmanager
+def opened_reader(db: str | None) -> Iterator["Reader"]:
+    """The database of --db / IRBOOK_DB for a command that only reads: on a SQLite file this is
+    the stdlib read path (store/reader.py), which starts without SQLAlchemy."""
+    from irbook.store import open_reader
+
+    reader = open_reader(db)
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def responder(actor: str | None) -> "Responder":
     """Who is acting (``Responder.resolve``); at a terminal, a name nothing else gives is asked
     once and remembered on this machine, instead of recording the login name (``root``)."""
     import sys

@@ -1,7 +1,5 @@
 """`irbook preflight`: what the runbook will need, checked on this machine before a breach."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`irbook report`, `irbook followup`, `irbook verify`: the record after (and during) an incident."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +7,14 @@ from typing import Annotated
 import typer
 
 from irbook.cli.app import app
-from irbook.cli.options import AsOption, DbOption, IncidentArg, JsonOption, opened_store
+from irbook.cli.options import (
+    AsOption,
+    DbOption,
+    IncidentArg,
+    JsonOption,
+    opened_reader,
+    opened_store,
+)
 
 
 class ReportFormat(StrEnum):  # the values of irbook.report.FORMATS (a test keeps them equal)
@@ -52,7 +57,7 @@ def report(
     from irbook.console import report as show
     from irbook.report.service import report_incident
 
-    with opened_store(db) as store:
+    with opened_reader(db) as store:
         exported = report_incident(store, incident, str(fmt))
     if output is not None:
         from irbook.files.private import write_private
@@ -115,7 +120,7 @@ def verify(
     from irbook.errors import ExitCode
     from irbook.usecases.verify import verify_incident
 
-    with opened_store(db) as store:
+    with opened_reader(db) as store:
         result = verify_incident(store, incident, expect=expect)
     show.verification(result, as_json=json_output)
     return int(ExitCode.OK if result.ok else ExitCode.FINDINGS)

@@ -1,7 +1,5 @@
 """`irbook runbooks ...`: list, show, validate, and the JSON Schema of the format."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

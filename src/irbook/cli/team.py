@@ -1,7 +1,5 @@
 """Team mode commands: `irbook db init|info`, `irbook assign`, `irbook watch`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

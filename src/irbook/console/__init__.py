@@ -6,7 +6,6 @@ Rendering for each feature lives in a small module of this package (``console.ru
 
 from __future__ import annotations
 
-import json
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,8 @@ def stderr() -> Console:
 
 def print_json(data: Any) -> None:
     """Machine output: stable, sorted keys, one document on stdout."""
+    import json  # here: `irbook --help` and table output never need it
+
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False))
     sys.stdout.write("\n")
     sys.stdout.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from irbook.console import escape, markup, print_json, stdout
-from irbook.domain.events import attributed
+from irbook.domain.eventlog import attributed
 
 _STATUS_STYLE = {
     "done": "green",

@@ -57,5 +57,9 @@ def verification(result: Verification, *, as_json: bool) -> None:
     stdout().print(
         f"FAILED {result.incident_id} at {where}: {result.problem}", markup=False, style="bold red"
     )
+    if result.damaged:
+        stdout().print(f"{len(result.damaged)} damaged event row(s):", markup=False)
+        for row in result.damaged:
+            stdout().print(f"  {row}", markup=False)
     changed = "the log" if result.bad_seq is not None or result.row_ok else "the incident row"
     info(f"{result.events} events read; {changed} was changed outside irbook")

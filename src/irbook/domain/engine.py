@@ -212,6 +212,33 @@ def needs_met(state: IncidentState, step: Step) -> bool:
     )
 
 
+RESULT_KINDS = (Kind.CHECK_RAN, Kind.NOTIFICATION_RENDERED, Kind.COMMAND_RAN)
+
+
+def recorded_result(state: IncidentState, step_id: str) -> Event | None:
+    """The result event (check_ran, notification_rendered, successful command_ran) recorded for
+    the step since it was last settled or reopened, if the step was never completed with it.
+
+    irbook records a result and the completion it supports in one transaction, so this finds only
+    what an older irbook left behind when killed between the two; a resume completes the step
+    with it instead of running the check or rendering the message again.
+    """
+    for event in reversed(state.events):
+        if event.step_id != step_id:
+            continue
+        if event.kind in (
+            Kind.STEP_COMPLETED,
+            Kind.STEP_SKIPPED,
+            Kind.STEP_NOT_APPLICABLE,
+            Kind.STEP_REOPENED,
+        ):
+            return None
+        if event.kind in RESULT_KINDS:
+            ok = event.kind != Kind.COMMAND_RAN or event.payload.get("exit_code") == 0
+            return event if ok else None
+    return None
+
+
 def missing_inputs(state: IncidentState) -> list[RunbookInput]:
     return [i for i in state.runbook.inputs if i.id not in state.inputs]
 

@@ -7,7 +7,9 @@ written or sent.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -203,3 +205,59 @@ def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
             continue
         return path
     raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
+
+
+# --- drafts: a notify step's .eml appears only once its event is committed ---------------------
+#
+# A notify step writes its message to a hidden draft, records notification_rendered (naming the
+# final path and the sha256) together with the step's completion, and only then publishes the
+# draft under its final name. A responder who loses the race to record discards the draft, and a
+# kill between the commit and the publish is finished on the next resume (the draft's name is
+# derived from the event), so each notify step leaves exactly one .eml, the one its event names.
+
+
+def draft_path(final: Path, sha256: str) -> Path:
+    """The hidden draft of ``final`` whose bytes hash to ``sha256``."""
+    return final.with_name(f".{final.name}.{sha256[:16]}.draft")
+
+
+def stage_eml(message: Message, out_dir: Path, *, stem: str) -> tuple[Path, Path]:
+    """Write ``message`` to a hidden draft (0600); return the draft and the final path, the first
+    free ``STEM-YYYYmmddTHHMMSSZ[-N].eml`` (chosen now, so the event can name it)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+    base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    for n in range(1, 1000):
+        final = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
+        if not final.exists():
+            break
+    else:
+        raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
+    draft = draft_path(final, message.sha256)
+    # FileExistsError: the same bytes were staged before (the draft's name carries their hash)
+    with contextlib.suppress(FileExistsError):
+        write_private(draft, message.raw, exclusive=True)
+    return draft, final
+
+
+def publish_eml(draft: Path, final: Path, sha256: str) -> bool:
+    """Give the recorded draft its final name (never replacing another file). False when there
+    is nothing to publish: the draft is gone and ``final`` already holds these bytes."""
+    if not draft.exists():
+        return False
+    try:
+        os.link(draft, final)  # fails if final exists: another message is never overwritten
+    except FileExistsError:  # a resume finishing what a killed run published already
+        if hashlib.sha256(final.read_bytes()).hexdigest() != sha256:
+            raise UsageError(
+                f"{final} exists with other content; the recorded message is kept in {draft}",
+                hint="move the other file away and run `irbook resume` again to publish it",
+            ) from None
+    draft.unlink()
+    return True
+
+
+def discard_draft(draft: Path) -> None:
+    draft.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ every send is an event in the incident's timeline, with the message's sha256.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +21,12 @@ from irbook.notify.message import (
     Message,
     Notification,
     build_notification,
+    discard_draft,
+    draft_path,
     envelope_address,
+    publish_eml,
     refuse_secrets,
+    stage_eml,
     to_message,
     write_eml,
 )
@@ -152,22 +156,37 @@ def notify(
     )
 
 
-def run_notify_step(
+@dataclass(frozen=True)
+class StepDraft:
+    """A notify step's message, written to a hidden draft, with the event that records it."""
+
+    rendered: NotificationRendered
+    draft: Path
+    path: Path  # where the .eml goes once the event is committed
+    notification: Notification | None = None  # what the walker shows before recording it
+
+    def publish(self) -> Path:
+        publish_eml(self.draft, self.path, self.rendered.sha256)
+        return self.path
+
+    def discard(self) -> None:
+        discard_draft(self.draft)
+
+
+def draft_notify_step(
     *,
-    store: Store,
     state: IncidentState,
     step: NotifyStep,
     responder: Responder,
     out_dir: Path | None = None,
     templates_dir: Path | None = None,
     to: Sequence[str] = (),
-    review: Callable[[Notification], bool] | None = None,
-) -> list[Path]:
-    """A runbook `notify` step: write the step's .eml into the incident's folder and record it.
+) -> StepDraft:
+    """Render a runbook `notify` step into a hidden draft in the incident's folder.
 
-    With ``review`` (the walker at a terminal) the rendered message is shown first and written
-    and recorded only when it returns True; otherwise nothing is written ([] is returned).
-    Sending stays a deliberate act (`irbook notify INCIDENT TEMPLATE --send`); the walker drafts.
+    Nothing is recorded here: the walker records ``rendered`` together with the step's completion
+    (one transaction), then publishes the draft, or discards it when another responder settled the
+    step first. Sending stays a deliberate act (`irbook notify INCIDENT TEMPLATE --send`).
     """
     notification, message, _ = compose(
         state,
@@ -177,19 +196,67 @@ def run_notify_step(
         to=to,
         templates_dir=templates_dir,
     )
-    if review is not None and not review(notification):
-        return []
-    path = write_eml(
+    draft, path = stage_eml(
         message,
         out_dir or incidents.output_dir(state.incident_id),
         stem=f"{state.incident_id}-{step.template}",
     )
-    event = _record_rendered(
-        store, state.incident_id, notification, message, path, responder, step.id
+    return StepDraft(_rendered(notification, message, path), draft, path, notification)
+
+
+def publish_recorded_drafts(state: IncidentState) -> list[Path]:
+    """Publish the drafts whose notification_rendered event is committed but which a kill left
+    unpublished (between the commit and the rename); returns the files published."""
+    published = []
+    for event in state.events_of(Kind.NOTIFICATION_RENDERED):
+        path, sha256 = event.payload.get("path"), event.payload.get("sha256")
+        if not isinstance(path, str) or not isinstance(sha256, str):
+            continue
+        final = Path(path)
+        if not final.exists() and publish_eml(draft_path(final, sha256), final, sha256):
+            published.append(final)
+    return published
+
+
+def run_notify_step(
+    *,
+    store: Store,
+    state: IncidentState,
+    step: NotifyStep,
+    responder: Responder,
+    out_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    to: Sequence[str] = (),
+) -> list[Path]:
+    """Render a notify step's .eml and record it, without settling the step (a preview of what
+    the step would send; the walker settles steps itself)."""
+    draft = draft_notify_step(
+        state=state,
+        step=step,
+        responder=responder,
+        out_dir=out_dir,
+        templates_dir=templates_dir,
+        to=to,
     )
-    if event.seq == state.last_seq + 1:  # keep the walker's state current when nobody wrote between
+    new = NewEvent(Kind.NOTIFICATION_RENDERED, draft.rendered, step_id=step.id)
+    event = incidents.record_anyway(store, state.incident_id, new, responder)
+    if event.seq == state.last_seq + 1:  # keep the caller's state current when nobody wrote between
         engine.apply(state, event)
-    return [path]
+    return [draft.publish()]
+
+
+def _rendered(
+    notification: Notification, message: Message, path: Path | None, *, preview: bool = False
+) -> NotificationRendered:
+    return NotificationRendered(
+        preview=preview,
+        template=notification.template,
+        audience=notification.audience,
+        subject=notification.subject,
+        to=list(notification.to),
+        sha256=message.sha256,
+        path=str(path.resolve()) if path else None,
+    )
 
 
 def _record_rendered(
@@ -203,14 +270,6 @@ def _record_rendered(
     *,
     preview: bool = False,
 ) -> Event:
-    payload = NotificationRendered(
-        template=notification.template,
-        audience=notification.audience,
-        subject=notification.subject,
-        to=list(notification.to),
-        sha256=message.sha256,
-        path=str(path.resolve()) if path else None,
-        preview=preview,
-    )
+    payload = _rendered(notification, message, path, preview=preview)
     new = NewEvent(Kind.NOTIFICATION_RENDERED, payload, step_id=step_id)
     return incidents.record_anyway(store, incident_id, new, responder)

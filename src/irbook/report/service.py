@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from irbook.report import FORMATS, export_report
-from irbook.store import Store
+from irbook.store import Reader
 from irbook.usecases.incidents import load_state
 
 
@@ -18,7 +18,7 @@ class ExportedReport:
     redacted: tuple[str, ...] = ()  # kinds masked by the last check before the report leaves
 
 
-def report_incident(store: Store, incident_id: str, fmt: str) -> ExportedReport:
+def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport:
     """Fold the incident's events and export its report in ``fmt`` (one of FORMATS)."""
     if fmt not in FORMATS:
         from irbook.errors import UsageError

@@ -6,10 +6,10 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irbook.domain.engine import IncidentState
-from irbook.domain.events import CheckRan, CommandRan
+from irbook.domain.events import CheckRan, CommandRan, Kind
 from irbook.domain.models import (
     ANSWER_REFERENCE,
     INPUT_REFERENCE,
@@ -19,9 +19,10 @@ from irbook.domain.models import (
 )
 from irbook.domain.redact import redact
 from irbook.errors import ActionUnavailable
-from irbook.notify.message import Notification
-from irbook.store import Store
 from irbook.usecases.incidents import Responder
+
+if TYPE_CHECKING:
+    from irbook.notify.service import StepDraft
 
 MAX_OUTPUT = 64 * 1024
 COMMAND_TIMEOUT_S = 900
@@ -112,33 +113,41 @@ def run_command(step: CommandStep, *, cwd: Path) -> CommandRan:
     )
 
 
-def run_notify(
+def draft_notify(
     step: NotifyStep,
     state: IncidentState,
     *,
-    store: Store,
     responder: Responder,
     out_dir: Path | None,
     templates_dir: Path | None,
-    review: Callable[[Notification], bool] | None = None,
-) -> dict[str, Any] | None:
-    """Render the step's notification into the incident's output folder; return the files, or
-    None when ``review`` (the responder, after reading it) declined: nothing written or recorded.
-
-    ``run_notify_step`` records its own events (retrying on conflicts); the walker reloads after.
-    """
-    from irbook.notify import run_notify_step
+) -> StepDraft:
+    """Render the step's notification into a hidden draft in the incident's output folder; the
+    walker records it with the step's completion, then publishes or discards the draft."""
+    from irbook.notify.service import draft_notify_step
     from irbook.usecases.incidents import output_dir
 
-    paths = run_notify_step(
-        store=store,
+    return draft_notify_step(
         state=state,
         step=step,
         responder=responder,
         out_dir=out_dir or output_dir(state.incident_id),
         templates_dir=templates_dir,
-        review=review,
     )
-    if not paths:
-        return None
-    return {"files": [str(p) for p in paths]}
+
+
+def publish_recorded_drafts(state: IncidentState) -> list[Path]:
+    """Finish notify steps whose event was committed but whose .eml a kill left as a draft."""
+    from irbook.notify.service import publish_recorded_drafts
+
+    return publish_recorded_drafts(state)
+
+
+def recorded_value(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The step answer a result event (its kind and payload) stands for, as the completion
+    that rests on it records it."""
+    if kind == Kind.CHECK_RAN:
+        findings = payload.get("findings", [])
+        return {"ok": payload["ok"], "summary": payload["summary"], "findings": len(findings)}
+    if kind == Kind.NOTIFICATION_RENDERED:
+        return {"files": [payload["path"]]}
+    return {"exit_code": payload["exit_code"]}

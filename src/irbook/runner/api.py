@@ -65,12 +65,17 @@ def start(
     prompter: Prompter | None = None,
     options: WalkOptions | None = None,
     resume_hint: Callable[[str], str] = default_resume_hint,
+    new: bool = False,
 ) -> WalkResult:
     """Open an incident of ``loaded`` and walk it. Answers and the terminal are checked first,
-    so a bad answers file or a missing terminal opens nothing."""
+    so a bad answers file or a missing terminal opens nothing. When an incident of the same
+    runbook is still open, a responder at a terminal is asked whether to open a second one;
+    without a terminal that takes ``new`` (`--new`)."""
     options = options or WalkOptions()
     source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
+    if not new:
+        _refuse_a_silent_duplicate(loaded, store, source, resume_hint)
     state = start_incident(loaded, store=store, responder=responder, title=title, severity=severity)
     found = state.events[0].payload.get("redacted") if state.events else None
     if found:
@@ -82,6 +87,31 @@ def start(
         store=store, responder=responder, source=source, display=display, options=options
     )
     return walker.run(state.incident_id)
+
+
+def _refuse_a_silent_duplicate(
+    loaded: LoadedRunbook,
+    store: Store,
+    source: DecisionSource,
+    resume_hint: Callable[[str], str],
+) -> None:
+    """A second `irbook start` of the same runbook is more often a responder who forgot the first
+    (or a retried script) than a second breach; a bare `resume` would then pick the newer one."""
+    same = [i for i in store.incidents(status="open") if i.runbook_id == loaded.runbook.id]
+    if not same:
+        return
+    latest = same[0]
+    opened = f"{latest.id} ({latest.title}, opened {latest.opened_at:%Y-%m-%d %H:%M} UTC by "
+    opened += f"{latest.opened_by})"
+    others = f" and {len(same) - 1} more" if len(same) > 1 else ""
+    question = f"{opened}{others} is still open. Open a second incident of {loaded.runbook.id}?"
+    if isinstance(source, TerminalSource) and source.prompter.confirm(question, default=False):
+        return
+    raise UsageError(
+        f"not started: an incident of {loaded.runbook.id} is still open: {opened}{others}",
+        hint=f"continue it with `{resume_hint(latest.id)}`, or open another one with "
+        f"`irbook start {loaded.runbook.id} --new`",
+    )
 
 
 def resume(

@@ -8,10 +8,9 @@ still open.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,7 +32,6 @@ from irbook.domain.events import (
 from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
 from irbook.errors import (
-    AppendConflict,
     CommandFailed,
     Interrupted,
     IrbookError,
@@ -59,13 +57,16 @@ from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import Store
 from irbook.usecases.incidents import (
     Responder,
+    catch_up,
     close_incident,
     evidence_payload,
     load_state,
     record,
+    record_all,
 )
+from irbook.usecases.retry import retry_on_conflict
 
-CONFLICT_BACKOFF_S = 0.005
+LOST_STEP = "your answer to this step was not recorded: it was settled by someone else first"
 
 
 @dataclass
@@ -111,6 +112,8 @@ class Walker:
                 hint=f"`irbook report {state.incident_id}` exports its report",
             )
         self.display.incident(state, resumed=len(state.events) > 1)
+        for path in actions.publish_recorded_drafts(state):
+            self.display.notice(f"wrote {path} (recorded before the last run was stopped)")
         try:
             self._ask_inputs()
             shown_phase = None
@@ -157,13 +160,20 @@ class Walker:
 
     def _ask_inputs(self) -> None:
         for spec in engine.missing_inputs(self.current):
+            if spec.id in self.current.inputs:
+                continue  # another responder recorded it while we asked an earlier one
             if self.options.interactive and spec.help:
                 self.display.input(spec)  # the runbook's help for it, before the question
             value = self.source.input_value(spec)
             clean, found = redact_value(None if value is UNANSWERED else value)
             self._tell_redacted(found)
             payload = InputRecorded(input_id=spec.id, value=clean, redacted=found)
-            self._append_fact(NewEvent(Kind.INPUT_RECORDED, payload))
+            self._record_unless(
+                [NewEvent(Kind.INPUT_RECORDED, payload)],
+                taken=partial(self.current.inputs.__contains__, spec.id),
+                lost=f"your answer to input {spec.id} was not recorded: "
+                "someone else answered it first",
+            )
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -199,74 +209,112 @@ class Walker:
             self.display.problem(err.message + (f"\n{err.hint}" if err.hint else ""))
 
     def _complete(self, step: Step, decision: Complete) -> None:
-        value = decision.value
         if isinstance(step, ChecklistStep):
             self._complete_checklist(step, decision)
             return
-        if decision.perform and isinstance(step, CheckStep):
+        if decision.perform and isinstance(step, CheckStep | NotifyStep | CommandStep):
+            self._perform(step)
+            return
+        clean, found = redact_value(decision.value)
+        self._tell_redacted(found)
+        completed = StepCompleted(value=clean, redacted=found)
+        self._settle(step, [NewEvent(Kind.STEP_COMPLETED, completed, step_id=step.id)])
+
+    def _perform(self, step: CheckStep | NotifyStep | CommandStep) -> None:
+        """Run a check, render a notification or run a command, and record its result and the
+        step's completion in one transaction: a kill never leaves a result without its
+        completion (which a resume would run again), and when several responders perform the
+        same step, only the first to record it counts (the others' results are dropped)."""
+        self._catch_up()  # settled by someone else meanwhile? then there is nothing to run
+        if self.current.steps[step.id].status is not StepStatus.PENDING:
+            self.display.notice(LOST_STEP)
+            return
+        recorded = engine.recorded_result(self.current, step.id)
+        if recorded is not None:
+            self.display.notice(
+                f"{step.id}: using the result recorded at event {recorded.seq} "
+                f"({recorded.kind.replace('_', ' ')}, {recorded.actor} at {recorded.at:%H:%M}) "
+                "instead of running it again; go back to this step to run it again"
+            )
+            value = actions.recorded_value(recorded.kind, recorded.payload)
+            self._settle(step, [self._completion(step, value)])
+            return
+        if isinstance(step, CheckStep):
             check = actions.run_check(step, self.current, cwd=self.options.cwd)
-            self._append_fact(NewEvent(Kind.CHECK_RAN, check, step_id=step.id))
-            self.display.recorded(f"check: {check.summary}")
-            if check.findings:  # which ones, not only how many
-                self.display.details(
-                    finding_lines(check.findings, incident_id=self.current.incident_id)
-                )
-            value = {"ok": check.ok, "summary": check.summary, "findings": len(check.findings)}
-        elif decision.perform and isinstance(step, NotifyStep):
-            notified = actions.run_notify(
+            result = NewEvent(Kind.CHECK_RAN, check, step_id=step.id)
+            if self._settle(step, [result, self._completion(step, result)]):
+                self.display.recorded(f"check: {check.summary}")
+                if check.findings:  # which ones, not only how many
+                    self.display.details(
+                        finding_lines(check.findings, incident_id=self.current.incident_id)
+                    )
+        elif isinstance(step, NotifyStep):
+            draft = actions.draft_notify(
                 step,
                 self.current,
-                store=self.store,
                 responder=self.responder,
                 out_dir=self.options.out_dir,
                 templates_dir=self.options.templates_dir,
-                review=self._reviewer(step) if self.options.interactive else None,
             )
-            if notified is None:  # read and not recorded: nothing written, the step stays open
+            if not self._reviewed(step, draft.notification):
+                draft.discard()  # read and not recorded: nothing written, the step stays open
                 self.display.notice("not recorded; the step stays open")
                 return
-            value = notified
-            self._catch_up()
-            self.display.recorded("wrote " + ", ".join(value["files"]))
-        elif decision.perform and isinstance(step, CommandStep):
-            if not self.source.confirm_command(step):
-                return
-            ran = actions.run_command(step, cwd=self.options.cwd)
-            self._append_fact(NewEvent(Kind.COMMAND_RAN, ran, step_id=step.id))
-            if ran.exit_code != 0:
-                message = f"`{step.run}` exited with {ran.exit_code}; the step stays open"
-                if not self.options.interactive:
-                    raise CommandFailed(message)
-                self.display.problem(message)
-                self.display.details(last_lines(ran.output))  # npm's E403, not only "1"
-                return
-            value = {"exit_code": 0}
+            result = NewEvent(Kind.NOTIFICATION_RENDERED, draft.rendered, step_id=step.id)
+            # On an error or Ctrl-C the draft stays: whether the commit landed is unknown (a
+            # connection lost after COMMIT), and the next resume publishes it only if it did.
+            won = self._settle(step, [result, self._completion(step, result)])
+            if won:
+                self.display.recorded(f"wrote {draft.publish()}")
+            else:
+                draft.discard()
+        else:
+            self._run_command(step)
+
+    def _run_command(self, step: CommandStep) -> None:
+        if not self.source.confirm_command(step):
+            return
+        ran = actions.run_command(step, cwd=self.options.cwd)
+        result = NewEvent(Kind.COMMAND_RAN, ran, step_id=step.id)
+        if ran.exit_code == 0:
+            self._settle(step, [result, self._completion(step, result)])
+            return
+        self._append_fact(result)
+        message = f"`{step.run}` exited with {ran.exit_code}; the step stays open"
+        if not self.options.interactive:
+            raise CommandFailed(message)
+        self.display.problem(message)
+        self.display.details(last_lines(ran.output))  # npm's E403, not only the exit code
+
+    def _reviewed(self, step: NotifyStep, notification: Notification | None) -> bool:
+        """At a terminal, show the rendered message (paged), then ask whether to record it: a
+        notification is never recorded unread. An answers file, or a Python caller's source
+        without the question, records it."""
+        if not self.options.interactive or notification is None:
+            return True
+        header = (
+            f"From: {notification.sender}\n"
+            f"To: {', '.join(notification.to) or '(draft: no recipients)'}\n"
+            f"Subject: {notification.subject}\n\n"
+        )
+        self.display.message(
+            f"{notification.template} → {notification.audience}", header + notification.text
+        )
+        ask = getattr(self.source, "record_notification", None)
+        return True if ask is None else bool(ask(step))
+
+    def _completion(self, step: Step, result: NewEvent | dict[str, Any]) -> NewEvent:
+        """The step_completed event for an automated step's result (a new one or a recorded one)."""
+        value = (
+            actions.recorded_value(result.kind, result.payload_json())
+            if isinstance(result, NewEvent)
+            else result
+        )
         clean, found = redact_value(value)
         self._tell_redacted(found)
-        self._settle(
-            step,
-            NewEvent(
-                Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
-            ),
+        return NewEvent(
+            Kind.STEP_COMPLETED, StepCompleted(value=clean, redacted=found), step_id=step.id
         )
-
-    def _reviewer(self, step: NotifyStep) -> Callable[[Notification], bool]:
-        """Show the rendered message (paged), then ask whether to record it: a notification is
-        never recorded unread. A source without the question (a Python caller's) records it."""
-
-        def review(notification: Notification) -> bool:
-            header = (
-                f"From: {notification.sender}\n"
-                f"To: {', '.join(notification.to) or '(draft: no recipients)'}\n"
-                f"Subject: {notification.subject}\n\n"
-            )
-            self.display.message(
-                f"{notification.template} → {notification.audience}", header + notification.text
-            )
-            ask = getattr(self.source, "record_notification", None)
-            return True if ask is None else bool(ask(step))
-
-        return review
 
     def _complete_checklist(self, step: ChecklistStep, decision: Complete) -> None:
         """Done only when every item is ticked; otherwise open, or, with a reason, "done with
@@ -289,7 +337,7 @@ class Walker:
             unticked=unticked,
             reason=clean_reason if unticked else "",
         )
-        self._settle(step, NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id))
+        self._settle(step, [NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id)])
 
     def _not_applicable(self, step: Step, reason: str) -> None:
         if not step.not_applicable:
@@ -302,7 +350,7 @@ class Walker:
         clean, found = redact(reason.strip())
         self._tell_redacted(found)
         payload = StepNotApplicable(reason=clean, redacted=found)
-        self._settle(step, NewEvent(Kind.STEP_NOT_APPLICABLE, payload, step_id=step.id))
+        self._settle(step, [NewEvent(Kind.STEP_NOT_APPLICABLE, payload, step_id=step.id)])
 
     def _skip(self, step: Step, reason: str) -> None:
         if step.critical:
@@ -311,56 +359,57 @@ class Walker:
             raise UsageError("a skip needs a reason")
         clean, found = redact(reason)
         self._tell_redacted(found)
-        self._settle(
-            step,
-            NewEvent(Kind.STEP_SKIPPED, StepSkipped(reason=clean, redacted=found), step_id=step.id),
-        )
+        skipped = StepSkipped(reason=clean, redacted=found)
+        self._settle(step, [NewEvent(Kind.STEP_SKIPPED, skipped, step_id=step.id)])
 
     # --- appending, with conflicts -------------------------------------------------------------
 
     def _append_fact(self, new: NewEvent) -> Event:
-        """Append something that stays true whatever others did meanwhile (a note, a check)."""
-        while True:
-            try:
-                event = record(self.store, self.current, new, self.responder)
-            except AppendConflict as conflict:
-                self._after_conflict(conflict)
-                continue
-            if new.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
+        """Append something that stays true whatever others did meanwhile (a note, evidence)."""
+        event = retry_on_conflict(
+            lambda: record(self.store, self.current, new, self.responder),
+            catch_up=self._catch_up,
+        )
+        self._tell_redacted_on_record([event])
+        return event
+
+    def _settle(self, step: Step, news: list[NewEvent]) -> bool:
+        """Record ``news`` (ending with the step's completion or skip) in one transaction, unless
+        the step is settled in the caught-up log: then nothing is recorded and the responder is
+        told. True when ours was recorded."""
+        recorded = self._record_unless(
+            news,
+            taken=lambda: self.current.steps[step.id].status is not StepStatus.PENDING,
+            lost=LOST_STEP,
+        )
+        if recorded:
+            self.display.recorded(f"{step.id}: {self.current.steps[step.id].status}")
+        return recorded
+
+    def _record_unless(self, news: list[NewEvent], *, taken: Callable[[], bool], lost: str) -> bool:
+        """Append ``news`` atomically after the log's last event, unless ``taken()`` says that
+        the caught-up log already holds the answer; asked again after every conflict."""
+
+        def attempt() -> bool:
+            if taken():
+                self.display.notice(lost)
+                return False
+            self._tell_redacted_on_record(
+                record_all(self.store, self.current, news, self.responder)
+            )
+            return True
+
+        return retry_on_conflict(attempt, catch_up=self._catch_up)
+
+    def _tell_redacted_on_record(self, events: list[Event]) -> None:
+        for event in events:
+            if event.kind in _REDACTED_ON_RECORD:  # masked by record's last guard, not before
                 self._tell_redacted(list(event.payload.get("redacted", [])))
-            return event
-
-    def _settle(self, step: Step, new: NewEvent) -> None:
-        """Complete or skip ``step``, unless another responder settled it first."""
-        while True:
-            try:
-                record(self.store, self.current, new, self.responder)
-                verb = str(self.current.steps[step.id].status)
-                self.display.recorded(f"{step.id}: {verb}")
-                return
-            except AppendConflict as conflict:
-                self._after_conflict(conflict)
-                if self.current.steps[step.id].status is not StepStatus.PENDING:
-                    self.display.notice(
-                        "your answer to this step was not recorded: "
-                        "it was settled by someone else first"
-                    )
-                    return
-
-    def _after_conflict(self, conflict: AppendConflict) -> None:
-        """Catch up with the others, then retry. Every conflict means another responder's event
-        was committed, so retrying cannot loop forever while the log grows; a conflict with no
-        new event to show for it means the log itself is damaged."""
-        if self._catch_up() == 0:
-            raise conflict
-        # a random pause, so that the responder who just won does not win every race after it
-        time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
 
     def _catch_up(self) -> int:
         """Apply what others appended since our last event, and say what they did."""
-        events = self.store.events(self.current.incident_id, after_seq=self.current.last_seq)
+        events = catch_up(self.store, self.current)
         for event in events:
-            engine.apply(self.current, event)
             if event.actor != self.responder.actor or event.host != self.responder.host:
                 message = notice_of(self.current, event)
                 if message:

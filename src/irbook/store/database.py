@@ -3,8 +3,6 @@ and translation of driver errors into irbook's errors (never a traceback)."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,42 +19,18 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session, SQLModel
 
-from irbook.errors import StoreError, StoreUnavailableError, UsageError
+from irbook.errors import NotFoundError, StoreError, StoreUnavailableError, UsageError
 from irbook.files.private import ensure_private_file
-from irbook.store.tables import SCHEMA_VERSION, MetaRow
-
-
-def busy_timeout_ms() -> int:
-    """How long a write waits for another process's lock (IRBOOK_LOCK_TIMEOUT, seconds)."""
-    try:
-        return int(float(os.environ.get("IRBOOK_LOCK_TIMEOUT", "10")) * 1000)
-    except ValueError:
-        raise UsageError("IRBOOK_LOCK_TIMEOUT must be a number of seconds") from None
-
+from irbook.store.records import SCHEMA_VERSION
+from irbook.store.tables import MetaRow
+from irbook.store.urls import busy_timeout_ms as busy_timeout_ms
+from irbook.store.urls import default_db_path as default_db_path
+from irbook.store.urls import mask_password as mask_password
+from irbook.store.urls import resolve_url as resolve_url
 
 # A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
 # on TCP retries; a URL that sets connect_timeout itself wins.
 PG_CONNECT_TIMEOUT_S = 10
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("irbook", appauthor=False)) / "irbook.db"
-
-
-def resolve_url(url: str | None) -> str:
-    """``--db``/``IRBOOK_DB`` as given (a URL or a plain file path), else the user data dir."""
-    if not url:
-        return f"sqlite:///{default_db_path()}"
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    # A libpq URL as psql takes it means psycopg 3 (the `postgres` extra), not SQLAlchemy's
-    # default psycopg2, which irbook does not ship.
-    for scheme in ("postgres://", "postgresql://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme) :]
-    return url
 
 
 def describe(url: str) -> str:
@@ -70,25 +44,30 @@ def describe(url: str) -> str:
         return "<database url>"
 
 
-_QUERY_PASSWORD = re.compile(r"(?i)([?&](?:password|sslpassword)=)[^&#]*")
+NO_DATABASE_HINT = (
+    "`irbook start RUNBOOK` creates the database (`irbook db init` for a shared one); or point "
+    "--db / IRBOOK_DB at the database you meant"
+)
 
 
-def mask_password(value: str) -> str:
-    """``--db``/``IRBOOK_DB`` as the user wrote it, with any password shown as ``***``.
+def require_existing(url: str) -> None:
+    """NotFoundError unless the SQLite file of ``url`` exists (read commands create nothing;
+    SQLite itself would create an empty file on connect)."""
+    from sqlalchemy.engine import make_url
 
-    For hints that repeat the user's own spelling (``postgresql://`` stays ``postgresql://``);
-    a plain file path has no password and comes back unchanged.
-    """
-    if "://" not in value:
-        return value
-    scheme, rest = value.split("://", 1)
-    authority, sep, tail = rest.partition("/")
-    if "@" in authority:
-        userinfo, host = authority.rsplit("@", 1)
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        authority = f"{userinfo}@{host}"
-    return _QUERY_PASSWORD.sub(r"\1***", f"{scheme}://{authority}{sep}{tail}")
+    try:
+        database = make_url(url).database
+    except Exception:  # an unparsable URL is reported by create_engine (without its password)
+        return
+    if not url.startswith("sqlite") or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):
+        return  # a URI filename: its mode= decides, as the user wrote it
+    path = Path(database)
+    if not path.exists():
+        raise NotFoundError(f"no database at {database}", hint=NO_DATABASE_HINT)
+    if path.is_file() and path.stat().st_size == 0:  # connecting would turn it into one (WAL)
+        raise NotFoundError(f"{database} holds no irbook database", hint=NO_DATABASE_HINT)
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -168,8 +147,8 @@ def translate_errors(url: str) -> Iterator[None]:
                 hint="wait for the other irbook command to finish, then run this one again; "
                 "nothing already answered is lost",
             ) from None
-        if "not a database" in text or "malformed" in text:
-            raise _corrupt(where) from None
+        if "not a database" in text or "malformed" in text or "no such table" in text:
+            raise _corrupt(where, str(exc.orig)) from None
         if "readonly" in text or "read-only" in text:
             raise StoreError(f"the database {where} is read-only") from None
         raise StoreUnavailableError(
@@ -183,6 +162,8 @@ def translate_errors(url: str) -> Iterator[None]:
             raise refused(url, exc) from None
         if "not a database" in text or "malformed" in text:
             raise _corrupt(describe(url)) from None
+        if "undefinedtable" in type(exc.orig).__name__.lower():  # PostgreSQL: a dropped table
+            raise _corrupt(describe(url), text_of(exc)) from None
         if "permission denied" in text:
             raise StoreError(
                 f"the database {describe(url)} refused this: {str(exc.orig).strip()}",
@@ -233,23 +214,30 @@ def text_of(exc: DBAPIError) -> str:
     return " ".join(str(exc.orig).split())
 
 
-def _corrupt(where: str) -> StoreError:
+def _corrupt(where: str, detail: str = "") -> StoreError:
+    because = f" ({detail.strip()})" if detail else ""
     return StoreError(
-        f"the database {where} is not a valid irbook database (corrupt or another file)",
+        f"the database {where} is not a valid irbook database (corrupt or another file){because}",
         hint="keep the file for forensics; point --db (or IRBOOK_DB) at a new file, or restore "
         "from a backup",
     )
 
 
-def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False) -> str:
-    """Create the tables and their guards on first use; refuse a database from a newer irbook, and
-    one from an older irbook unless ``upgrade`` (``irbook db init``) brings it up to date.
+REQUIRED_TABLES = frozenset({"irbook_meta", "incident", "event"})
+
+
+def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False, create: bool = True) -> str:
+    """Create the tables and their guards on first use (with ``create``); refuse a database from
+    a newer irbook, one that lost a table, and one from an older irbook unless ``upgrade``
+    (``irbook db init``) brings it up to date.
 
     Returns "created", "upgraded" or "current" (``irbook db init`` reports it).
     """
     outcome = "current"
     with translate_errors(url):
         tables = set(inspect(engine).get_table_names())
+        if "irbook_meta" not in tables and not create:
+            raise NotFoundError(f"{describe(url)} holds no irbook database", hint=NO_DATABASE_HINT)
         if "irbook_meta" not in tables:
             if tables - {"incident", "event"}:
                 raise StoreError(
@@ -257,6 +245,10 @@ def ensure_schema(engine: Engine, url: str, *, upgrade: bool = False) -> str:
                     hint="give irbook its own database (--db or IRBOOK_DB)",
                 )
             outcome = _create(engine)
+            tables |= REQUIRED_TABLES
+        missing = REQUIRED_TABLES - tables
+        if missing:  # a table dropped by hand, or a restore that lost it: corrupt, not offline
+            raise _corrupt(describe(url), f"table {', '.join(sorted(missing))} is missing")
         version = read_schema_version(engine)
         if version is None:
             raise _corrupt(describe(url))

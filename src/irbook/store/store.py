@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func
+from sqlalchemy import Engine, String, Table, func, type_coerce
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,28 +23,13 @@ from irbook.store.database import (
     create_db_engine,
     describe,
     ensure_schema,
+    require_existing,
     resolve_url,
     translate_errors,
 )
+from irbook.store.decode import DamagedRow, damaged_log_error, decode_event
+from irbook.store.records import Incident, utc
 from irbook.store.tables import EventRow, IncidentRow
-
-
-@dataclass(frozen=True)
-class Incident:
-    id: str
-    title: str
-    severity: str
-    status: str
-    runbook_id: str
-    runbook_version: str
-    runbook_sha256: str
-    opened_at: datetime
-    opened_by: str
-    closed_at: datetime | None
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _incident(row: IncidentRow) -> Incident:
@@ -56,9 +41,9 @@ def _incident(row: IncidentRow) -> Incident:
         runbook_id=row.runbook_id,
         runbook_version=row.runbook_version,
         runbook_sha256=row.runbook_sha256,
-        opened_at=_utc(row.opened_at),
+        opened_at=utc(row.opened_at),
         opened_by=row.opened_by,
-        closed_at=_utc(row.closed_at) if row.closed_at else None,
+        closed_at=utc(row.closed_at) if row.closed_at else None,
     )
 
 
@@ -66,7 +51,7 @@ def _event(row: Any) -> Event:  # an EventRow, or a Core row with the same colum
     return Event(
         incident_id=row.incident_id,
         seq=row.seq,
-        at=_utc(row.at),
+        at=utc(row.at),
         actor=row.actor,
         host=row.host,
         kind=row.kind,
@@ -100,7 +85,7 @@ class Store:
     ) -> Event:
         """Insert the incident row and its first event in one transaction."""
         # UTC like every event time: `verify` compares the row's opened_at with the first event's
-        row = IncidentRow(**incident.__dict__ | {"opened_at": _utc(incident.opened_at)})
+        row = IncidentRow(**incident.__dict__ | {"opened_at": utc(incident.opened_at)})
         with translate_errors(self.url), self._write_session() as session:
             session.add(row)
             session.flush()
@@ -160,16 +145,43 @@ class Store:
 
     # --- events --------------------------------------------------------------------------------
 
-    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
-        # Core rows, not ORM objects: a 10,000-event log loads about twice as fast
+    def events(
+        self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Event]:
+        """The incident's events after ``after_seq``, in order; DamagedLogError when a row cannot
+        be read as an event (edited outside irbook): `irbook verify` names every such row."""
+        events, damaged = self.scan(incident_id, after_seq=after_seq, limit=limit)
+        if damaged:
+            raise damaged_log_error(incident_id, damaged)
+        return events
+
+    def scan(
+        self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
+    ) -> tuple[list[Event], list[DamagedRow]]:
+        """Every event row after ``after_seq``: the ones that decode, and the ones that do not."""
+        # Core rows, not ORM objects: a 10,000-event log loads about twice as fast. Columns with
+        # a type conversion are read as stored, so a damaged value is reported, not raised.
         table: Table = EventRow.__table__  # type: ignore[attr-defined]  # set by SQLModel(table=True)
+        columns = [
+            type_coerce(c, String()).label(c.name) if c.name in ("at", "payload") else c
+            for c in table.c
+        ]
         query = (
-            table.select()
+            core_select(*columns)
             .where(table.c.incident_id == incident_id, table.c.seq > after_seq)
             .order_by(table.c.seq)
+            .limit(limit)
         )
+        events: list[Event] = []
+        damaged: list[DamagedRow] = []
         with translate_errors(self.url), self.engine.connect() as conn:
-            return [_event(row) for row in conn.execute(query)]
+            for row in conn.execute(query):
+                decoded = decode_event(row)
+                if isinstance(decoded, Event):
+                    events.append(decoded)
+                else:
+                    damaged.append(decoded)
+        return events, damaged
 
     def last_seq(self, incident_id: str) -> int:
         with translate_errors(self.url), Session(self.engine) as session:
@@ -192,41 +204,46 @@ class Store:
 
         Raises AppendConflict when the log no longer ends at ``expected_seq - 1``.
         """
-        try:
-            with translate_errors(self.url), self._write_session() as session:
-                last_seq, prev_hash = self._head(session, incident_id)
-                if last_seq != expected_seq - 1:
-                    raise AppendConflict(incident_id, expected_seq)
-                login = self._login(session)
-                event = self._insert(
-                    session, incident_id, expected_seq, prev_hash, new, actor, host, at, login
-                )
-                session.commit()
-                return event
-        except IntegrityError:  # another writer's row took our seq (translate_errors let it by)
-            raise AppendConflict(incident_id, expected_seq) from None
+        (event,) = self.append_many(
+            incident_id, [new], expected_seq=expected_seq, actor=actor, host=host, at=at
+        )
+        return event
 
     def append_many(
         self,
         incident_id: str,
         news: Sequence[NewEvent],
         *,
+        expected_seq: int | None = None,
         actor: str,
         host: str,
         at: datetime,
     ) -> list[Event]:
-        """Append several events in one transaction (imports and benchmarks)."""
-        with translate_errors(self.url), self._write_session() as session:
-            seq, prev = self._head(session, incident_id)
-            login = self._login(session)
-            out = []
-            for new in news:
-                seq += 1
-                event = self._insert(session, incident_id, seq, prev, new, actor, host, at, login)
-                prev = event.hash
-                out.append(event)
-            session.commit()
-            return out
+        """Append several events in one transaction: all of them are committed, or none.
+
+        With ``expected_seq`` the first one must become that event number (AppendConflict when
+        another writer got there first); without it they go at the end (imports, benchmarks).
+        """
+        try:
+            with translate_errors(self.url), self._write_session() as session:
+                seq, prev = self._head(session, incident_id)
+                if expected_seq is not None and seq != expected_seq - 1:
+                    raise AppendConflict(incident_id, expected_seq)
+                login = self._login(session)
+                out = []
+                for new in news:
+                    seq += 1
+                    event = self._insert(
+                        session, incident_id, seq, prev, new, actor, host, at, login
+                    )
+                    prev = event.hash
+                    out.append(event)
+                session.commit()
+                return out
+        except IntegrityError:  # another writer's row took our seq (translate_errors let it by)
+            if expected_seq is None:
+                raise
+            raise AppendConflict(incident_id, expected_seq) from None
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -268,7 +285,7 @@ class Store:
         login: str | None,
     ) -> Event:
         payload: dict[str, Any] = new.payload_json()
-        at = _utc(at)
+        at = utc(at)
         body = canonical(incident_id, seq, at, actor, host, new.kind, new.step_id, payload, login)
         digest = chain_hash(prev_hash, body)
         row = EventRow(
@@ -289,9 +306,16 @@ class Store:
         return _event(row)
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (and on first use create) the database at ``url`` (``--db``/``IRBOOK_DB``)."""
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open the database at ``url`` (``--db``/``IRBOOK_DB``, else the user data dir).
+
+    ``create`` makes the file, its folder and the tables on first use. The CLI passes it only
+    for `irbook start`: every other command needs an irbook database to be there already, so a
+    mistyped --db is an error ("no database at ...") instead of a new empty database.
+    """
     resolved = resolve_url(url)
+    if not create:
+        require_existing(resolved)
     engine = create_db_engine(resolved)
-    ensure_schema(engine, resolved)
+    ensure_schema(engine, resolved, create=create)
     return Store(engine, resolved)

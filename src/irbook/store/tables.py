@@ -8,9 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-# Bumped whenever the tables or their guards (store/guards.py) change; a database from a newer
-# irbook is refused, one from an older irbook is upgraded by `irbook db init` (store/migrate.py).
-SCHEMA_VERSION = 2
+from irbook.store.records import SCHEMA_VERSION as SCHEMA_VERSION  # its home: no sqlalchemy there
 
 
 class MetaRow(SQLModel, table=True):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from irbook.domain.events import Event, Kind
+from irbook.domain.eventlog import Event, Kind
 
 if TYPE_CHECKING:
     from irbook.store import Incident

@@ -9,15 +9,14 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
-import random
 import secrets
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from irbook.domain import engine
 from irbook.domain.engine import IncidentState
@@ -34,13 +33,18 @@ from irbook.domain.events import (
 from irbook.domain.models import Runbook
 from irbook.domain.redact import find_secrets, redact, scrub_event
 from irbook.domain.text import check_one_line
-from irbook.errors import AppendConflict, CloseRefusedError, IrbookError, NotFoundError, UsageError
+from irbook.errors import CloseRefusedError, IrbookError, NotFoundError, UsageError
 from irbook.files.read import open_regular
 from irbook.loader.load import LoadedRunbook, parse_runbook_text
-from irbook.store import Incident, Store
+from irbook.loader.messages import did_you_mean
+from irbook.store import Incident, Reader
+from irbook.usecases.lookup import find_incident as find_incident
+from irbook.usecases.retry import retry_on_conflict
+
+if TYPE_CHECKING:
+    from irbook.store import Store
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-CONFLICT_BACKOFF_S = 0.005  # random pause after losing a race, so one writer cannot win them all
 
 
 def utc_now() -> datetime:
@@ -173,66 +177,89 @@ def runbook_of(events: list[Event], incident_id: str) -> Runbook:
     return _runbook_from_text(payload["runbook_text"], f"<runbook of {incident_id}>")
 
 
-def load_state(store: Store, incident_id: str) -> IncidentState:
+def load_state(store: Reader, incident_id: str) -> IncidentState:
     """Fold the incident's events (the walker never keeps state of its own)."""
     incident = store.incident(incident_id)
     events = store.events(incident.id)
     return engine.fold(incident.id, runbook_of(events, incident.id), events)
 
 
-def find_incident(store: Store, incident_id: str | None) -> Incident:
-    """An incident by id, or the most recently opened open one."""
-    if incident_id:
-        return store.incident(incident_id)
-    latest = store.latest_open()
-    if latest is None:
-        raise NotFoundError(
-            f"no open incident in {store.where}",
-            hint="start one with `irbook start supply-chain-compromise`, or name one "
-            "(`irbook list` shows them all)",
-        )
-    return latest
-
-
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:
     """Append one event after the state's last one and apply it; AppendConflict if overtaken."""
-    new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
-    event = store.append(
+    (event,) = record_all(store, state, [new], responder)
+    return event
+
+
+def record_all(
+    store: Store, state: IncidentState, news: list[NewEvent], responder: Responder
+) -> list[Event]:
+    """Append events after the state's last one in ONE transaction, and apply them.
+
+    All or nothing: a fact and the step completion that rests on it (a check's result and the
+    check step being done) can never be split by a kill. AppendConflict if overtaken.
+    """
+    news = [
+        scrub_event(new)[0] for new in news
+    ]  # the last guard: payloads record what was redacted
+    events = store.append_many(
         state.incident_id,
-        new,
+        news,
         expected_seq=state.last_seq + 1,
         actor=responder.actor,
         host=responder.host,
         at=responder.clock(),
     )
-    engine.apply(state, event)
-    return event
+    for event in events:
+        engine.apply(state, event)
+    return events
+
+
+def catch_up(store: Store, state: IncidentState) -> list[Event]:
+    """Apply what others appended after the state's last event; returns those events."""
+    events = store.events(state.incident_id, after_seq=state.last_seq)
+    for event in events:
+        engine.apply(state, event)
+    return events
 
 
 def record_anyway(store: Store, incident_id: str, new: NewEvent, responder: Responder) -> Event:
-    """Append an event that does not depend on the state (a note, evidence): retry on conflict.
-
-    Each conflict means another responder committed an event, so retrying terminates while the log
-    grows; a conflict without a new event means the log is damaged, and is raised.
-    """
+    """Append an event that does not depend on the state (a note, evidence), whatever others
+    appended meanwhile (the retry policy of ``irbook.usecases.retry``)."""
     new, _ = scrub_event(new)  # the last guard: the payload records what was redacted
-    expected = store.last_seq(incident_id) + 1
-    while True:
-        try:
-            return store.append(
-                incident_id,
-                new,
-                expected_seq=expected,
-                actor=responder.actor,
-                host=responder.host,
-                at=responder.clock(),
-            )
-        except AppendConflict:
-            latest = store.last_seq(incident_id) + 1
-            if latest <= expected:
-                raise
-            expected = latest
-            time.sleep(random.uniform(0, CONFLICT_BACKOFF_S))  # noqa: S311  # jitter, not crypto
+    head = store.last_seq(incident_id)
+
+    def attempt() -> Event:
+        return store.append(
+            incident_id,
+            new,
+            expected_seq=head + 1,
+            actor=responder.actor,
+            host=responder.host,
+            at=responder.clock(),
+        )
+
+    def caught_up() -> int:
+        nonlocal head
+        latest = store.last_seq(incident_id)
+        grown, head = latest - head, latest
+        return max(grown, 0)
+
+    return retry_on_conflict(attempt, catch_up=caught_up)
+
+
+def check_step_id(store: Store, incident_id: str, step_id: str | None) -> None:
+    """A step named on the command line (`note --step`, `attach --step`) must be a step of the
+    incident's runbook: a typo would otherwise file the entry under no step the report shows."""
+    if step_id is None:
+        return
+    runbook = runbook_of(store.events(incident_id, limit=1), incident_id)
+    ids = [step.id for _, step in runbook.steps()]
+    if step_id not in ids:
+        raise NotFoundError(
+            f"runbook {runbook.id} of {incident_id} has no step '{step_id}'"
+            f"{did_you_mean(step_id, ids)}; nothing was recorded",
+            hint=f"`irbook status {incident_id}` lists its steps",
+        )
 
 
 def add_note(
@@ -247,6 +274,7 @@ def add_note(
     if not text.strip():
         raise UsageError("the note is empty")
     incident = store.incident(incident_id)
+    check_step_id(store, incident.id, step_id)
     clean, found = redact(text)
     event = record_anyway(
         store,
@@ -288,6 +316,7 @@ def attach_evidence(
     step_id: str | None = None,
 ) -> Event:
     incident = store.incident(incident_id)
+    check_step_id(store, incident.id, step_id)
     clean, found = redact(description)
     payload = evidence_payload(path, clean).model_copy(update={"redacted": found})
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
@@ -311,18 +340,16 @@ def abandon_incident(
     statement (store/guards.py) and ``irbook verify`` agrees; nothing is deleted.
     """
     clean, found = _reason(reason, "the reason for abandoning")
-    while True:
-        state = load_state(store, incident_id)
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:  # decided again on the fresh state whenever someone else wrote
         if state.status != engine.OPEN:
             raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
         closed = IncidentClosed(outcome=engine.ABANDONED, reason=clean, redacted=found)
-        try:
-            record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
-        except AppendConflict:
-            if store.last_seq(state.incident_id) <= state.last_seq:
-                raise
-            continue
-        return state
+        return record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+
+    retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    return state
 
 
 def change_severity(
@@ -335,8 +362,9 @@ def change_severity(
     if new not in SEVERITIES:
         raise UsageError(f"unknown severity '{severity}'; use one of {', '.join(SEVERITIES)}")
     clean, found = _reason(reason, "the reason for the severity change")
-    while True:
-        state = load_state(store, incident_id)
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:
         if state.status != engine.OPEN:
             raise UsageError(
                 f"incident {state.incident_id} is closed ({state.status}); its severity stays"
@@ -346,18 +374,16 @@ def change_severity(
         payload = SeverityChanged(
             severity=new, previous=state.severity, reason=clean, redacted=found
         )
-        try:
-            record(store, state, NewEvent(Kind.SEVERITY_CHANGED, payload), responder)
-        except AppendConflict:
-            if store.last_seq(state.incident_id) <= state.last_seq:
-                raise
-            continue
-        return state
+        return record(store, state, NewEvent(Kind.SEVERITY_CHANGED, payload), responder)
+
+    retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    return state
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:
-    while True:  # decided again on the fresh state whenever someone else wrote meanwhile
-        state = load_state(store, incident_id)
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:  # decided again on the fresh state whenever someone else wrote
         if state.status != engine.OPEN:
             raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
         decision = engine.close_decision(state)
@@ -375,11 +401,8 @@ def close_incident(store: Store, incident_id: str, *, responder: Responder) -> I
             exceptions=decision.with_exceptions,
             not_applicable=decision.not_applicable,
         )
-        try:
-            record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
-        except AppendConflict:
-            if store.last_seq(state.incident_id) <= state.last_seq:
-                raise  # a conflict without a newer event: the log is damaged
-            continue
-        # The incident row follows in the same statement (store/guards.py: event_closes_incident)
-        return state
+        return record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+
+    # The incident row follows in the same statement (store/guards.py: event_closes_incident)
+    retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    return state

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irbook.domain import engine
-from irbook.domain.deadlines import deadline_states, deadline_view
-from irbook.domain.engine import IncidentState
 from irbook.store import Incident
+
+if TYPE_CHECKING:
+    from irbook.domain.engine import IncidentState
 
 
 def _iso(value: Any) -> str | None:
@@ -18,6 +18,10 @@ def _iso(value: Any) -> str | None:
 def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
     """Everything `irbook status` shows; also its --json document. ``now`` decides whether an
     open deadline is already missed."""
+    # Here, not at the top: `irbook list` needs only list_view, not the engine and its models.
+    from irbook.domain import engine
+    from irbook.domain.deadlines import deadline_states, deadline_view
+
     progress = engine.progress(state)
     nxt = engine.next_step(state)
     login_of = {e.seq: e.login for e in state.events}  # who the server says wrote each event

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from irbook.domain.events import GENESIS_HASH, Event, event_hash
+from irbook.domain.eventlog import GENESIS_HASH, Event, event_hash
 from irbook.usecases.incident_row import row_disagreements
 
 if TYPE_CHECKING:
-    from irbook.store import Store
+    from irbook.store import Reader
+    from irbook.store.decode import DamagedRow
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Verification:
     bad_seq: int | None = None  # the first event that is wrong or missing
     problem: str = ""
     row_ok: bool = True  # the incident row agrees with the log (checked when the chain is intact)
+    damaged: tuple[DamagedRow, ...] = ()  # rows that cannot be read as events at all
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,13 +41,19 @@ class Verification:
             "bad_seq": self.bad_seq,
             "problem": self.problem or None,
             "row_ok": self.row_ok,
+            "damaged": [{"seq": d.seq, "cause": d.cause} for d in self.damaged],
         }
 
 
 def verify_chain(
-    incident_id: str, events: Sequence[Event], *, expect: str | None = None
+    incident_id: str,
+    events: Sequence[Event],
+    *,
+    expect: str | None = None,
+    unreadable: frozenset[int] = frozenset(),
 ) -> Verification:
-    """Check seq continuity, each prev_hash link and each hash; stop at the first bad event."""
+    """Check seq continuity, each prev_hash link and each hash; stop at the first bad event.
+    ``unreadable``: seqs of rows that exist but cannot be read (so not "deleted")."""
     prev = GENESIS_HASH
     head = ""
 
@@ -56,6 +64,8 @@ def verify_chain(
         return bad(1, "the incident has no events (its log was deleted)")
     for expected, event in enumerate(events, 1):
         if event.seq != expected:
+            if expected in unreadable:
+                return bad(expected, f"event {expected} cannot be read: the chain stops there")
             what = "missing (deleted)" if event.seq > expected else "out of order"
             return bad(expected, f"event {expected} is {what}: found seq {event.seq} in its place")
         if event.prev_hash != prev:
@@ -81,11 +91,20 @@ def verify_chain(
     return Verification(incident_id, True, len(events), head)
 
 
-def verify_incident(store: Store, incident_id: str, *, expect: str | None = None) -> Verification:
+def verify_incident(store: Reader, incident_id: str, *, expect: str | None = None) -> Verification:
     """Read the incident's events straight from the store (no fold: the log may be damaged),
-    then check what the incident row claims against an intact log."""
+    then check what the incident row claims against an intact log. Rows that cannot be read as
+    events at all are each reported, by seq and cause."""
     incident = store.incident(incident_id)
-    events = store.events(incident.id)
+    events, damaged = store.scan(incident.id)
+    if damaged:
+        unreadable = frozenset(int(d.seq) for d in damaged if d.seq.isdigit())
+        result = verify_chain(incident.id, events, expect=expect, unreadable=unreadable)
+        if result.ok:  # e.g. a damaged row holding a seq after the last good one
+            result = replace(
+                result, ok=False, problem=f"{len(damaged)} event row(s) cannot be read"
+            )
+        return replace(result, damaged=tuple(damaged), events=len(events) + len(damaged))
     result = verify_chain(incident.id, events, expect=expect)
     if result.bad_seq is not None:
         return result  # the log itself is damaged: the row cannot be judged against it

@@ -1,0 +1,123 @@
+"""The event record and its hash chain, without the payload models.
+
+An incident is its append-only event log; ``Event.hash`` chains every event to the one before it,
+so an edited, deleted or reordered event is detected by ``irbook verify``. The pydantic models of
+each kind's payload live in ``domain/events.py`` (which re-exports everything here): code that only
+reads the log (``list``, ``verify``, the SQLite read path) does not build them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from irbook.domain.events import Payload
+
+GENESIS_HASH = "0" * 64
+
+
+class Kind(StrEnum):
+    INCIDENT_OPENED = "incident_opened"
+    INPUT_RECORDED = "input_recorded"
+    STEP_STARTED = "step_started"
+    STEP_COMPLETED = "step_completed"
+    STEP_SKIPPED = "step_skipped"
+    STEP_NOT_APPLICABLE = "step_not_applicable"  # the responder decided it does not apply
+    STEP_REOPENED = "step_reopened"  # "go back": the step is asked again
+    NOTE_ADDED = "note_added"
+    EVIDENCE_ATTACHED = "evidence_attached"
+    CHECK_RAN = "check_ran"
+    COMMAND_RAN = "command_ran"
+    NOTIFICATION_RENDERED = "notification_rendered"
+    NOTIFICATION_SENT = "notification_sent"
+    ROLE_ASSIGNED = "role_assigned"
+    SEVERITY_CHANGED = "severity_changed"
+    INCIDENT_CLOSED = "incident_closed"
+    FOLLOWUP_ADDED = "followup_added"
+    ADVISORY_ISSUED = "advisory_issued"  # an OSV/CSAF/Markdown advisory handed out (its revision)
+
+
+@dataclass(frozen=True)
+class Event:
+    incident_id: str
+    seq: int
+    at: datetime  # UTC
+    actor: str
+    host: str
+    kind: str
+    step_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+    # The database login that wrote it, set by the PostgreSQL server from session_user (never
+    # sent by the client); None on SQLite, which has no logins, and for events before schema 2.
+    login: str | None = None
+
+    def typed(self) -> Payload | None:
+        """The payload as its model, for code that wants attributes instead of dict keys."""
+        from irbook.domain.events import PAYLOADS  # the pydantic models, built on first use
+
+        model = PAYLOADS.get(Kind(self.kind)) if self.kind in Kind._value2member_map_ else None
+        return model.model_validate(self.payload) if model else None
+
+
+def attributed(actor: str, login: str | None) -> str:
+    """Who wrote an event, as shown next to each other: the actor is what ``--as`` claimed, the
+    login what the PostgreSQL server authenticated ("carol (login alice)")."""
+    return actor if login is None else f"{actor} (login {login})"
+
+
+def canonical(
+    incident_id: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    host: str,
+    kind: str,
+    step_id: str | None,
+    payload: dict[str, Any],
+    login: str | None = None,
+) -> bytes:
+    """The bytes an event's hash covers: everything but the hashes, as canonical JSON.
+
+    ``login`` is covered only when there is one, so events without it (SQLite, logs written
+    before logins were recorded) keep the hashes they were written with.
+    """
+    body: dict[str, Any] = {
+        "incident_id": incident_id,
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "host": host,
+        "kind": kind,
+        "step_id": step_id,
+        "payload": payload,
+    }
+    if login is not None:
+        body["login"] = login
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(prev_hash: str, body: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + body).hexdigest()
+
+
+def event_hash(event: Event) -> str:
+    """Recompute an event's hash from its content and the hash it claims to follow."""
+    body = canonical(
+        event.incident_id,
+        event.seq,
+        event.at,
+        event.actor,
+        event.host,
+        event.kind,
+        event.step_id,
+        event.payload,
+        event.login,
+    )
+    return chain_hash(event.prev_hash, body)

@@ -1,0 +1,24 @@
+"""Finding an incident: by id, or the most recently opened open one.
+
+Its own module so that a command that stops here (``irbook status`` on an empty database) imports
+neither the engine nor the runbook models (``usecases/incidents.py`` re-exports it).
+"""
+
+from __future__ import annotations
+
+from irbook.errors import NotFoundError
+from irbook.store import Incident, Reader
+
+
+def find_incident(store: Reader, incident_id: str | None) -> Incident:
+    """An incident by id, or the most recently opened open one."""
+    if incident_id:
+        return store.incident(incident_id)
+    latest = store.latest_open()
+    if latest is None:
+        raise NotFoundError(
+            f"no open incident in {store.where}",
+            hint="start one with `irbook start supply-chain-compromise`, or name one "
+            "(`irbook list` shows them all)",
+        )
+    return latest
