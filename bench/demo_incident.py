@@ -86,20 +86,39 @@ NOTES = {
     "internal-alert": "Engineers who ran npm install on 2026-05-11 asked to report in #ir-7f3a.",
 }
 FINDINGS = {
+    # the shape `audit lockfiles --json` and the lockfile-audit action record (finding_json)
     "lockfile-audit": [
         {
-            "file": "src/web-console/package-lock.json",
-            "package": "@tanstack/react-router",
+            "file": "services/web-console/frontend/packages/router-shell/package-lock.json",
+            "ecosystem": "npm",
+            "name": "@tanstack/react-router",
             "version": "1.169.5",
             "advisory": "GHSA-g7cv-rxg3-hmpx",
-            "match": "exact version",
+            "aliases": ["CVE-2026-45321"],
+            "match": "exact",
+            "low_confidence": False,
+            "safe_version": "1.169.9",
+            "summary": "Malicious versions published through a compromised CI workflow",
+            "source": None,
+            "groups": [],
+            "direct": True,
+            "references": ["https://github.com/advisories/GHSA-g7cv-rxg3-hmpx"],
         },
         {
-            "file": "src/desktop-app/package-lock.json",
-            "package": "@tanstack/router-core",
+            "file": "apps/desktop-app/package-lock.json",
+            "ecosystem": "npm",
+            "name": "@tanstack/router-core",
             "version": "1.169.5",
             "advisory": "GHSA-g7cv-rxg3-hmpx",
-            "match": "exact version",
+            "aliases": ["CVE-2026-45321"],
+            "match": "exact",
+            "low_confidence": False,
+            "safe_version": "1.169.9",
+            "summary": "Malicious versions published through a compromised CI workflow",
+            "source": None,
+            "groups": [],
+            "direct": False,
+            "references": ["https://github.com/advisories/GHSA-g7cv-rxg3-hmpx"],
         },
     ],
     "log-ioc-scan": [
@@ -168,16 +187,21 @@ class Demo:
 
 def build_demo(store: Store, *, close: bool = True) -> IncidentState:
     clock = Clock(datetime(2026, 5, 11, 20, 12, tzinfo=UTC))
-    incidents.new_incident_id = lambda now: DEMO_ID  # a fixed id: the picture stays the same
     loaded = catalog.load("supply-chain-compromise")
     commander = Responder(*PEOPLE["incident-commander"], clock=clock)
-    state = incidents.start_incident(
-        loaded,
-        store=store,
-        responder=commander,
-        severity="SEV1",
-        title="Malicious @tanstack/react-router 1.169.5 on developer machines and a CI runner",
-    )
+    # a fixed id, so the picture stays the same; put back after, since tests build it in-process
+    new_id = incidents.new_incident_id
+    incidents.new_incident_id = lambda now: DEMO_ID
+    try:
+        state = incidents.start_incident(
+            loaded,
+            store=store,
+            responder=commander,
+            severity="SEV1",
+            title="Malicious @tanstack/react-router 1.169.5 on developer machines and a CI runner",
+        )
+    finally:
+        incidents.new_incident_id = new_id
     demo = Demo(store, clock, state)
     for role, (actor, _) in PEOPLE.items():
         demo.rec("incident-commander", Kind.ROLE_ASSIGNED, RoleAssigned(role=role, person=actor))
@@ -218,9 +242,18 @@ def _walk_step(demo: Demo, phase_id: str, step: Any) -> None:
         value = list(step.items)
     elif step.type == "input":
         value = ANSWERS.get(step.id, "see notes")
-    elif step.type == "check":
-        value = f"{len(FINDINGS.get(step.id, []))} findings"
+    elif step.type == "check":  # what the walker records (runner/walk.py)
+        findings = FINDINGS.get(step.id, [])
+        value = {"ok": not findings, "summary": _summary(findings), "findings": len(findings)}
+    elif step.type == "notify":
+        value = {"files": [f"out/{DEMO_ID}/{step.template}.eml"]}
+    elif step.type == "command":
+        value = {"exit_code": 0}
     demo.rec(role, Kind.STEP_COMPLETED, StepCompleted(value=value), step.id)
+
+
+def _summary(findings: list[dict[str, Any]]) -> str:
+    return f"{len(findings)} finding(s)" if findings else "nothing found"
 
 
 def _side_events(demo: Demo, role: str, step: Any) -> None:
@@ -251,7 +284,7 @@ def _side_events(demo: Demo, role: str, step: Any) -> None:
                 action=step.uses,
                 ok=not findings,
                 findings=findings,
-                summary=f"{len(findings)} findings",
+                summary=_summary(findings),
             ),
             step.id,
         )

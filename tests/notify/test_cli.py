@@ -144,3 +144,19 @@ def test_a_preview_is_recorded_as_a_preview_and_the_report_says_so(  # type: ign
             )
         ]
     assert [p.get("preview", False) for p in payloads] == [True, False]
+
+
+def test_notify_preview_shows_every_line_whole(make_incident, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: the preview was a panel 80 columns wide that cropped longer lines; piped, each
+    line of the message is printed as it is."""
+    state = make_incident()
+    args = ["notify", state.incident_id, "advisory-downstream", "--preview"]
+    args += ["--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "out")]
+    assert run([*args, "--json"]) == 0
+    text = json.loads(capsys.readouterr().out)["text"]
+    long_lines = [line for line in text.splitlines() if len(line) > 76]
+    assert long_lines, "the template must have a line longer than an 80-column panel"
+    assert run(args) == 0
+    output = capsys.readouterr().out
+    for line in text.splitlines():
+        assert line.rstrip() in output, line

@@ -47,6 +47,11 @@ ALLOWED_TAGS = {
     "rect",
     "path",
     "text",
+    # issue 15: the narrow-screen timeline list and paths that break only after "/"
+    "ol",
+    "li",
+    "strong",
+    "wbr",
 }
 HOSTILE = '"><img src=https://evil.example/x onerror=alert(1)><a href="http://evil.example">'
 

@@ -16,18 +16,31 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@cache
-def stdout() -> Console:
+def _console(*, to_stderr: bool) -> Console:
+    """A console that wraps text at spaces to the terminal's width (never cropping it) and, when
+    its stream is a pipe or a file, does not wrap at all: one line of output stays one line."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class _Console(Console):
+        @property
+        def soft_wrap(self) -> bool:  # asked at each print: tests and pipes swap sys.stdout
+            return not self.is_terminal
+
+        @soft_wrap.setter
+        def soft_wrap(self, value: bool) -> None:
+            del value  # decided by the stream, not by the caller
+
+    return _Console(stderr=to_stderr, highlight=False)
+
+
+@cache
+def stdout() -> Console:
+    return _console(to_stderr=False)
 
 
 @cache
 def stderr() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(to_stderr=True)
 
 
 def print_json(data: Any) -> None:
@@ -79,6 +92,12 @@ def plain_error(text: str) -> None:
 
 
 def markdown(text: str) -> None:
+    """Markdown laid out on a terminal; piped, the source text itself (already readable, never
+    re-wrapped at 80 columns, and commands in it stay on one line)."""
+    console = stdout()
+    if not console.is_terminal:
+        console.file.write(text.rstrip() + "\n")
+        return
     from rich.markdown import Markdown
 
-    stdout().print(Markdown(text))
+    console.print(Markdown(text))

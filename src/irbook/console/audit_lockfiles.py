@@ -64,26 +64,26 @@ def report(result: AuditReport, *, output: str = "table") -> None:
             return
         success(f"No affected package: {scope}.")
         return
-    from rich.table import Table
+    from irbook.console.layout import table
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("file", "ecosystem", "package", "version", "advisory", "match", "safe version"):
-        table.add_column(column, overflow="fold")  # names and ids are evidence: never cut them
+    rows, styles = [], []
     for f in result.findings:
         aliases = f" ({', '.join(f.aliases)})" if f.aliases else ""
-        style = "yellow" if f.match == "all-versions" else "red"
-        table.add_row(
-            f.package.file,
-            f.package.ecosystem,
-            f.package.name,
-            f.package.version,
-            f.advisory + aliases,
-            MATCH_LABEL[f.match],
-            f.safe_version or "-",
-            style=style,
+        styles.append("yellow" if f.match == "all-versions" else "red")
+        rows.append(
+            [
+                f.package.file,
+                f.package.ecosystem,
+                f.package.name,
+                f.package.version,
+                f.advisory + aliases,
+                MATCH_LABEL[f.match],
+                f.safe_version or "-",
+            ]
         )
+    headers = ("file", "ecosystem", "package", "version", "advisory", "match", "safe version")
+    table(headers, rows, styles=styles, paths=(0,))
     out = stdout()
-    out.print(table)
     low = sum(1 for f in result.findings if f.match == "all-versions")
     note = f"; {low} low-confidence (all-versions) match(es): check them by hand" if low else ""
     out.print(f"\n{len(result.findings)} finding(s): {scope}{note}.", markup=False, style="bold")

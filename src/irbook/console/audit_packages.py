@@ -25,13 +25,10 @@ def inventory(result: Inventory, *, as_json: bool) -> None:
         wanted = f" named {result.pattern!r}" if result.pattern else ""
         out.print(f"No package{wanted} {scope}.", markup=False)
         return
-    from rich.table import Table
+    from irbook.console.layout import table
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("file", "ecosystem", "name", "version", "source", "direct", "groups"):
-        table.add_column(column, overflow="fold")  # names and paths are evidence: never cut
-    for p in result.packages:
-        table.add_row(
+    rows = [
+        [
             p.file,
             p.ecosystem,
             p.name,
@@ -39,6 +36,9 @@ def inventory(result: Inventory, *, as_json: bool) -> None:
             p.source or "registry",
             {True: "yes", False: "no", None: "-"}[p.direct],
             ", ".join(p.groups) or "-",
-        )
-    out.print(table)
+        ]
+        for p in result.packages
+    ]
+    headers = ("file", "ecosystem", "name", "version", "source", "direct", "groups")
+    table(headers, rows, paths=(0,))
     out.print(f"\n{len(result.packages)} package version(s) {scope}.", markup=False, style="bold")

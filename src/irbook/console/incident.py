@@ -110,7 +110,7 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
     if not rows:
         stdout().print(f"no incidents in {where}", markup=False)
         return
-    from rich.table import Table
+    from irbook.console.layout import table
 
     # Abandoned incidents (mistakes, duplicates) are kept but listed apart, after the real ones
     kept = [r for r in rows if r["status"] != "abandoned"]
@@ -118,20 +118,21 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
     for group, title in ((kept, None), (abandoned, "abandoned (mistaken or duplicate)")):
         if not group:
             continue
-        table = Table(box=None, pad_edge=False, title=title, title_justify="left")
-        # ids are what people copy into the next command: never cropped
-        table.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in group))
-        for name in ("status", "sev", "title", "runbook", "opened"):
-            table.add_column(name)
-        for row in group:
-            table.add_row(
-                row["id"],
-                row["status"],
-                row["severity"],
-                row["title"],
-                row["runbook"],
-                (row["opened_at"] or "")[:16].replace("T", " "),
-            )
-        if title is not None and kept:
-            stdout().print()
-        stdout().print(table)
+        if title is not None:
+            if kept:
+                stdout().print()
+            stdout().print(title, markup=False, style="bold")
+        table(
+            ("id", "status", "sev", "title", "runbook", "opened"),
+            [
+                [
+                    row["id"],
+                    row["status"],
+                    row["severity"],
+                    row["title"],
+                    row["runbook"],
+                    (row["opened_at"] or "")[:16].replace("T", " "),
+                ]
+                for row in group
+            ],
+        )

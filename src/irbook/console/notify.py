@@ -48,17 +48,24 @@ def notification(result: NotifyResult, *, preview: bool, as_json: bool) -> None:
 
 
 def _preview(result: NotifyResult) -> None:
+    """The whole message: lines wrap to the terminal (a panel whose text wraps), never cropped;
+    piped, the message as it is, one line for one line."""
     from rich.panel import Panel
+    from rich.text import Text
+
+    from irbook.console.layout import plain
 
     n = result.notification
     header = (
         f"From: {n.sender}\nTo: {', '.join(n.to) or '(draft: no recipients)'}\n"
         f"Subject: {n.subject}\n"
     )
-    stdout().print(
-        Panel(header + "\n" + n.text.rstrip(), title=f"{n.template} → {n.audience}", expand=False),
-        markup=False,
-    )
+    body = header + "\n" + n.text.rstrip()
+    if plain():
+        stdout().file.write(f"--- {n.template} → {n.audience}\n{body}\n---\n")
+    else:
+        title = f"{n.template} → {n.audience}"
+        stdout().print(Panel(Text(body, overflow="fold"), title=title, expand=False), markup=False)
     if n.html is not None:
         stdout().print("(an HTML part with the same content is attached)", style="dim")
 

@@ -34,17 +34,15 @@ def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    from rich.table import Table
+    from irbook.console.layout import table
 
-    table = Table("name", "version", "title", "phases", "steps", box=None, pad_edge=False)
-    for row in rows:
-        if row["valid"]:
-            table.add_row(
-                row["name"], row["version"], row["title"], str(row["phases"]), str(row["steps"])
-            )
-        else:
-            table.add_row(row["name"], "-", f"invalid: {len(row['problems'])} problem(s)", "", "")
-    stdout().print(table)
+    lines = [
+        [row["name"], row["version"], row["title"], str(row["phases"]), str(row["steps"])]
+        if row["valid"]
+        else [row["name"], "-", f"invalid: {len(row['problems'])} problem(s)", "", ""]
+        for row in rows
+    ]
+    table(("name", "version", "title", "phases", "steps"), lines)
 
 
 def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:

@@ -104,7 +104,13 @@ def roles(roles: list[RoleLine]) -> None:
     """The roles part of `irbook status` (human output)."""
     if not roles:
         return
+    from irbook.console.layout import plain, table
+
     markup("\n[bold]Roles[/]")
+    if plain():  # piped: aligned columns, one role per line
+        rows = [[r.role, r.person or "unassigned", str(r.open_steps)] for r in roles]
+        table(("role", "held by", "open steps"), rows)
+        return
     stdout().print(roles_table(roles))
 
 

@@ -49,9 +49,12 @@ class ConsoleDisplay:
             holder = state.roles.get(step.role)
             tags.append(f"role: {step.role}" + (f" ({holder})" if holder else ""))
         stdout().print()
-        markup(
+        # one logical line (the terminal folds it if it must): tools and people find a step by
+        # its header, "Label  type · ... · N/M steps settled"
+        stdout().print(
             f"[bold]{escape(step.label)}[/]  [dim]{escape(' · '.join(tags))} · "
-            f"{progress.settled}/{progress.total} steps settled[/]"
+            f"{progress.settled}/{progress.total} steps settled[/]",
+            soft_wrap=True,
         )
         body = getattr(step, "text", None) or getattr(step, "prompt", None)
         if body:

@@ -12,11 +12,12 @@ from typing import Any
 
 from irbook.domain import engine
 from irbook.domain.deadlines import MET, MISSED, deadline_states
-from irbook.domain.describe import describe_event
+from irbook.domain.describe import describe_event, one_line, show_value
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Phase
 from irbook.report import model as m
+from irbook.report.answers import answer_text
 from irbook.usecases.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
@@ -316,11 +317,14 @@ def summary(
         f"{p.done} done, {exceptions}{p.skipped} skipped, {p.open} open.{na}"
     )
     contain = next((x for x in metrics if x.milestone == "contained"), None)
-    if contain is not None and contain.from_open is not None:
-        text += f" Contained {contain.from_open.text} after opening"
-        if contain.from_detection is not None:
-            text += f" ({contain.from_detection.text} after detection)"
+    if contain is not None and contain.from_detection is not None:
+        # from detection first: that is the figure people outside the team ask about
+        text += f" Contained {contain.from_detection.text} after detection"
+        if contain.from_open is not None:
+            text += f" ({contain.from_open.text} after opening)"
         text += "."
+    elif contain is not None and contain.from_open is not None:
+        text += f" Contained {contain.from_open.text} after opening."
     if deadlines:
         met = sum(d.status == MET for d in deadlines)
         missed = sum(d.status == MISSED for d in deadlines)
@@ -375,12 +379,21 @@ def timeline(state: IncidentState) -> list[dict[str, Any]]:
             kind=e.kind,
             step_id=e.step_id,
             phase_id=phase_of.get(e.step_id or ""),
-            summary=describe_event(e),
+            summary=_describe(e),
             hash=e.hash,
             login=e.login,
         )
         for e in state.events
     ]
+
+
+def _describe(e: Event) -> str:
+    """The event log's "What": a check's or notification's recorded answer in words, not the
+    stored JSON (the JSON export keeps the payload itself)."""
+    value = e.payload.get("value")
+    if e.kind == Kind.STEP_COMPLETED and isinstance(value, dict) and not e.payload.get("unticked"):
+        return one_line(f"completed {e.step_id}: {answer_text(value, show_value)}")
+    return describe_event(e)
 
 
 def _note(e: Event) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
+from irbook.report.answers import finding_table
 from irbook.report.model import Metric, Report, step_detail
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
@@ -35,9 +36,16 @@ def when(value: datetime | None) -> str:
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[str]], cls: str = "") -> str:
-    """A table from already-escaped cells."""
-    head = "".join(f"<th>{h}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    """A table from already-escaped cells. Each cell carries its column's name (``data-label``)
+    so a narrow screen can show rows as stacked cards, each value under its name."""
+    names = list(header)
+    head = "".join(f"<th>{h}</th>" for h in names)
+    body = "\n".join(
+        "<tr>"
+        + "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(names, row, strict=True))
+        + "</tr>"
+        for row in rows
+    )
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
 
@@ -109,8 +117,16 @@ def _chain(r: Report) -> str:
 
 
 def _metric_card(x: Metric) -> str:
-    value = x.from_open.text if x.from_open else "not reached"
-    sub = f"from detection: {x.from_detection.text}" if x.from_detection else "from incident open"
+    """The headline counts from detection when the detection time is known (that is what a
+    regulator or a customer asks about); the time from opening is the second figure."""
+    if x.from_detection is not None:
+        value = x.from_detection.text
+        sub = "from detection; " + (
+            f"{x.from_open.text} from opening" if x.from_open else "not opened"
+        )
+    else:
+        value = x.from_open.text if x.from_open else "not reached"
+        sub = "from opening (detection time not given)" if x.from_open else ""
     reached = f"at {when(x.reached_at)} UTC" if x.reached_at else ""
     return (
         f'<div class="metric"><div class="name">{esc(x.name)}</div>'
@@ -150,7 +166,29 @@ def _timeline(r: Report) -> str:
         for k, c in COLORS.items()
         if k != "not applicable"
     )
-    return section("Timeline", f'{svg}\n<div class="legend">{legend}</div>', "timeline")
+    steps = _vertical_timeline(r)
+    return section("Timeline", f'{svg}\n<div class="legend">{legend}</div>\n{steps}', "timeline")
+
+
+def _vertical_timeline(r: Report) -> str:
+    """The timeline as a list, shown instead of the SVG on a narrow screen (where the drawing's
+    text would be a few pixels high): each phase with its outcome and times, then milestones."""
+    items = []
+    for p in r.phases:
+        times = f"started {when(p.started_at)}" if p.started_at else "not started"
+        if p.settled_at:
+            times += f", settled {when(p.settled_at)}"
+        items.append(
+            f"<li><strong>{esc(p.title)}</strong> <span>{esc(p.outcome)}</span>"
+            f'<div class="muted">{times} UTC</div></li>'
+        )
+    for x in r.metrics:
+        if x.milestone and x.reached_at:
+            items.append(
+                f'<li class="milestone"><strong>{esc(x.name)}</strong>'
+                f'<div class="muted">reached {when(x.reached_at)} UTC</div></li>'
+            )
+    return f'<ol class="vtimeline">{"".join(items)}</ol>' if items else ""
 
 
 def _phases(r: Report) -> str:
@@ -260,12 +298,15 @@ def _evidence(r: Report) -> str:
     return section("Evidence", none_or(r.evidence, body), "evidence")
 
 
+def path_cell(path: str) -> str:
+    """A path that may break after each ``/`` and nowhere else (``<wbr>``), in monospace."""
+    return '<span class="path">' + "/<wbr>".join(esc(p) for p in path.split("/")) + "</span>"
+
+
 def _findings(findings: list[dict[str, Any]]) -> str:
-    keys: list[str] = []
-    for f in findings:
-        keys += [k for k in f if k not in keys]
-    rows = [[esc(show_value(f.get(k))) for k in keys] for f in findings]
-    return table([esc(k) for k in keys], rows)
+    headers, rows, path = finding_table(findings, show_value)
+    cells = [[path_cell(c) if n == path else esc(c) for n, c in enumerate(row)] for row in rows]
+    return table([esc(h) for h in headers], cells, "findings")
 
 
 def _checks(r: Report) -> str:

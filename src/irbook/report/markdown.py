@@ -8,6 +8,7 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
+from irbook.report.answers import finding_table
 from irbook.report.model import Metric, Report, step_detail
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -33,8 +34,8 @@ def _metric_cells(x: Metric) -> list[str]:
         esc(x.name),
         esc(x.milestone or "incident closed"),
         when(x.reached_at),
-        x.from_open.text if x.from_open else "—",
         x.from_detection.text if x.from_detection else "—",
+        x.from_open.text if x.from_open else "—",
     ]
 
 
@@ -108,7 +109,7 @@ def _deadlines(r: Report) -> list[str]:
 
 
 def _metrics(r: Report) -> list[str]:
-    header = ["Metric", "Milestone", "Reached", "From open", "From detection"]
+    header = ["Metric", "Milestone", "Reached", "From detection", "From opening"]
     return ["## Metrics", "", *table(header, [_metric_cells(x) for x in r.metrics])]
 
 
@@ -201,12 +202,8 @@ def _checks(r: Report) -> list[str]:
 
 
 def findings_table(findings: list[dict[str, Any]]) -> list[str]:
-    keys: list[str] = []
-    for f in findings:
-        keys += [k for k in f if k not in keys]
-    return table(
-        [esc(k) for k in keys], [[esc(show_value(f.get(k))) for k in keys] for f in findings]
-    )
+    headers, rows, _ = finding_table(findings, show_value)
+    return table([esc(h) for h in headers], [[esc(c) for c in row] for row in rows])
 
 
 def _commands(r: Report) -> list[str]:

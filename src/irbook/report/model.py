@@ -13,6 +13,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from irbook.report.answers import answer_text
+
 SCHEMA_VERSION: Final = "1"
 IN_PROGRESS = "in progress"
 
@@ -102,7 +104,7 @@ def step_detail(step: StepOutcome, show: Any) -> str:
         return f"{show(step.value)}; not ticked: {'; '.join(step.unticked)} ({step.reason or ''})"
     if step.status in ("skipped", "not applicable"):
         return step.reason or ""
-    return str(show(step.value))
+    return answer_text(step.value, show)
 
 
 class PhaseOutcome(_Part):

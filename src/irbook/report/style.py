@@ -33,7 +33,9 @@ p.summary { font-size: 15px; margin: 10px 0 0; max-width: 900px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
 th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
+.path { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+table.findings td:first-child { min-width: 14em; }
 table.steps { table-layout: fixed; }
 table.steps th:nth-child(1) { width: 30%; } table.steps th:nth-child(2) { width: 13%; }
 table.steps th:nth-child(3) { width: 10%; } table.steps th:nth-child(4) { width: 17%; }
@@ -50,11 +52,27 @@ code, .hash { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 
 svg.timeline { display: block; margin: 8px 0 4px; font-size: 12px; }
 svg .grid { stroke: #e6e9ef; } svg .tick { fill: var(--muted); } svg .phase { fill: var(--ink); }
 svg .mark { stroke-dasharray: 3 3; } svg .mlabel { font-weight: 600; }
+.vtimeline { display: none; list-style: none; margin: 8px 0; padding: 0 0 0 14px;
+  border-left: 3px solid var(--line); }
+.vtimeline li { margin: 0 0 10px; } .vtimeline li.milestone strong { color: var(--accent); }
 .legend span { display: inline-block; margin-right: 14px; font-size: 12px; color: var(--muted); }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 4px;
   vertical-align: -2px; }
 footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted);
   font-size: 12px; }
+@media (max-width: 640px) {
+  main { padding: 16px 14px 32px; }
+  h1 { font-size: 21px; }
+  .facts { grid-template-columns: 1fr; } .facts dt { margin-top: 6px; }
+  svg.timeline, .legend { display: none; } .vtimeline { display: block; }
+  table, thead, tbody, tr, td { display: block; width: auto !important; }
+  table.steps { table-layout: auto; }
+  thead { position: absolute; left: -9999px; }
+  tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; padding: 4px 8px; }
+  td { border: 0; padding: 2px 0; }
+  td::before { content: attr(data-label); display: block; color: var(--muted); font-size: 11px;
+    text-transform: uppercase; letter-spacing: .04em; }
+}
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
   body { font-size: 11px; }
@@ -63,5 +81,8 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
   tr, .metric, .note, svg { break-inside: avoid; }
   thead { display: table-header-group; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  svg.timeline, .legend { display: block; } .vtimeline { display: none; }
+  a { color: inherit; text-decoration: none; }
+  footer { break-before: avoid; }
 }
 """
