@@ -44,7 +44,9 @@ def test_ctrl_c_hint_masks_the_database_password(pg_url: str, given: str) -> Non
     # `irbook`, or how to run this same irbook when that name is not on PATH (issue 15)
     assert re.search(r"resume with: (irbook|\S+ -m irbook) resume IR-", screen), screen
     masked = url.replace(password_of(url), "***")
-    assert f"--db {masked}" in screen.replace("'", ""), screen
+    # the hint wraps at the terminal width (at spaces): read it as one line
+    flat = re.sub(r"\s*\r?\n\s*", " ", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen))
+    assert f"--db {masked}" in flat.replace("'", ""), screen
     assert password_of(url) not in screen
 
 
