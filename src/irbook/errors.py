@@ -150,6 +150,14 @@ class CommandFailed(IrbookError):
     """A command step's command exited non-zero in a non-interactive run."""
 
 
+class CheckFailed(IrbookError):
+    """A check step's check could not run (a path not found); recorded, the step stays open.
+
+    Exit 1 like an answers file that stops early: correct the input, or override, and resume."""
+
+    exit_code = ExitCode.FINDINGS
+
+
 # --- signals caught and translated inside one layer -------------------------------------------
 
 

@@ -156,7 +156,7 @@ def test_going_back_to_an_input_step_offers_the_earlier_answer(keys, tmp_path: P
             enter,  # organisation (optional): empty
             enter,  # affected-devices: "Answer"
             "web-1 ci-4" + enter,
-            up + up + enter,  # disconnect (critical): up from the top wraps to "Go back"
+            up * 3 + enter,  # disconnect: up from the top wraps to Pause, Change an input, Go back
             enter,  # the list's cursor starts on the latest settled step: affected-devices
             enter,  # affected-devices again: "Answer"
             enter,  # the earlier answer is in the field: Enter keeps it

@@ -120,11 +120,27 @@ def test_answers_file_refuses_a_future_detected_at_and_a_spaced_package(tmp_path
 
 
 def test_answers_file_checks_paths_relative_to_the_working_directory(tmp_path: Path) -> None:
+    # Nothing of these next to the answers file: the working directory, as before.
     answers = tmp_path / "answers.yaml"
     answers.write_text("inputs:\n  ioc_file: app\n  log_paths: [logs, missing]\n", "utf-8")
     runbook = load_catalog_runbook("supply-chain-compromise").runbook
     with pytest.raises(InvalidInputError) as caught:
         load_answers(answers, runbook, ValueContext(cwd=CASE))
+    assert [p.message for p in caught.value.problems] == [
+        "input 'ioc_file': app: not a regular file",
+        "input 'log_paths': missing: no such file or directory",
+    ]
+
+
+def test_answers_file_reads_paths_next_to_the_answers_file_first(tmp_path: Path) -> None:
+    # Next to the file first (the working directory CASE/app has neither), named as written.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "logs").mkdir()
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("inputs:\n  ioc_file: app\n  log_paths: [logs, missing]\n", "utf-8")
+    runbook = load_catalog_runbook("supply-chain-compromise").runbook
+    with pytest.raises(InvalidInputError) as caught:
+        load_answers(answers, runbook, ValueContext(cwd=CASE / "app"))
     assert [p.message for p in caught.value.problems] == [
         "input 'ioc_file': app: not a regular file",
         "input 'log_paths': missing: no such file or directory",

@@ -70,15 +70,15 @@ def test_go_back_starts_at_the_current_phase_and_esc_returns_to_the_current_step
     label, _ = person.next_step()  # the third step, in the same first phase
     settled = person.settled()
 
-    # up from the top wraps to the last line (Pause); once more is "Go back to a previous step"
-    person.c.send(KEY_UP + KEY_UP + KEY_ENTER)
+    # up from the top wraps to the last line (Pause), then "Change an input", then "Go back"
+    person.c.send(KEY_UP * 3 + KEY_ENTER)
     person.c.expect("Go back to which step\\? \\(Esc: back to the current step\\)")
     person.c.send(ESC)
     again, _ = person.next_step()
     assert again == label  # the current step, nothing reopened
     assert person.rows("select count(*) from event where kind = 'step_reopened'") == [(0,)]
 
-    person.c.send(KEY_UP + KEY_UP + KEY_ENTER)
+    person.c.send(KEY_UP * 3 + KEY_ENTER)
     person.c.expect("Go back to which step\\?")
     person.c.expect(r"\n")  # the list is drawn
     person.c.send(KEY_ENTER)  # the cursor starts on the latest settled step of this phase

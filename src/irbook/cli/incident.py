@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from irbook.cli.options import (
     opened_reader,
     opened_store,
 )
+
+if TYPE_CHECKING:
+    from irbook.store import Reader
 
 AnswersOption = Annotated[
     Path | None,
@@ -184,8 +187,18 @@ def resume(
 
 @app.command()
 def status(
-    incident: OptionalIncidentArg = None, json_output: JsonOption = False, db: DbOption = None
-) -> None:
+    incident: OptionalIncidentArg = None,
+    json_output: JsonOption = False,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue",
+            help="List only waiting steps whose due time has passed (of every open incident "
+            "unless one is named); exit 1 when there is any, 0 otherwise (for scripts and cron).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> int:
     """Show where an incident stands: every step with its state, who settled it and when.
 
     Example: irbook status IR-20260511-1A2B --json
@@ -193,6 +206,8 @@ def status(
     from irbook.usecases.lookup import find_incident
 
     with opened_reader(db) as store:
+        if overdue:
+            return _overdue(store, incident, as_json=json_output)
         found = find_incident(store, incident)  # an empty database stops here, before the engine
         from irbook.usecases.incidents import load_state, utc_now
 
@@ -201,6 +216,29 @@ def status(
     from irbook.usecases.status import status_view
 
     show.status(status_view(state, now=utc_now()), as_json=json_output)
+    return 0
+
+
+def _overdue(store: "Reader", incident: str | None, *, as_json: bool) -> int:
+    """`status --overdue`: the named incident, or every open one; exit 1 when any is overdue."""
+    from irbook.console import incident as show
+    from irbook.errors import ExitCode
+    from irbook.usecases.incidents import load_state, utc_now
+    from irbook.usecases.lookup import find_incident
+    from irbook.usecases.status import waiting_view
+
+    now = utc_now()
+    ids = [find_incident(store, incident).id] if incident else None
+    if ids is None:
+        ids = [i.id for i in store.incidents(status="open")]
+    rows = [
+        w
+        for incident_id in ids
+        for w in waiting_view(load_state(store, incident_id), now=now)
+        if w["overdue"]
+    ]
+    show.overdue(rows, as_json=as_json)
+    return int(ExitCode.FINDINGS if rows else ExitCode.OK)
 
 
 @app.command("list")
@@ -249,6 +287,57 @@ def note(
     if redacted:
         console.warn(f"redacted before storing: {', '.join(redacted)}; rotate that secret")
     console.success(f"note added to {event.incident_id} (event {event.seq})")
+
+
+@app.command("set")
+def set_input(
+    incident: IncidentArg,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            help="NAME=VALUE for each input to correct; checked like the first answer "
+            "(paths relative to the current directory).",
+            show_default=False,
+        ),
+    ],
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Correct an input recorded earlier (a mistyped path); the old value is kept in the log.
+
+    Checks that ran with the old value are listed: re-run them at `irbook resume`.
+
+    Example: irbook set IR-20260511-1A2B repo_paths=./app
+    """
+    from irbook import console
+    from irbook.domain.describe import show_value
+    from irbook.runner.corrections import correct_input, parse_assignment, validated
+    from irbook.runner.values import ValueContext
+    from irbook.usecases.incidents import Responder, find_incident, load_state
+
+    pairs = [parse_assignment(a) for a in assignments]
+    responder = Responder.resolve(actor)
+    with opened_store(db) as store:
+        state = load_state(store, find_incident(store, incident).id)
+        context = ValueContext()
+        values = [(name, validated(state, name, raw, context)) for name, raw in pairs]
+        done = [correct_input(store, state, n, v, responder=responder) for n, v in values]
+    for fix in done:
+        if fix.redacted:
+            console.warn(f"redacted before storing: {', '.join(fix.redacted)}; rotate that secret")
+        if fix.event is None:
+            console.info(f"{fix.input_id}: unchanged")
+            continue
+        p = fix.event.payload
+        console.success(
+            f"{fix.input_id} = {show_value(p['value'])} (was {show_value(p['previous'])}; "
+            f"event {fix.event.seq})"
+        )
+        for step in fix.rerun:
+            console.warn(
+                f"check {step.id} ran with the old value: re-run it (`irbook resume "
+                f"{state.incident_id}`, then re-run the check, or go back to it)"
+            )
 
 
 @app.command()

@@ -13,6 +13,7 @@ _STATUS_STYLE = {
     "skipped": "yellow",
     "pending": "white",
     "not applicable": "dim",
+    "waiting": "magenta",
 }
 _STATUS_MARK = {
     "done": "✓",
@@ -20,6 +21,7 @@ _STATUS_MARK = {
     "skipped": "↷",
     "pending": "·",
     "not applicable": "–",
+    "waiting": "⧗",
 }
 
 
@@ -30,7 +32,38 @@ def progress_text(p: dict[str, Any]) -> str:
     text = f"{p['settled']}/{p['total']} steps settled" + (
         f" ({', '.join(parts)})" if parts else ""
     )
+    text += f" · {p['waiting']} waiting" if p.get("waiting") else ""
     return text + (f" · {p['not_applicable']} not applicable" if p.get("not_applicable") else "")
+
+
+def waiting_lines(waiting: list[dict[str, Any]]) -> list[str]:
+    """Rich markup lines for steps waiting on someone (shared by `status`, `watch`, --overdue)."""
+    from irbook.usecases.status import age_text
+
+    out = []
+    for w in waiting:
+        due = f", due {w['due'][:16].replace('T', ' ')} UTC" if w["due"] else ""
+        late = "[bold red]OVERDUE[/] " if w["overdue"] else ""
+        crit = " !" if w["critical"] else ""
+        out.append(
+            f"    {late}{escape(w['step'])}{crit} waiting on {escape(w['on'] or '')}{escape(due)} "
+            f"[dim](for {age_text(w['age_seconds'])}, set by {escape(w['by'] or '')})[/]"
+        )
+    return out
+
+
+def overdue(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    """`irbook status --overdue`: overdue waiting steps, one a line, with their incident."""
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        markup("no overdue waiting steps")
+        return
+    for incident in dict.fromkeys(r["incident"] for r in rows):
+        markup(f"[bold]{escape(incident)}[/]:")
+        for line in waiting_lines([r for r in rows if r["incident"] == incident]):
+            markup(line)
 
 
 def status(view: dict[str, Any], *, as_json: bool) -> None:
@@ -53,6 +86,10 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
         markup(f"  milestones: {escape(' · '.join(reached))}")
     for line in deadline_lines(view.get("deadlines", [])):
         markup(line)
+    if view.get("waiting"):
+        markup("  waiting:")
+        for line in waiting_lines(view["waiting"]):
+            markup(line)
     for n, phase in enumerate(view["phases"], 1):
         mark = "[green]✓[/]" if phase["settled"] else " "
         markup(f"\n{mark} [bold cyan]{n}. {escape(phase['title'])}[/]")
@@ -61,6 +98,8 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
             by = attributed(step["actor"], step["login"]) if step["actor"] else ""
             who = f"  {by} {step['at'][11:16]}" if by and step["at"] else ""
             why = f"  ({step['reason']})" if step["reason"] else ""
+            if step.get("waiting_on"):
+                why = f"  (waiting on {step['waiting_on']})"
             if step.get("unticked"):
                 why = f"  (not ticked: {'; '.join(step['unticked'])}: {step['reason']})"
             crit = " !" if step["critical"] else ""

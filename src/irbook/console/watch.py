@@ -71,6 +71,12 @@ def render(frame: WatchFrame) -> RenderableType:
 
         parts += [Text.from_markup(line) for line in deadline_lines(frame.deadlines)]
         parts.append(Text())
+    if frame.waiting:
+        from irbook.console.incident import waiting_lines
+
+        parts.append(Text("Waiting", style="bold"))
+        parts += [Text.from_markup(line) for line in waiting_lines(frame.waiting)]
+        parts.append(Text())
     if frame.roles:
         parts += [roles_table(frame.roles), Text()]
     parts += [Text("Latest events", style="bold"), latest]
@@ -99,12 +105,13 @@ def live(watcher: Watcher, *, interval: float) -> None:
 
 
 def _changes(watcher: Watcher, *, interval: float) -> None:
-    shown: tuple[int, str | None] | None = None
+    shown: tuple[int, str | None, int] | None = None
     while True:
         frame = watcher.frame()
-        if (frame.last_seq, frame.problem) != shown:
+        # a due time passing is a change too, though no event was appended
+        if (frame.last_seq, frame.problem, frame.overdue) != shown:
             stdout().print(render(frame))
             stdout().print()
-            shown = (frame.last_seq, frame.problem)
+            shown = (frame.last_seq, frame.problem, frame.overdue)
         time.sleep(interval)
         watcher.poll()

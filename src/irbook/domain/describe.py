@@ -64,6 +64,8 @@ def _completed(p: dict[str, Any], where: str) -> str:
             f"completed {where} with exceptions{shown}; not ticked: {show_value(unticked)} "
             f"({p.get('reason', '')})"
         )
+    if p.get("overridden"):
+        return f"completed {where} with exceptions: failed check overridden ({p.get('reason', '')})"
     return f"completed {where}{shown}"
 
 
@@ -73,6 +75,8 @@ def _reopened(p: dict[str, Any], where: str) -> str:
 
 
 def _check(p: dict[str, Any], _: str) -> str:
+    if p.get("failed"):
+        return f"check {p.get('action', '')} failed: {p.get('summary', '')}"
     verdict = "ok" if p.get("ok") else "findings"
     return f"check {p.get('action', '')}: {verdict}, {p.get('summary', '')}"
 
@@ -113,11 +117,18 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.INPUT_RECORDED: lambda p, _: (
         f"input {p.get('input_id', '')} = {show_value(p.get('value'))}"
     ),
+    Kind.INPUT_CORRECTED: lambda p, _: (
+        f"input {p.get('input_id', '')} corrected to {show_value(p.get('value'))} "
+        f"(was {show_value(p.get('previous'))})"
+    ),
     Kind.STEP_STARTED: lambda _, w: f"started {w}",
     Kind.STEP_COMPLETED: _completed,
     Kind.STEP_SKIPPED: lambda p, w: f"skipped {w}: {p.get('reason', '')}",
     Kind.STEP_NOT_APPLICABLE: lambda p, w: f"marked {w} not applicable: {p.get('reason', '')}",
     Kind.STEP_REOPENED: _reopened,
+    Kind.STEP_WAITING: lambda p, w: (
+        f"{w} waiting on {p.get('on', '')}" + (f" (due {p['due']})" if p.get("due") else "")
+    ),
     Kind.NOTE_ADDED: _note,
     Kind.EVIDENCE_ATTACHED: lambda p, _: (
         f"evidence {p.get('path', '')} (sha256 {str(p.get('sha256', ''))[:12]}…)"

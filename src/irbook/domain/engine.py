@@ -24,9 +24,13 @@ class StepStatus(StrEnum):
     # Its `when` is false, or a responder decided, with a reason, that it does not apply here. Not
     # an exception (a skip is), and not counted among the applicable steps in progress.
     NOT_APPLICABLE = "not applicable"
+    # Still open, waiting on someone or something (a CA, npm support, another team): the walk
+    # goes on with steps that do not need it and comes back to it at the end.
+    WAITING = "waiting"
 
 
 DONE_STATES = frozenset({StepStatus.DONE, StepStatus.DONE_WITH_EXCEPTIONS})
+OPEN_STATES = frozenset({StepStatus.PENDING, StepStatus.WAITING})
 
 
 OPEN = "open"
@@ -47,6 +51,13 @@ class StepState:
     at: datetime | None = None
     seq: int | None = None  # the event that settled it
     redacted: list[str] = field(default_factory=list)
+    overridden: bool = False  # a failed check recorded done anyway (with a reason)
+    waiting_on: str | None = None  # while WAITING: on whom or what
+    due: datetime | None = None  # while WAITING: by when (None: no due time)
+    waiting_since: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status is StepStatus.WAITING and self.due is not None and self.due <= now
 
 
 @dataclass
@@ -124,13 +135,15 @@ def apply(state: IncidentState, event: Event) -> None:
         state.title, state.severity, state.tlp = p["title"], p["severity"], p["tlp"]
         state.runbook_sha256 = p["runbook_sha256"]
         state.opened_at, state.opened_by = event.at, event.actor
-    elif kind == Kind.INPUT_RECORDED:
+    elif kind in (Kind.INPUT_RECORDED, Kind.INPUT_CORRECTED):
         state.inputs[p["input_id"]] = p["value"]
     elif kind == Kind.STEP_COMPLETED and step is not None:
         unticked = list(p.get("unticked") or [])
-        status = StepStatus.DONE_WITH_EXCEPTIONS if unticked else StepStatus.DONE
+        exceptional = unticked or p.get("overridden")  # items left, or a failed check overridden
+        status = StepStatus.DONE_WITH_EXCEPTIONS if exceptional else StepStatus.DONE
         _settle(step, status, event, value=p.get("value"), reason=p.get("reason") or None)
         step.redacted, step.unticked = list(p.get("redacted", [])), unticked
+        step.overridden = bool(p.get("overridden"))
     elif kind == Kind.STEP_SKIPPED and step is not None:
         _settle(step, StepStatus.SKIPPED, event, reason=p.get("reason"))
     elif kind == Kind.STEP_NOT_APPLICABLE and step is not None:
@@ -138,7 +151,17 @@ def apply(state: IncidentState, event: Event) -> None:
     elif kind == Kind.STEP_REOPENED and step is not None:
         step.status, step.value, step.reason = StepStatus.PENDING, None, None
         step.actor = step.at = step.seq = None
-        step.unticked = []
+        step.unticked, step.overridden = [], False
+        step.waiting_on = step.due = step.waiting_since = None
+    elif kind == Kind.STEP_WAITING and step is not None:
+        # Open, so `seq` stays None (it is not settled); who set it waiting is kept in `actor`.
+        if step.status not in OPEN_STATES:
+            return  # settled by someone else first: a late "waiting" changes nothing
+        step.status, step.actor, step.at = StepStatus.WAITING, event.actor, event.at
+        step.waiting_on = p["on"]
+        step.due = datetime.fromisoformat(p["due"]) if p.get("due") else None
+        if step.waiting_since is None:  # waiting again (a new due time) keeps the age
+            step.waiting_since = event.at
     elif kind == Kind.ROLE_ASSIGNED:
         state.roles[p["role"]] = p["person"]
     elif kind == Kind.SEVERITY_CHANGED:
@@ -155,6 +178,7 @@ _SETTLING = frozenset(
         Kind.STEP_SKIPPED,
         Kind.STEP_NOT_APPLICABLE,
         Kind.INPUT_RECORDED,
+        Kind.INPUT_CORRECTED,
         Kind.STEP_REOPENED,
     }
 )
@@ -170,6 +194,7 @@ def _settle(
 ) -> None:
     step.status, step.value, step.reason = status, value, reason
     step.actor, step.at, step.seq = event.actor, event.at, event.seq
+    step.waiting_on = step.due = step.waiting_since = None
 
 
 def _update_milestones(state: IncidentState, event: Event) -> None:
@@ -200,16 +225,33 @@ def status_of(state: IncidentState, step: Step) -> StepStatus:
     return current
 
 
+def is_open(state: IncidentState, step: Step) -> bool:
+    """Pending or waiting: not settled yet."""
+    return status_of(state, step) in OPEN_STATES
+
+
 def phase_settled(state: IncidentState, phase: Phase) -> bool:
-    return all(status_of(state, s) is not StepStatus.PENDING for s in phase.steps)
+    return not any(is_open(state, s) for s in phase.steps)
 
 
 def needs_met(state: IncidentState, step: Step) -> bool:
     """A need is met once the needed step is settled (done, with exceptions or not, skipped, or
     not applicable)."""
-    return all(
-        status_of(state, state.runbook.step(n)) is not StepStatus.PENDING for n in step.needs
-    )
+    return not any(is_open(state, state.runbook.step(n)) for n in step.needs)
+
+
+def last_check(state: IncidentState, step_id: str) -> Event | None:
+    """The step's latest check_ran event (None before its check first ran)."""
+    for event in reversed(state.events):
+        if event.kind == Kind.CHECK_RAN and event.step_id == step_id:
+            return event
+    return None
+
+
+def check_failed(state: IncidentState, step_id: str) -> bool:
+    """The step's check ran last time without a result (it could not run): re-run or override."""
+    event = last_check(state, step_id)
+    return event is not None and bool(event.payload.get("failed"))
 
 
 RESULT_KINDS = (Kind.CHECK_RAN, Kind.NOTIFICATION_RENDERED, Kind.COMMAND_RAN)
@@ -235,6 +277,7 @@ def recorded_result(state: IncidentState, step_id: str) -> Event | None:
             return None
         if event.kind in RESULT_KINDS:
             ok = event.kind != Kind.COMMAND_RAN or event.payload.get("exit_code") == 0
+            ok = ok and not event.payload.get("failed")  # a check that could not run
             return event if ok else None
     return None
 
@@ -244,10 +287,11 @@ def missing_inputs(state: IncidentState) -> list[RunbookInput]:
 
 
 def open_steps(state: IncidentState, *, role: str | None = None) -> list[Step]:
-    """Pending applicable steps in runbook order; with ``role``, that role's and unowned ones."""
+    """Open (pending or waiting) applicable steps in runbook order; with ``role``, that role's
+    and unowned ones."""
     out = []
     for _, step in state.runbook.steps():
-        if status_of(state, step) is not StepStatus.PENDING:
+        if not is_open(state, step):
             continue
         if role is not None and step.role not in (None, role):
             continue
@@ -255,12 +299,33 @@ def open_steps(state: IncidentState, *, role: str | None = None) -> list[Step]:
     return out
 
 
-def next_step(state: IncidentState, *, role: str | None = None) -> Step | None:
-    """The first open step whose needs are met (None when nothing is left to ask)."""
-    for step in open_steps(state, role=role):
-        if needs_met(state, step):
-            return step
-    return None
+def next_step(
+    state: IncidentState, *, role: str | None = None, include_waiting: bool = True
+) -> Step | None:
+    """The first open step whose needs are met (None when nothing is left to ask). Steps that
+    are waiting on someone come after every pending one: the walk goes on without them and
+    comes back to them at the end (never, with ``include_waiting=False``)."""
+    ready = [s for s in open_steps(state, role=role) if needs_met(state, s)]
+    pending = [s for s in ready if state.steps[s.id].status is StepStatus.PENDING]
+    if pending:
+        return pending[0]
+    return ready[0] if ready and include_waiting else None
+
+
+def waiting_steps(state: IncidentState) -> list[tuple[Step, StepState]]:
+    """Steps waiting on someone or something, in runbook order."""
+    return [
+        (step, state.steps[step.id])
+        for _, step in state.runbook.steps()
+        if state.steps[step.id].status is StepStatus.WAITING
+    ]
+
+
+def overdue_steps(state: IncidentState, now: datetime) -> list[tuple[Step, StepState]]:
+    """Waiting steps whose due time has passed at ``now`` (the engine has no clock of its own)."""
+    if state.status != OPEN:
+        return []
+    return [(step, s) for step, s in waiting_steps(state) if s.overdue(now)]
 
 
 def waiting(state: IncidentState, *, role: str | None = None) -> list[tuple[Step, list[Step]]]:
@@ -268,9 +333,7 @@ def waiting(state: IncidentState, *, role: str | None = None) -> list[tuple[Step
     out = []
     for step in open_steps(state, role=role):
         blockers = [
-            state.runbook.step(n)
-            for n in step.needs
-            if status_of(state, state.runbook.step(n)) is StepStatus.PENDING
+            state.runbook.step(n) for n in step.needs if is_open(state, state.runbook.step(n))
         ]
         if blockers:
             out.append((step, blockers))
@@ -294,6 +357,7 @@ class Progress:
     done: int = 0
     with_exceptions: int = 0
     skipped: int = 0
+    waiting: int = 0  # open, waiting on someone or something
 
     @property
     def open(self) -> int:
@@ -313,12 +377,16 @@ def progress(state: IncidentState, *, role: str | None = None) -> Progress:
         phase_index=index,
         phase_count=len(phases),
         phase_title=phases[index - 1].title,
-        settled=len(statuses) - not_applicable - count[StepStatus.PENDING],
+        settled=len(statuses)
+        - not_applicable
+        - count[StepStatus.PENDING]
+        - count[StepStatus.WAITING],
         total=len(statuses) - not_applicable,
         not_applicable=not_applicable,
         done=count[StepStatus.DONE],
         with_exceptions=count[StepStatus.DONE_WITH_EXCEPTIONS],
         skipped=count[StepStatus.SKIPPED],
+        waiting=count[StepStatus.WAITING],
     )
 
 
@@ -346,7 +414,7 @@ def close_decision(state: IncidentState) -> CloseDecision:
     decided_na: list[str] = []
     for _, step in state.runbook.steps():
         status = status_of(state, step)
-        if status is StepStatus.PENDING:
+        if status in OPEN_STATES:
             (blocking if step.critical else pending).append(step.id)
         elif status is StepStatus.SKIPPED:
             skipped.append(step.id)

@@ -24,11 +24,13 @@ GENESIS_HASH = "0" * 64
 class Kind(StrEnum):
     INCIDENT_OPENED = "incident_opened"
     INPUT_RECORDED = "input_recorded"
+    INPUT_CORRECTED = "input_corrected"  # `irbook set` or the walker: a new value, the old kept
     STEP_STARTED = "step_started"
     STEP_COMPLETED = "step_completed"
     STEP_SKIPPED = "step_skipped"
     STEP_NOT_APPLICABLE = "step_not_applicable"  # the responder decided it does not apply
     STEP_REOPENED = "step_reopened"  # "go back": the step is asked again
+    STEP_WAITING = "step_waiting"  # open, waiting on someone or something (with a due time)
     NOTE_ADDED = "note_added"
     EVIDENCE_ATTACHED = "evidence_attached"
     CHECK_RAN = "check_ran"

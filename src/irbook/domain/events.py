@@ -56,13 +56,24 @@ class InputRecorded(Payload):
     redacted: list[str] = []
 
 
+class InputCorrected(Payload):
+    """An input changed after it was recorded (a typo, a moved folder): both values, redacted."""
+
+    input_id: str
+    value: Any
+    previous: Any
+    redacted: list[str] = []  # kinds of secrets removed from either value
+
+
 class StepCompleted(Payload):
     value: Any = None  # the answer: True for confirm, text/list for input, items for checklist
     redacted: list[str] = []  # kinds of secrets removed from the answer before storing
     # A checklist done with exceptions: the items left unticked, and why.
     unticked: list[str] = []
     reason: str = ""
-    OMIT_WHEN_EMPTY = ("unticked", "reason")
+    # A check that failed, recorded done anyway with a reason: an exception, like a skip.
+    overridden: bool = False
+    OMIT_WHEN_EMPTY = ("unticked", "reason", "overridden")
 
 
 class StepSkipped(Payload):
@@ -77,6 +88,16 @@ class StepNotApplicable(Payload):
 
 class StepReopened(Payload):
     reason: str = ""
+
+
+class StepWaiting(Payload):
+    """The step stays open, waiting on ``on`` (a person, team or third party) until ``due``
+    (RFC 3339 UTC, optional); the walk continues with steps that do not need it."""
+
+    on: str
+    due: str = ""
+    redacted: list[str] = []
+    OMIT_WHEN_EMPTY = ("due",)
 
 
 class NoteAdded(Payload):
@@ -99,6 +120,8 @@ class CheckRan(Payload):
     findings: list[dict[str, Any]] = []
     inputs: list[str] = []
     redacted: list[str] = []  # kinds of secrets masked in the findings (the IOC stays visible)
+    failed: bool = False  # it could not run (a path not found): the step stays open
+    OMIT_WHEN_EMPTY = ("failed",)
 
 
 class CommandRan(Payload):
@@ -174,10 +197,12 @@ class AdvisoryIssued(Payload):
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INCIDENT_OPENED: IncidentOpened,
     Kind.INPUT_RECORDED: InputRecorded,
+    Kind.INPUT_CORRECTED: InputCorrected,
     Kind.STEP_COMPLETED: StepCompleted,
     Kind.STEP_SKIPPED: StepSkipped,
     Kind.STEP_NOT_APPLICABLE: StepNotApplicable,
     Kind.STEP_REOPENED: StepReopened,
+    Kind.STEP_WAITING: StepWaiting,
     Kind.NOTE_ADDED: NoteAdded,
     Kind.EVIDENCE_ATTACHED: EvidenceAttached,
     Kind.CHECK_RAN: CheckRan,

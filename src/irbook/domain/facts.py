@@ -105,6 +105,19 @@ class SkippedStep:
 
 
 @dataclass(frozen=True)
+class WaitingStep:
+    """A step still open, waiting on someone or something (for the brief and notices)."""
+
+    id: str
+    title: str
+    on: str
+    since: datetime | None
+    due: datetime | None
+    overdue: bool
+    age: str  # "3h 10m" as of the facts' `now`
+
+
+@dataclass(frozen=True)
 class IncidentFacts:
     id: str
     title: str
@@ -145,6 +158,7 @@ class IncidentFacts:
     own_releases: bool | None = None  # were the organisation's own packages published? (step)
     own_products: tuple[str, ...] = ()  # the issuer's products that shipped a bad version
     payload: str = "unknown"  # what the malicious code does (input `payload`)
+    waiting: tuple[WaitingStep, ...] = ()  # open steps waiting on someone, as of `now`
 
     @property
     def tlp_label(self) -> str:
@@ -248,6 +262,7 @@ def build_facts(
         roles=dict(state.roles),
         phases=_phases(state),
         skipped=_skipped(state),
+        waiting=_waiting(state, now),
         # the one progress definition (settled of applicable), as the walker and report say it
         steps_settled=engine.progress(state).settled,
         steps_total=engine.progress(state).total,
@@ -367,7 +382,7 @@ def _phases(state: IncidentState) -> tuple[PhaseFacts, ...]:
     out = []
     for phase in state.runbook.phases:
         statuses = [engine.status_of(state, s) for s in phase.steps]
-        if all(s is not StepStatus.PENDING for s in statuses):
+        if all(s not in engine.OPEN_STATES for s in statuses):
             status = "done"
         elif any(s is not StepStatus.PENDING for s in statuses):
             status = "in progress"
@@ -375,6 +390,23 @@ def _phases(state: IncidentState) -> tuple[PhaseFacts, ...]:
             status = "not started"
         reached = state.milestones[phase.milestone].reached_at if phase.milestone else None
         out.append(PhaseFacts(phase.id, phase.title, status, phase.milestone, reached))
+    return tuple(out)
+
+
+def _waiting(state: IncidentState, now: datetime | None) -> tuple[WaitingStep, ...]:
+    at = now or (state.events[-1].at if state.events else None)
+    out = []
+    for step, s in engine.waiting_steps(state):
+        seconds = int((at - s.waiting_since).total_seconds()) if at and s.waiting_since else 0
+        minutes = max(seconds, 0) // 60
+        days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+        age = f"{days}d {hours}h" if days else (f"{hours}h {mins}m" if hours else f"{mins}m")
+        overdue = at is not None and s.overdue(at)
+        out.append(
+            WaitingStep(
+                step.id, step.label, s.waiting_on or "", s.waiting_since, s.due, overdue, age
+            )
+        )
     return tuple(out)
 
 

@@ -14,7 +14,7 @@ from irbook.domain import engine
 from irbook.domain.deadlines import MET, MISSED, deadline_states
 from irbook.domain.describe import describe_event, one_line, show_value
 from irbook.domain.engine import IncidentState, StepStatus
-from irbook.domain.events import Event, Kind
+from irbook.domain.events import Event, Kind, attributed
 from irbook.domain.models import Phase
 from irbook.report import model as m
 from irbook.report.answers import answer_text
@@ -67,6 +67,7 @@ def build_report(state: IncidentState) -> m.Report:
             phases=phases,
             skips=skips(state),
             decisions=decisions(state),
+            corrections=corrections(state),
             notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
             evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
             checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
@@ -210,12 +211,15 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
                 actor=st.actor,
                 at=st.at,
                 seq=st.seq,
+                waiting_on=st.waiting_on,
+                waiting_since=st.waiting_since,
+                due=st.due,
             )
         )
     ids = {s.id for s in phase.steps}
     touched = [e.at for e in state.events if e.step_id in ids]
     times = [s.at for s in steps if s.at is not None]
-    pending = any(s.status == StepStatus.PENDING for s in steps)
+    pending = any(s.status in engine.OPEN_STATES for s in steps)
     return m.PhaseOutcome(
         id=phase.id,
         title=phase.title,
@@ -231,8 +235,8 @@ def _phase_word(steps: list[m.StepOutcome], *, started: bool) -> str:
     statuses = {s.status for s in steps}
     if statuses == {StepStatus.NOT_APPLICABLE}:
         return "not applicable"
-    if StepStatus.PENDING in statuses:
-        settled = statuses - {StepStatus.PENDING, StepStatus.NOT_APPLICABLE}
+    if statuses & engine.OPEN_STATES:
+        settled = statuses - engine.OPEN_STATES - {StepStatus.NOT_APPLICABLE}
         return "in progress" if settled or started else "not started"
     exceptions = {StepStatus.SKIPPED, StepStatus.DONE_WITH_EXCEPTIONS}
     return "done with exceptions" if statuses & exceptions else "done"
@@ -269,7 +273,8 @@ def decisions(state: IncidentState) -> list[m.Decision]:
                     phase_id=phase.id,
                     title=step.label,
                     status=str(st.status),
-                    reason=st.reason or "",
+                    reason=("failed check overridden: " if st.overridden else "")
+                    + (st.reason or ""),
                     unticked=st.unticked,
                     actor=st.actor or "",
                     at=st.at,
@@ -277,6 +282,20 @@ def decisions(state: IncidentState) -> list[m.Decision]:
                 )
             )
     return out
+
+
+def corrections(state: IncidentState) -> list[m.InputCorrection]:
+    return [
+        m.InputCorrection(
+            input_id=e.payload["input_id"],
+            value=e.payload.get("value"),
+            previous=e.payload.get("previous"),
+            actor=attributed(e.actor, e.login),
+            at=e.at,
+            seq=e.seq,
+        )
+        for e in state.events_of(Kind.INPUT_CORRECTED)
+    ]
 
 
 def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:

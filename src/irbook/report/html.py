@@ -24,6 +24,7 @@ _STEP_CLASS = {
     "done with exceptions": "s-skipped",
     "skipped": "s-skipped",
     "pending": "s-pending",
+    "waiting": "s-pending",
 }
 
 
@@ -67,6 +68,7 @@ def to_html(r: Report) -> str:
         _phases(r),
         _skips(r),
         _decisions(r),
+        _corrections(r),
         _people(r),
         _notes(r),
         _evidence(r),
@@ -235,6 +237,25 @@ def _decisions(r: Report) -> str:
     ]
     body = table(["Step", "Phase", "Decision", "Reason", "By", "At (UTC)", "Event"], rows)
     return section("Not applicable, or done with exceptions", body, "decisions")
+
+
+def _corrections(r: Report) -> str:
+    """Only when there are some: each corrected input with the value it replaced."""
+    if not r.corrections:
+        return ""
+    rows = [
+        [
+            f"<code>{esc(c.input_id)}</code>",
+            esc(show_value(c.value)),
+            esc(show_value(c.previous)),
+            esc(c.actor),
+            when(c.at),
+            str(c.seq),
+        ]
+        for c in r.corrections
+    ]
+    body = table(["Input", "Corrected to", "Old value", "By", "At (UTC)", "Event"], rows)
+    return section("Corrected inputs", body, "corrections")
 
 
 def _skips(r: Report) -> str:

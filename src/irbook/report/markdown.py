@@ -49,6 +49,7 @@ def to_markdown(r: Report) -> str:
         + _phases(r)
         + _skips(r)
         + _decisions(r)
+        + _corrections(r)
         + _notes(r)
     )
     lines += _evidence(r) + _checks(r) + _commands(r) + _notifications(r) + _followups(r)
@@ -160,6 +161,25 @@ def _decisions(r: Report) -> list[str]:
     ]
     header = ["Step", "Phase", "Decision", "Reason", "By", "At", "Event"]
     return ["## Not applicable, or done with exceptions", "", *table(header, rows)]
+
+
+def _corrections(r: Report) -> list[str]:
+    """Only when there are some: each corrected input with the value it replaced."""
+    if not r.corrections:
+        return []
+    rows = [
+        [
+            f"`{c.input_id}`",
+            esc(show_value(c.value)),
+            esc(show_value(c.previous)),
+            esc(c.actor),
+            when(c.at),
+            str(c.seq),
+        ]
+        for c in r.corrections
+    ]
+    header = ["Input", "Corrected to", "Old value", "By", "At", "Event"]
+    return ["## Corrected inputs", "", *table(header, rows)]
 
 
 def _notes(r: Report) -> list[str]:

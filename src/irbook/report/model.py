@@ -82,7 +82,7 @@ class StepOutcome(_Part):
     critical: bool
     role: str | None = None
     status: str = Field(
-        description="pending | done | done with exceptions | skipped | not applicable"
+        description="pending | waiting | done | done with exceptions | skipped | not applicable"
     )
     value: Any = None
     reason: str | None = Field(
@@ -95,6 +95,9 @@ class StepOutcome(_Part):
     actor: str | None = None
     at: datetime | None = None
     seq: int | None = None
+    waiting_on: str | None = Field(default=None, description="While waiting: on whom or what.")
+    waiting_since: datetime | None = None
+    due: datetime | None = Field(default=None, description="While waiting: by when.")
 
 
 def step_detail(step: StepOutcome, show: Any) -> str:
@@ -104,6 +107,10 @@ def step_detail(step: StepOutcome, show: Any) -> str:
         return f"{show(step.value)}; not ticked: {'; '.join(step.unticked)} ({step.reason or ''})"
     if step.status in ("skipped", "not applicable"):
         return step.reason or ""
+    if step.status == "waiting":
+        since = f" since {step.waiting_since:%Y-%m-%d %H:%M} UTC" if step.waiting_since else ""
+        due = f", due {step.due:%Y-%m-%d %H:%M} UTC" if step.due else ""
+        return f"waiting on {step.waiting_on}{since}{due}"
     return answer_text(step.value, show)
 
 
@@ -138,6 +145,17 @@ class Decision(_Part):
     status: Literal["not applicable", "done with exceptions"]
     reason: str
     unticked: list[str] = []
+    actor: str
+    at: datetime
+    seq: int
+
+
+class InputCorrection(_Part):
+    """An input changed after it was recorded: the new value and the one it replaced."""
+
+    input_id: str
+    value: Any
+    previous: Any
     actor: str
     at: datetime
     seq: int
@@ -257,6 +275,9 @@ class Report(_Part):
         default=[],
         description="Steps a responder decided do not apply, and checklists done with "
         "exceptions (skips are in `skips`).",
+    )
+    corrections: list[InputCorrection] = Field(
+        default=[], description="Inputs corrected after they were recorded, with the old value."
     )
     notes: list[Note]
     evidence: list[Evidence]

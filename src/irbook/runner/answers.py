@@ -8,20 +8,32 @@ steps:
   revoke-npm-tokens: {run: true}        # a command step: run its command now
   rotate-k8s: {not_applicable: "no Kubernetes here"}   # any step the runbook allows it for
   preserve-evidence: {ticked: [Memory image], reason: "disk imaging tool not licensed"}
+  revoke-certificate: {wait: {on: "CA", due: "2026-05-12T10:00:00Z"}}   # open, waiting
+  lockfile-audit: {override: "audited by hand"}   # a check that failed, accepted: an exception
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from irbook.domain.models import ChecklistStep, CommandStep, InputStep, Runbook, Step
+from irbook.domain.models import (
+    ChecklistStep,
+    CheckStep,
+    CommandStep,
+    InputStep,
+    Runbook,
+    Step,
+    ValueType,
+)
 from irbook.errors import InvalidInputError, Problem
 from irbook.files import limits
 from irbook.loader.load import Document, did_you_mean, read_yaml
-from irbook.runner.decisions import Complete, Decision, NotApplicable, Skip
-from irbook.runner.values import ValueContext, ValueSpec, coerce
+from irbook.runner.decisions import Complete, Decision, NotApplicable, Override, Skip, Wait
+from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime, split_list
 
 _TOP_KEYS = ("inputs", "steps")
 
@@ -69,7 +81,7 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
             continue
         spec = known_inputs[name]
         try:
-            inputs[name] = coerce(ValueSpec.of(spec), value, ctx)
+            inputs[name] = from_file(ValueSpec.of(spec), value, Path(path).parent, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("inputs", name), f"input '{name}': {exc}"))
 
@@ -86,13 +98,47 @@ def load_answers(path: Path, runbook: Runbook, context: ValueContext | None = No
             )
             continue
         try:
-            decisions[step_id] = decision_for(step_ids[step_id], raw, ctx)
+            step = step_ids[step_id]
+            if isinstance(step, InputStep) and not isinstance(raw, dict):
+                value = from_file(ValueSpec.of(step), raw, Path(path).parent, ctx)
+                decisions[step_id] = Complete(value)
+            else:
+                decisions[step_id] = decision_for(step, raw, ctx)
         except ValueError as exc:
             problems.append(doc.problem(("steps", step_id), f"step '{step_id}': {exc}"))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise InvalidInputError(problems, hint="fix the answers file; nothing was recorded")
     return AnswersFile(str(path), inputs, decisions, ctx)
+
+
+def from_file(spec: ValueSpec, raw: Any, base: Path, ctx: ValueContext) -> Any:
+    """A relative path answer names what is next to the answers file when it is there (the file
+    is written next to what it names and may be run from anywhere), else what is in the working
+    directory, as before. Stored relative to the working directory the checks run in, so
+    `--answers tests/fixtures/runner/case/answers.yaml` works from the repo root."""
+    if spec.kind not in (ValueType.PATH, ValueType.PATHS) or isinstance(raw, dict | bool):
+        return coerce(spec, raw, ctx)
+    items = raw if isinstance(raw, list) else [raw]
+    if spec.kind is ValueType.PATHS and isinstance(raw, str):
+        items = split_list(raw)
+    written: dict[str, str] = {}  # rewritten -> as written, for messages
+    out = []
+    for item in items:
+        text = str(item).strip()
+        here = base / text
+        if text and not text.startswith("~") and not Path(text).is_absolute() and here.exists():
+            rebased = os.path.relpath(here.resolve(), ctx.cwd.resolve())
+            written[rebased] = text
+            text = rebased
+        out.append(text)
+    try:
+        return coerce(spec, out if spec.kind is ValueType.PATHS else out[0], ctx)
+    except ValueError as exc:
+        message = str(exc)
+        for rebased, text in written.items():
+            message = message.replace(rebased, text)
+        raise ValueError(message) from None
 
 
 def _mapping(
@@ -121,6 +167,15 @@ def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> D
         if not step.not_applicable:
             raise ValueError("always applies: the runbook does not allow `not_applicable` here")
         return NotApplicable(reason)
+    if isinstance(raw, dict) and set(raw) == {"override"}:
+        reason = str(raw["override"] or "").strip()
+        if not isinstance(step, CheckStep):
+            raise ValueError("only a check step can be overridden (when its check failed)")
+        if not reason:
+            raise ValueError('an override needs a reason: {override: "why"}')
+        return Override(reason)
+    if isinstance(raw, dict) and set(raw) == {"wait"}:
+        return _wait(raw["wait"])
     if isinstance(raw, dict) and set(raw) == {"run"} and isinstance(step, CommandStep):
         return Complete(value=None, perform=bool(raw["run"]))
     if isinstance(step, InputStep):
@@ -134,6 +189,27 @@ def decision_for(step: Step, raw: Any, context: ValueContext | None = None) -> D
         "answer `done`, `{skip: reason}`, `{not_applicable: reason}`"
         + (", or `{run: true}`" if isinstance(step, CommandStep) else "")
     )
+
+
+def _wait(raw: Any) -> Decision:
+    """`{wait: {on: WHO, due: WHEN}}` (due optional) or `{wait: WHO}`: open, waiting."""
+    if isinstance(raw, str):
+        raw = {"on": raw}
+    if isinstance(raw, dict) and "on" not in raw and {"True", True} & set(raw):
+        # YAML 1.1 reads an unquoted `on:` key as the boolean true (the loader keeps it as
+        # "True"): `{wait: {on: CA}}` is what everyone writes, so it means `on` here.
+        raw = {("on" if k in ("True", True) else k): v for k, v in raw.items()}
+    if not isinstance(raw, dict) or not set(raw) <= {"on", "due"}:
+        raise ValueError('waiting is `{wait: {on: "who or what", due: "2026-05-12T10:00:00Z"}}`')
+    on = str(raw.get("on") or "").strip()
+    if not on:
+        raise ValueError('waiting needs who or what it waits on: `{wait: {on: "CA"}}`')
+    due = raw.get("due")
+    if isinstance(due, datetime):  # YAML reads an unquoted timestamp as a datetime
+        if due.tzinfo is None:
+            raise ValueError("due: a time without a zone is ambiguous: add Z for UTC")
+        return Wait(on, due.astimezone(UTC))
+    return Wait(on, parse_datetime(str(due)) if due else None)
 
 
 def _checklist(step: ChecklistStep, raw: Any) -> Decision:

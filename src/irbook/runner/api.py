@@ -11,6 +11,7 @@ from irbook.errors import NoTerminalError, UsageError
 from irbook.loader.load import LoadedRunbook, did_you_mean
 from irbook.prompts import Prompter
 from irbook.runner.answers import load_answers
+from irbook.runner.decisions import CorrectInput
 from irbook.runner.display import Display
 from irbook.runner.sources import DecisionSource, FileSource, TerminalSource
 from irbook.runner.values import ValueContext
@@ -139,7 +140,16 @@ def resume(
         )
     source = _source(state, answers, prompter, options.resume_command, options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
+    # `inputs:` of an answers file given again: a changed value is a correction (recorded with
+    # the old one, its checks reopened), never silently ignored; an unchanged one is nothing.
+    corrections = []
+    if isinstance(source, FileSource):
+        corrections = [
+            CorrectInput(name, value)
+            for name, value in source.answers.inputs.items()
+            if name in state.inputs and state.inputs[name] != value
+        ]
     walker = Walker(
         store=store, responder=responder, source=source, display=display, options=options
     )
-    return walker.run(incident.id)
+    return walker.run(incident.id, corrections=corrections)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -51,8 +52,46 @@ class GoBack:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """The step stays open, waiting on ``on`` (who or what) until ``due`` (optional, aware
+    datetime); the walk goes on with steps that do not need it and comes back at the end."""
+
+    on: str
+    due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A check that failed (could not run) recorded done anyway, with a reason: an exception."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorrectInput:
+    """Change an input recorded earlier (validated already); ``rerun`` reopens the settled
+    checks that ran with the old value."""
+
+    input_id: str
+    value: Any
+    rerun: bool = True
+
+
+@dataclass(frozen=True)
 class Pause:
     pass
 
 
-Decision = Complete | Skip | NotApplicable | AddNote | Attach | GoBack | Pause | Again
+Decision = (
+    Complete
+    | Skip
+    | NotApplicable
+    | AddNote
+    | Attach
+    | GoBack
+    | Pause
+    | Again
+    | Wait
+    | Override
+    | CorrectInput
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from irbook.domain import engine
+from irbook.domain.describe import show_value
 from irbook.domain.engine import IncidentState
 from irbook.domain.events import Kind
 from irbook.domain.models import (
@@ -21,19 +23,23 @@ from irbook.errors import HelpRequested, StepUnansweredError
 from irbook.prompts import Prompter
 from irbook.prompts.base import Validator
 from irbook.runner.answers import AnswersFile
+from irbook.runner.corrections import checks_using
 from irbook.runner.decisions import (
     AddNote,
     Again,
     Attach,
     Complete,
+    CorrectInput,
     Decision,
     GoBack,
     NotApplicable,
+    Override,
     Pause,
     Skip,
+    Wait,
 )
 from irbook.runner.help import KEYS_GO_BACK, KEYS_MENU, HelpTopic, input_topic, step_topic
-from irbook.runner.values import ValueContext, ValueSpec, coerce, validator
+from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime, validator
 
 BACK_TO_CURRENT = "\x00current"  # Esc in the go-back list: no step id can be this
 
@@ -75,6 +81,9 @@ class FileSource:
     def decide(self, step: Step, state: IncidentState) -> Decision:
         if step.id in self.answers.steps:
             return self.answers.steps[step.id]
+        current = state.steps[step.id]
+        if current.status is engine.StepStatus.WAITING:  # not answered here: it keeps waiting
+            return Wait(current.waiting_on or "", current.due)
         phase = state.runbook.phase_of(step.id)
         raise StepUnansweredError(
             f"stopped at step {phase.id}/{step.id} ({step.label}): the answers file "
@@ -197,14 +206,20 @@ class TerminalSource:
         if step.critical:
             # No pre-selected "Done" on a critical step: a stray Enter only shows it again.
             choices.append(("Read the step again", "again"))
-        choices.append((self._done_label(step), "done"))
+        failed = isinstance(step, CheckStep) and engine.check_failed(state, step.id)
+        choices.append(("Run the check again" if failed else self._done_label(step), "done"))
+        if failed:
+            choices.append(("Override the failed check (asks why; an exception)", "override"))
         if not step.critical:
             choices.append(("Skip (asks why)", "skip"))
+        choices.append(("Waiting on someone or something (asks who, and by when)", "wait"))
         if step.not_applicable:
             choices.append(("Does not apply to this incident (asks why)", "n/a"))
         choices += [("Add a note", "note"), ("Attach evidence (a file)", "attach")]
         if any(s.seq is not None for s in state.steps.values()):
             choices.append(("Go back to a previous step", "back"))
+        if state.inputs:
+            choices.append(("Change an input (a typo, a moved folder)", "input"))
         choices.append(("Pause (resume later)", "pause"))
         action = self.prompter.select("What now?", choices, default=choices[0][1])
         if action == "again":
@@ -215,6 +230,13 @@ class TerminalSource:
         if action == "n/a":
             reason = self.prompter.text("Why does it not apply?", validate=_required)
             return NotApplicable(reason.strip())
+        if action == "wait":
+            return self._wait()
+        if action == "override":
+            reason = self.prompter.text("Why is the failed check accepted?", validate=_required)
+            return Override(reason.strip())
+        if action == "input":
+            return self._change_input(state)
         if action == "note":
             return AddNote(self.prompter.text("Note:", validate=_required).strip())
         if action == "attach":
@@ -295,6 +317,41 @@ class TerminalSource:
         reason = self.prompter.text("Why are the unticked items not done?", validate=_required)
         return Complete(ticked, reason=reason.strip())
 
+    def _change_input(self, state: IncidentState) -> Decision:
+        """Which input, its new value (checked like the first answer, prefilled with the old
+        one), and whether the settled checks that read it run again."""
+        recorded = [i for i in state.runbook.inputs if i.id in state.inputs]
+        name = self.prompter.select(
+            "Change which input?",
+            [(f"{i.id}: {show_value(state.inputs[i.id])}", i.id) for i in recorded],
+        )
+        spec = next(i for i in recorded if i.id == name)
+        old = state.inputs[name]
+        shown = " ".join(old) if isinstance(old, list) else ("" if old is None else str(old))
+        value = ValueSpec.of(spec)
+        raw = self._ask_value(spec.prompt, value, required=spec.required, default=shown)
+        new = coerce(value, raw, self._now())
+        settled = [
+            c.id
+            for c in checks_using(state, name)
+            if state.steps[c.id].status not in engine.OPEN_STATES
+        ]
+        rerun = bool(settled) and self.prompter.confirm(
+            f"Checks that ran with the old value: {', '.join(settled)}. Run them again?",
+            default=True,
+        )
+        return CorrectInput(name, new, rerun=rerun)
+
+    def _wait(self) -> Decision:
+        on = self.prompter.text(
+            "Waiting on whom or what? (a CA, npm support, a team)", validate=_required
+        )
+        due = self.prompter.text(
+            "Due by? (with a zone, e.g. 2026-05-12T10:00:00Z; optional: Enter for none)",
+            validate=lambda text: None if not text.strip() else _due_problem(text),
+        )
+        return Wait(on.strip(), parse_datetime(due.strip()) if due.strip() else None)
+
     def _go_back(self, current: Step, state: IncidentState) -> Decision:
         """The settled steps, the cursor on the latest one of the current phase (the list of a
         long runbook no longer starts at step 1); Esc returns to the current step."""
@@ -361,6 +418,14 @@ class TerminalSource:
 
 
 _YES = ("y", "yes", "true", "1", "on")
+
+
+def _due_problem(text: str) -> str | None:
+    try:
+        parse_datetime(text.strip())
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _required(text: str) -> str | None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from irbook.domain import engine
-from irbook.domain.describe import describe_event, step_path
+from irbook.domain.describe import describe_event, show_value, step_path
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import (
+    CheckRan,
     Event,
     InputRecorded,
     Kind,
@@ -27,11 +29,13 @@ from irbook.domain.events import (
     StepNotApplicable,
     StepReopened,
     StepSkipped,
+    StepWaiting,
     attributed,
 )
 from irbook.domain.models import ChecklistStep, CheckStep, CommandStep, NotifyStep, Step
 from irbook.domain.redact import redact, redact_value
 from irbook.errors import (
+    CheckFailed,
     CommandFailed,
     Interrupted,
     IrbookError,
@@ -40,16 +44,20 @@ from irbook.errors import (
 )
 from irbook.notify.message import Notification
 from irbook.runner import actions
+from irbook.runner.corrections import correct_input
 from irbook.runner.decisions import (
     AddNote,
     Again,
     Attach,
     Complete,
+    CorrectInput,
     Decision,
     GoBack,
     NotApplicable,
+    Override,
     Pause,
     Skip,
+    Wait,
 )
 from irbook.runner.display import Display
 from irbook.runner.shown import finding_lines, last_lines
@@ -101,10 +109,13 @@ class Walker:
         self.display = display
         self.options = options
         self.state: IncidentState | None = None
+        self._waited_again: set[str] = set()  # waiting steps waited on again at the walk's end
+        self._came_back: set[str] = set()
+        self._told_overdue: set[str] = set()
 
     # --- the loop ------------------------------------------------------------------------------
 
-    def run(self, incident_id: str) -> WalkResult:
+    def run(self, incident_id: str, *, corrections: list[CorrectInput] | None = None) -> WalkResult:
         state = self.state = load_state(self.store, incident_id)
         if state.status != engine.OPEN:
             raise UsageError(
@@ -117,7 +128,10 @@ class Walker:
         try:
             self._ask_inputs()
             shown_phase = None
-            while (step := engine.next_step(self.current, role=self.options.role)) is not None:
+            for correction in corrections or []:
+                self._correct(correction)  # raises (nothing walked) when it cannot be recorded
+            while (step := self._next()) is not None:
+                self._tell_overdue()
                 phase = self.current.runbook.phase_of(step.id)
                 progress = engine.progress(self.current, role=self.options.role)
                 if phase.id != shown_phase:
@@ -129,6 +143,12 @@ class Walker:
                     self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
+            still = engine.waiting_steps(self.current)
+            if still:  # waited on again when the walk came back to them: open until resumed
+                for waiting_step, st in still:
+                    self.display.notice(f"still open: {_waiting_line(waiting_step, st)}")
+                self.display.notice(f"resume with: {self.options.resume_command}")
+                return WalkResult(self.current, "waiting")
             waits = engine.waiting(self.current, role=self.options.role)
             if waits:  # a role walk whose remaining steps need other roles' steps first
                 self.display.waiting(self.current, waits)
@@ -152,6 +172,32 @@ class Walker:
                 f"{err.message}: everything answered so far is saved",
                 hint=f"resume with: {self.options.resume_command}",
             ) from None
+
+    def _next(self) -> Step | None:
+        """The next pending step; once none is left, the waiting steps, each once more (the
+        walk comes back to them), until the responder waits on them again in this run."""
+        step = engine.next_step(self.current, role=self.options.role, include_waiting=False)
+        if step is not None:
+            return step
+        for candidate in engine.open_steps(self.current, role=self.options.role):
+            st = self.current.steps[candidate.id]
+            if (
+                st.status is StepStatus.WAITING
+                and candidate.id not in self._waited_again
+                and engine.needs_met(self.current, candidate)
+            ):
+                if candidate.id not in self._came_back:
+                    self._came_back.add(candidate.id)
+                    self.display.notice(f"back to a waiting step: {_waiting_line(candidate, st)}")
+                return candidate
+        return None
+
+    def _tell_overdue(self) -> None:
+        """Say once per walk, at the next prompt, that a waiting step's due time has passed."""
+        for step, st in engine.overdue_steps(self.current, self.responder.clock()):
+            if step.id not in self._told_overdue:
+                self._told_overdue.add(step.id)
+                self.display.notice(f"OVERDUE: {_waiting_line(step, st)}")
 
     @property
     def current(self) -> IncidentState:
@@ -185,6 +231,12 @@ class Walker:
                 self._skip(step, decision.reason)
             elif isinstance(decision, NotApplicable):
                 self._not_applicable(step, decision.reason)
+            elif isinstance(decision, Wait):
+                self._wait(step, decision)
+            elif isinstance(decision, Override):
+                self._override(step, decision.reason)
+            elif isinstance(decision, CorrectInput):
+                self._correct(decision)
             elif isinstance(decision, Again):
                 return  # nothing recorded: the loop shows the same step again
             elif isinstance(decision, AddNote):
@@ -226,7 +278,7 @@ class Walker:
         completion (which a resume would run again), and when several responders perform the
         same step, only the first to record it counts (the others' results are dropped)."""
         self._catch_up()  # settled by someone else meanwhile? then there is nothing to run
-        if self.current.steps[step.id].status is not StepStatus.PENDING:
+        if self.current.steps[step.id].status not in engine.OPEN_STATES:
             self.display.notice(LOST_STEP)
             return
         recorded = engine.recorded_result(self.current, step.id)
@@ -240,7 +292,7 @@ class Walker:
             self._settle(step, [self._completion(step, value)])
             return
         if isinstance(step, CheckStep):
-            check = actions.run_check(step, self.current, cwd=self.options.cwd)
+            check = self._run_check(step)
             result = NewEvent(Kind.CHECK_RAN, check, step_id=step.id)
             if self._settle(step, [result, self._completion(step, result)]):
                 self.display.recorded(f"check: {check.summary}")
@@ -270,6 +322,76 @@ class Walker:
                 draft.discard()
         else:
             self._run_command(step)
+
+    def _run_check(self, step: CheckStep) -> CheckRan:
+        """Run the check. One that cannot run (a path not found) is recorded as failed and the
+        step stays open: correct the input and run it again, or override it with a reason."""
+        try:
+            return actions.run_check(step, self.current, cwd=self.options.cwd)
+        except Interrupted:
+            raise
+        except IrbookError as err:
+            failed = CheckRan(
+                action=step.uses, ok=False, summary=err.message, failed=True, inputs=[]
+            )
+            self._append_fact(NewEvent(Kind.CHECK_RAN, failed, step_id=step.id))
+            raise CheckFailed(
+                f"check {step.id} failed: {err.message}; the step stays open",
+                hint="correct the input (`Change an input`, or `irbook set ID NAME=VALUE`) and "
+                "run the check again, or override it with a reason",
+            ) from None
+
+    def _override(self, step: Step, reason: str) -> None:
+        if not isinstance(step, CheckStep) or not engine.check_failed(self.current, step.id):
+            raise UsageError(f"step {step.id}: only a check that failed can be overridden")
+        if not reason.strip():
+            raise UsageError("an override needs a reason")
+        clean, found = redact(reason.strip())
+        self._tell_redacted(found)
+        payload = StepCompleted(
+            value={"ok": False, "overridden": True}, redacted=found, reason=clean, overridden=True
+        )
+        self._settle(step, [NewEvent(Kind.STEP_COMPLETED, payload, step_id=step.id)])
+
+    def _correct(self, decision: CorrectInput) -> None:
+        fix = correct_input(
+            self.store, self.current, decision.input_id, decision.value, responder=self.responder
+        )
+        self._tell_redacted(fix.redacted)
+        if fix.event is None:
+            self.display.recorded(f"{decision.input_id}: unchanged")
+            return
+        p = fix.event.payload
+        self.display.recorded(
+            f"input {decision.input_id} = {show_value(p['value'])} (was {show_value(p['previous'])})"
+        )
+        for check in fix.rerun:
+            if self.current.steps[check.id].status in engine.OPEN_STATES:
+                self.display.notice(f"check {check.id} ran with the old value: run it again")
+            elif decision.rerun:
+                reopen = StepReopened(reason=f"input {decision.input_id} corrected: re-run")
+                self._append_fact(NewEvent(Kind.STEP_REOPENED, reopen, step_id=check.id))
+                self.display.recorded(f"{check.id} reopened to run again")
+            else:
+                self.display.notice(f"check {check.id} ran with the old value (not re-run)")
+
+    def _wait(self, step: Step, decision: Wait) -> None:
+        """Keep the step open, waiting on someone or something; the walk goes on without it."""
+        on, found = redact(decision.on.strip())
+        if not on:
+            raise UsageError("'waiting' needs who or what it waits on")
+        self._tell_redacted(found)
+        due = decision.due.astimezone(UTC).isoformat() if decision.due is not None else ""
+        st = self.current.steps[step.id]
+        if step.id in self._came_back:
+            self._waited_again.add(step.id)
+        same_due = (st.due.isoformat() if st.due else "") == due
+        if st.status is StepStatus.WAITING and st.waiting_on == on and same_due:
+            self.display.recorded(f"{step.id}: still waiting on {on}")
+            return  # nothing new to record (an answers file passed again)
+        payload = StepWaiting(on=on, due=due, redacted=found)
+        self._append_fact(NewEvent(Kind.STEP_WAITING, payload, step_id=step.id))
+        self.display.recorded(f"{step.id}: {_waiting_line(step, self.current.steps[step.id])}")
 
     def _run_command(self, step: CommandStep) -> None:
         if not self.source.confirm_command(step):
@@ -379,7 +501,7 @@ class Walker:
         told. True when ours was recorded."""
         recorded = self._record_unless(
             news,
-            taken=lambda: self.current.steps[step.id].status is not StepStatus.PENDING,
+            taken=lambda: self.current.steps[step.id].status not in engine.OPEN_STATES,
             lost=LOST_STEP,
         )
         if recorded:
@@ -429,6 +551,11 @@ class Walker:
 _REDACTED_ON_RECORD = frozenset({Kind.EVIDENCE_ATTACHED, Kind.CHECK_RAN, Kind.COMMAND_RAN})
 
 
+def _waiting_line(step: Step, st: engine.StepState) -> str:
+    due = f", due {st.due:%Y-%m-%d %H:%M} UTC" if st.due is not None else ""
+    return f"{step.id} ({step.label}) waiting on {st.waiting_on}{due}"
+
+
 def checklist_ticked(step: ChecklistStep, value: Any) -> list[str]:
     """The ticked items, in the runbook's order; UsageError for an item the step does not have."""
     if value is True:  # "done" without a list: every item
@@ -449,9 +576,11 @@ NOTICE_KINDS = frozenset(
         Kind.STEP_SKIPPED,
         Kind.STEP_NOT_APPLICABLE,
         Kind.STEP_REOPENED,
+        Kind.STEP_WAITING,
         Kind.NOTE_ADDED,
         Kind.EVIDENCE_ATTACHED,
         Kind.INPUT_RECORDED,
+        Kind.INPUT_CORRECTED,
         Kind.CHECK_RAN,
         Kind.ROLE_ASSIGNED,
         Kind.INCIDENT_CLOSED,

@@ -124,6 +124,19 @@ class SqliteReader:
         if row is None or row[0] != str(SCHEMA_VERSION):
             connection.close()
             return None  # an old, newer or damaged schema: the ORM store says which
+        try:
+            tables = {
+                r[0]
+                for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                    ("incident", "event"),
+                )
+            }
+        except sqlite3.Error:
+            tables = set()
+        if tables != {"incident", "event"}:
+            connection.close()
+            return None  # a dropped table: the ORM store calls the database corrupt (exit 2)
         return cls(url, connection)
 
     @property

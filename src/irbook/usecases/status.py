@@ -44,6 +44,8 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
                     "reason": s.reason,
                     "unticked": s.unticked,
                     "value": s.value,
+                    "waiting_on": s.waiting_on,
+                    "due": _iso(s.due),
                 }
             )
         phases.append(
@@ -76,16 +78,54 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
             "with_exceptions": progress.with_exceptions,
             "skipped": progress.skipped,
             "not_applicable": progress.not_applicable,
+            "waiting": progress.waiting,
             "phase": progress.phase_index,
             "phases": progress.phase_count,
         },
         "next_step": nxt.id if nxt and state.status == engine.OPEN else None,
+        "waiting": waiting_view(state, now=now),
         "milestones": {m.name: _iso(m.reached_at) for m in state.milestones.values()},
         "deadlines": [deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
         "events": len(state.events),
         "head_hash": state.head_hash,
         "phases": phases,
     }
+
+
+def waiting_view(state: IncidentState, *, now: datetime) -> list[dict[str, Any]]:
+    """Steps waiting on someone or something: on whom, since when (and how long), due when, and
+    whether the due time has passed at ``now``."""
+    from irbook.domain import engine
+
+    out = []
+    for step, s in engine.waiting_steps(state):
+        since = s.waiting_since
+        out.append(
+            {
+                "incident": state.incident_id,
+                "step": step.id,
+                "title": step.label,
+                "critical": step.critical,
+                "on": s.waiting_on,
+                "due": _iso(s.due),
+                "since": _iso(since),
+                "age_seconds": int((now - since).total_seconds()) if since else None,
+                "overdue": state.status == engine.OPEN and s.overdue(now),
+                "by": s.actor,
+            }
+        )
+    return out
+
+
+def age_text(seconds: int | None) -> str:
+    """A short age: 45m, 3h 10m, 2d 4h."""
+    if seconds is None:
+        return "?"
+    minutes = max(seconds, 0) // 60
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {mins}m" if hours else f"{mins}m"
 
 
 def list_view(

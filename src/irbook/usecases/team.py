@@ -20,6 +20,7 @@ from irbook.errors import NotFoundError, StoreUnavailableError, UsageError
 from irbook.loader.load import did_you_mean
 from irbook.store import Store
 from irbook.usecases.incidents import Responder, load_state, record_anyway, utc_now
+from irbook.usecases.status import waiting_view
 
 LATEST_EVENTS = 12
 
@@ -107,6 +108,11 @@ class WatchFrame:
     latest: list[EventLine]
     problem: str | None = None  # e.g. the database is unreachable; the view keeps retrying
     deadlines: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)  # status.waiting_view rows
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for w in self.waiting if w["overdue"])
 
 
 def phase_lines(state: IncidentState) -> list[PhaseLine]:
@@ -150,6 +156,7 @@ def watch_frame(
     state: IncidentState, *, latest: int = LATEST_EVENTS, problem: str | None = None
 ) -> WatchFrame:
     events = state.events[-latest:] if latest > 0 else []
+    now = utc_now()
     return WatchFrame(
         incident_id=state.incident_id,
         title=state.title,
@@ -162,7 +169,8 @@ def watch_frame(
             EventLine(e.seq, e.at, e.actor, event_text(state, e), e.login) for e in reversed(events)
         ],
         problem=problem,
-        deadlines=[deadline_view(d) for d in deadline_states(state, now=utc_now()) if d.applies],
+        deadlines=[deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
+        waiting=waiting_view(state, now=now),
     )
 
 
