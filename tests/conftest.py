@@ -19,7 +19,15 @@ def _isolated_user_dirs(
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the all.zip cache
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # the remembered actor name
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")  # no user.name from the machine's git
     monkeypatch.setenv("IRBOOK_LOG_DIR", str(home / "logs"))
     monkeypatch.setenv("IRBOOK_OUTPUT_DIR", str(home / "incidents"))
-    for name in ("IRBOOK_DB", "IRBOOK_RUNBOOKS", "IRBOOK_TEMPLATES", "IRBOOK_ACTOR"):
+    for name in (
+        "IRBOOK_DB",
+        "IRBOOK_RUNBOOKS",
+        "IRBOOK_TEMPLATES",
+        "IRBOOK_ACTOR",
+        "IRBOOK_CONFIG_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)

@@ -192,3 +192,7 @@ class RecordError(Exception):
 
 class ScriptExhausted(RuntimeError):
     """A scripted prompter was asked more questions than its script answers."""
+
+
+class HelpRequested(Exception):  # a signal, not an error: the responder pressed ?
+    """The responder pressed ``?`` at a prompt: show the help, then ask the same question again."""

@@ -107,6 +107,45 @@ def test_header_injection_on_the_command_line_exits_2(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_preview_is_recorded_as_a_preview_and_the_report_says_so(  # type: ignore[no-untyped-def]
+    make_incident, tmp_path: Path, capsys
+) -> None:
+    """Issue 15: the report listed `notify --preview` as "rendered", the same as a real .eml."""
+    state = make_incident()
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    out = str(tmp_path / "out")
+    common = ["--db", db, "--out", out]
+    assert run(["notify", state.incident_id, "advisory-downstream", "--preview", *common]) == 0
+    assert run(["notify", state.incident_id, "registry-report", *common]) == 0
+    capsys.readouterr()
+
+    assert run(["report", state.incident_id, "--format", "json", "--db", db]) == 0
+    report = json.loads(capsys.readouterr().out)
+    states = {n["template"]: n["state"] for n in report["notifications"]}
+    assert states == {"advisory-downstream": "preview", "registry-report": "rendered"}
+    timeline = [t["summary"] for t in report["timeline"]]
+    assert any(
+        s.startswith("previewed (not written or sent) advisory-downstream") for s in timeline
+    )
+    assert any(s.startswith("rendered registry-report") for s in timeline)
+
+    assert run(["report", state.incident_id, "--format", "md", "--db", db]) == 0
+    markdown = capsys.readouterr().out
+    assert "| preview | advisory-downstream |" in markdown
+    assert "| rendered | registry-report |" in markdown
+
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        payloads = [
+            json.loads(p)
+            for (p,) in conn.execute(
+                "select payload from event where kind = 'notification_rendered' order by seq"
+            )
+        ]
+    assert [p.get("preview", False) for p in payloads] == [True, False]
+
+
 def test_notify_preview_shows_every_line_whole(make_incident, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Issue 15: the preview was a panel 80 columns wide that cropped longer lines; piped, each
     line of the message is printed as it is."""

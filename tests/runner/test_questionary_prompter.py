@@ -126,3 +126,51 @@ def test_the_walker_keeps_the_incident_and_says_how_to_resume_when_input_ends(
     assert error.hint is not None and error.hint.startswith("resume with: irbook resume ")
     incident_id = error.hint.removeprefix("resume with: irbook resume ")
     assert load_state(store, incident_id).incident_id == incident_id
+
+
+class KeyedPrompter(QuestionaryPrompter):
+    """The real questionary prompts, with the keys for each question typed once it is asked
+    (keys typed ahead are discarded by design, so they cannot all be sent up front)."""
+
+    def __init__(self, pipe: object, keys: list[str]) -> None:
+        self.pipe, self.keys = pipe, list(keys)
+
+    def _type(self) -> None:
+        self.pipe.send_text(self.keys.pop(0))  # type: ignore[attr-defined]
+
+    def select(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._type()
+        return super().select(*args, **kwargs)
+
+    def text(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._type()
+        return super().text(*args, **kwargs)
+
+
+def test_going_back_to_an_input_step_offers_the_earlier_answer(keys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    up, enter = "\x1b[A", "\r"
+    prompter = KeyedPrompter(
+        keys,
+        [
+            enter,  # vector: the first choice
+            enter,  # organisation (optional): empty
+            enter,  # affected-devices: "Answer"
+            "web-1 ci-4" + enter,
+            up * 3 + enter,  # disconnect: up from the top wraps to Pause, Change an input, Go back
+            enter,  # the list's cursor starts on the latest settled step: affected-devices
+            enter,  # affected-devices again: "Answer"
+            enter,  # the earlier answer is in the field: Enter keeps it
+            up + enter,  # disconnect: "Pause"
+        ],
+    )
+    store = open_store(str(tmp_path / "irbook.db"))
+    result = start(
+        mini(), store=store, responder=responder(), display=RecordingDisplay(), prompter=prompter
+    )
+    assert result.outcome == "paused" and prompter.keys == []
+    answers = [
+        e.payload["value"]
+        for e in result.state.events
+        if e.step_id == "affected-devices" and e.kind == "step_completed"
+    ]
+    assert answers == [["web-1", "ci-4"], ["web-1", "ci-4"]]

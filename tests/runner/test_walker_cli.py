@@ -283,3 +283,29 @@ def test_resume_with_an_unknown_role_says_which_roles_exist(
     assert code == 2
     assert "has no role 'comms-led' (did you mean 'comms-lead'?)" in err
     assert "ops-lead, comms-lead" in err
+
+
+def test_status_prints_a_legend_of_its_marks_and_json_has_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "irbook.db")
+    partial = write(
+        tmp_path / "a.yaml", "inputs: {vector: unknown}\nsteps:\n  affected-devices: [a]\n"
+    )
+    assert cli(capsys, "start", str(MINI), "--answers", str(partial), "--db", db)[0] == 1
+    code, out, _ = cli(capsys, "status", "--db", db)
+    assert code == 0
+    legend = " ".join(out.split()[out.split().index("legend:") :])  # however the width wraps it
+    for meaning in (
+        "✓ done",
+        "≈ done with exceptions",
+        "↷ skipped",
+        "· pending",
+        "– not applicable",
+        "! critical",
+        "← next",
+    ):
+        assert meaning in legend, legend
+    code, out, _ = cli(capsys, "status", "--json", "--db", db)
+    assert code == 0 and "legend" not in out
+    assert json.loads(out)["progress"]["settled"] == 1

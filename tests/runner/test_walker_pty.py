@@ -73,6 +73,7 @@ class Responder:
             "IRBOOK_ACTOR": "alice",
             "COLUMNS": "120",
             "IRBOOK_OUTPUT_DIR": str(tmp_path / "out"),
+            "PAGER": "cat",  # long notifications go through $PAGER (test_notify_review uses less)
         }
         self.child: pexpect.spawn | None = None
 
@@ -127,6 +128,11 @@ class Responder:
             step_id = self.step_id(label)
             self.c.expect(r"\?")
             if step_id in LIST_ANSWERS:
+                # "?" also matches the echo of the menu's answer ("? What now? Answer"): wait
+                # for the text prompt's own hint ("(separate items ...", "..., separated by
+                # ...") and its cursor, or the keys are discarded as typed ahead
+                self.c.expect("separate")
+                self.c.expect(re.escape("\x1b[?25h"))
                 self.c.send(LIST_ANSWERS[step_id] + KEY_ENTER)
             elif step_id in CHOICE_ANSWERS:
                 self.c.send(CHOICE_ANSWERS[step_id])
@@ -140,6 +146,10 @@ class Responder:
         elif kind == "command":
             self.c.expect("How\\?")
             self.c.send(KEY_DOWN + KEY_ENTER)  # "I ran it myself: mark done"
+        elif kind == "notify":  # the rendered message is shown, then: record it?
+            self.c.expect("Record this notification")
+            self.c.expect("No leaves the step open")
+            self.c.send("y" + KEY_ENTER)
 
     def kill9(self) -> None:
         os.kill(self.c.pid, signal.SIGKILL)

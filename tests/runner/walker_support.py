@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from irbook.domain.engine import IncidentState, Progress
-from irbook.domain.models import Phase, Step
+from irbook.domain.models import Phase, RunbookInput, Step
 from irbook.loader.load import LoadedRunbook, load_runbook
 from irbook.usecases.incidents import Responder
 
@@ -58,6 +59,18 @@ class RecordingDisplay:
 
     def finished(self, state: IncidentState) -> None:
         self.lines.append("finished")
+
+    def help(self, topic: Any) -> None:  # a runner.help.HelpTopic
+        self.lines.append(f"help: {topic.title}")
+
+    def input(self, spec: RunbookInput) -> None:
+        self.lines.append(f"input help: {spec.id}")
+
+    def details(self, lines: list[str]) -> None:
+        self.lines.extend(f"  {line}" for line in lines)
+
+    def message(self, title: str, text: str) -> None:
+        self.lines.append(f"message: {title}")
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         for step, needs in waits:

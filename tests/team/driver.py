@@ -54,6 +54,18 @@ class RecordingDisplay:
     def waiting(self, state: Any, waits: Any) -> None:
         pass
 
+    def help(self, topic: Any) -> None:
+        pass
+
+    def input(self, spec: Any) -> None:
+        pass
+
+    def details(self, lines: Any) -> None:
+        pass
+
+    def message(self, title: Any, text: Any) -> None:
+        pass
+
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted

@@ -293,3 +293,15 @@ class _Silent:
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         pass
+
+    def help(self, topic: object) -> None:
+        pass
+
+    def input(self, spec: object) -> None:
+        pass
+
+    def details(self, lines: list[str]) -> None:
+        pass
+
+    def message(self, title: str, text: str) -> None:
+        pass

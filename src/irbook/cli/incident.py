@@ -66,7 +66,33 @@ def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callabl
         if value:
             flags += [flag, value]
     tail = "".join(f" {shlex.quote(f)}" for f in flags)
-    return lambda incident_id: f"irbook resume {incident_id}{tail}"
+    program = _program()
+    return lambda incident_id: f"{program} resume {incident_id}{tail}"
+
+
+def _program() -> str:
+    """How to run this same irbook again from the shell that started it.
+
+    ``irbook`` when that name on PATH is this executable; otherwise (installed in a virtualenv
+    that is not activated, run as ``.venv/bin/irbook``) its full path, or ``python -m irbook``
+    with this interpreter, so the printed resume command works as pasted.
+    """
+    import shlex
+    import shutil
+    import sys
+
+    on_path = shutil.which("irbook")
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "irbook":
+        if argv0.parent == Path() and on_path:  # found through PATH by the shell itself
+            return "irbook"
+        used = argv0.absolute()
+        if on_path and Path(on_path).resolve() == used.resolve():
+            return "irbook"
+        return shlex.quote(str(used))
+    if on_path:
+        return "irbook"
+    return f"{shlex.quote(sys.executable)} -m irbook"
 
 
 @app.command()
@@ -102,14 +128,14 @@ def start(
 
     Example: irbook start supply-chain-compromise --title 'Malicious @acme/ui 2.3.1' --severity SEV1
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console.walker import ConsoleDisplay
     from irbook.loader import catalog
     from irbook.runner import WalkOptions
     from irbook.runner.api import start as start_walk
-    from irbook.usecases.incidents import Responder
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
-    responder = Responder.resolve(actor)
+    responder = responder_for(actor)
     with opened_store(db, create=True) as store:
         start_walk(
             loaded,
@@ -140,12 +166,12 @@ def resume(
 
     Example: irbook resume IR-20260511-1A2B --as alice --role comms-lead
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console.walker import ConsoleDisplay
     from irbook.runner import WalkOptions
     from irbook.runner.api import resume as resume_walk
-    from irbook.usecases.incidents import Responder
 
-    responder = Responder.resolve(actor)
+    responder = responder_for(actor)
     with opened_store(db) as store:
         resume_walk(
             incident,
@@ -229,7 +255,9 @@ def list_incidents(
     from irbook.usecases.status import list_view
 
     with opened_reader(db) as store:
-        rows = list_view(store.incidents(status="open" if open_only else None))
+        rows = list_view(
+            store.incidents(status="open" if open_only else None), store.changed_severities()
+        )
         where = store.where
     show.incident_list(rows, as_json=json_output, where=where)
 
@@ -249,11 +277,12 @@ def note(
     Example: irbook note IR-20260511-1A2B 'ci-runner-4 reimaged; disk kept for forensics'
     """
     from irbook import console
-    from irbook.usecases.incidents import Responder, add_note
+    from irbook.cli.options import responder as responder_for
+    from irbook.usecases.incidents import add_note
 
     with opened_store(db) as store:
         event, redacted = add_note(
-            store, incident, text, responder=Responder.resolve(actor), step_id=step
+            store, incident, text, responder=responder_for(actor), step_id=step
         )
     if redacted:
         console.warn(f"redacted before storing: {', '.join(redacted)}; rotate that secret")
@@ -327,14 +356,15 @@ def attach(
     Example: irbook attach IR-20260511-1A2B ./proxy-2026-05-11.log.gz -d 'proxy log, exfil window'
     """
     from irbook import console
-    from irbook.usecases.incidents import Responder, attach_evidence
+    from irbook.cli.options import responder as responder_for
+    from irbook.usecases.incidents import attach_evidence
 
     with opened_store(db) as store:
         event = attach_evidence(
             store,
             incident,
             file,
-            responder=Responder.resolve(actor),
+            responder=responder_for(actor),
             description=description,
             step_id=step,
         )
@@ -349,17 +379,73 @@ def attach(
         )
 
 
-@app.command()
-def close(incident: IncidentArg, actor: AsOption = None, db: DbOption = None) -> None:
-    """Close an incident. Refused while critical steps are open; ends "completed", or
-    "completed with exceptions" when any step was skipped or left open.
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", help="Why (kept in the log and the report).", show_default=False),
+]
 
-    Example: irbook close IR-20260511-1A2B
+
+@app.command()
+def close(
+    incident: IncidentArg,
+    abandon: Annotated[
+        bool,
+        typer.Option(
+            "--abandon",
+            help="End a mistaken or duplicate incident as 'abandoned', open steps and all "
+            "(needs --reason; the log is kept and `list` shows it apart).",
+        ),
+    ] = False,
+    reason: ReasonOption = None,
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Close an incident. Refused while critical steps are open; ends "completed", or
+    "completed with exceptions" when any step was skipped or left open. With --abandon it ends
+    "abandoned" whatever its steps say.
+
+    Example: irbook close IR-20260511-1A2B --abandon --reason 'duplicate of IR-20260511-9F3C'
     """
     from irbook import console
+    from irbook.cli.options import responder as responder_for
     from irbook.domain.describe import describe_event
-    from irbook.usecases.incidents import Responder, close_incident
+    from irbook.errors import UsageError
+    from irbook.usecases.incidents import abandon_incident, close_incident
+
+    if reason is not None and not abandon:
+        raise UsageError("--reason goes with --abandon", hint="a normal close takes no reason")
+    if abandon and reason is None:
+        raise UsageError("--abandon needs --reason", hint="--reason 'duplicate of IR-...'")
+    with opened_store(db) as store:
+        responder = responder_for(actor)
+        if abandon:
+            state = abandon_incident(store, incident, reason=reason or "", responder=responder)
+        else:
+            state = close_incident(store, incident, responder=responder)
+    console.success(f"{state.incident_id} {describe_event(state.events[-1])}")
+
+
+@app.command()
+def severity(
+    incident: IncidentArg,
+    level: Annotated[str, typer.Argument(help="The new severity: SEV1 (worst) to SEV4.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it changed (kept in the log and the report).")
+    ],
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change an open incident's severity; the change is an event in its timeline.
+
+    Example: irbook severity IR-20260511-1A2B SEV1 --reason 'tokens confirmed exfiltrated'
+    """
+    from irbook import console
+    from irbook.cli.options import responder as responder_for
+    from irbook.domain.describe import describe_event
+    from irbook.usecases.incidents import change_severity
 
     with opened_store(db) as store:
-        state = close_incident(store, incident, responder=Responder.resolve(actor))
+        state = change_severity(
+            store, incident, level, reason=reason, responder=responder_for(actor)
+        )
     console.success(f"{state.incident_id} {describe_event(state.events[-1])}")

@@ -78,11 +78,11 @@ def notify_command(
 
     Example: irbook notify IR-20260511-1A2B advisory-downstream --to users@example.com --preview
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console import notify as show
     from irbook.notify import notify
-    from irbook.usecases.incidents import Responder
 
-    responder = Responder.resolve(actor)
+    responder = responder_for(actor)
     with opened_store(db) as store:
         result = notify(
             store=store,
@@ -146,16 +146,16 @@ def advisory_command(
 
     Example: irbook advisory IR-20260511-1A2B --format csaf --csaf-category advisory -o advisory.json
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console import notify as show
     from irbook.notify.advisory.service import advisory
-    from irbook.usecases.incidents import Responder
 
     with opened_store(db) as store:
         result = advisory(
             store=store,
             incident_id=incident,
             fmt=fmt,
-            responder=Responder.resolve(actor),
+            responder=responder_for(actor),
             category=csaf_category,
             namespace=namespace,
             templates_dir=templates_dir,

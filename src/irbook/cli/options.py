@@ -9,6 +9,7 @@ import typer
 
 if TYPE_CHECKING:
     from irbook.store import Reader, Store
+    from irbook.usecases.incidents import Responder
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 RunbooksDirOption = Annotated[
@@ -43,7 +44,8 @@ AsOption = Annotated[
     str | None,
     typer.Option(
         "--as",
-        help="Who you are (default: IRBOOK_ACTOR, else your OS user name).",
+        help="Who you are (default: IRBOOK_ACTOR, else `git config user.name`, else the name "
+        "asked once and remembered on this machine).",
         show_default=False,
     ),
 ]
@@ -80,3 +82,25 @@ def opened_reader(db: str | None) -> Iterator["Reader"]:
         yield reader
     finally:
         reader.close()
+
+
+def responder(actor: str | None) -> "Responder":
+    """Who is acting (``Responder.resolve``); at a terminal, a name nothing else gives is asked
+    once and remembered on this machine, instead of recording the login name (``root``)."""
+    import sys
+
+    from irbook.usecases.incidents import Responder
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return Responder.resolve(actor)
+
+    def ask() -> str:
+        from irbook.prompts.terminal import QuestionaryPrompter
+        from irbook.usecases.actor import remembered_path
+
+        return QuestionaryPrompter().text(
+            "Your name, as recorded on every event you write "
+            f"(asked once; kept in {remembered_path()}; --as or IRBOOK_ACTOR override it)"
+        )
+
+    return Responder.resolve(actor, ask=ask)

@@ -86,11 +86,11 @@ def followup(
 
     Example: irbook followup IR-20260511-1A2B "Move publishing to trusted publishing" --owner dana --due 2026-06-30
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console import report as show
     from irbook.usecases.followups import add_followup
-    from irbook.usecases.incidents import Responder
 
-    responder = Responder.resolve(actor)
+    responder = responder_for(actor)
     with opened_store(db) as store:
         result = add_followup(store, incident, text, responder=responder, owner=owner, due=due)
     show.followup_added(result, as_json=json_output)

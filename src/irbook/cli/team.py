@@ -73,12 +73,12 @@ def assign(
 
     Example: irbook assign IR-20260511-7F3A ops-lead alice
     """
+    from irbook.cli.options import responder as responder_for
     from irbook.console import team as show
-    from irbook.usecases.incidents import Responder
     from irbook.usecases.team import assign_role
 
     with opened_store(db) as store:
-        event = assign_role(store, incident, role, person, responder=Responder.resolve(actor))
+        event = assign_role(store, incident, role, person, responder=responder_for(actor))
     show.assigned(event, as_json=json_output)
 
 

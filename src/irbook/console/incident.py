@@ -109,6 +109,17 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
                 markup=False,
                 style=style,
             )
+    stdout().print()
+    stdout().print(legend(), markup=False, style="dim")
+
+
+def legend() -> str:
+    """What the marks of `status` mean (the JSON needs none: it names every status)."""
+    marks = " · ".join(f"{mark} {name}" for name, mark in _STATUS_MARK.items())
+    return (
+        f"legend: {marks} · ✓ before a phase: every step settled · ! critical (cannot be "
+        "skipped) · ← next: the next step to answer"
+    )
 
 
 _DEADLINE_STYLE = {"met": "green", "missed": "bold red", "skipped": "yellow", "open": "white"}
@@ -140,17 +151,27 @@ def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> N
         return
     from irbook.console.layout import table
 
-    table(
-        ("id", "status", "sev", "title", "runbook", "opened"),
-        [
+    # Abandoned incidents (mistakes, duplicates) are kept but listed apart, after the real ones
+    kept = [r for r in rows if r["status"] != "abandoned"]
+    abandoned = [r for r in rows if r["status"] == "abandoned"]
+    for group, title in ((kept, None), (abandoned, "abandoned (mistaken or duplicate)")):
+        if not group:
+            continue
+        if title is not None:
+            if kept:
+                stdout().print()
+            stdout().print(title, markup=False, style="bold")
+        table(
+            ("id", "status", "sev", "title", "runbook", "opened"),
             [
-                row["id"],
-                row["status"],
-                row["severity"],
-                row["title"],
-                row["runbook"],
-                (row["opened_at"] or "")[:16].replace("T", " "),
-            ]
-            for row in rows
-        ],
-    )
+                [
+                    row["id"],
+                    row["status"],
+                    row["severity"],
+                    row["title"],
+                    row["runbook"],
+                    (row["opened_at"] or "")[:16].replace("T", " "),
+                ]
+                for row in group
+            ],
+        )

@@ -8,7 +8,8 @@ from irbook.console import escape, markdown, markup, stdout
 
 if TYPE_CHECKING:
     from irbook.domain.engine import IncidentState, Progress
-    from irbook.domain.models import Phase, Step
+    from irbook.domain.models import Phase, RunbookInput, Step
+    from irbook.runner.help import HelpTopic
 
 
 def _holder(state: IncidentState, step: Step) -> str:
@@ -70,6 +71,44 @@ class ConsoleDisplay:
             markup(f"[magenta]Evidence to attach:[/] {escape(step.evidence)}")
         if step.help:
             markdown(step.help)
+
+    def help(self, topic: HelpTopic) -> None:
+        stdout().print()
+        markup(f"[bold cyan]{escape(topic.title)}[/]")
+        markdown(topic.help)
+        if topic.references:
+            markup("[bold]References:[/]")
+            for reference in topic.references:
+                stdout().print(f"  - {reference}", markup=False)
+        if topic.keys:
+            markup("[bold]Keys:[/]")
+            for line in topic.keys:
+                stdout().print(f"  {line}", markup=False, style="dim")
+        stdout().print()
+
+    def input(self, spec: RunbookInput) -> None:
+        if spec.help:
+            stdout().print()
+            markdown(spec.help)
+
+    def message(self, title: str, text: str) -> None:
+        """The message in a panel; through the pager ($PAGER, else less) when it is taller than
+        the terminal, so its top is not scrolled away before the question."""
+        import shutil
+
+        from rich.panel import Panel
+
+        panel = Panel(text.rstrip(), title=title, expand=False)
+        console = stdout()
+        if text.count("\n") + 6 > shutil.get_terminal_size().lines and console.is_terminal:
+            with console.pager(styles=False):
+                console.print(panel, markup=False)
+        else:
+            console.print(panel, markup=False)
+
+    def details(self, lines: list[str]) -> None:
+        for line in lines:
+            stdout().print(f"    {line}", markup=False, soft_wrap=False)
 
     def recorded(self, message: str) -> None:
         stdout().print(f"✓ {message}", markup=False, style="green")

@@ -97,6 +97,8 @@ def _closed(p: dict[str, Any], _: str) -> str:
         )
     ]
     parts = [f"{label}: {', '.join(ids)}" for label, ids in named if ids]
+    if p.get("reason"):
+        parts.insert(0, f"reason: {p['reason']}")
     return f"closed: {p.get('outcome', '')}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
@@ -134,12 +136,14 @@ _DESCRIBE: dict[str, Describer] = {
     Kind.CHECK_RAN: _check,
     Kind.COMMAND_RAN: lambda p, _: f"ran `{p.get('command', '')}` (exit {p.get('exit_code', '?')})",
     Kind.NOTIFICATION_RENDERED: lambda p, _: (
-        f"rendered {p.get('template', '')} for {p.get('audience', '')}: {p.get('subject', '')}"
+        f"{'previewed (not written or sent)' if p.get('preview') else 'rendered'} "
+        f"{p.get('template', '')} for {p.get('audience', '')}: {p.get('subject', '')}"
     ),
     Kind.NOTIFICATION_SENT: _sent,
     Kind.ROLE_ASSIGNED: lambda p, _: f"{p.get('person', '')} is {p.get('role', '')}",
     Kind.SEVERITY_CHANGED: lambda p, _: (
         f"severity {p.get('previous', '')} → {p.get('severity', '')}"
+        + (f": {p['reason']}" if p.get("reason") else "")
     ),
     Kind.INCIDENT_CLOSED: _closed,
     Kind.FOLLOWUP_ADDED: _followup,

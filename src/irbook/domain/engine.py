@@ -36,6 +36,7 @@ OPEN_STATES = frozenset({StepStatus.PENDING, StepStatus.WAITING})
 OPEN = "open"
 COMPLETED = "completed"
 COMPLETED_WITH_EXCEPTIONS = "completed with exceptions"
+ABANDONED = "abandoned"  # closed as a mistake or a duplicate: kept in the log, listed apart
 
 
 @dataclass

@@ -139,6 +139,8 @@ class NotificationRendered(Payload):
     to: list[str] = []
     sha256: str
     path: str | None = None
+    preview: bool = False  # only shown (`notify --preview`): no .eml written, nothing sent
+    OMIT_WHEN_EMPTY = ("preview",)
 
 
 class NotificationSent(Payload):
@@ -158,15 +160,20 @@ class RoleAssigned(Payload):
 class SeverityChanged(Payload):
     severity: str
     previous: str
+    reason: str = ""  # why (`irbook severity ID SEV1 --reason ...`), secrets redacted
+    redacted: list[str] = []
+    OMIT_WHEN_EMPTY = ("reason", "redacted")
 
 
 class IncidentClosed(Payload):
-    outcome: str  # "completed" or "completed with exceptions"
+    outcome: str  # "completed", "completed with exceptions" or "abandoned"
     skipped: list[str] = []
     open_steps: list[str] = []
     exceptions: list[str] = []  # checklists done with exceptions
     not_applicable: list[str] = []  # steps the responders decided do not apply (not exceptions)
-    OMIT_WHEN_EMPTY = ("exceptions", "not_applicable")
+    reason: str = ""  # why an incident was abandoned (a duplicate, a mistaken start)
+    redacted: list[str] = []  # kinds of secrets removed from the reason
+    OMIT_WHEN_EMPTY = ("exceptions", "not_applicable", "reason", "redacted")
 
 
 class FollowupAdded(Payload):

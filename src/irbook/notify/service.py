@@ -127,7 +127,9 @@ def notify(
             out_dir or incidents.output_dir(state.incident_id),
             stem=f"{state.incident_id}-{template}",
         )
-    _record_rendered(store, state.incident_id, notification, message, path, responder, None)
+    _record_rendered(
+        store, state.incident_id, notification, message, path, responder, None, preview=path is None
+    )
     if config is None:
         return NotifyResult(notification, message, path, secrets=tuple(secrets))
     recipients = [envelope_address(a) for a in notification.to]
@@ -161,6 +163,7 @@ class StepDraft:
     rendered: NotificationRendered
     draft: Path
     path: Path  # where the .eml goes once the event is committed
+    notification: Notification | None = None  # what the walker shows before recording it
 
     def publish(self) -> Path:
         publish_eml(self.draft, self.path, self.rendered.sha256)
@@ -198,7 +201,7 @@ def draft_notify_step(
         out_dir or incidents.output_dir(state.incident_id),
         stem=f"{state.incident_id}-{step.template}",
     )
-    return StepDraft(_rendered(notification, message, path), draft, path)
+    return StepDraft(_rendered(notification, message, path), draft, path, notification)
 
 
 def publish_recorded_drafts(state: IncidentState) -> list[Path]:
@@ -243,9 +246,10 @@ def run_notify_step(
 
 
 def _rendered(
-    notification: Notification, message: Message, path: Path | None
+    notification: Notification, message: Message, path: Path | None, *, preview: bool = False
 ) -> NotificationRendered:
     return NotificationRendered(
+        preview=preview,
         template=notification.template,
         audience=notification.audience,
         subject=notification.subject,
@@ -263,7 +267,9 @@ def _record_rendered(
     path: Path | None,
     responder: Responder,
     step_id: str | None,
+    *,
+    preview: bool = False,
 ) -> Event:
-    payload = _rendered(notification, message, path)
+    payload = _rendered(notification, message, path, preview=preview)
     new = NewEvent(Kind.NOTIFICATION_RENDERED, payload, step_id=step_id)
     return incidents.record_anyway(store, incident_id, new, responder)

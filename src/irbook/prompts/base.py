@@ -14,9 +14,15 @@ class Prompter(Protocol):
     """What the walker may ask. Ctrl-C raises KeyboardInterrupt from any method."""
 
     def select(
-        self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
+        self,
+        message: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        default: str | None = None,
+        escape: str | None = None,
     ) -> str:
-        """Pick one of (title, value) pairs; returns the value."""
+        """Pick one of (title, value) pairs; returns the value. With ``escape``, Esc leaves the
+        menu and returns that value. ``?`` raises HelpRequested (at every prompt)."""
         ...
 
     def text(
@@ -30,7 +36,11 @@ class Prompter(Protocol):
 
     def confirm(self, message: str, *, default: bool = False) -> bool: ...
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]: ...
+    def checkbox(
+        self, message: str, choices: Sequence[str], *, default: Sequence[str] = ()
+    ) -> list[str]:
+        """Tick any of ``choices``; those in ``default`` start ticked."""
+        ...
 
     def path(self, message: str, *, validate: Validator | None = None) -> str: ...
 
@@ -58,10 +68,15 @@ class ScriptedPrompter:
         return response
 
     def select(
-        self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
+        self,
+        message: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        default: str | None = None,
+        escape: str | None = None,
     ) -> str:
         value = self._next(message)
-        values = [v for _, v in choices]
+        values = [v for _, v in choices] + ([escape] if escape is not None else [])
         if value not in values:
             raise ValueError(f"scripted answer {value!r} is not one of {values} for: {message}")
         return str(value)
@@ -83,7 +98,9 @@ class ScriptedPrompter:
     def confirm(self, message: str, *, default: bool = False) -> bool:
         return bool(self._next(message))
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
+    def checkbox(
+        self, message: str, choices: Sequence[str], *, default: Sequence[str] = ()
+    ) -> list[str]:
         value = self._next(message)
         return [str(v) for v in value]
 

@@ -10,7 +10,7 @@ from typing import Any
 import questionary
 from prompt_toolkit.styles import Style
 
-from irbook.errors import TerminalInputError
+from irbook.errors import HelpRequested, TerminalInputError
 from irbook.prompts.base import Validator
 
 _STYLE = Style.from_dict(
@@ -58,7 +58,36 @@ def discard_typeahead() -> None:
         return
 
 
-def _ask(question: questionary.Question) -> Any:
+_HELP = object()  # what the application returns when ? was pressed
+_BACK = object()  # what it returns when Esc was pressed (only where escape=True)
+
+
+def _add_keys(app: Any, *, escape: bool) -> None:
+    """``?`` asks for help at any prompt (in a text prompt only while the answer is empty, so a
+    "?" inside an answer is typed as usual); ``escape`` makes Esc leave the prompt."""
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    keys = KeyBindings()
+
+    @Condition
+    def empty() -> bool:
+        return not app.current_buffer.text
+
+    @keys.add("?", filter=empty, eager=True)
+    def _help(event: Any) -> None:
+        event.app.exit(result=_HELP)
+
+    if escape:
+
+        @keys.add("escape", eager=True)
+        def _back(event: Any) -> None:
+            event.app.exit(result=_BACK)
+
+    app.key_bindings = merge_key_bindings([k for k in (app.key_bindings, keys) if k is not None])
+
+
+def _ask(question: questionary.Question, *, escape: bool = False) -> Any:
     """Ask like questionary's ``unsafe_ask`` (Ctrl-C raises KeyboardInterrupt, not None), but an
     input that ends or fails ends the prompt with TerminalInputError instead of hanging.
 
@@ -83,11 +112,15 @@ def _ask(question: questionary.Question) -> Any:
 
     if question.should_skip_question:
         return question.default
+    _add_keys(app, escape=escape)
     discard_typeahead()
     try:
-        return app.run(pre_run=pre_run, set_exception_handler=False)
+        answer = app.run(pre_run=pre_run, set_exception_handler=False)
     except EOFError:  # prompt_toolkit's signal that the input was closed
         raise TerminalInputError("the terminal input ended while a question was open") from None
+    if answer is _HELP:
+        raise HelpRequested
+    return answer
 
 
 class QuestionaryPrompter:
@@ -96,7 +129,12 @@ class QuestionaryPrompter:
     questions wait for Enter."""
 
     def select(
-        self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None
+        self,
+        message: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        default: str | None = None,
+        escape: str | None = None,
     ) -> str:
         options = [questionary.Choice(title=t, value=v) for t, v in choices]
         answer = _ask(
@@ -106,8 +144,11 @@ class QuestionaryPrompter:
                 default=default,
                 style=_STYLE,
                 use_shortcuts=len(options) <= 36,
-            )
+            ),
+            escape=escape is not None,
         )
+        if answer is _BACK:
+            return str(escape)
         return str(answer)
 
     def text(
@@ -135,8 +176,11 @@ class QuestionaryPrompter:
         question = questionary.confirm(message, default=default, auto_enter=False, style=_STYLE)
         return bool(_ask(question))
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
-        answer = _ask(questionary.checkbox(message, choices=list(choices), style=_STYLE))
+    def checkbox(
+        self, message: str, choices: Sequence[str], *, default: Sequence[str] = ()
+    ) -> list[str]:
+        options = [questionary.Choice(title=c, value=c, checked=c in default) for c in choices]
+        answer = _ask(questionary.checkbox(message, choices=options, style=_STYLE))
         return [str(a) for a in answer]
 
     def path(self, message: str, *, validate: Validator | None = None) -> str:

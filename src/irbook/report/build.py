@@ -351,6 +351,16 @@ def summary(
     return text
 
 
+def _notification_state(kind: str, payload: dict[str, Any], step_id: str | None) -> str:
+    """sent, rendered (an .eml written), or preview (only shown). A preview recorded before
+    ``preview`` existed is an `irbook notify` (no step) rendering without a file: every other
+    `irbook notify` writes an .eml."""
+    if kind == Kind.NOTIFICATION_SENT:
+        return "sent"
+    legacy_preview = step_id is None and not payload.get("path")
+    return "preview" if payload.get("preview") or legacy_preview else "rendered"
+
+
 def notifications(state: IncidentState) -> list[dict[str, Any]]:
     out = []
     for e in state.events_of(Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT):
@@ -361,7 +371,7 @@ def notifications(state: IncidentState) -> list[dict[str, Any]]:
                 at=e.at,
                 actor=e.actor,
                 step_id=e.step_id,
-                state="sent" if e.kind == Kind.NOTIFICATION_SENT else "rendered",
+                state=_notification_state(e.kind, p, e.step_id),
                 template=p.get("template", ""),
                 audience=p.get("audience"),
                 subject=p.get("subject", ""),

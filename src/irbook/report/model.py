@@ -208,7 +208,7 @@ class Notification(_Part):
     at: datetime
     actor: str
     step_id: str | None = None
-    state: Literal["rendered", "sent"]
+    state: Literal["rendered", "preview", "sent"]  # preview: only shown, no .eml written
     template: str
     audience: str | None = None
     subject: str

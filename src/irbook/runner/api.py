@@ -34,6 +34,7 @@ def _source(
     prompter: Prompter | None,
     resume_command: str,
     cwd: Path,
+    display: Display | None = None,
 ) -> DecisionSource:
     runbook = state_runbook.runbook
     context = ValueContext(cwd=cwd)
@@ -49,7 +50,8 @@ def _source(
         from irbook.prompts.terminal import QuestionaryPrompter
 
         prompter = QuestionaryPrompter()
-    return TerminalSource(prompter, context)
+    show_help = getattr(display, "help", None)  # a Display written before `?` existed has none
+    return TerminalSource(prompter, context, show_help=show_help)
 
 
 def start(
@@ -71,7 +73,7 @@ def start(
     runbook is still open, a responder at a terminal is asked whether to open a second one;
     without a terminal that takes ``new`` (`--new`)."""
     options = options or WalkOptions()
-    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd)
+    source = _source(loaded, answers, prompter, resume_hint("INCIDENT"), options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
     if not new:
         _refuse_a_silent_duplicate(loaded, store, source, resume_hint)
@@ -136,7 +138,7 @@ def resume(
             f"{did_you_mean(options.role, roles)}",
             hint=f"its roles: {', '.join(roles) or '(none)'}",
         )
-    source = _source(state, answers, prompter, options.resume_command, options.cwd)
+    source = _source(state, answers, prompter, options.resume_command, options.cwd, display)
     options.interactive = isinstance(source, TerminalSource)
     # `inputs:` of an answers file given again: a changed value is a correction (recorded with
     # the old one, its checks reopened), never silently ignored; an unchanged one is nothing.

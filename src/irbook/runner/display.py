@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from irbook.domain.engine import IncidentState, Progress
-from irbook.domain.models import Phase, Step
+from irbook.domain.models import Phase, RunbookInput, Step
+from irbook.runner.help import HelpTopic
 
 
 class Display(Protocol):
@@ -25,4 +26,20 @@ class Display(Protocol):
 
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         """Nothing can be asked now: each open step with the open steps it needs first."""
+        ...
+
+    def help(self, topic: HelpTopic) -> None:
+        """``?`` at a prompt: the step's or input's help, its references, the keys."""
+        ...
+
+    def input(self, spec: RunbookInput) -> None:
+        """An input is about to be asked: its help, under the prompt's question."""
+        ...
+
+    def details(self, lines: list[str]) -> None:
+        """Lines under the last message: a check's first findings, a failed command's output."""
+        ...
+
+    def message(self, title: str, text: str) -> None:
+        """A rendered notification to read before it is recorded (paged when long)."""
         ...

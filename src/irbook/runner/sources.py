@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from irbook.domain import engine
 from irbook.domain.describe import show_value
 from irbook.domain.engine import IncidentState
+from irbook.domain.events import Kind
 from irbook.domain.models import (
     ChecklistStep,
     CheckStep,
@@ -17,8 +19,9 @@ from irbook.domain.models import (
     Step,
     ValueType,
 )
-from irbook.errors import StepUnansweredError
+from irbook.errors import HelpRequested, StepUnansweredError
 from irbook.prompts import Prompter
+from irbook.prompts.base import Validator
 from irbook.runner.answers import AnswersFile
 from irbook.runner.corrections import checks_using
 from irbook.runner.decisions import (
@@ -35,7 +38,10 @@ from irbook.runner.decisions import (
     Skip,
     Wait,
 )
+from irbook.runner.help import KEYS_GO_BACK, KEYS_MENU, HelpTopic, input_topic, step_topic
 from irbook.runner.values import ValueContext, ValueSpec, coerce, parse_datetime, validator
+
+BACK_TO_CURRENT = "\x00current"  # Esc in the go-back list: no step id can be this
 
 UNANSWERED = object()
 
@@ -89,18 +95,101 @@ class FileSource:
     def confirm_command(self, step: CommandStep) -> bool:
         return True  # `{run: true}` in the file is the explicit confirmation
 
+    def record_notification(self, step: NotifyStep) -> bool:
+        return True  # `done` in the file is the decision; the walker shows nothing to read
+
     def close_at_end(self) -> bool:
         return False
 
 
-class TerminalSource:
-    """Decisions asked through a Prompter (questionary in a terminal; scripted in tests)."""
+class _Helping:
+    """A Prompter that answers ``?`` (HelpRequested) by showing the current topic and asking the
+    same question again, so every prompt of a step or input has help without each caller
+    handling it."""
 
-    def __init__(self, prompter: Prompter, context: ValueContext | None = None) -> None:
+    def __init__(self, prompter: Prompter, show: Callable[[HelpTopic], None] | None) -> None:
         self.prompter = prompter
+        self.show = show
+        self.topic: HelpTopic | None = None
+
+    def _again(self, ask: Callable[[], Any]) -> Any:
+        while True:
+            try:
+                return ask()
+            except HelpRequested:
+                if self.show is not None and self.topic is not None:
+                    self.show(self.topic)
+
+    def select(
+        self,
+        message: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        default: str | None = None,
+        escape: str | None = None,
+    ) -> str:
+        # escape only when asked for: a Prompter written before it existed still works
+        extra = {"escape": escape} if escape is not None else {}
+        return str(
+            self._again(lambda: self.prompter.select(message, choices, default=default, **extra))
+        )
+
+    def text(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
+        validate: Validator | None = None,
+    ) -> str:
+        return str(
+            self._again(
+                lambda: self.prompter.text(
+                    message, default=default, multiline=multiline, validate=validate
+                )
+            )
+        )
+
+    def confirm(self, message: str, *, default: bool = False) -> bool:
+        return bool(self._again(lambda: self.prompter.confirm(message, default=default)))
+
+    def checkbox(
+        self, message: str, choices: Sequence[str], *, default: Sequence[str] = ()
+    ) -> list[str]:
+        extra = {"default": default} if default else {}
+        return list(self._again(lambda: self.prompter.checkbox(message, choices, **extra)))
+
+    def path(self, message: str, *, validate: Validator | None = None) -> str:
+        return str(self._again(lambda: self.prompter.path(message, validate=validate)))
+
+
+def earlier_answer(state: IncidentState, step_id: str) -> Any:
+    """The answer a reopened step had before "go back" (its last step_completed), or None."""
+    for event in reversed(state.events):
+        if event.step_id == step_id and event.kind == Kind.STEP_COMPLETED:
+            return event.payload.get("value")
+    return None
+
+
+class TerminalSource:
+    """Decisions asked through a Prompter (questionary in a terminal; scripted in tests).
+
+    ``show_help`` shows a HelpTopic when the responder presses ``?`` (the walker passes its
+    display's); every question is then asked again.
+    """
+
+    def __init__(
+        self,
+        prompter: Prompter,
+        context: ValueContext | None = None,
+        show_help: Callable[[HelpTopic], None] | None = None,
+    ) -> None:
+        self.helping = _Helping(prompter, show_help)
+        self.prompter: Prompter = self.helping
         self.context = context or ValueContext()
 
     def input_value(self, spec: RunbookInput) -> Any:
+        self.helping.topic = input_topic(spec)
         value = ValueSpec.of(spec)
         raw = self._ask_value(spec.prompt, value, required=spec.required, default=spec.default)
         if raw == "" and not spec.required:
@@ -112,6 +201,7 @@ class TerminalSource:
         return ValueContext(cwd=self.context.cwd)
 
     def decide(self, step: Step, state: IncidentState) -> Decision:
+        self.helping.topic = step_topic(step)
         choices = []
         if step.critical:
             # No pre-selected "Done" on a critical step: a stray Enter only shows it again.
@@ -154,13 +244,21 @@ class TerminalSource:
             description = self.prompter.text("What is it? (optional)")
             return Attach(path.strip(), description.strip())
         if action == "back":
-            return self._go_back(state)
+            return self._go_back(step, state)
         if action == "pause":
             return Pause()
-        return self._complete(step)
+        return self._complete(step, earlier_answer(state, step.id))
 
     def confirm_command(self, step: CommandStep) -> bool:
         return self.prompter.confirm(f"Run `{step.run}` on this machine now?", default=False)
+
+    def record_notification(self, step: NotifyStep) -> bool:
+        """Asked after the rendered message was shown: record it (write the .eml) or not."""
+        return self.prompter.confirm(
+            "Record this notification (write the .eml into the incident's folder)? "
+            "No leaves the step open",
+            default=True,
+        )
 
     def close_at_end(self) -> bool:
         return self.prompter.confirm("Every step is settled. Close the incident now?", default=True)
@@ -181,13 +279,14 @@ class TerminalSource:
             return "Run the command, or mark it done"
         return "Done"
 
-    def _complete(self, step: Step) -> Decision:
+    def _complete(self, step: Step, earlier: Any = None) -> Decision:
+        """Ask for the step's answer; a step reopened by "go back" offers its ``earlier`` one."""
         if isinstance(step, InputStep):
             value = ValueSpec.of(step)
-            raw = self._ask_value(step.prompt, value, required=True)
+            raw = self._ask_value(step.prompt, value, required=True, default=earlier)
             return Complete(coerce(value, raw, self._now()))
         if isinstance(step, ChecklistStep):
-            return self._tick(step)
+            return self._tick(step, earlier if isinstance(earlier, list) else [])
         if isinstance(step, CommandStep):
             how = self.prompter.select(
                 "How?",
@@ -196,10 +295,12 @@ class TerminalSource:
             return Complete(True, perform=how == "run")
         return Complete(True, perform=isinstance(step, CheckStep | NotifyStep))
 
-    def _tick(self, step: ChecklistStep) -> Decision:
+    def _tick(self, step: ChecklistStep, earlier: list[Any]) -> Decision:
         """Every item ticked: done. Otherwise the responder chooses: leave it open (the default:
         nothing is recorded) or record it done with exceptions, with a reason."""
-        ticked = self.prompter.checkbox("Tick what is done:", list(step.items))
+        ticked = self.prompter.checkbox(
+            "Tick what is done:", list(step.items), default=[str(i) for i in earlier]
+        )
         unticked = [item for item in step.items if item not in ticked]
         if not unticked:
             return Complete(ticked)
@@ -251,13 +352,25 @@ class TerminalSource:
         )
         return Wait(on.strip(), parse_datetime(due.strip()) if due.strip() else None)
 
-    def _go_back(self, state: IncidentState) -> Decision:
+    def _go_back(self, current: Step, state: IncidentState) -> Decision:
+        """The settled steps, the cursor on the latest one of the current phase (the list of a
+        long runbook no longer starts at step 1); Esc returns to the current step."""
+        here = state.runbook.phase_of(current.id).id
         settled = [
-            (f"{s.label} ({state.steps[s.id].status})", s.id)
-            for _, s in state.runbook.steps()
+            (f"{phase.id}/{s.label} ({state.steps[s.id].status})", s.id, phase.id)
+            for phase, s in state.runbook.steps()
             if state.steps[s.id].seq is not None  # settled by an event (not by its `when`)
         ]
-        return GoBack(self.prompter.select("Go back to which step?", settled))
+        in_phase = [step_id for _, step_id, phase_id in settled if phase_id == here]
+        start = (in_phase or [settled[-1][1]])[-1] if settled else None
+        self.helping.topic = step_topic(current, keys=KEYS_MENU + KEYS_GO_BACK)
+        chosen = self.prompter.select(
+            "Go back to which step? (Esc: back to the current step)",
+            [(label, step_id) for label, step_id, _ in settled],
+            default=start,
+            escape=BACK_TO_CURRENT,
+        )
+        return Again() if chosen == BACK_TO_CURRENT else GoBack(chosen)
 
     def _ask_value(
         self,
@@ -269,11 +382,13 @@ class TerminalSource:
     ) -> Any:
         kind, choices = spec.kind, spec.choices
         if kind is ValueType.CHOICE and choices:
-            return self.prompter.select(
-                message, [(c, c) for c in choices], default=str(default) if default else None
-            )
+            picked = str(default) if default is not None and str(default) in choices else None
+            return self.prompter.select(message, [(c, c) for c in choices], default=picked)
         if kind is ValueType.MULTICHOICE and choices:
-            return self.prompter.checkbox(message, list(choices))
+            ticked = [str(d) for d in default] if isinstance(default, list) else []
+            return self.prompter.checkbox(message, list(choices), default=ticked)
+        if isinstance(default, list):  # an earlier list answer, as it would be typed
+            default = ", ".join(str(d) for d in default)
         if kind is ValueType.BOOL:
             # Typed, then Enter, with no default for a step: a "y" alone answers nothing, and a
             # stray Enter cannot record "no" (questionary's confirm takes "y" at once).

@@ -44,6 +44,7 @@ from irbook.errors import (
     TerminalInputError,
     UsageError,
 )
+from irbook.notify.message import Notification
 from irbook.runner import actions
 from irbook.runner.corrections import correct_input
 from irbook.runner.decisions import (
@@ -61,6 +62,7 @@ from irbook.runner.decisions import (
     Wait,
 )
 from irbook.runner.display import Display
+from irbook.runner.shown import finding_lines, last_lines
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import Store
 from irbook.usecases.incidents import (
@@ -211,6 +213,8 @@ class Walker:
         for spec in engine.missing_inputs(self.current):
             if spec.id in self.current.inputs:
                 continue  # another responder recorded it while we asked an earlier one
+            if self.options.interactive and spec.help:
+                self.display.input(spec)  # the runbook's help for it, before the question
             value = self.source.input_value(spec)
             clean, found = redact_value(None if value is UNANSWERED else value)
             self._tell_redacted(found)
@@ -297,6 +301,10 @@ class Walker:
             result = NewEvent(Kind.CHECK_RAN, check, step_id=step.id)
             if self._settle(step, [result, self._completion(step, result)]):
                 self.display.recorded(f"check: {check.summary}")
+                if check.findings:  # which ones, not only how many
+                    self.display.details(
+                        finding_lines(check.findings, incident_id=self.current.incident_id)
+                    )
         elif isinstance(step, NotifyStep):
             draft = actions.draft_notify(
                 step,
@@ -305,6 +313,10 @@ class Walker:
                 out_dir=self.options.out_dir,
                 templates_dir=self.options.templates_dir,
             )
+            if not self._reviewed(step, draft.notification):
+                draft.discard()  # read and not recorded: nothing written, the step stays open
+                self.display.notice("not recorded; the step stays open")
+                return
             result = NewEvent(Kind.NOTIFICATION_RENDERED, draft.rendered, step_id=step.id)
             # On an error or Ctrl-C the draft stays: whether the commit landed is unknown (a
             # connection lost after COMMIT), and the next resume publishes it only if it did.
@@ -399,6 +411,24 @@ class Walker:
         if not self.options.interactive:
             raise CommandFailed(message)
         self.display.problem(message)
+        self.display.details(last_lines(ran.output))  # npm's E403, not only the exit code
+
+    def _reviewed(self, step: NotifyStep, notification: Notification | None) -> bool:
+        """At a terminal, show the rendered message (paged), then ask whether to record it: a
+        notification is never recorded unread. An answers file, or a Python caller's source
+        without the question, records it."""
+        if not self.options.interactive or notification is None:
+            return True
+        header = (
+            f"From: {notification.sender}\n"
+            f"To: {', '.join(notification.to) or '(draft: no recipients)'}\n"
+            f"Subject: {notification.subject}\n\n"
+        )
+        self.display.message(
+            f"{notification.template} → {notification.audience}", header + notification.text
+        )
+        ask = getattr(self.source, "record_notification", None)
+        return True if ask is None else bool(ask(step))
 
     def _completion(self, step: Step, result: NewEvent | dict[str, Any]) -> NewEvent:
         """The step_completed event for an automated step's result (a new one or a recorded one)."""

@@ -195,6 +195,28 @@ class SqliteReader:
         open_ones = self.incidents(status="open")
         return open_ones[0] if open_ones else None
 
+    def changed_severities(self) -> dict[str, str]:
+        """As ``Store.changed_severities``; a payload that is not JSON is passed over (verify
+        names damaged rows)."""
+        import json
+
+        try:
+            rows = self._db.execute(
+                "SELECT incident_id, payload FROM event WHERE kind = 'severity_changed' "
+                "ORDER BY incident_id, seq"
+            ).fetchall()
+        except sqlite3.Error:
+            return self._orm().changed_severities()
+        latest: dict[str, str] = {}
+        for incident_id, payload in rows:
+            try:
+                severity = json.loads(payload).get("severity")
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if isinstance(severity, str):
+                latest[incident_id] = severity
+        return latest
+
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
         """As ``Store.events``: DamagedLogError when a row cannot be read as an event."""
         from irbook.store.decode import damaged_log_error

@@ -52,6 +52,10 @@ class Reader(Protocol):
 
     def latest_open(self) -> Incident | None: ...
 
+    def changed_severities(self) -> dict[str, str]:
+        """Each incident's latest ``severity_changed`` severity (never-changed ones absent)."""
+        ...
+
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]: ...
 
     def scan(

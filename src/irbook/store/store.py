@@ -121,6 +121,24 @@ class Store:
             hint=f"{hint}`irbook list` shows the incidents in this database",
         )
 
+    def changed_severities(self) -> dict[str, str]:
+        """Each incident's latest ``severity_changed`` severity (incidents never changed are
+        absent): the row keeps the opening severity, which the guards and ``verify`` hold fixed."""
+        table: Table = EventRow.__table__  # type: ignore[attr-defined]  # set by SQLModel(table=True)
+        query = (
+            table.select()
+            .with_only_columns(table.c.incident_id, table.c.payload)
+            .where(table.c.kind == "severity_changed")
+            .order_by(table.c.incident_id, table.c.seq)
+        )
+        latest: dict[str, str] = {}
+        with translate_errors(self.url), self.engine.connect() as conn:
+            for incident_id, payload in conn.execute(query):
+                severity = payload.get("severity") if isinstance(payload, dict) else None
+                if isinstance(severity, str):
+                    latest[incident_id] = severity
+        return latest
+
     def latest_open(self) -> Incident | None:
         open_ones = self.incidents(status="open")
         return open_ones[0] if open_ones else None

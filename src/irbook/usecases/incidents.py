@@ -28,6 +28,7 @@ from irbook.domain.events import (
     Kind,
     NewEvent,
     NoteAdded,
+    SeverityChanged,
 )
 from irbook.domain.models import Runbook
 from irbook.domain.redact import find_secrets, redact, scrub_event
@@ -75,10 +76,19 @@ class Responder:
             )
 
     @classmethod
-    def resolve(cls, actor: str | None = None) -> Responder:
-        """``--as``, else IRBOOK_ACTOR, else the OS user; the host name is recorded too."""
-        name = actor or os.environ.get("IRBOOK_ACTOR") or _os_user()
-        return cls(actor=name.strip(), host=socket.gethostname())
+    def resolve(
+        cls, actor: str | None = None, *, ask: Callable[[], str] | None = None
+    ) -> Responder:
+        """``--as``, else IRBOOK_ACTOR, else ``git config user.name``, else the name remembered on
+        this machine, else (with ``ask``: a terminal) the name asked now and remembered, else the
+        OS user. The host name is recorded too."""
+        from irbook.usecases.actor import actor_name, remember
+
+        name, asked = actor_name(actor, ask=ask)
+        responder = cls(actor=(name or _os_user()).strip(), host=socket.gethostname())
+        if asked:  # only a name that passed the checks above is kept
+            remember(responder.actor)
+        return responder
 
 
 def _os_user() -> str:
@@ -323,6 +333,63 @@ def attach_evidence(
     payload = evidence_payload(path, clean).model_copy(update={"redacted": found})
     new = NewEvent(Kind.EVIDENCE_ATTACHED, payload, step_id=step_id)
     return record_anyway(store, incident.id, new, responder)
+
+
+def _reason(reason: str, what: str) -> tuple[str, list[str]]:
+    """A one-line, non-empty reason with secrets redacted (it lands in the log and the report)."""
+    clean = check_one_line(reason or "", what).strip()
+    if not clean:
+        raise UsageError(f"{what} is empty", hint="say why with --reason 'TEXT'")
+    return redact(clean)
+
+
+def abandon_incident(
+    store: Store, incident_id: str, *, reason: str, responder: Responder
+) -> IncidentState:
+    """Close a mistaken or duplicate incident as "abandoned", whatever its steps say.
+
+    It is an ``incident_closed`` event like any close, so the incident row follows it in the same
+    statement (store/guards.py) and ``irbook verify`` agrees; nothing is deleted.
+    """
+    clean, found = _reason(reason, "the reason for abandoning")
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:  # decided again on the fresh state whenever someone else wrote
+        if state.status != engine.OPEN:
+            raise UsageError(f"incident {state.incident_id} is already closed ({state.status})")
+        closed = IncidentClosed(outcome=engine.ABANDONED, reason=clean, redacted=found)
+        return record(store, state, NewEvent(Kind.INCIDENT_CLOSED, closed), responder)
+
+    retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    return state
+
+
+def change_severity(
+    store: Store, incident_id: str, severity: str, *, reason: str, responder: Responder
+) -> IncidentState:
+    """Record a ``severity_changed`` event. The incident row keeps the opening severity (the
+    server guards refuse edits of the row, and ``verify`` compares it with ``incident_opened``);
+    the current severity is the log's: the folded state, ``list`` and the report read it there."""
+    new = severity.strip().upper()
+    if new not in SEVERITIES:
+        raise UsageError(f"unknown severity '{severity}'; use one of {', '.join(SEVERITIES)}")
+    clean, found = _reason(reason, "the reason for the severity change")
+    state = load_state(store, incident_id)
+
+    def attempt() -> Event:
+        if state.status != engine.OPEN:
+            raise UsageError(
+                f"incident {state.incident_id} is closed ({state.status}); its severity stays"
+            )
+        if state.severity == new:
+            raise UsageError(f"incident {state.incident_id} is already {new}")
+        payload = SeverityChanged(
+            severity=new, previous=state.severity, reason=clean, redacted=found
+        )
+        return record(store, state, NewEvent(Kind.SEVERITY_CHANGED, payload), responder)
+
+    retry_on_conflict(attempt, catch_up=lambda: len(catch_up(store, state)))
+    return state
 
 
 def close_incident(store: Store, incident_id: str, *, responder: Responder) -> IncidentState:

@@ -128,12 +128,16 @@ def age_text(seconds: int | None) -> str:
     return f"{hours}h {mins}m" if hours else f"{mins}m"
 
 
-def list_view(incidents: list[Incident]) -> list[dict[str, Any]]:
+def list_view(
+    incidents: list[Incident], severities: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One row per incident; ``severities`` are the changed ones (``Store.changed_severities``)."""
+    changed = severities or {}
     return [
         {
             "id": i.id,
             "title": i.title,
-            "severity": i.severity,
+            "severity": changed.get(i.id, i.severity),
             "status": i.status,
             "runbook": f"{i.runbook_id} {i.runbook_version}",
             "opened_at": _iso(i.opened_at),
