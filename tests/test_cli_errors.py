@@ -36,3 +36,22 @@ def test_a_bug_exits_3_and_keeps_the_traceback_off_the_screen(
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["status", "--no-such-option"]) == 2
     assert "No such option" in capsys.readouterr().err
+
+
+def test_a_hint_is_one_line_whatever_the_width(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A hint often holds a command to copy; rich must not break it into two lines."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "40", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "irbook", "status", "--db", str(tmp_path / "none" / "x.db")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2
+    (hint,) = [line for line in result.stderr.splitlines() if line.startswith("hint:")]
+    assert len(hint) > 40 and hint.rstrip().endswith("you meant")

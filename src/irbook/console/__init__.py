@@ -84,7 +84,10 @@ def error(err: IrbookError) -> None:
     console = stderr()
     console.print(f"error: {err.message}", markup=False, style="bold red")
     if err.hint:
-        console.print(f"hint: {err.hint}", markup=False, style="cyan")
+        # One logical line, never wrapped by rich: a hint often holds a command to copy (the
+        # resume command with its --db and --as), and a line broken in two breaks when pasted.
+        # The terminal still folds it on screen.
+        console.print(f"hint: {err.hint}", markup=False, style="cyan", soft_wrap=True)
 
 
 def plain_error(text: str) -> None:
