@@ -20,7 +20,7 @@ from irbook.domain import engine
 from irbook.domain.deadlines import DeadlineState, deadline_states
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
-from irbook.domain.packages import osv_ecosystem
+from irbook.domain.packages import osv_ecosystem, split_entry
 
 AFFECTED_STEP = "affected-packages"
 SAFE_STEP = "safe-versions"
@@ -187,21 +187,11 @@ def package_purl(ecosystem: str, name: str) -> str | None:
 
 
 def parse_package(text: str) -> PackageVersion:
-    """``npm:@tanstack/react-router@1.169.5`` -> PackageVersion; ValueError says what is wrong."""
-    entry = text.strip()
-    ecosystem, sep, rest = entry.partition(":")
-    at = rest.rfind("@")
-    if (
-        not sep
-        or not ecosystem
-        or at <= 0
-        or at == len(rest) - 1
-        or any(c.isspace() for c in entry)
-    ):
-        raise ValueError(
-            f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. npm:@tanstack/react-router@1.169.5)"
-        )
-    return PackageVersion(osv_ecosystem(ecosystem) or ecosystem, rest[:at], rest[at + 1 :])
+    """``npm:@tanstack/react-router@1.169.5`` -> PackageVersion; ValueError says what is wrong.
+
+    Lenient on the ecosystem (answers stored before typed inputs may name any), strict on shape."""
+    ecosystem, name, version = split_entry(text)
+    return PackageVersion(osv_ecosystem(ecosystem) or ecosystem, name, version)
 
 
 def build_facts(

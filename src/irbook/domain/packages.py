@@ -53,11 +53,9 @@ def normalise_name(ecosystem: str, name: str) -> str:
     return name
 
 
-def split_spec(text: str) -> tuple[str, str, str]:
-    """``ECOSYSTEM:NAME@VERSION`` -> (OSV ecosystem, normalised name, version).
-
-    ValueError says what is wrong, for the responder (the version itself is checked by the
-    caller, which knows each ecosystem's version grammar)."""
+def split_entry(text: str) -> tuple[str, str, str]:
+    """``ECOSYSTEM:NAME@VERSION`` -> its three parts as written, checking only the shape. npm
+    scopes start with ``@`` too, so the version is split at the *last* ``@``."""
     entry = text.strip()
     ecosystem, sep, rest = entry.partition(":")
     at = rest.rfind("@")
@@ -69,6 +67,16 @@ def split_spec(text: str) -> tuple[str, str, str]:
         or any(c.isspace() for c in entry)
     ):
         raise ValueError(f"'{entry}' is not ECOSYSTEM:NAME@VERSION (e.g. {EXAMPLE})")
+    return ecosystem, rest[:at], rest[at + 1 :]
+
+
+def split_spec(text: str) -> tuple[str, str, str]:
+    """``ECOSYSTEM:NAME@VERSION`` -> (OSV ecosystem, normalised name, version).
+
+    ValueError says what is wrong, for the responder (the version itself is checked by the
+    caller, which knows each ecosystem's version grammar)."""
+    entry = text.strip()
+    ecosystem, name, version = split_entry(entry)
     known = osv_ecosystem(ecosystem)
     if known is None:
         close = difflib.get_close_matches(ecosystem.lower(), list(_BY_LOWER), n=1, cutoff=0.5)
@@ -77,7 +85,6 @@ def split_spec(text: str) -> tuple[str, str, str]:
             f"'{entry}': unknown ecosystem '{ecosystem}'{hint}; OSV spells them "
             f"{', '.join(OSV_ECOSYSTEMS[:8])}, ..."
         )
-    name, version = rest[:at], rest[at + 1 :]
     if known == "npm" and not _NPM_NAME.match(name):
         raise ValueError(f"'{entry}': '{name}' is not an npm package name")
     if known == "PyPI" and not _PYPI_NAME.match(name):
