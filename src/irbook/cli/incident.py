@@ -211,7 +211,7 @@ def status(
         found = find_incident(store, incident)  # an empty database stops here, before the engine
         from irbook.usecases.incidents import load_state, utc_now
 
-        state = load_state(store, found.id)
+        state = load_state(store, found.id, keep_events=False)
     from irbook.console import incident as show
     from irbook.usecases.status import status_view
 
@@ -234,7 +234,7 @@ def _overdue(store: "Reader", incident: str | None, *, as_json: bool) -> int:
     rows = [
         w
         for incident_id in ids
-        for w in waiting_view(load_state(store, incident_id), now=now)
+        for w in waiting_view(load_state(store, incident_id, keep_events=False), now=now)
         if w["overdue"]
     ]
     show.overdue(rows, as_json=as_json)

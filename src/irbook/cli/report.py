@@ -59,11 +59,14 @@ def report(
 
     with opened_reader(db) as store:
         exported = report_incident(store, incident, str(fmt))
-    if output is not None:
-        from irbook.files.private import write_private
+    try:
+        if output is not None:
+            from irbook.files.private import write_private_from
 
-        write_private(output, exported.text)  # 0600: reports carry TLP-marked detail
-    show.exported(exported, output)
+            write_private_from(output, exported.copy_to)  # 0600: reports carry TLP-marked detail
+        show.exported(exported, output)
+    finally:
+        exported.close()
 
 
 @app.command("followup")

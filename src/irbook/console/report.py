@@ -19,8 +19,9 @@ def exported(report: ExportedReport, output: Path | None) -> None:
     if report.redacted:
         warn(f"masked in the report: {', '.join(report.redacted)}; rotate that secret")
     if output is None:
-        sys.stdout.write(report.text)
         sys.stdout.flush()
+        report.copy_to(sys.stdout.buffer)  # streamed: a big report is never one string
+        sys.stdout.buffer.flush()
         return
     success(f"wrote {output} ({report.fmt}, incident {report.incident_id}, {report.status})")
 

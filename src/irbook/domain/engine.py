@@ -6,6 +6,7 @@ No I/O and no clock: everything here is a function of the runbook and the event 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -55,6 +56,7 @@ class StepState:
     waiting_on: str | None = None  # while WAITING: on whom or what
     due: datetime | None = None  # while WAITING: by when (None: no due time)
     waiting_since: datetime | None = None
+    login: str | None = None  # the database login of the event that settled it (PostgreSQL)
 
     def overdue(self, now: datetime) -> bool:
         return self.status is StepStatus.WAITING and self.due is not None and self.due <= now
@@ -85,14 +87,30 @@ class IncidentState:
     roles: dict[str, str] = field(default_factory=dict)  # role -> person
     milestones: dict[str, Milestone] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    # False for a read-only view of a big log (`status`, `report`): the events are folded and
+    # dropped, only the last one is kept; ``events`` stays empty (issue 17: 100,000 events).
+    keep_events: bool = True
+    event_count: int = 0
+    last_event: Event | None = None
 
     @property
     def last_seq(self) -> int:
-        return self.events[-1].seq if self.events else 0
+        last = self.last
+        return last.seq if last is not None else 0
 
     @property
     def head_hash(self) -> str:
-        return self.events[-1].hash if self.events else ""
+        last = self.last
+        return last.hash if last is not None else ""
+
+    @property
+    def last(self) -> Event | None:
+        """The latest event applied (also when the events are not kept)."""
+        return self.events[-1] if self.events else self.last_event
+
+    @property
+    def events_seen(self) -> int:
+        return max(len(self.events), self.event_count)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -107,8 +125,8 @@ class IncidentState:
         return [e for e in self.events if e.kind in wanted]
 
 
-def new_state(incident_id: str, runbook: Runbook) -> IncidentState:
-    state = IncidentState(incident_id=incident_id, runbook=runbook)
+def new_state(incident_id: str, runbook: Runbook, *, keep_events: bool = True) -> IncidentState:
+    state = IncidentState(incident_id=incident_id, runbook=runbook, keep_events=keep_events)
     for phase, step in runbook.steps():
         state.steps[step.id] = StepState(step.id, phase.id)
     for phase in runbook.phases:
@@ -117,9 +135,12 @@ def new_state(incident_id: str, runbook: Runbook) -> IncidentState:
     return state
 
 
-def fold(incident_id: str, runbook: Runbook, events: list[Event]) -> IncidentState:
-    """The incident state after ``events`` (in seq order)."""
-    state = new_state(incident_id, runbook)
+def fold(
+    incident_id: str, runbook: Runbook, events: Iterable[Event], *, keep_events: bool = True
+) -> IncidentState:
+    """The incident state after ``events`` (in seq order); ``keep_events=False`` folds a stream
+    without holding it (see ``IncidentState.keep_events``)."""
+    state = new_state(incident_id, runbook, keep_events=keep_events)
     for event in events:
         apply(state, event)
     return state
@@ -127,7 +148,10 @@ def fold(incident_id: str, runbook: Runbook, events: list[Event]) -> IncidentSta
 
 def apply(state: IncidentState, event: Event) -> None:
     """Apply one event in place (the walker calls this after each append)."""
-    state.events.append(event)
+    if state.keep_events:
+        state.events.append(event)
+    state.last_event = event
+    state.event_count += 1
     p = event.payload
     kind = event.kind
     step = state.steps.get(event.step_id or "")
@@ -150,7 +174,7 @@ def apply(state: IncidentState, event: Event) -> None:
         _settle(step, StepStatus.NOT_APPLICABLE, event, reason=p.get("reason"))
     elif kind == Kind.STEP_REOPENED and step is not None:
         step.status, step.value, step.reason = StepStatus.PENDING, None, None
-        step.actor = step.at = step.seq = None
+        step.actor = step.at = step.seq = step.login = None
         step.unticked, step.overridden = [], False
         step.waiting_on = step.due = step.waiting_since = None
     elif kind == Kind.STEP_WAITING and step is not None:
@@ -193,7 +217,7 @@ def _settle(
     reason: str | None = None,
 ) -> None:
     step.status, step.value, step.reason = status, value, reason
-    step.actor, step.at, step.seq = event.actor, event.at, event.seq
+    step.actor, step.at, step.seq, step.login = event.actor, event.at, event.seq, event.login
     step.waiting_on = step.due = step.waiting_since = None
 
 

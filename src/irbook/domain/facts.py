@@ -264,8 +264,8 @@ def build_facts(
 
 
 def _as_of(state: IncidentState) -> datetime:
-    if state.events:
-        return state.events[-1].at
+    if state.last is not None:
+        return state.last.at
     return state.opened_at or datetime.min.replace(tzinfo=UTC)
 
 
@@ -384,7 +384,7 @@ def _phases(state: IncidentState) -> tuple[PhaseFacts, ...]:
 
 
 def _waiting(state: IncidentState, now: datetime | None) -> tuple[WaitingStep, ...]:
-    at = now or (state.events[-1].at if state.events else None)
+    at = now or (state.last.at if state.last is not None else None)
     out = []
     for step, s in engine.waiting_steps(state):
         seconds = int((at - s.waiting_since).total_seconds()) if at and s.waiting_since else 0

@@ -115,15 +115,22 @@ def _lower(text: str) -> str:
     return lower if len(lower) == len(text) else text.translate(_ASCII_LOWER)
 
 
+DISTINCT_WORDS_FROM = 4096  # characters
+
+
 def matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept)."""
     lower = _lower(text)
     spans = []
     present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
+    # A long text (a report) is searched for its ~80 keywords among its distinct words, not
+    # whole: no keyword holds whitespace, so one is in the text exactly when it is in a word.
+    # A report's words repeat, so this is several times less text to scan 80 times.
+    words = " ".join(set(lower.split())) if len(lower) > DISTINCT_WORDS_FROM else lower
 
     def has(keyword: str) -> bool:
         if keyword not in present:
-            present[keyword] = keyword in lower
+            present[keyword] = keyword in words
         return present[keyword]
 
     for rule in _rules():

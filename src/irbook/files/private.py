@@ -17,7 +17,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from irbook.errors import UsageError
 
@@ -50,6 +52,31 @@ def write_private(path: Path, data: str | bytes, *, exclusive: bool = False) -> 
     try:
         _write_all(fd, payload)
         _check_target(path)  # narrows the window; rename replaces a link, never its target
+        Path(temp).replace(path)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            Path(temp).unlink()
+
+
+def write_private_from(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """As ``write_private``, for content too big to hold as one string (a report of 100,000
+    events): ``write`` is given the open temporary file and writes the content into it."""
+    folder = path.parent
+    _check_folder(path, folder)
+    _check_target(path)
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), PRIVATE_MODE)
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _check_target(path)
         Path(temp).replace(path)
     except OSError as exc:
         raise _cannot(path, exc) from None

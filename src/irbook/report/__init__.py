@@ -23,33 +23,24 @@ SUFFIX = {
 
 
 def format_report(report: Report, fmt: str) -> str:
-    """``report`` in one of FORMATS."""
-    if fmt == "md":
-        from irbook.report.markdown import to_markdown
+    """``report`` in one of FORMATS (the last secret check included)."""
+    from irbook.report.stream import format_model
 
-        return to_markdown(report)
-    if fmt == "html":
-        from irbook.report.html import to_html
-
-        return to_html(report)
-    if fmt == "json":
-        return report.model_dump_json(indent=2) + "\n"
-    if fmt == "csv":
-        from irbook.report.csvout import timeline_csv
-
-        return timeline_csv(report)
-    if fmt == "followups-csv":
-        from irbook.report.csvout import followups_csv
-
-        return followups_csv(report)
-    raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
+    return format_model(report, fmt)
 
 
 def export_report(state: IncidentState, fmt: str) -> str:
-    """The report of ``state`` as text in format ``fmt`` (see FORMATS)."""
+    """The report of ``state`` as text in format ``fmt`` (see FORMATS); the CLI streams the
+    same writers over the store instead (report/service.py)."""
     if fmt not in FORMATS:  # before building: a typo should not cost a 10,000-event fold
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
-    return format_report(build_report(state), fmt)
+    import io
+
+    from irbook.report.stream import stream_report
+
+    out = io.BytesIO()
+    stream_report(state.incident_id, state.runbook, state.events, fmt, out)
+    return out.getvalue().decode()
 
 
 __all__ = [

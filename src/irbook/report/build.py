@@ -15,10 +15,10 @@ from irbook.domain.deadlines import MET, MISSED, deadline_states
 from irbook.domain.describe import describe_event, one_line, show_value
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind, attributed
-from irbook.domain.models import Phase
+from irbook.domain.models import Phase, Runbook
 from irbook.report import model as m
 from irbook.report.answers import answer_text
-from irbook.usecases.verify import verify_chain
+from irbook.usecases.verify import ChainCheck
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
 METRIC_NAMES = {
@@ -29,57 +29,106 @@ METRIC_NAMES = {
 DETECTED_AT_INPUT = "detected_at"
 
 
+# The sections with one entry per event (or per event of a kind): streamed to the exporters one
+# batch at a time (report/stream.py), never held whole for a big log. In this order in the JSON.
+STREAMED = ("notes", "evidence", "checks", "commands", "notifications", "followups", "timeline")
+
+
+class Tally:
+    """What the report's other sections need from every event, gathered as the events go by
+    (people, when each phase started, the hash chain, the corrections), so a 100,000-event log
+    is read once and not held."""
+
+    def __init__(self, incident_id: str, runbook: Runbook) -> None:
+        self.chain = ChainCheck(incident_id)
+        self.people: dict[str, dict[str, Any]] = {}
+        self.started: dict[str, datetime] = {}  # phase id -> first event on one of its steps
+        self.phase_of = {step.id: phase.id for phase, step in runbook.steps()}
+        self.corrections: list[m.InputCorrection] = []
+
+    def add(self, e: Event) -> None:
+        self.chain.add(e)
+        p = self.people.get(e.actor)
+        if p is None:
+            p = self.people[e.actor] = {"hosts": [], "events": 0, "first": e.at, "last": e.at}
+        p["events"] += 1
+        p["last"] = e.at
+        if e.host not in p["hosts"]:
+            p["hosts"].append(e.host)
+        phase = self.phase_of.get(e.step_id) if e.step_id is not None else None
+        if phase is not None and (phase not in self.started or e.at < self.started[phase]):
+            self.started[phase] = e.at
+        if e.kind == Kind.INPUT_CORRECTED:
+            self.corrections.append(correction(e))
+
+
 def build_report(state: IncidentState) -> m.Report:
     """Everything the report says, computed from ``state`` (see docs/report.md)."""
+    tally = Tally(state.incident_id, state.runbook)
+    for e in state.events:
+        tally.add(e)
+    fields = head_fields(state, tally)
+    fields.update(
+        notes=[note(e) for e in state.events_of(Kind.NOTE_ADDED)],
+        evidence=[evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
+        checks=[check(e) for e in state.events_of(Kind.CHECK_RAN)],
+        commands=[command(e) for e in state.events_of(Kind.COMMAND_RAN)],
+        notifications=[
+            notification(e)
+            for e in state.events_of(Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT)
+        ],
+        followups=[followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
+        timeline=[timeline_entry(e, tally.phase_of) for e in state.events],
+    )
+    return m.Report.model_validate(fields)
+
+
+def build_head(state: IncidentState, tally: Tally) -> m.Report:
+    """The report with its per-event sections (``STREAMED``) empty: the exporters stream those."""
+    return m.Report.model_validate(head_fields(state, tally) | {name: [] for name in STREAMED})
+
+
+def head_fields(state: IncidentState, tally: Tally) -> dict[str, Any]:
     runbook = state.runbook
     status = m.IN_PROGRESS if state.status == engine.OPEN else state.status
     detected = parse_time(state.inputs.get(DETECTED_AT_INPUT))
-    phases = [phase_outcome(state, p) for p in runbook.phases]
+    phases = [phase_outcome(state, p, tally.started.get(p.id)) for p in runbook.phases]
     metrics = build_metrics(state, detected)
     deadlines = build_deadlines(state)
-    chain = verify_chain(state.incident_id, state.events)
-    return m.Report.model_validate(
-        dict(
-            incident_id=state.incident_id,
-            title=state.title,
-            status=status,
-            status_line=status_line(state.incident_id, status),
-            summary=summary(state, status, metrics, deadlines),
-            severity=state.severity,
-            tlp=state.tlp,
-            runbook=m.RunbookRef(
-                id=runbook.id,
-                version=runbook.version,
-                title=runbook.title,
-                sha256=state.runbook_sha256,
-            ),
-            opened_at=state.opened_at,
-            opened_by=state.opened_by,
-            closed_at=state.closed_at,
-            detected_at=detected,
-            inputs=inputs(state),
-            people=people(state),
-            roles=roles(state),
-            metrics=metrics,
-            deadlines=deadlines,
-            deadlines_met=sum(d.status == MET for d in deadlines),
-            deadlines_missed=sum(d.status == MISSED for d in deadlines),
-            phases=phases,
-            skips=skips(state),
-            decisions=decisions(state),
-            corrections=corrections(state),
-            notes=[_note(e) for e in state.events_of(Kind.NOTE_ADDED)],
-            evidence=[_evidence(e) for e in state.events_of(Kind.EVIDENCE_ATTACHED)],
-            checks=[_check(e) for e in state.events_of(Kind.CHECK_RAN)],
-            commands=[_command(e) for e in state.events_of(Kind.COMMAND_RAN)],
-            notifications=notifications(state),
-            followups=[_followup(e) for e in state.events_of(Kind.FOLLOWUP_ADDED)],
-            timeline=timeline(state),
-            event_count=len(state.events),
-            head_hash=state.head_hash,
-            chain_intact=chain.ok,
-            chain_problem=chain.problem or None,
-        )
+    chain = tally.chain.result()
+    return dict(
+        incident_id=state.incident_id,
+        title=state.title,
+        status=status,
+        status_line=status_line(state.incident_id, status),
+        summary=summary(state, status, metrics, deadlines),
+        severity=state.severity,
+        tlp=state.tlp,
+        runbook=m.RunbookRef(
+            id=runbook.id,
+            version=runbook.version,
+            title=runbook.title,
+            sha256=state.runbook_sha256,
+        ),
+        opened_at=state.opened_at,
+        opened_by=state.opened_by,
+        closed_at=state.closed_at,
+        detected_at=detected,
+        inputs=inputs(state),
+        people=people(state, tally.people),
+        roles=roles(state),
+        metrics=metrics,
+        deadlines=deadlines,
+        deadlines_met=sum(d.status == MET for d in deadlines),
+        deadlines_missed=sum(d.status == MISSED for d in deadlines),
+        phases=phases,
+        skips=skips(state),
+        decisions=decisions(state),
+        corrections=tally.corrections,
+        event_count=state.events_seen,
+        head_hash=state.head_hash,
+        chain_intact=chain.ok,
+        chain_problem=chain.problem or None,
     )
 
 
@@ -165,14 +214,9 @@ def inputs(state: IncidentState) -> list[m.InputValue]:
     return [m.InputValue(id=k, prompt=prompts.get(k, k), value=state.inputs[k]) for k in ordered]
 
 
-def people(state: IncidentState) -> list[m.Person]:
-    seen: dict[str, dict[str, Any]] = {}
-    for e in state.events:
-        p = seen.setdefault(e.actor, {"hosts": [], "events": 0, "first": e.at, "last": e.at})
-        p["events"] += 1
-        p["last"] = e.at
-        if e.host not in p["hosts"]:
-            p["hosts"].append(e.host)
+def people(state: IncidentState, seen: dict[str, dict[str, Any]]) -> list[m.Person]:
+    """``seen``: per actor, the hosts, event count and first/last times (``Tally``)."""
+    seen = dict(seen)
     for person in state.roles.values():
         seen.setdefault(person, {"hosts": [], "events": 0, "first": None, "last": None})
     return [
@@ -193,7 +237,8 @@ def roles(state: IncidentState) -> list[m.RoleAssignment]:
     return [m.RoleAssignment(role=r, person=state.roles.get(r)) for r in names]
 
 
-def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
+def phase_outcome(state: IncidentState, phase: Phase, started: datetime | None) -> m.PhaseOutcome:
+    """``started``: the time of the first event on one of the phase's steps (``Tally``)."""
     steps = []
     for step in phase.steps:
         st = state.steps[step.id]
@@ -216,16 +261,14 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
                 due=st.due,
             )
         )
-    ids = {s.id for s in phase.steps}
-    touched = [e.at for e in state.events if e.step_id in ids]
     times = [s.at for s in steps if s.at is not None]
     pending = any(s.status in engine.OPEN_STATES for s in steps)
     return m.PhaseOutcome(
         id=phase.id,
         title=phase.title,
         milestone=phase.milestone,
-        outcome=_phase_word(steps, started=bool(touched)),
-        started_at=min(touched) if touched else None,
+        outcome=_phase_word(steps, started=started is not None),
+        started_at=started,
         settled_at=max(times) if times and not pending else None,
         steps=steps,
     )
@@ -284,24 +327,21 @@ def decisions(state: IncidentState) -> list[m.Decision]:
     return out
 
 
-def corrections(state: IncidentState) -> list[m.InputCorrection]:
-    return [
-        m.InputCorrection(
-            input_id=e.payload["input_id"],
-            value=e.payload.get("value"),
-            previous=e.payload.get("previous"),
-            actor=attributed(e.actor, e.login),
-            at=e.at,
-            seq=e.seq,
-        )
-        for e in state.events_of(Kind.INPUT_CORRECTED)
-    ]
+def correction(e: Event) -> m.InputCorrection:
+    return m.InputCorrection(
+        input_id=e.payload["input_id"],
+        value=e.payload.get("value"),
+        previous=e.payload.get("previous"),
+        actor=attributed(e.actor, e.login),
+        at=e.at,
+        seq=e.seq,
+    )
 
 
 def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
     """The applicable deadlines, judged at the close, or at the last event while open (the
     report is a function of the log: the same log gives the same report)."""
-    now = state.closed_at or (state.events[-1].at if state.events else None)
+    now = state.closed_at or (state.last.at if state.last is not None else None)
     if now is None:
         return []
     return [
@@ -361,49 +401,41 @@ def _notification_state(kind: str, payload: dict[str, Any], step_id: str | None)
     return "preview" if payload.get("preview") or legacy_preview else "rendered"
 
 
-def notifications(state: IncidentState) -> list[dict[str, Any]]:
-    out = []
-    for e in state.events_of(Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT):
-        p = e.payload
-        out.append(
-            dict(
-                seq=e.seq,
-                at=e.at,
-                actor=e.actor,
-                step_id=e.step_id,
-                state=_notification_state(e.kind, p, e.step_id),
-                template=p.get("template", ""),
-                audience=p.get("audience"),
-                subject=p.get("subject", ""),
-                to=list(p.get("to") or []),
-                sha256=p.get("sha256", ""),
-                message_id=p.get("message_id"),
-            )
-        )
-    return out
+def notification(e: Event) -> dict[str, Any]:
+    p = e.payload
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        step_id=e.step_id,
+        state=_notification_state(e.kind, p, e.step_id),
+        template=p.get("template", ""),
+        audience=p.get("audience"),
+        subject=p.get("subject", ""),
+        to=list(p.get("to") or []),
+        sha256=p.get("sha256", ""),
+        message_id=p.get("message_id"),
+    )
 
 
-# The per-event parts are plain dicts that Report.model_validate checks in one pass: building
-# 10,000 model instances one by one (even with model_construct) was most of the report's cost.
+# The per-event parts are plain dicts that Report.model_validate checks in one pass (building
+# 10,000 model instances one by one, even with model_construct, was most of the report's cost);
+# the streamed export formats them as they are (report/stream.py).
 
 
-def timeline(state: IncidentState) -> list[dict[str, Any]]:
-    phase_of = {s.step_id: s.phase_id for s in state.steps.values()}
-    return [
-        dict(
-            seq=e.seq,
-            at=e.at,
-            actor=e.actor,
-            host=e.host,
-            kind=e.kind,
-            step_id=e.step_id,
-            phase_id=phase_of.get(e.step_id or ""),
-            summary=_describe(e),
-            hash=e.hash,
-            login=e.login,
-        )
-        for e in state.events
-    ]
+def timeline_entry(e: Event, phase_of: dict[str, str]) -> dict[str, Any]:
+    return dict(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        host=e.host,
+        kind=e.kind,
+        step_id=e.step_id,
+        phase_id=phase_of.get(e.step_id or ""),
+        summary=_describe(e),
+        hash=e.hash,
+        login=e.login,
+    )
 
 
 def _describe(e: Event) -> str:
@@ -415,13 +447,13 @@ def _describe(e: Event) -> str:
     return describe_event(e)
 
 
-def _note(e: Event) -> dict[str, Any]:
+def note(e: Event) -> dict[str, Any]:
     return dict(
         seq=e.seq, at=e.at, actor=e.actor, step_id=e.step_id, text=e.payload.get("text", "")
     )
 
 
-def _evidence(e: Event) -> dict[str, Any]:
+def evidence(e: Event) -> dict[str, Any]:
     p = e.payload
     return dict(
         seq=e.seq,
@@ -435,7 +467,7 @@ def _evidence(e: Event) -> dict[str, Any]:
     )
 
 
-def _check(e: Event) -> dict[str, Any]:
+def check(e: Event) -> dict[str, Any]:
     p = e.payload
     return dict(
         seq=e.seq,
@@ -450,7 +482,7 @@ def _check(e: Event) -> dict[str, Any]:
     )
 
 
-def _command(e: Event) -> dict[str, Any]:
+def command(e: Event) -> dict[str, Any]:
     p = e.payload
     return dict(
         seq=e.seq,
@@ -464,7 +496,7 @@ def _command(e: Event) -> dict[str, Any]:
     )
 
 
-def _followup(e: Event) -> dict[str, Any]:
+def followup(e: Event) -> dict[str, Any]:
     p = e.payload
     return dict(
         seq=e.seq,

@@ -9,8 +9,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from irbook.report.model import Report
+if TYPE_CHECKING:
+    from irbook.report.model import Report
+    from irbook.report.stream import Context, Document, Render
+
+Item = dict[str, Any]  # one entry of a streamed section (report/build.py makes them)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIMELINE_COLUMNS = [
@@ -26,46 +31,72 @@ def cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _write(header: list[str], rows: Iterable[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line ends
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([v if isinstance(v, int) else cell(v) for v in row])
-    return buffer.getvalue()
+class _Rows:
+    """CSV rows as text, one writer reused (a writer per row would cost more than the row)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")  # RFC 4180 line ends
+
+    def __call__(self, rows: Iterable[Sequence[object]]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        for row in rows:
+            self._writer.writerow([v if isinstance(v, int) else cell(v) for v in row])
+        return self._buffer.getvalue()
 
 
-def timeline_csv(r: Report) -> str:
-    return _write(
-        TIMELINE_COLUMNS,
-        (
+class TimelineCsv:
+    """``--format csv``: the timeline, one event per row."""
+
+    def __init__(self) -> None:
+        self._rows = _Rows()
+        self.RENDER: dict[str, Render] = {"timeline": self._timeline}
+
+    def _timeline(self, items: list[Item], _: Context) -> str:
+        return self._rows(
             [
-                t.seq,
-                t.at.isoformat(),
-                t.actor,
-                t.host,
-                t.kind,
-                t.step_id,
-                t.phase_id,
-                t.summary,
-                t.hash,
-                t.login,
+                t["seq"],
+                t["at"].isoformat(),
+                t["actor"],
+                t["host"],
+                t["kind"],
+                t["step_id"],
+                t["phase_id"],
+                t["summary"],
+                t["hash"],
+                t["login"],
             ]
-            for t in r.timeline
-        ),
-    )
-
-
-def followups_csv(r: Report) -> str:
-    """title, description, owner, due, labels: the columns GitLab, Jira and Linear map on import."""
-    rows = []
-    for f in r.followups:
-        first = " ".join(f.text.split())
-        title = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
-        description = (
-            f"{f.text}\n\nFollow-up of incident {r.incident_id} ({r.title}), "
-            f"recorded by {f.actor} on {f.at:%Y-%m-%d %H:%M} UTC."
+            for t in items
         )
-        labels = f"incident-response {r.incident_id}"  # space-separated: labels have no spaces
-        rows.append([title, description, f.owner, f.due, labels])
-    return _write(FOLLOWUP_COLUMNS, rows)
+
+    def write_document(self, r: Report, doc: Document) -> None:
+        doc.text(self._rows([TIMELINE_COLUMNS]))
+        doc.section("timeline")
+
+
+class FollowupsCsv:
+    """``--format followups-csv``: title, description, owner, due, labels: the columns GitLab,
+    Jira and Linear map on import."""
+
+    def __init__(self) -> None:
+        self._rows = _Rows()
+        self.RENDER: dict[str, Render] = {"followups": self._followups}
+
+    def _followups(self, items: list[Item], incident: Context) -> str:
+        rows = []
+        for f in items:
+            first = " ".join(f["text"].split())
+            title = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
+            description = (
+                f"{f['text']}\n\nFollow-up of incident {incident.incident_id} ({incident.title}), "
+                f"recorded by {f['actor']} on {f['at']:%Y-%m-%d %H:%M} UTC."
+            )
+            # labels are space-separated: a label has no space
+            labels = f"incident-response {incident.incident_id}"
+            rows.append([title, description, f["owner"], f["due"], labels])
+        return self._rows(rows)
+
+    def write_document(self, r: Report, doc: Document) -> None:
+        doc.text(self._rows([FOLLOWUP_COLUMNS]))
+        doc.section("followups")

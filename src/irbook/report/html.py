@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
@@ -17,6 +17,11 @@ from irbook.report.answers import finding_table
 from irbook.report.model import Metric, Report, step_detail
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
+
+if TYPE_CHECKING:
+    from irbook.report.stream import Context, Document, Render
+
+Item = dict[str, Any]  # one entry of a streamed section (report/build.py makes them)
 
 _STATUS_CLASS = {"in progress": "st-open", "completed": "st-done"}
 _STEP_CLASS = {
@@ -33,7 +38,11 @@ def esc(value: object) -> str:
 
 
 def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+    if not value:
+        return "—"
+    if value.year >= 1000:  # isoformat is about three times faster than strftime
+        return value.isoformat(" ", "seconds")[:19]
+    return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[str]], cls: str = "") -> str:
@@ -59,31 +68,58 @@ def none_or(items: list[Any], body: str) -> str:
     return body if items else '<p class="muted">None.</p>'
 
 
-def to_html(r: Report) -> str:
+def write_document(r: Report, doc: Document) -> None:
     parts = [
         _header(r),
         _metrics(r),
         _deadlines(r),
-        _timeline(r),
+        _timeline(r, doc.last_at),
         _phases(r),
         _skips(r),
         _decisions(r),
         _corrections(r),
         _people(r),
-        _notes(r),
-        _evidence(r),
-        _checks(r),
-        _notifications(r),
-        _followups(r),
-        _events(r),
-        _footer(r),
     ]
-    return (
+    doc.text(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(r.incident_id)}: {esc(r.title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        "<body>\n<main>\n" + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+        "<body>\n<main>\n" + "\n".join(p for p in parts if p) + "\n"
     )
+    _streamed(doc, "Notes", "notes", ["notes"])
+    _streamed(doc, "Evidence", "evidence", ["evidence"], _EVIDENCE)
+    _streamed(doc, "Checks and commands", "checks", ["checks", "commands"])
+    _streamed(doc, "Notifications", "notifications", ["notifications"], _NOTIFICATIONS)
+    _streamed(doc, "Follow-ups", "followups", ["followups"], _FOLLOWUPS)
+    _streamed(doc, "Event log", "events", ["timeline"], _EVENTS, always=True)
+    doc.text(_footer(r) + "\n</main>\n</body>\n</html>\n")
+
+
+def _streamed(
+    doc: Document,
+    title: str,
+    anchor: str,
+    names: list[str],
+    header: list[str] | None = None,
+    *,
+    always: bool = False,
+) -> None:
+    """A section of streamed entries (each formatted with its newline): a table when there is
+    a ``header``, "None." when there is no entry (unless ``always``: an empty table)."""
+    count = sum(doc.count(n) for n in names)
+    if not count and not always:
+        doc.text(section(title, none_or([], ""), anchor) + "\n")
+        return
+    open_, close = section(title, "\0", anchor).split("\0")
+    if header is not None:  # the rows go between <tbody> and </tbody>
+        top, bottom = table(header, [], cls="").split("\n\n")
+        open_, close = f"{open_}{top}\n", f"{'' if count else chr(10)}{bottom}{close}"
+    else:  # each entry ends with the newline that comes before </section>
+        close = close.removeprefix("\n")
+    doc.text(open_)
+    for name in names:
+        doc.section(name)
+    doc.text(close + "\n")
 
 
 def _header(r: Report) -> str:
@@ -161,8 +197,8 @@ def _deadlines(r: Report) -> str:
     return section("Deadlines", counts + body, "deadlines")
 
 
-def _timeline(r: Report) -> str:
-    svg = timeline_svg(r)
+def _timeline(r: Report, last_at: datetime | None) -> str:
+    svg = timeline_svg(r, last_at)
     legend = "".join(
         f'<span><i style="background:{c}"></i>{esc(k)}</span>'
         for k, c in COLORS.items()
@@ -294,29 +330,40 @@ def _people(r: Report) -> str:
     return section("People and roles", body, "people")
 
 
-def _notes(r: Report) -> str:
-    body = "\n".join(
-        f'<div class="note"><div class="meta">{when(n.at)} UTC · {esc(n.actor)}'
-        f"{' · ' + esc(n.step_id) if n.step_id else ''}</div>{esc(n.text)}</div>"
-        for n in r.notes
+def _notes(items: list[Item], _: Context) -> str:
+    return "".join(
+        f'<div class="note"><div class="meta">{when(n["at"])} UTC · {esc(n["actor"])}'
+        f"{' · ' + esc(n['step_id']) if n['step_id'] else ''}</div>{esc(n['text'])}</div>\n"
+        for n in items
     )
-    return section("Notes", none_or(r.notes, body), "notes")
 
 
-def _evidence(r: Report) -> str:
-    rows = [
-        [
-            esc(e.path),
-            f'<span class="hash">{esc(e.sha256)}</span>',
-            str(e.size),
-            esc(e.description or "—"),
-            esc(e.actor),
-            when(e.at),
-        ]
-        for e in r.evidence
-    ]
-    body = table(["File", "sha256", "Bytes", "Description", "By", "At (UTC)"], rows)
-    return section("Evidence", none_or(r.evidence, body), "evidence")
+def _row(header: list[str], cells: list[str]) -> str:
+    return (
+        "<tr>"
+        + "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(header, cells, strict=True))
+        + "</tr>\n"
+    )
+
+
+_EVIDENCE = ["File", "sha256", "Bytes", "Description", "By", "At (UTC)"]
+
+
+def _evidence(items: list[Item], _: Context) -> str:
+    return "".join(
+        _row(
+            _EVIDENCE,
+            [
+                esc(e["path"]),
+                f'<span class="hash">{esc(e["sha256"])}</span>',
+                str(e["size"]),
+                esc(e["description"] or "—"),
+                esc(e["actor"]),
+                when(e["at"]),
+            ],
+        )
+        for e in items
+    )
 
 
 def path_cell(path: str) -> str:
@@ -330,59 +377,96 @@ def _findings(findings: list[dict[str, Any]]) -> str:
     return table([esc(h) for h in headers], cells, "findings")
 
 
-def _checks(r: Report) -> str:
+def _checks(items: list[Item], _: Context) -> str:
     out = []
-    for c in r.checks:
-        verdict = "ok" if c.ok else f"{len(c.findings)} finding(s)"
+    for c in items:
+        verdict = "ok" if c["ok"] else f"{len(c['findings'])} finding(s)"
         out.append(
-            f'<h3>{esc(c.action)} <span class="outcome">— {esc(verdict)}, '
-            f"{when(c.at)} UTC by {esc(c.actor)}</span></h3><p>{esc(c.summary)}</p>"
+            f'<h3>{esc(c["action"])} <span class="outcome">— {esc(verdict)}, '
+            f"{when(c['at'])} UTC by {esc(c['actor'])}</span></h3><p>{esc(c['summary'])}</p>\n"
         )
-        if c.findings:
-            out.append(_findings(c.findings))
-    for cmd in r.commands:
-        out.append(
-            f'<h3>Command <code>{esc(cmd.command)}</code> <span class="outcome">— exit '
-            f"{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>"
-            f'<div class="note">{esc(cmd.output)}</div>'
-        )
-    return section(
-        "Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks"
+        if c["findings"]:
+            out.append(_findings(c["findings"]) + "\n")
+    return "".join(out)
+
+
+def _commands(items: list[Item], _: Context) -> str:
+    return "".join(
+        f'<h3>Command <code>{esc(cmd["command"])}</code> <span class="outcome">— exit '
+        f"{cmd['exit_code']}, {when(cmd['at'])} UTC by {esc(cmd['actor'])}</span></h3>"
+        f'<div class="note">{esc(cmd["output"])}</div>\n'
+        for cmd in items
     )
 
 
-def _notifications(r: Report) -> str:
-    rows = [
-        [
-            esc(n.state),
-            esc(n.template),
-            esc(n.audience or "—"),
-            esc(n.subject),
-            esc(", ".join(n.to) or "—"),
-            when(n.at),
-            f'<span class="hash">{esc(n.sha256)}</span>',
-        ]
-        for n in r.notifications
-    ]
-    body = table(["State", "Template", "Audience", "Subject", "To", "At (UTC)", "sha256"], rows)
-    return section("Notifications", none_or(r.notifications, body), "notifications")
+_NOTIFICATIONS = ["State", "Template", "Audience", "Subject", "To", "At (UTC)", "sha256"]
 
 
-def _followups(r: Report) -> str:
-    rows = [
-        [esc(f.text), esc(f.owner or "—"), esc(f.due or "—"), esc(f.actor), when(f.at)]
-        for f in r.followups
-    ]
-    body = table(["Follow-up", "Owner", "Due", "Added by", "At (UTC)"], rows)
-    return section("Follow-ups", none_or(r.followups, body), "followups")
+def _notifications(items: list[Item], _: Context) -> str:
+    return "".join(
+        _row(
+            _NOTIFICATIONS,
+            [
+                esc(n["state"]),
+                esc(n["template"]),
+                esc(n["audience"] or "—"),
+                esc(n["subject"]),
+                esc(", ".join(n["to"]) or "—"),
+                when(n["at"]),
+                f'<span class="hash">{esc(n["sha256"])}</span>',
+            ],
+        )
+        for n in items
+    )
 
 
-def _events(r: Report) -> str:
-    rows = [
-        [str(t.seq), when(t.at), esc(attributed(t.actor, t.login)), esc(t.kind), esc(t.summary)]
-        for t in r.timeline
-    ]
-    return section("Event log", table(["#", "At (UTC)", "By", "Kind", "What"], rows), "events")
+_FOLLOWUPS = ["Follow-up", "Owner", "Due", "Added by", "At (UTC)"]
+
+
+def _followups(items: list[Item], _: Context) -> str:
+    return "".join(
+        _row(
+            _FOLLOWUPS,
+            [
+                esc(f["text"]),
+                esc(f["owner"] or "—"),
+                esc(f["due"] or "—"),
+                esc(f["actor"]),
+                when(f["at"]),
+            ],
+        )
+        for f in items
+    )
+
+
+_EVENTS = ["#", "At (UTC)", "By", "Kind", "What"]
+
+
+def _events(items: list[Item], _: Context) -> str:
+    return "".join(
+        _row(
+            _EVENTS,
+            [
+                str(t["seq"]),
+                when(t["at"]),
+                esc(attributed(t["actor"], t["login"])),
+                esc(t["kind"]),
+                esc(t["summary"]),
+            ],
+        )
+        for t in items
+    )
+
+
+RENDER: dict[str, Render] = {
+    "notes": _notes,
+    "evidence": _evidence,
+    "checks": _checks,
+    "commands": _commands,
+    "notifications": _notifications,
+    "followups": _followups,
+    "timeline": _events,
+}
 
 
 def _footer(r: Report) -> str:

@@ -1,12 +1,23 @@
-"""The report as the CLI asks for it: load the incident from the store, export one format."""
+"""The report as the CLI asks for it: stream the incident's log from the store into one format.
+
+The log is read a batch at a time and the report is written as it goes (report/stream.py) into
+a temporary file (in memory while small, an unnamed 0600 file past that): a 100,000-event
+incident is reported in bounded memory, and nothing reaches the caller's output until the whole
+report is written (a damaged log stops it with nothing written).
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
+from typing import IO
 
-from irbook.report import FORMATS, export_report
+from irbook.report import FORMATS
 from irbook.store import Reader
-from irbook.usecases.incidents import load_state
+from irbook.usecases.incidents import open_events
+
+IN_MEMORY = 8 << 20  # bytes of report kept in memory before it moves to a temporary file
 
 
 @dataclass(frozen=True)
@@ -14,8 +25,21 @@ class ExportedReport:
     incident_id: str
     fmt: str
     status: str
-    text: str
+    body: IO[bytes]  # the report, UTF-8, positioned at its start; closed by ``close``
     redacted: tuple[str, ...] = ()  # kinds masked by the last check before the report leaves
+
+    @property
+    def text(self) -> str:
+        """The whole report as one string (for the Python API and tests: small reports)."""
+        self.body.seek(0)
+        return self.body.read().decode()
+
+    def copy_to(self, out: IO[bytes]) -> None:
+        self.body.seek(0)
+        shutil.copyfileobj(self.body, out, 1 << 20)
+
+    def close(self) -> None:
+        self.body.close()
 
 
 def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport:
@@ -24,10 +48,17 @@ def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport
         from irbook.errors import UsageError
 
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
-    from irbook.domain.redact import redact
+    from irbook.report.stream import stream_report
 
-    state = load_state(store, incident_id)
-    # The last check: events are redacted when stored, but a database written by an older irbook
-    # (or edited by hand) may still hold a secret; the report never carries one out.
-    text, found = redact(export_report(state, fmt))
-    return ExportedReport(state.incident_id, fmt, state.status, text, tuple(found))
+    # The last check (in stream_report): events are redacted when stored, but a database written
+    # by an older irbook (or edited by hand) may still hold a secret; the report never carries
+    # one out.
+    incident_id, runbook, events = open_events(store, incident_id)
+    body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 (the caller closes it)
+    try:
+        streamed = stream_report(incident_id, runbook, events, fmt, body)
+    except BaseException:
+        body.close()
+        raise
+    body.seek(0)
+    return ExportedReport(incident_id, fmt, streamed.status, body, streamed.found)

@@ -43,14 +43,15 @@ class Scale:
         return round(LEFT + max(0.0, min(1.0, frac)) * (WIDTH - LEFT - RIGHT), 1)
 
 
-def bounds(r: Report) -> tuple[datetime, datetime] | None:
+def bounds(r: Report, last_at: datetime | None = None) -> tuple[datetime, datetime] | None:
+    """``last_at``: the time of the last event, when ``r.timeline`` is streamed (not held)."""
     times = [t for t in (r.opened_at, r.detected_at, r.closed_at) if t is not None]
-    times += [t.at for t in r.timeline[-1:]]
+    times += [t.at for t in r.timeline[-1:]] if last_at is None else [last_at]
     return (min(times), max(times)) if times else None
 
 
-def timeline_svg(r: Report) -> str:
-    span = bounds(r)
+def timeline_svg(r: Report, last_at: datetime | None = None) -> str:
+    span = bounds(r, last_at)
     if span is None:
         return ""
     scale = Scale(*span)

@@ -83,6 +83,38 @@ def decode_event(row: Any) -> Event | DamagedRow:
     )
 
 
+def decode_plain(row: tuple[Any, ...]) -> Event | None:
+    """The fast path for a row that is exactly as irbook writes it on SQLite (the columns in
+    ``Event`` order, ``at`` and ``payload`` as text): the event, or None for anything else,
+    which ``decode_event`` then reads and explains. Same result as ``decode_event`` for every
+    row it accepts (tests/store/test_reader.py); about twice as fast on a 100,000-event log."""
+    incident_id, seq, at, actor, host, kind, step_id, payload, prev_hash, hash_, login = row
+    if not (
+        type(seq) is int
+        and type(incident_id) is str
+        and type(actor) is str
+        and type(host) is str
+        and type(kind) is str
+        and type(prev_hash) is str
+        and type(hash_) is str
+        and type(at) is str
+        and type(payload) is str
+        and (step_id is None or type(step_id) is str)
+        and (login is None or type(login) is str)
+    ):
+        return None
+    try:
+        when = datetime.fromisoformat(at)
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if type(data) is not dict:
+        return None
+    return Event(
+        incident_id, seq, utc(when), actor, host, kind, step_id, data, prev_hash, hash_, login
+    )
+
+
 def _time(value: Any) -> tuple[datetime | None, str | None]:
     if isinstance(value, datetime):
         return utc(value), None

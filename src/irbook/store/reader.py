@@ -22,6 +22,7 @@ import difflib
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from irbook.errors import NotFoundError
@@ -244,6 +245,34 @@ class SqliteReader:
             else:
                 damaged.append(decoded)
         return events, damaged
+
+    def iter_events(self, incident_id: str, *, after_seq: int = 0) -> Iterator[Event]:
+        """As ``events``, one batch of rows at a time (``fetchmany``): a 100,000-event report
+        or status holds one batch, not the log. DamagedLogError, naming every damaged row as
+        ``events`` does, when a row cannot be read; the rows before it were already yielded."""
+        from irbook.domain.eventlog import Event
+        from irbook.store.decode import damaged_log_error, decode_event, decode_plain
+
+        last = after_seq
+        try:
+            cursor = self._db.execute(_EVENTS, (incident_id, after_seq))
+            while rows := cursor.fetchmany(_BATCH):
+                for row in rows:
+                    event = decode_plain(row)
+                    if event is None:
+                        decoded = decode_event(_EventRow(*row))
+                        if not isinstance(decoded, Event):
+                            _, damaged = self.scan(incident_id, after_seq=last)
+                            raise damaged_log_error(incident_id, damaged or [decoded])
+                        event = decoded
+                    last = event.seq
+                    yield event
+        except sqlite3.Error:
+            # As every other read here: the ORM store gives its message (or the rest of the log).
+            yield from self._orm().iter_events(incident_id, after_seq=last)
+
+
+_BATCH = 1000  # rows per fetchmany: large enough to amortise the call, small beside the log
 
 
 class _EventRow(NamedTuple):

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from irbook.domain.events import Event
     from irbook.store.decode import DamagedRow
 
@@ -57,6 +59,10 @@ class Reader(Protocol):
         ...
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]: ...
+
+    def iter_events(self, incident_id: str, *, after_seq: int = 0) -> Iterator[Event]:
+        """As ``events``, without holding the log (a batch at a time)."""
+        ...
 
     def scan(
         self, incident_id: str, *, after_seq: int = 0

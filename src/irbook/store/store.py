@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -154,6 +154,20 @@ class Store:
         if damaged:
             raise damaged_log_error(incident_id, damaged)
         return events
+
+    def iter_events(self, incident_id: str, *, after_seq: int = 0) -> Iterator[Event]:
+        """As ``events``, a page of rows at a time (one query per page): a big log is never held
+        whole. DamagedLogError names every damaged row, as ``events`` does."""
+        last = after_seq
+        while True:
+            page, damaged = self.scan(incident_id, after_seq=last, limit=_PAGE)
+            if damaged:
+                _, damaged = self.scan(incident_id, after_seq=last)  # count them all
+                raise damaged_log_error(incident_id, damaged)
+            yield from page
+            if len(page) < _PAGE:
+                return
+            last = page[-1].seq
 
     def scan(
         self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
@@ -311,3 +325,6 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     engine = create_db_engine(resolved)
     ensure_schema(engine, resolved, create=create)
     return Store(engine, resolved)
+
+
+_PAGE = 2000  # events per query in ``iter_events``

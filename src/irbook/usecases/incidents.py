@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import itertools
 import os
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -172,7 +173,7 @@ def _runbook_from_text(text: str, label: str) -> Runbook:
     return parse_runbook_text(text, label)
 
 
-def runbook_of(events: list[Event], incident_id: str) -> Runbook:
+def runbook_of(events: Sequence[Event], incident_id: str) -> Runbook:
     if not events or events[0].kind != Kind.INCIDENT_OPENED:
         raise IrbookError(
             f"incident {incident_id} has no opening event; its log is damaged",
@@ -182,11 +183,21 @@ def runbook_of(events: list[Event], incident_id: str) -> Runbook:
     return _runbook_from_text(payload["runbook_text"], f"<runbook of {incident_id}>")
 
 
-def load_state(store: Reader, incident_id: str) -> IncidentState:
-    """Fold the incident's events (the walker never keeps state of its own)."""
+def load_state(store: Reader, incident_id: str, *, keep_events: bool = True) -> IncidentState:
+    """Fold the incident's events (the walker never keeps state of its own). With
+    ``keep_events=False`` (read-only views: `status`) the log is read and folded a batch at a
+    time and not held."""
+    found, runbook, events = open_events(store, incident_id)
+    return engine.fold(found, runbook, events, keep_events=keep_events)
+
+
+def open_events(store: Reader, incident_id: str) -> tuple[str, Runbook, Iterator[Event]]:
+    """The incident's id as stored, its runbook (from the opening event) and an iterator over
+    its whole log, read a batch at a time: for a caller that looks at each event once."""
     incident = store.incident(incident_id)
-    events = store.events(incident.id)
-    return engine.fold(incident.id, runbook_of(events, incident.id), events)
+    events = store.iter_events(incident.id)
+    first = list(itertools.islice(events, 1))
+    return incident.id, runbook_of(first, incident.id), itertools.chain(first, events)
 
 
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:

@@ -24,7 +24,6 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
 
     progress = engine.progress(state)
     nxt = engine.next_step(state)
-    login_of = {e.seq: e.login for e in state.events}  # who the server says wrote each event
     phases = []
     for phase in state.runbook.phases:
         steps = []
@@ -39,7 +38,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
                     "critical": step.critical,
                     "role": step.role,
                     "actor": s.actor,
-                    "login": login_of.get(s.seq) if s.seq is not None else None,
+                    "login": s.login,  # who the server says wrote the settling event
                     "at": _iso(s.at),
                     "reason": s.reason,
                     "unticked": s.unticked,
@@ -86,7 +85,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
         "waiting": waiting_view(state, now=now),
         "milestones": {m.name: _iso(m.reached_at) for m in state.milestones.values()},
         "deadlines": [deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
-        "events": len(state.events),
+        "events": state.events_seen,
         "head_hash": state.head_hash,
         "phases": phases,
     }

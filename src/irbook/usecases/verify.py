@@ -9,7 +9,7 @@ recorded elsewhere (a report, ``--expect``) catches both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -45,50 +45,75 @@ class Verification:
         }
 
 
+class ChainCheck:
+    """``verify_chain`` one event at a time, for a log read as a stream (a report of 100,000
+    events holds none of them): ``add`` each event in store order, then ``result``."""
+
+    def __init__(self, incident_id: str, *, unreadable: frozenset[int] = frozenset()) -> None:
+        self.incident_id = incident_id
+        self.unreadable = unreadable
+        self.count = 0
+        self.head = ""
+        self._prev = GENESIS_HASH
+        self._bad: tuple[int, str] | None = None  # the first bad event: the chain stops there
+
+    def add(self, event: Event) -> None:
+        self.count += 1
+        if self._bad is not None:
+            return
+        expected = self.count
+        if event.seq != expected:
+            if expected in self.unreadable:
+                self._bad = (expected, f"event {expected} cannot be read: the chain stops there")
+                return
+            what = "missing (deleted)" if event.seq > expected else "out of order"
+            problem = f"event {expected} is {what}: found seq {event.seq} in its place"
+            self._bad = (expected, problem)
+        elif event.prev_hash != self._prev:
+            self._bad = (
+                event.seq,
+                f"event {event.seq} does not follow event {event.seq - 1}: its "
+                "prev_hash differs (an event before it was changed, removed or "
+                "moved)",
+            )
+        elif event_hash(event) != event.hash:
+            self._bad = (
+                event.seq,
+                f"event {event.seq} ({event.kind}) was edited: its content no "
+                "longer matches its hash",
+            )
+        else:
+            self._prev = self.head = event.hash
+
+    def result(self, *, expect: str | None = None) -> Verification:
+        incident_id, head, count = self.incident_id, self.head, self.count
+        if count == 0:
+            problem = "the incident has no events (its log was deleted)"
+            return Verification(incident_id, False, 0, head, 1, problem)
+        if self._bad is not None:
+            return Verification(incident_id, False, count, head, *self._bad)
+        if expect is not None and expect.strip().lower() != head:
+            problem = (
+                f"the chain is intact but ends at {head}, not at the expected "
+                f"{expect.strip()} (events cut off the end, or the whole log rewritten)"
+            )
+            return Verification(incident_id, False, count, head, None, problem)
+        return Verification(incident_id, True, count, head)
+
+
 def verify_chain(
     incident_id: str,
-    events: Sequence[Event],
+    events: Iterable[Event],
     *,
     expect: str | None = None,
     unreadable: frozenset[int] = frozenset(),
 ) -> Verification:
     """Check seq continuity, each prev_hash link and each hash; stop at the first bad event.
     ``unreadable``: seqs of rows that exist but cannot be read (so not "deleted")."""
-    prev = GENESIS_HASH
-    head = ""
-
-    def bad(seq: int, problem: str) -> Verification:
-        return Verification(incident_id, False, len(events), head, seq, problem)
-
-    if not events:
-        return bad(1, "the incident has no events (its log was deleted)")
-    for expected, event in enumerate(events, 1):
-        if event.seq != expected:
-            if expected in unreadable:
-                return bad(expected, f"event {expected} cannot be read: the chain stops there")
-            what = "missing (deleted)" if event.seq > expected else "out of order"
-            return bad(expected, f"event {expected} is {what}: found seq {event.seq} in its place")
-        if event.prev_hash != prev:
-            return bad(
-                event.seq,
-                f"event {event.seq} does not follow event {event.seq - 1}: its "
-                "prev_hash differs (an event before it was changed, removed or "
-                "moved)",
-            )
-        if event_hash(event) != event.hash:
-            return bad(
-                event.seq,
-                f"event {event.seq} ({event.kind}) was edited: its content no "
-                "longer matches its hash",
-            )
-        prev = head = event.hash
-    if expect is not None and expect.strip().lower() != head:
-        problem = (
-            f"the chain is intact but ends at {head}, not at the expected "
-            f"{expect.strip()} (events cut off the end, or the whole log rewritten)"
-        )
-        return Verification(incident_id, False, len(events), head, None, problem)
-    return Verification(incident_id, True, len(events), head)
+    check = ChainCheck(incident_id, unreadable=unreadable)
+    for event in events:
+        check.add(event)
+    return check.result(expect=expect)
 
 
 def verify_incident(store: Reader, incident_id: str, *, expect: str | None = None) -> Verification:

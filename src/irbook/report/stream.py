@@ -1,0 +1,209 @@
+"""The report of a log of any length, in one pass and bounded memory (issue 17).
+
+The events are read a batch at a time (``Reader.iter_events``) and each one is folded into the
+state, added to the ``Tally`` (people, phase start times, hash chain, corrections) and, when the
+format lists it, formatted at once into its section's spill: a temporary file kept in memory up
+to ``SPILL_IN_MEMORY`` and on disk (unnamed, 0600) past it. When the log ends, the head of the
+report (summary, phases, metrics: everything that needs the whole log) is built and the document
+is written: head parts, then each section copied from its spill.
+
+The last secret check (``redact``) runs on everything written: on each batch of formatted events
+before it is spilled, and on every other part as it is written. A secret cannot hide across a
+batch edge: batches end between two events, and one event's text is never split.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any, Protocol
+
+from irbook.domain import engine
+from irbook.domain.events import Event, Kind
+from irbook.domain.models import Runbook
+from irbook.domain.redact import redact
+from irbook.report import build
+from irbook.report.model import Report
+
+SPILL_IN_MEMORY = 4 << 20  # bytes per section before its spill moves to a temporary file
+BATCH = 500  # events formatted (and checked for secrets) together
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a section's entries may name besides themselves (the follow-ups CSV does)."""
+
+    incident_id: str
+    title: str
+
+
+Render = Callable[[list[Item], Context], str]
+
+# Which event kinds each streamed section lists, and how one event becomes one entry.
+_BUILD: dict[str, tuple[frozenset[str], Callable[[Event], Item]]] = {
+    "notes": (frozenset({Kind.NOTE_ADDED}), build.note),
+    "evidence": (frozenset({Kind.EVIDENCE_ATTACHED}), build.evidence),
+    "checks": (frozenset({Kind.CHECK_RAN}), build.check),
+    "commands": (frozenset({Kind.COMMAND_RAN}), build.command),
+    "notifications": (
+        frozenset({Kind.NOTIFICATION_RENDERED, Kind.NOTIFICATION_SENT}),
+        build.notification,
+    ),
+    "followups": (frozenset({Kind.FOLLOWUP_ADDED}), build.followup),
+}
+
+
+class Format(Protocol):
+    """An export format: how a batch of each section's entries is written, then the document."""
+
+    RENDER: dict[str, Render]
+
+    def write_document(self, r: Report, doc: Document) -> None: ...
+
+
+@dataclass
+class _Section:
+    render: Render
+    file: IO[bytes] = field(
+        default_factory=lambda: tempfile.SpooledTemporaryFile(max_size=SPILL_IN_MEMORY)  # noqa: SIM115 (closed by Document.close)
+    )
+    pending: list[Item] = field(default_factory=list)
+    count: int = 0
+
+
+class Document:
+    """Where a format writes: ``text`` for its own parts, ``section`` for a spilled section.
+    Every part is checked for secrets (``found`` names the kinds masked)."""
+
+    def __init__(self, out: IO[bytes], fmt: Format) -> None:
+        self._out = out
+        self._sections = {name: _Section(render) for name, render in fmt.RENDER.items()}
+        self.context = Context("", "")
+        self.last_at: datetime | None = None  # of the last event (the HTML timeline's edge)
+        self.found: list[str] = []
+
+    def checked(self, text: str) -> str:
+        clean, found = redact(text)
+        self.found.extend(k for k in found if k not in self.found)
+        return clean
+
+    def text(self, text: str) -> None:
+        if text:
+            self._out.write(self.checked(text).encode())
+
+    def count(self, name: str) -> int:
+        return self._sections[name].count
+
+    def section(self, name: str, *, skip: int = 0) -> None:
+        """The section's entries as formatted (and already checked); ``skip`` drops that many
+        leading bytes (a separator that only goes between entries)."""
+        spill = self._sections[name].file
+        spill.seek(skip)
+        while chunk := spill.read(1 << 20):
+            self._out.write(chunk)
+
+    def add(self, name: str, item: Item) -> None:
+        section = self._sections[name]
+        section.pending.append(item)
+        section.count += 1
+        if len(section.pending) >= BATCH:
+            self._flush(section)
+
+    def flush(self) -> None:
+        for section in self._sections.values():
+            self._flush(section)
+
+    def _flush(self, section: _Section) -> None:
+        if section.pending:
+            text = section.render(section.pending, self.context)
+            section.file.write(self.checked(text).encode())
+            section.pending = []
+
+    def close(self) -> None:
+        for section in self._sections.values():
+            section.file.close()
+
+
+@dataclass(frozen=True)
+class Streamed:
+    incident_id: str
+    status: str  # the incident's status (open, completed, ...)
+    found: tuple[str, ...]  # kinds of secret masked by the last check
+
+
+def stream_report(
+    incident_id: str, runbook: Runbook, events: Iterable[Event], fmt: str, out: IO[bytes]
+) -> Streamed:
+    """Write the report of ``events`` (the whole log, in seq order) to ``out`` in ``fmt``."""
+    writer = format_of(fmt)
+    state = engine.new_state(incident_id, runbook, keep_events=False)
+    tally = build.Tally(incident_id, runbook)
+    doc = Document(out, writer)
+    listed = [(k, name, make) for name, (k, make) in _BUILD.items() if name in writer.RENDER]
+    with_timeline = "timeline" in writer.RENDER
+    try:
+        for event in events:
+            engine.apply(state, event)
+            if event.kind == Kind.INCIDENT_OPENED:
+                doc.context = Context(incident_id, state.title)
+            tally.add(event)
+            for kinds, name, make in listed:
+                if event.kind in kinds:
+                    doc.add(name, make(event))
+            if with_timeline:
+                doc.add("timeline", build.timeline_entry(event, tally.phase_of))
+        doc.flush()
+        doc.last_at = state.last.at if state.last is not None else None
+        writer.write_document(build.build_head(state, tally), doc)
+    finally:
+        doc.close()
+    return Streamed(incident_id, state.status, tuple(doc.found))
+
+
+def format_model(r: Report, fmt: str) -> str:
+    """A Report model (``build_report``) in ``fmt``, through the same writers."""
+    writer = format_of(fmt)
+    out = io.BytesIO()
+    doc = Document(out, writer)
+    doc.context = Context(r.incident_id, r.title)
+    doc.last_at = r.timeline[-1].at if r.timeline else None
+    try:
+        for name in writer.RENDER:
+            for entry in getattr(r, name):
+                doc.add(name, entry.model_dump())
+        doc.flush()
+        writer.write_document(r.model_copy(update={name: [] for name in build.STREAMED}), doc)
+    finally:
+        doc.close()
+    return out.getvalue().decode()
+
+
+def format_of(fmt: str) -> Format:
+    """The writer of one of ``report.FORMATS``."""
+    if fmt == "md":
+        from irbook.report import markdown
+
+        return markdown
+    if fmt == "html":
+        from irbook.report import html
+
+        return html
+    if fmt == "json":
+        from irbook.report import jsonout
+
+        return jsonout
+    from irbook.report.csvout import FollowupsCsv, TimelineCsv
+
+    if fmt == "csv":
+        return TimelineCsv()
+    if fmt == "followups-csv":
+        return FollowupsCsv()
+    from irbook.errors import UsageError
+    from irbook.report import FORMATS
+
+    raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
