@@ -155,3 +155,21 @@ def test_rule_catches_its_sample_deep_in_a_long_text(rule: str) -> None:
     long_text = "lorem ipsum dolor " * 600 + text + " sit amet" * 600
     assert rule in {found for _, _, found in matches(long_text)}
     assert not secret or secret not in redact(long_text)[0]
+
+
+def test_no_keyword_holds_whitespace() -> None:
+    """A long text is searched for keywords among its distinct words (issue 17: a report of
+    100,000 events); that finds every keyword only if none spans two words."""
+    keywords = {k for rule in redact_mod._rules() for k in rule.spec.keywords}
+    assert keywords and not [k for k in keywords if len(k.split()) != 1 or k != k.strip()]
+
+
+@pytest.mark.parametrize("rule", sorted(SAMPLES))
+def test_rule_catches_its_sample_inside_a_long_text(rule: str) -> None:
+    """The same secrets are found in a report-sized text as in the sample alone."""
+    text, secret = SAMPLES[rule]
+    filler = "| 12 | 2026-05-12 06:00:00 UTC | dana | `note_added` | rotated the runner |\n"
+    long_text = filler * 60 + text + "\n" + filler * 60
+    assert len(long_text) > redact_mod.DISTINCT_WORDS_FROM
+    assert {r for *_, r in matches(long_text)} >= {r for *_, r in matches(text)}
+    assert secret not in redact(long_text)[0]

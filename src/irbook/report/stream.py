@@ -7,16 +7,20 @@ to ``SPILL_IN_MEMORY`` and on disk (unnamed, 0600) past it. When the log ends, t
 report (summary, phases, metrics: everything that needs the whole log) is built and the document
 is written: head parts, then each section copied from its spill.
 
-The last secret check (``redact``) runs on everything written: on each batch of formatted events
-before it is spilled, and on every other part as it is written. A secret cannot hide across a
-batch edge: batches end between two events, and one event's text is never split.
+The last secret check (``redact``) runs on everything written: on each event's entry before it is
+formatted (its strings, dict keys included: the findings' keys become table headers), and on every
+other part of the document as it is written. Checking the entries before formatting also catches
+a secret that the formatting would have disguised from a check of the output (Markdown escapes
+the ``_`` of ``ghp_...``; a reader who copies the text gets the token back). A batch's strings
+are checked together (joined by newlines) and only a batch with a finding is redacted string by
+string, so the check costs about one pass over the text.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Protocol
@@ -24,12 +28,13 @@ from typing import IO, Any, Protocol
 from irbook.domain import engine
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Runbook
-from irbook.domain.redact import redact
+from irbook.domain.redact import find_secrets, redact
 from irbook.report import build
 from irbook.report.model import Report
 
 SPILL_IN_MEMORY = 4 << 20  # bytes per section before its spill moves to a temporary file
 BATCH = 500  # events formatted (and checked for secrets) together
+COPY_CHUNK = 64 << 10  # bytes copied at a time from a spill to the report
 
 Item = dict[str, Any]
 
@@ -104,7 +109,7 @@ class Document:
         leading bytes (a separator that only goes between entries)."""
         spill = self._sections[name].file
         spill.seek(skip)
-        while chunk := spill.read(1 << 20):
+        while chunk := spill.read(COPY_CHUNK):
             self._out.write(chunk)
 
     def add(self, name: str, item: Item) -> None:
@@ -120,13 +125,38 @@ class Document:
 
     def _flush(self, section: _Section) -> None:
         if section.pending:
-            text = section.render(section.pending, self.context)
-            section.file.write(self.checked(text).encode())
+            items = section.pending
+            if find_secrets("\n".join(_strings(items))):  # rare: redact entry by entry
+                items = [self._clean(item) for item in items]
+            section.file.write(section.render(items, self.context).encode())
             section.pending = []
+
+    def _clean(self, value: Any) -> Any:
+        """``value`` with every string (dict keys too) redacted; the kinds go to ``found``."""
+        if isinstance(value, str):
+            return self.checked(value)
+        if isinstance(value, list):
+            return [self._clean(v) for v in value]
+        if isinstance(value, dict):
+            return {self._clean(k): self._clean(v) for k, v in value.items()}
+        return value
 
     def close(self) -> None:
         for section in self._sections.values():
             section.file.close()
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in an entry (lists, dicts with their keys) for the secret check."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,7 @@ class SqliteReader:
                         event = decoded
                     last = event.seq
                     yield event
+                del rows, row  # not alive beside the next batch: one batch held, not two
         except sqlite3.Error:
             # As every other read here: the ORM store gives its message (or the rest of the log).
             yield from self._orm().iter_events(incident_id, after_seq=last)
