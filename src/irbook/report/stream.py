@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Protocol
@@ -126,7 +126,8 @@ class Document:
     def _flush(self, section: _Section) -> None:
         if section.pending:
             items = section.pending
-            if find_secrets("\n".join(_strings(items))):  # rare: redact entry by entry
+            # each distinct string once (names, hosts, kinds and ids repeat in every entry)
+            if find_secrets("\n".join(set(_strings(items)))):  # rare: redact entry by entry
                 items = [self._clean(item) for item in items]
             section.file.write(section.render(items, self.context).encode())
             section.pending = []
@@ -146,17 +147,27 @@ class Document:
             section.file.close()
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in an entry (lists, dicts with their keys) for the secret check."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(k)
-            yield from _strings(v)
+def _strings(items: list[Item]) -> list[str]:
+    """Every string in a batch of entries for the secret check: the values, and the keys of the
+    dicts inside them (a check's findings). Flat values first: this runs over every event."""
+    out: list[str] = []
+    nested: list[Any] = []
+    for item in items:
+        for value in item.values():
+            if type(value) is str:
+                out.append(value)
+            elif isinstance(value, list | dict | str):
+                nested.append(value)
+    while nested:
+        value = nested.pop()
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            nested.extend(value)
+        elif isinstance(value, dict):
+            out.extend(k for k in value if isinstance(k, str))
+            nested.extend(value.values())
+    return out
 
 
 @dataclass(frozen=True)
