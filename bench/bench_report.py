@@ -11,16 +11,28 @@ Builds the demo incident on the shipped runbook (bench/demo_incident.py), bulk-a
 
 Median of --repeat runs; ratios against the floor. Results: docs/performance.md, "Report export".
 
+``--big N`` (issue 17) then builds an incident of N events the same way and runs each command as
+its own process under GNU time (``/usr/bin/time -f "%e %U %S %M"``: wall, CPU, true peak RSS of
+that process alone): ``irbook report ID --format F -o FILE`` for every format and ``irbook status
+ID``, each beside its goal (2 s and 200 MiB per report format, 1 s for status), against the floor
+of the same run: a fresh Python that reads every event row with ``sqlite3``, decodes its payload
+and writes it out as JSON lines (the least any report of the log does). ``--compare-src DIR``
+runs every command a second time, interleaved, with ``PYTHONPATH=DIR`` (the ``src`` folder of an
+older checkout: before and after in one run).
+
     python bench/bench_report.py                 # 10,000 events
     python bench/bench_report.py --events 2000   # a quick run
+    python bench/bench_report.py --events 2000 --repeat 1 --big 100000 --compare-src ../old/src
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -167,20 +179,94 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
+FLOOR = """
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+with open(sys.argv[3], "w") as out:
+    for row in db.execute("SELECT * FROM event WHERE incident_id = ? ORDER BY seq", (sys.argv[2],)):
+        out.write(json.dumps([*row[:7], json.loads(row[7]), *row[8:]]) + "\\n")
+"""
+GOALS = {"status": (1.0, None)}  # seconds, MiB; every report format: 2 s and 200 MiB
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS in MiB of one process."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %U %S %M", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-500:]}")
+    wall, user, system, kib = done.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), int(kib) / 1024
+
+
+def big_case(events: int, compare_src: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"{tmp}/big.db"
+        store = open_store(f"sqlite:///{db}")
+        iid = make_incident(store, events)
+        store.close()
+        env = os.environ | {"IRBOOK_DB": f"sqlite:///{db}", "IRBOOK_ACTOR": "bench"}
+        env.pop("PYTHONPATH", None)
+        variants = [("after", env)]
+        if compare_src:
+            variants.append(("before", env | {"PYTHONPATH": str(Path(compare_src).resolve())}))
+        irbook = [sys.executable, "-m", "irbook"]
+        commands: list[tuple[str, list[str], bool]] = [
+            ("floor", [sys.executable, "-c", FLOOR, db, iid, f"{tmp}/floor.jsonl"], False)
+        ]
+        for fmt in FORMATS:
+            out = f"{tmp}/report.{fmt}"
+            commands.append((f"report {fmt}", [*irbook, "report", iid, "-f", fmt, "-o", out], True))
+        commands.append(("status", [*irbook, "status", iid], True))
+        rows = []
+        for name, command, is_irbook in commands:
+            for variant, variant_env in variants if is_irbook else variants[:1]:
+                wall, cpu, mib = measured(command, variant_env)
+                rows.append((name, variant if is_irbook else "", wall, cpu, mib))
+    floor = rows[0][2]
+    print(f"\n{events} events, one process per command (GNU time), floor = reading the log")
+    print(
+        f"{'command':<22} {'code':<7} {'wall s':>7} {'cpu s':>6} {'x floor':>8} {'peak MiB':>9}  goal"
+    )
+    for name, variant, wall, cpu, mib in rows:
+        seconds, memory = GOALS.get(name, (2.0, 200.0) if name.startswith("report") else (0, 0))
+        goal = ""
+        if seconds:
+            verdict = "met" if wall < seconds and (memory is None or mib < memory) else "NOT met"
+            goal = f"< {seconds:g} s" + (f", < {memory:g} MiB" if memory else "") + f": {verdict}"
+        print(
+            f"{name:<22} {variant:<7} {wall:7.2f} {cpu:6.2f} {wall / floor:8.1f} {mib:9.0f}  {goal}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--big", type=int, default=0, help="also the per-process N-event case")
+    parser.add_argument("--compare-src", default=None, help="src folder of an older checkout")
     args = parser.parse_args()
+    small_case(args.events, args.repeat)
+    if args.big:
+        big_case(args.big, args.compare_src)
+    return 0
+
+
+def small_case(total: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
-        iid = make_incident(store, args.events)
+        iid = make_incident(store, total)
         events = store.events(iid)
         state = incidents.load_state(store, iid)
         raw = [e.__dict__ | {"at": e.at.isoformat()} for e in events]
-        floor = timed(lambda: json.dumps(raw), args.repeat)
-        load = timed(lambda: incidents.load_state(store, iid), args.repeat)
-        build = timed(lambda: build_report(state), args.repeat)
+        floor = timed(lambda: json.dumps(raw), repeat)
+        load = timed(lambda: incidents.load_state(store, iid), repeat)
+        build = timed(lambda: build_report(state), repeat)
         rows = [
             ("floor: json.dumps(raw events)", floor, len(json.dumps(raw))),
             ("load + fold from SQLite", load, 0),
@@ -189,21 +275,18 @@ def main() -> int:
         for fmt in FORMATS:
             size = len(export_report(state, fmt).encode())
             rows.append(
-                (f"export {fmt}", timed(lambda f=fmt: export_report(state, f), args.repeat), size)
+                (f"export {fmt}", timed(lambda f=fmt: export_report(state, f), repeat), size)
             )
-        end_to_end = timed(
-            lambda: export_report(incidents.load_state(store, iid), "html"), args.repeat
-        )
+        end_to_end = timed(lambda: export_report(incidents.load_state(store, iid), "html"), repeat)
         rows.append(("load + export html (end to end)", end_to_end, 0))
-        checked = timed(lambda: report_incident(store, iid, "html"), args.repeat)
-        rows.append(("the same + last secret check", checked, 0))
+        checked = timed(lambda: report_incident(store, iid, "html").close(), repeat)
+        rows.append(("streamed from the store (CLI path)", checked, 0))
         store.close()
-    print(f"{len(events)} events, median of {args.repeat} runs, Python {sys.version.split()[0]}")
+    print(f"{len(events)} events, median of {repeat} runs, Python {sys.version.split()[0]}")
     print(f"{'step':<34} {'ms':>9} {'x floor':>8} {'output':>10}")
     for name, seconds, size in rows:
         shown = f"{size / 1e6:.2f} MB" if size else ""
         print(f"{name:<34} {seconds * 1000:9.1f} {seconds / floor:8.1f} {shown:>10}")
-    return 0
 
 
 if __name__ == "__main__":
