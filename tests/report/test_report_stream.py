@@ -18,6 +18,8 @@ import pytest
 from big_incident import grow
 from scripted_incident import Scripted, script_incident
 
+from irbook.domain import engine
+from irbook.domain.events import Kind
 from irbook.errors import DamagedLogError
 from irbook.report import FORMATS, build_report, export_report, stream
 from irbook.report import service as report_service
@@ -178,3 +180,38 @@ def test_peak_memory_does_not_grow_with_the_log(
     finally:
         store.close()
     assert big < 1.3 * small, (small, big)  # the in-memory exporter: 7.9 times
+
+
+def test_status_folds_without_the_payloads_it_does_not_read(grown: Scripted) -> None:
+    """`status` reads the log with only the fold's payloads decoded (the others are checked by
+    SQLite and left out): the same view as a fold of every event, whole."""
+    from irbook.usecases.status import status_view
+
+    now = grown.state().last.at  # type: ignore[union-attr]  # the log is not empty
+    whole = status_view(grown.state(), now=now)
+    fast = open_reader(grown.db_url)
+    try:
+        lean = load_state(fast, grown.incident_id, keep_events=False)
+        assert lean.events == [] and lean.event_count == EVENTS
+        assert status_view(lean, now=now) == whole
+        skipped = list(fast.iter_events(grown.incident_id, payloads=engine.PAYLOAD_KINDS))
+        assert {e.kind for e in skipped if not e.payload} <= {
+            k for k in Kind if k not in engine.PAYLOAD_KINDS
+        }
+    finally:
+        fast.close()
+
+
+def test_status_still_refuses_a_damaged_payload_it_does_not_read(grown: Scripted) -> None:
+    conn = sqlite3.connect(grown.db_path)
+    with conn:
+        seq = conn.execute("SELECT max(seq) FROM event WHERE kind = 'note_added'").fetchone()[0]
+        conn.execute("UPDATE event SET payload = '{not json' WHERE seq = ?", (seq,))
+    conn.close()
+    fast = open_reader(grown.db_url)
+    try:
+        with pytest.raises(DamagedLogError) as refused:
+            load_state(fast, grown.incident_id, keep_events=False)
+        assert f"event {seq}: its payload is not valid JSON" in refused.value.message
+    finally:
+        fast.close()

@@ -104,15 +104,16 @@ def decode_plain(row: tuple[Any, ...]) -> Event | None:
     ):
         return None
     try:
-        when = datetime.fromisoformat(at)
-        data = json.loads(payload)
+        if len(at) == 26 and at[19] == ".":  # as SQLAlchemy stores it: naive, microseconds
+            when = datetime.fromisoformat(at + "+00:00")  # UTC, 4x faster than .replace
+        else:
+            when = utc(datetime.fromisoformat(at))
+        data = {} if payload == "{}" else json.loads(payload)  # '{}': see reader._SKIPPED
     except ValueError:
         return None
     if type(data) is not dict:
         return None
-    return Event(
-        incident_id, seq, utc(when), actor, host, kind, step_id, data, prev_hash, hash_, login
-    )
+    return Event(incident_id, seq, when, actor, host, kind, step_id, data, prev_hash, hash_, login)
 
 
 def _time(value: Any) -> tuple[datetime | None, str | None]:

@@ -60,8 +60,15 @@ class Reader(Protocol):
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]: ...
 
-    def iter_events(self, incident_id: str, *, after_seq: int = 0) -> Iterator[Event]:
-        """As ``events``, without holding the log (a batch at a time)."""
+    def iter_events(
+        self,
+        incident_id: str,
+        *,
+        after_seq: int = 0,
+        payloads: frozenset[str] | None = None,
+    ) -> Iterator[Event]:
+        """As ``events``, without holding the log (a batch at a time). ``payloads``: only events
+        of these kinds need their payload; the others' may be given as ``{}``."""
         ...
 
     def scan(

@@ -155,9 +155,16 @@ class Store:
             raise damaged_log_error(incident_id, damaged)
         return events
 
-    def iter_events(self, incident_id: str, *, after_seq: int = 0) -> Iterator[Event]:
+    def iter_events(
+        self,
+        incident_id: str,
+        *,
+        after_seq: int = 0,
+        payloads: frozenset[str] | None = None,
+    ) -> Iterator[Event]:
         """As ``events``, a page of rows at a time (one query per page): a big log is never held
-        whole. DamagedLogError names every damaged row, as ``events`` does."""
+        whole. DamagedLogError names every damaged row, as ``events`` does. ``payloads`` (see
+        ``SqliteReader.iter_events``) is a hint this store does not use: every payload is read."""
         last = after_seq
         while True:
             page, damaged = self.scan(incident_id, after_seq=last, limit=_PAGE)

@@ -196,16 +196,19 @@ def runbook_of(events: Sequence[Event], incident_id: str) -> Runbook:
 def load_state(store: Reader, incident_id: str, *, keep_events: bool = True) -> IncidentState:
     """Fold the incident's events (the walker never keeps state of its own). With
     ``keep_events=False`` (read-only views: `status`) the log is read and folded a batch at a
-    time and not held."""
-    found, runbook, events = open_events(store, incident_id)
+    time and not held, and the payloads the fold does not read are not decoded."""
+    payloads = None if keep_events else engine.PAYLOAD_KINDS
+    found, runbook, events = open_events(store, incident_id, payloads=payloads)
     return engine.fold(found, runbook, events, keep_events=keep_events)
 
 
-def open_events(store: Reader, incident_id: str) -> tuple[str, Runbook, Iterator[Event]]:
+def open_events(
+    store: Reader, incident_id: str, *, payloads: frozenset[str] | None = None
+) -> tuple[str, Runbook, Iterator[Event]]:
     """The incident's id as stored, its runbook (from the opening event) and an iterator over
     its whole log, read a batch at a time: for a caller that looks at each event once."""
     incident = store.incident(incident_id)
-    events = store.iter_events(incident.id)
+    events = store.iter_events(incident.id, payloads=payloads)
     first = list(itertools.islice(events, 1))
     return incident.id, runbook_of(first, incident.id), itertools.chain(first, events)
 
