@@ -149,15 +149,9 @@ class Document:
 
 def _strings(items: list[Item]) -> list[str]:
     """Every string in a batch of entries for the secret check: the values, and the keys of the
-    dicts inside them (a check's findings). Flat values first: this runs over every event."""
-    out: list[str] = []
-    nested: list[Any] = []
-    for item in items:
-        for value in item.values():
-            if type(value) is str:
-                out.append(value)
-            elif isinstance(value, list | dict | str):
-                nested.append(value)
+    dicts inside them (a check's findings). Comprehensions first: this runs over every event."""
+    out = [v for item in items for v in item.values() if isinstance(v, str)]
+    nested = [v for item in items for v in item.values() if isinstance(v, list | dict)]
     while nested:
         value = nested.pop()
         if isinstance(value, str):
