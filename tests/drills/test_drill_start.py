@@ -42,6 +42,10 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def drill_start(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    return cli(capsys, "drill", "start", str(MINI), *argv)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -69,9 +73,7 @@ def test_a_bare_drill_is_marked_in_its_id_status_and_every_step_screen(
         tmp_path / "a.yaml",
         "inputs: {vector: unknown}\nsteps: {affected-devices: [ci-4], disconnect: done}\n",
     )
-    code, out, err = cli(
-        capsys, "drill", "start", str(MINI), "--answers", str(answers), "--db", db, "--as", "bo"
-    )
+    code, out, err = drill_start(capsys, "--answers", str(answers), "--db", db, "--as", "bo")
     assert code == 1, err  # stopped at the first step the answers file does not answer
     # the header and each of the three step screens shown start with the banner
     assert out.count(BANNER) == 4, out
@@ -91,11 +93,8 @@ def test_the_scenario_inputs_are_recorded_at_the_start(
     db = str(tmp_path / "t.db")
     scenario = write(tmp_path / "s.yaml", SCENARIO)
     answers = write(tmp_path / "a.yaml", "steps: {affected-devices: [ci-4]}\n")
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(scenario),
         "--answers",
@@ -119,11 +118,8 @@ def test_an_answers_file_may_repeat_a_scenario_input_but_not_change_it(
     db = str(tmp_path / "t.db")
     scenario = write(tmp_path / "s.yaml", SCENARIO)
     changed = write(tmp_path / "changed.yaml", "inputs: {vector: unknown, organisation: Acme}\n")
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(scenario),
         "--answers",
@@ -138,11 +134,8 @@ def test_an_answers_file_may_repeat_a_scenario_input_but_not_change_it(
     ) in " ".join(err.split())
     assert listed(capsys, db, "--drills") == []
     same = write(tmp_path / "same.yaml", "inputs: {vector: ci-cd-pipeline, organisation: Acme}\n")
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(scenario),
         "--answers",
@@ -184,9 +177,7 @@ def test_a_bad_scenario_is_refused_with_every_problem_at_its_place_and_opens_not
 ) -> None:
     db = tmp_path / "t.db"
     scenario = write(tmp_path / "s.yaml", BAD_SCENARIO)
-    code, _, err = cli(
-        capsys, "drill", "start", str(MINI), "--scenario", str(scenario), "--db", str(db)
-    )
+    code, _, err = drill_start(capsys, "--scenario", str(scenario), "--db", str(db))
     assert code == 2
     s = str(scenario)
     assert err.splitlines() == [
@@ -210,11 +201,8 @@ def test_a_scenario_for_another_runbook_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     scenario = write(tmp_path / "s.yaml", SCENARIO.replace("runbook: mini", "runbook: other"))
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(scenario),
         "--db",
@@ -237,11 +225,8 @@ def test_hostile_or_malformed_scenario_files_are_refused_cleanly(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, message: str
 ) -> None:
     scenario = write(tmp_path / "s.yaml", text)
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(scenario),
         "--db",
@@ -256,22 +241,16 @@ def test_a_scenario_that_is_not_a_regular_file_is_refused_without_waiting(
 ) -> None:
     fifo = tmp_path / "s.yaml"
     os.mkfifo(fifo)  # a reader that blocked here would hang the test, not fail it
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(fifo),
         "--db",
         str(tmp_path / "t.db"),
     )
     assert code == 2 and str(fifo) in err
-    code, _, err = cli(
+    code, _, err = drill_start(
         capsys,
-        "drill",
-        "start",
-        str(MINI),
         "--scenario",
         str(tmp_path),
         "--db",
@@ -286,14 +265,14 @@ def test_open_drills_and_open_incidents_do_not_hold_each_other_up(
     db = str(tmp_path / "t.db")
     answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
     base = ("--answers", str(answers), "--db", db)
-    assert cli(capsys, "drill", "start", str(MINI), *base)[0] == 1
+    assert drill_start(capsys, *base)[0] == 1
     # a real breach during a drill opens at once, without --new
     assert cli(capsys, "start", str(MINI), *base)[0] == 1
-    code, _, err = cli(capsys, "drill", "start", str(MINI), *base)
+    code, _, err = drill_start(capsys, *base)
     assert code == 2
     assert "not started: a drill of mini is still open" in err
     assert "`irbook drill start mini --new`" in " ".join(err.split())
-    assert cli(capsys, "drill", "start", str(MINI), *base, "--new")[0] == 1
+    assert drill_start(capsys, *base, "--new")[0] == 1
     assert len(listed(capsys, db, "--drills")) == 2
     assert len(listed(capsys, db)) == 1
 
@@ -303,7 +282,7 @@ def test_list_shows_real_incidents_and_counts_the_drills(
 ) -> None:
     db = str(tmp_path / "t.db")
     answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    assert cli(capsys, "drill", "start", str(MINI), "--answers", str(answers), "--db", db)[0] == 1
+    assert drill_start(capsys, "--answers", str(answers), "--db", db)[0] == 1
     code, out, _ = cli(capsys, "list", "--db", db)
     assert code == 0
     assert out.splitlines() == [f"no incidents in sqlite:///{db}", "1 drill: irbook list --drills"]
@@ -347,7 +326,7 @@ def test_resume_applies_the_scenario_inputs_a_stopped_start_did_not_record(
 def test_watch_shows_the_banner(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
-    assert cli(capsys, "drill", "start", str(MINI), "--answers", str(answers), "--db", db)[0] == 1
+    assert drill_start(capsys, "--answers", str(answers), "--db", db)[0] == 1
     (row,) = listed(capsys, db, "--drills")
     code, out, _ = cli(capsys, "watch", str(row["id"]), "--once", "--db", db)
     assert code == 0 and out.splitlines()[0] == BANNER

@@ -64,7 +64,7 @@ def smtp_server() -> Iterator[Mailbox]:
         async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
             mailbox.greetings.append(hostname)
             session.host_name = hostname
-            return "250 {}".format(server.hostname)
+            return f"250 {server.hostname}"
 
     controller = Controller(Handler(), hostname=mailbox.host, port=mailbox.port)
     controller.start()

@@ -59,6 +59,12 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def send(capsys: pytest.CaptureFixture[str], incident: str, *argv: str) -> tuple[int, str, str]:
+    return cli(
+        capsys, "notify", incident, "internal-alert", "--send", "--to", "ops@acme.example", *argv
+    )
+
+
 def parse(raw: bytes) -> EmailMessage:
     message = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
@@ -116,14 +122,9 @@ def test_send_on_a_drill_writes_the_eml_and_opens_no_smtp_connection(
         monkeypatch.setenv(name, value)
     db, out = tmp_path / "t.db", tmp_path / "out"
     drill = open_incident(db, drill=True)
-    code, stdout, err = cli(
+    code, stdout, err = send(
         capsys,
-        "notify",
         drill,
-        "internal-alert",
-        "--send",
-        "--to",
-        "ops@acme.example",
         "--db",
         str(db),
         "--out",
@@ -139,14 +140,9 @@ def test_send_on_a_drill_writes_the_eml_and_opens_no_smtp_connection(
     assert smtp_server.messages == [] and smtp_server.greetings == []  # not even an EHLO
     assert Kind.NOTIFICATION_SENT not in kinds(db, drill)
     assert Kind.NOTIFICATION_RENDERED in kinds(db, drill)
-    code, _, err = cli(
+    code, _, err = send(
         capsys,
-        "notify",
         drill,
-        "internal-alert",
-        "--send",
-        "--to",
-        "ops@acme.example",
         "--db",
         str(db),
         "--out",
@@ -158,14 +154,9 @@ def test_send_on_a_drill_writes_the_eml_and_opens_no_smtp_connection(
 
     # The same command on a real incident does reach this server: the check above can see a send.
     real = open_incident(db, drill=False)
-    code, _, err = cli(
+    code, _, err = send(
         capsys,
-        "notify",
         real,
-        "internal-alert",
-        "--send",
-        "--to",
-        "ops@acme.example",
         "--db",
         str(db),
         "--out",
