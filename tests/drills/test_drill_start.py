@@ -361,3 +361,19 @@ def test_a_secret_in_the_scenario_is_redacted_before_the_drill_is_stored(
     assert secret not in json.dumps(opened.payload)
     assert opened.payload["redacted"] == ["github-app-token"]
     assert opened.payload["scenario"]["injects"][0]["text"].startswith("found ")
+
+
+def test_python_callers_open_drills_with_a_scenario_too(tmp_path: Path) -> None:
+    from irbook import api
+
+    scenario = write(tmp_path / "s.yaml", SCENARIO)
+    answers = write(
+        tmp_path / "a.yaml",
+        "steps: {affected-devices: [ci-4], disconnect: done, disarm-persistence: done, "
+        "tokens: done, list-tokens: done, signing-cert: done}\n",
+    )
+    outcome = api.start(
+        runbook=MINI, db=tmp_path / "t.db", answers=answers, scenario=scenario, actor="bo"
+    )
+    assert outcome.incident_id.startswith("IR-DRILL-") and outcome.state.drill
+    assert outcome.state.inputs["vector"] == "ci-cd-pipeline"
