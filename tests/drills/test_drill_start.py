@@ -377,3 +377,41 @@ def test_python_callers_open_drills_with_a_scenario_too(tmp_path: Path) -> None:
     )
     assert outcome.incident_id.startswith("IR-DRILL-") and outcome.state.drill
     assert outcome.state.inputs["vector"] == "ci-cd-pipeline"
+
+
+def test_a_drill_of_the_shipped_runbook_writes_only_marked_messages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walker's notify steps render through the same path as `irbook notify`: every .eml a
+    whole drill of the shipped runbook writes is marked."""
+    case = MINI.parent / "case"
+    monkeypatch.chdir(case)  # the answers' paths are relative to the working directory
+    scenario = write(
+        tmp_path / "s.yaml",
+        "id: worm\ntitle: Worm drill\nrunbook: supply-chain-compromise\n"
+        "inputs: {vector: ci-cd-pipeline, payload: worm}\n",
+    )
+    out = tmp_path / "out"
+    code, _, err = cli(
+        capsys,
+        "drill",
+        "start",
+        "supply-chain-compromise",
+        "--scenario",
+        str(scenario),
+        "--answers",
+        str(case / "answers.yaml"),
+        "--db",
+        str(tmp_path / "t.db"),
+        "--out",
+        str(out),
+        "--as",
+        "alice",
+    )
+    assert code == 0, err
+    emls = sorted(out.glob("*.eml"))
+    assert len(emls) >= 3
+    for eml in emls:
+        head, _, body = eml.read_bytes().partition(b"\r\n\r\n")
+        assert b"\r\nSubject: [DRILL] " in b"\r\n" + head, eml.name
+        assert BANNER.encode() in body, eml.name
