@@ -415,3 +415,20 @@ def test_a_drill_of_the_shipped_runbook_writes_only_marked_messages(
         head, _, body = eml.read_bytes().partition(b"\r\n\r\n")
         assert b"\r\nSubject: [DRILL] " in b"\r\n" + head, eml.name
         assert BANNER.encode() in body, eml.name
+
+
+def test_a_bare_command_means_the_open_real_incident_before_any_drill(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "t.db")
+    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
+    assert drill_start(capsys, "--answers", str(answers), "--db", db)[0] == 1
+    (first_drill,) = listed(capsys, db, "--drills")
+    bare = ("status", "--json", "--db", db)
+    # only a drill is open: that one
+    assert json.loads(cli(capsys, *bare)[1])["incident"] == first_drill["id"]
+    assert cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)[0] == 1
+    assert drill_start(capsys, "--answers", str(answers), "--db", db, "--new")[0] == 1
+    (real,) = listed(capsys, db)
+    # the real incident, though opened before the newer drill
+    assert json.loads(cli(capsys, *bare)[1])["incident"] == real["id"]
