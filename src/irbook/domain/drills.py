@@ -104,9 +104,10 @@ class DueInject:
 
 def scenario_of(state: IncidentState) -> Scenario | None:
     """The scenario kept in a drill's ``incident_opened`` event, or None."""
-    if not state.events:
+    first = state.first  # also when the log was folded without keeping it (`status`)
+    if first is None:
         return None
-    raw = state.events[0].payload.get("scenario")
+    raw = first.payload.get("scenario")
     return Scenario.model_validate(raw) if raw else None
 
 

@@ -92,6 +92,7 @@ class IncidentState:
     # dropped, only the last one is kept; ``events`` stays empty (issue 17: 100,000 events).
     keep_events: bool = True
     event_count: int = 0
+    first_event: Event | None = None  # the incident_opened event (a drill's scenario is in it)
     last_event: Event | None = None
 
     @property
@@ -103,6 +104,11 @@ class IncidentState:
     def head_hash(self) -> str:
         last = self.last
         return last.hash if last is not None else ""
+
+    @property
+    def first(self) -> Event | None:
+        """The first event applied (also when the events are not kept)."""
+        return self.events[0] if self.events else self.first_event
 
     @property
     def last(self) -> Event | None:
@@ -151,6 +157,8 @@ def apply(state: IncidentState, event: Event) -> None:
     """Apply one event in place (the walker calls this after each append)."""
     if state.keep_events:
         state.events.append(event)
+    if state.first_event is None:
+        state.first_event = event
     state.last_event = event
     state.event_count += 1
     kind = event.kind

@@ -98,6 +98,7 @@ def head_fields(state: IncidentState, tally: Tally) -> dict[str, Any]:
     chain = tally.chain.result()
     return dict(
         incident_id=state.incident_id,
+        drill=state.drill,
         title=state.title,
         status=status,
         status_line=status_line(state.incident_id, status),

@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from irbook.domain.drills import SUBJECT_PREFIX
+
 if TYPE_CHECKING:
     from irbook.report.model import Report
     from irbook.report.stream import Context, Document, Render
@@ -21,6 +23,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIMELINE_COLUMNS = [
     *("seq", "at", "actor", "host", "kind", "step_id", "phase_id", "summary", "hash"),
     "login",  # last: added in schema 2, so columns read by position keep their place
+    "drill",  # true on every row of a rehearsal's timeline (irbook drill start); added last too
 ]
 FOLLOWUP_COLUMNS = ["title", "description", "owner", "due", "labels"]
 TITLE_MAX = 80
@@ -53,7 +56,8 @@ class TimelineCsv:
         self._rows = _Rows()
         self.RENDER: dict[str, Render] = {"timeline": self._timeline}
 
-    def _timeline(self, items: list[Item], _: Context) -> str:
+    def _timeline(self, items: list[Item], incident: Context) -> str:
+        drill = "true" if incident.drill else "false"
         return self._rows(
             [
                 t["seq"],
@@ -66,6 +70,7 @@ class TimelineCsv:
                 t["summary"],
                 t["hash"],
                 t["login"],
+                drill,
             ]
             for t in items
         )
@@ -87,6 +92,8 @@ class FollowupsCsv:
         rows = []
         for f in items:
             first = " ".join(f["text"].split())
+            if incident.drill:  # imported into a tracker, a rehearsal's follow-up must say so
+                first = SUBJECT_PREFIX + first
             title = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
             description = (
                 f"{f['text']}\n\nFollow-up of incident {incident.incident_id} ({incident.title}), "
@@ -94,6 +101,7 @@ class FollowupsCsv:
             )
             # labels are space-separated: a label has no space
             labels = f"incident-response {incident.incident_id}"
+            labels += " drill" if incident.drill else ""
             rows.append([title, description, f["owner"], f["due"], labels])
         return self._rows(rows)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from irbook.domain.describe import show_value
+from irbook.domain.drills import BANNER
 from irbook.domain.events import attributed
 from irbook.report.answers import finding_table
 from irbook.report.model import Metric, Report, step_detail
@@ -55,6 +56,8 @@ def _metric_cells(x: Metric) -> list[str]:
 
 def write_document(r: Report, doc: Document) -> None:
     head = [f"# {esc(r.status_line)}", "", f"## {esc(r.title)}", "", esc(r.summary), ""]
+    if r.drill:  # first, above everything: a rehearsal's report must never pass for a breach's
+        head = [f"> **{esc(BANNER)}**", "", *head]
     head += (
         _overview(r)
         + _people(r)

@@ -45,6 +45,7 @@ class Context:
 
     incident_id: str
     title: str
+    drill: bool = False  # a rehearsal: every format says so
 
 
 Render = Callable[[list[Item], Context], str]
@@ -88,7 +89,7 @@ class Document:
     def __init__(self, out: IO[bytes], fmt: Format) -> None:
         self._out = out
         self._sections = {name: _Section(render) for name, render in fmt.RENDER.items()}
-        self.context = Context("", "")
+        self.context = Context("", "", False)
         self.last_at: datetime | None = None  # of the last event (the HTML timeline's edge)
         self.found: list[str] = []
 
@@ -185,7 +186,7 @@ def stream_report(
         for event in events:
             engine.apply(state, event)
             if event.kind == Kind.INCIDENT_OPENED:
-                doc.context = Context(incident_id, state.title)
+                doc.context = Context(incident_id, state.title, state.drill)
             tally.add(event)
             for kinds, name, make in listed:
                 if event.kind in kinds:
@@ -205,7 +206,7 @@ def format_model(r: Report, fmt: str) -> str:
     writer = format_of(fmt)
     out = io.BytesIO()
     doc = Document(out, writer)
-    doc.context = Context(r.incident_id, r.title)
+    doc.context = Context(r.incident_id, r.title, r.drill)
     doc.last_at = r.timeline[-1].at if r.timeline else None
     try:
         for name in writer.RENDER:
