@@ -215,3 +215,22 @@ def test_status_still_refuses_a_damaged_payload_it_does_not_read(grown: Scripted
         assert f"event {seq}: its payload is not valid JSON" in refused.value.message
     finally:
         fast.close()
+
+
+def test_the_follow_ups_csv_decodes_only_what_it_lists_and_still_refuses_damage(
+    grown: Scripted,
+) -> None:
+    """followups-csv reads the payloads of the fold and of follow-ups only (SQLite checks the
+    rest): a damaged note is refused as in every other format."""
+    assert stream.payloads_needed("csv") is None  # the timeline describes every event
+    needed = stream.payloads_needed("followups-csv")
+    assert needed is not None and Kind.FOLLOWUP_ADDED in needed
+    assert Kind.NOTE_ADDED not in needed
+    conn = sqlite3.connect(grown.db_path)
+    with conn:
+        seq = conn.execute("SELECT min(seq) FROM event WHERE kind = 'note_added'").fetchone()[0]
+        conn.execute("UPDATE event SET payload = x'00ff' WHERE seq = ?", (seq,))
+    conn.close()
+    with pytest.raises(DamagedLogError) as refused:
+        report_incident(open_reader(grown.db_url), grown.incident_id, "followups-csv")
+    assert f"event {seq}: its payload is binary data" in refused.value.message

@@ -43,7 +43,7 @@ class Tally:
         self.chain = ChainCheck(incident_id)
         self.people: dict[str, dict[str, Any]] = {}
         self.started: dict[str, datetime] = {}  # phase id -> first event on one of its steps
-        self.phase_of = {step.id: phase.id for phase, step in runbook.steps()}
+        self.phase_of = phases_of(runbook)
         self.corrections: list[m.InputCorrection] = []
 
     def add(self, e: Event) -> None:
@@ -60,6 +60,11 @@ class Tally:
             self.started[phase] = e.at
         if e.kind == Kind.INPUT_CORRECTED:
             self.corrections.append(correction(e))
+
+
+def phases_of(runbook: Runbook) -> dict[str, str]:
+    """Step id -> the id of its phase."""
+    return {step.id: phase.id for phase, step in runbook.steps()}
 
 
 def build_report(state: IncidentState) -> m.Report:

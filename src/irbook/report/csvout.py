@@ -52,6 +52,8 @@ class _Rows:
 class TimelineCsv:
     """``--format csv``: the timeline, one event per row."""
 
+    HEAD = False  # no summary, phases or chain verdict: the rows only
+
     def __init__(self) -> None:
         self._rows = _Rows()
         self.RENDER: dict[str, Render] = {"timeline": self._timeline}
@@ -75,7 +77,7 @@ class TimelineCsv:
             for t in items
         )
 
-    def write_document(self, r: Report, doc: Document) -> None:
+    def write_document(self, r: Report | None, doc: Document) -> None:
         doc.text(self._rows([TIMELINE_COLUMNS]))
         doc.section("timeline")
 
@@ -83,6 +85,8 @@ class TimelineCsv:
 class FollowupsCsv:
     """``--format followups-csv``: title, description, owner, due, labels: the columns GitLab,
     Jira and Linear map on import."""
+
+    HEAD = False
 
     def __init__(self) -> None:
         self._rows = _Rows()
@@ -105,6 +109,6 @@ class FollowupsCsv:
             rows.append([title, description, f["owner"], f["due"], labels])
         return self._rows(rows)
 
-    def write_document(self, r: Report, doc: Document) -> None:
+    def write_document(self, r: Report | None, doc: Document) -> None:
         doc.text(self._rows([FOLLOWUP_COLUMNS]))
         doc.section("followups")

@@ -69,7 +69,11 @@ def none_or(items: list[Any], body: str) -> str:
     return body if items else '<p class="muted">None.</p>'
 
 
-def write_document(r: Report, doc: Document) -> None:
+HEAD = True  # report/stream.py: the document starts with the report's head
+
+
+def write_document(r: Report | None, doc: Document) -> None:
+    assert r is not None  # HEAD: the stream builds the head for this format
     parts = [
         _header(r),
         _metrics(r),

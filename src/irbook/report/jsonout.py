@@ -29,7 +29,11 @@ def _entries(items: list[dict[str, Any]], _: Context) -> str:
 RENDER: dict[str, Render] = dict.fromkeys(STREAMED, _entries)
 
 
-def write_document(r: Report, doc: Document) -> None:
+HEAD = True  # report/stream.py: the document starts with the report's head
+
+
+def write_document(r: Report | None, doc: Document) -> None:
+    assert r is not None  # HEAD: the stream builds the head for this format
     head = r.model_dump_json(indent=2)
     for name in STREAMED:
         empty = f'\n  "{name}": []'  # top level: two spaces, and only a raw newline before it

@@ -54,7 +54,11 @@ def _metric_cells(x: Metric) -> list[str]:
     ]
 
 
-def write_document(r: Report, doc: Document) -> None:
+HEAD = True  # report/stream.py: the document starts with the report's head
+
+
+def write_document(r: Report | None, doc: Document) -> None:
+    assert r is not None  # HEAD: the stream builds the head for this format
     head = [f"# {esc(r.status_line)}", "", f"## {esc(r.title)}", "", esc(r.summary), ""]
     if r.drill:  # first, above everything: a rehearsal's report must never pass for a breach's
         head = [f"> **{esc(BANNER)}**", "", *head]

@@ -48,12 +48,12 @@ def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport
         from irbook.errors import UsageError
 
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
-    from irbook.report.stream import stream_report
+    from irbook.report.stream import payloads_needed, stream_report
 
     # The last check (in stream_report): events are redacted when stored, but a database written
     # by an older irbook (or edited by hand) may still hold a secret; the report never carries
     # one out.
-    incident_id, runbook, events = open_events(store, incident_id)
+    incident_id, runbook, events = open_events(store, incident_id, payloads=payloads_needed(fmt))
     body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 (the caller closes it)
     try:
         streamed = stream_report(incident_id, runbook, events, fmt, body)

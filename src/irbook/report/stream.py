@@ -65,11 +65,17 @@ _BUILD: dict[str, tuple[frozenset[str], Callable[[Event], Item]]] = {
 
 
 class Format(Protocol):
-    """An export format: how a batch of each section's entries is written, then the document."""
+    """An export format: how a batch of each section's entries is written, then the document.
 
+    ``HEAD``: the document has the report's head (summary, phases, people, the hash chain's
+    verdict). The CSV formats have none: they are given None, and the pass skips what only the
+    head needs (re-hashing every event).
+    """
+
+    HEAD: bool
     RENDER: dict[str, Render]
 
-    def write_document(self, r: Report, doc: Document) -> None: ...
+    def write_document(self, r: Report | None, doc: Document) -> None: ...
 
 
 @dataclass
@@ -178,7 +184,8 @@ def stream_report(
     """Write the report of ``events`` (the whole log, in seq order) to ``out`` in ``fmt``."""
     writer = format_of(fmt)
     state = engine.new_state(incident_id, runbook, keep_events=False)
-    tally = build.Tally(incident_id, runbook)
+    tally = build.Tally(incident_id, runbook) if writer.HEAD else None
+    phase_of = build.phases_of(runbook)
     doc = Document(out, writer)
     listed = [(k, name, make) for name, (k, make) in _BUILD.items() if name in writer.RENDER]
     with_timeline = "timeline" in writer.RENDER
@@ -187,18 +194,29 @@ def stream_report(
             engine.apply(state, event)
             if event.kind == Kind.INCIDENT_OPENED:
                 doc.context = Context(incident_id, state.title, state.drill)
-            tally.add(event)
+            if tally is not None:
+                tally.add(event)
             for kinds, name, make in listed:
                 if event.kind in kinds:
                     doc.add(name, make(event))
             if with_timeline:
-                doc.add("timeline", build.timeline_entry(event, tally.phase_of))
+                doc.add("timeline", build.timeline_entry(event, phase_of))
         doc.flush()
         doc.last_at = state.last.at if state.last is not None else None
-        writer.write_document(build.build_head(state, tally), doc)
+        writer.write_document(build.build_head(state, tally) if tally else None, doc)
     finally:
         doc.close()
     return Streamed(incident_id, state.status, tuple(doc.found))
+
+
+def payloads_needed(fmt: str) -> frozenset[str] | None:
+    """The kinds whose payload the report in ``fmt`` reads (None: every kind): the fold's, and
+    those of the sections it lists; the timeline describes every event."""
+    writer = format_of(fmt)
+    if "timeline" in writer.RENDER:
+        return None
+    listed = [kinds for name, (kinds, _) in _BUILD.items() if name in writer.RENDER]
+    return engine.PAYLOAD_KINDS.union(*listed)
 
 
 def format_model(r: Report, fmt: str) -> str:
