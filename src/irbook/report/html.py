@@ -13,8 +13,16 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.answers import finding_table
-from irbook.report.model import Metric, Report, step_detail
+from irbook.report.answers import (
+    earlier_note,
+    finding_table,
+    first_findings,
+    last_by_step,
+    last_run_text,
+    output_heading,
+    output_shown,
+)
+from irbook.report.model import Check, Command, Metric, Report, StepOutcome, step_detail
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
 
@@ -195,6 +203,7 @@ def _vertical_timeline(r: Report) -> str:
 
 def _phases(r: Report) -> str:
     out = []
+    checks, commands = last_by_step(r.checks), last_by_step(r.commands)
     for n, p in enumerate(r.phases, 1):
         milestone = f" · milestone <em>{esc(p.milestone)}</em>" if p.milestone else ""
         out.append(
@@ -204,7 +213,6 @@ def _phases(r: Report) -> str:
         rows = []
         for s in p.steps:
             crit = ' <span class="crit">critical</span>' if s.critical else ""
-            detail = step_detail(s, show_value)
             label = f"<br>{esc(s.title)}" if s.title != s.id else ""
             rows.append(
                 [
@@ -212,11 +220,43 @@ def _phases(r: Report) -> str:
                     f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
                     esc(s.actor or "—"),
                     when(s.at),
-                    esc(detail or "—"),
+                    _step_cell(r, s, checks.get(s.id), commands.get(s.id)),
                 ]
             )
         out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
+
+
+def _step_cell(r: Report, s: StepOutcome, check: Check | None, cmd: Command | None) -> str:
+    """The answer or reason; for a check, its first findings; for a command, the end of its
+    last run's output in a closed ``<details>`` (the print stylesheet opens it)."""
+    detail = step_detail(s, show_value) or last_run_text(check, cmd)
+    cell = esc(detail or "—")
+    if check is not None and check.findings:
+        lines, more = first_findings(check)
+        items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+        if more:
+            items += f'<li class="muted">… and {more} more under Checks and commands</li>'
+        cell += f'<ul class="found">{items}</ul>'
+    if cmd is not None:
+        cell += output_block(r, cmd)
+    return cell
+
+
+def output_block(r: Report, cmd: Command) -> str:
+    """A command's output, bounded and redacted again (``output_shown``), escaped line by line:
+    output such as ``</pre></details><script>`` stays text inside the block."""
+    tail = output_shown(cmd)
+    heading = f"Output: {output_heading(cmd, tail)}"
+    if not tail.lines:
+        return f'<p class="muted">{esc(heading)}</p>'
+    note = earlier_note(cmd, tail, r.incident_id)
+    before = f'<p class="muted">{esc(note)}</p>' if note else ""
+    text = "\n".join(esc(line) for line in tail.lines)
+    return (
+        f'<details class="output"><summary>{esc(heading)}</summary>{before}'
+        f'<pre class="output">{text}</pre></details>'
+    )
 
 
 def _decisions(r: Report) -> str:
@@ -344,7 +384,7 @@ def _checks(r: Report) -> str:
         out.append(
             f'<h3>Command <code>{esc(cmd.command)}</code> <span class="outcome">— exit '
             f"{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>"
-            f'<div class="note">{esc(cmd.output)}</div>'
+            + output_block(r, cmd)
         )
     return section(
         "Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks"

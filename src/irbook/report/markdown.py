@@ -8,10 +8,19 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.answers import finding_table
-from irbook.report.model import Metric, Report, step_detail
+from irbook.report.answers import (
+    earlier_note,
+    finding_table,
+    first_findings,
+    last_by_step,
+    last_run_text,
+    output_heading,
+    output_shown,
+)
+from irbook.report.model import Check, Command, Metric, Report, step_detail
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_BACKTICKS = re.compile("`+")
 
 
 def esc(text: object) -> str:
@@ -116,6 +125,7 @@ def _metrics(r: Report) -> list[str]:
 
 def _phases(r: Report) -> list[str]:
     out = ["## Phases", ""]
+    checks, commands = last_by_step(r.checks), last_by_step(r.commands)
     for n, p in enumerate(r.phases, 1):
         milestone = f" — milestone *{esc(p.milestone)}*" if p.milestone else ""
         out += [f"### {n}. {esc(p.title)}: {esc(p.outcome)}{milestone}", ""]
@@ -125,12 +135,46 @@ def _phases(r: Report) -> list[str]:
                 esc(s.status),
                 esc(s.actor or "—"),
                 when(s.at),
-                esc(step_detail(s, show_value)) or "—",
+                esc(
+                    step_detail(s, show_value)
+                    or last_run_text(checks.get(s.id), commands.get(s.id))
+                )
+                or "—",
             ]
             for s in p.steps
         ]
         out += table(["Step", "Status", "By", "At", "Answer / reason"], rows)
+        for s in p.steps:  # under the table: a cell cannot hold a list or a code block
+            out += _found(s.id, checks.get(s.id)) + _output(r, s.id, commands.get(s.id))
     return out
+
+
+def _found(step_id: str, check: Check | None) -> list[str]:
+    if check is None or not check.findings:
+        return []
+    lines, more = first_findings(check)
+    out = [f"`{step_id}` found:", "", *(f"- {esc(line)}" for line in lines)]
+    return out + ([f"- … and {more} more under Checks"] if more else []) + [""]
+
+
+def _output(r: Report, step_id: str, cmd: Command | None) -> list[str]:
+    """The end of the step's last command output in a fenced block whose fence is longer than
+    any run of backticks in the output, so no output line can close it early."""
+    if cmd is None:
+        return []
+    tail = output_shown(cmd)
+    out = [f"`{step_id}` output: {esc(output_heading(cmd, tail))}", ""]
+    if not tail.lines:
+        return out
+    note = earlier_note(cmd, tail, r.incident_id)
+    out += [esc(note), ""] if note else []
+    return [*out, *fenced(tail.lines)]
+
+
+def fenced(lines: tuple[str, ...]) -> list[str]:
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}text", *lines, fence, ""]
 
 
 def _skips(r: Report) -> list[str]:
