@@ -67,6 +67,7 @@ echo 'npm ERR! code E403' >&2
 exit 1
 """
 TOTAL = 204  # 200 fetches and four lines on stderr
+CASE = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "case"  # advisories/
 
 
 @pytest.fixture
@@ -208,3 +209,49 @@ def test_csv_and_json_carry_the_output(walked: tuple[Path, str, str, str]) -> No
     assert publish["exit_code"] == 1
     assert len(publish["output"].splitlines()) == TOTAL  # the export keeps the whole output
     assert token not in json.dumps(data) and raw not in json.dumps(data)
+
+
+CHECK_RUNBOOK = """\
+apiVersion: irbook/v1
+id: failed-check
+version: 1.0.0
+title: Failed check
+tlp: AMBER
+phases:
+  - id: find
+    title: Find
+    steps:
+      - id: audit
+        type: check
+        uses: lockfile-audit
+        with: {paths: [no-such-dir], advisories: [advisories]}
+        text: Audit the lockfiles.
+"""
+
+
+def test_a_check_that_could_not_run_says_why_in_the_step_table(tmp_path: Path) -> None:
+    """A check that could not run leaves its step open with no answer: the step table said
+    `—`; now it says what the last run said."""
+    (tmp_path / "check.yaml").write_text(CHECK_RUNBOOK)
+    db = tmp_path / "irbook.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        who = Responder(actor="alice", host="laptop-1")
+        incident = start_incident(
+            load_runbook(tmp_path / "check.yaml"), store=store, responder=who
+        ).incident_id
+        Walker(
+            store=store,
+            responder=who,
+            display=ConsoleDisplay(),
+            source=TerminalSource(ScriptedPrompter(["done", "pause"])),
+            options=WalkOptions(cwd=CASE, interactive=True, resume_command="irbook resume"),
+        ).run(incident)
+    finally:
+        store.close()
+    row = _step_row(_export(db, incident, "html"), "audit")
+    assert "last run failed: " in row and "no-such-dir" in row, row
+    md = _export(db, incident, "md")
+    assert next(line for line in md.splitlines() if line.startswith("| `audit`")).count(
+        "last run failed: "
+    )
