@@ -255,7 +255,9 @@ def output_block(r: Report, cmd: Command) -> str:
     text = "\n".join(esc(line) for line in tail.lines)
     return (
         f'<details class="output"><summary>{esc(heading)}</summary>{before}'
-        f'<pre class="output">{text}</pre></details>'
+        # the newline after <pre> is dropped by every HTML parser: an output's own first blank
+        # line survives
+        f'<pre class="output">\n{text}</pre></details>'
     )
 
 
