@@ -8,14 +8,11 @@ page; the Markdown report had the exit code and no output at all.
 The command here runs for real through the walker: 200 lines of npm fetches, then on stderr a
 line that tries to close the HTML block and open a script, a line of four backticks that tries to
 close a Markdown fence, npm's auth-token line and its E403. A second step's output was written by
-an "older irbook" straight into the store, with its token unredacted: the report's own last check
-masks it.
+an "older irbook" straight into the store, with its token unredacted: the report masks it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import UTC, datetime
@@ -29,7 +26,7 @@ from irbook.console.walker import ConsoleDisplay
 from irbook.domain.events import CommandRan, Kind, NewEvent
 from irbook.loader.load import load_runbook
 from irbook.prompts import ScriptedPrompter
-from irbook.report.answers import OUTPUT_LINES
+from irbook.report.runs import OUTPUT_LINES
 from irbook.report.service import report_incident
 from irbook.runner import TerminalSource, Walker, WalkOptions
 from irbook.store import open_store
@@ -198,17 +195,24 @@ def test_markdown_fence_holds_against_the_output(walked: tuple[Path, str, str, s
     assert "<script" not in rendered  # nothing left the fence
 
 
-def test_csv_and_json_carry_the_output(walked: tuple[Path, str, str, str]) -> None:
+def test_json_keeps_the_whole_output_and_the_step_its_bounded_end(
+    walked: tuple[Path, str, str, str],
+) -> None:
     db, incident, token, raw = walked
-    rows = list(csv.DictReader(io.StringIO(_export(db, incident, "csv"))))
-    (ran, legacy) = [r for r in rows if r["kind"] == "command_ran"]
-    assert ran["output"].split("\n")[-1] == "npm ERR! code E403"
-    assert ran["output"].startswith(f"… {TOTAL - OUTPUT_LINES} earlier line(s)")
-    assert "[REDACTED" in legacy["output"] and raw not in legacy["output"]
     data = json.loads(_export(db, incident, "json"))
     publish = next(c for c in data["commands"] if c["step_id"] == "publish")
     assert publish["exit_code"] == 1
     assert len(publish["output"].splitlines()) == TOTAL  # the export keeps the whole output
+    steps = {s["id"]: s for p in data["phases"] for s in p["steps"]}
+    run = steps["publish"]["last_run"]
+    assert (run["kind"], run["exit_code"], run["ok"], run["seq"]) == (
+        "command",
+        1,
+        False,
+        publish["seq"],
+    )
+    assert len(run["output"]) == OUTPUT_LINES and run["earlier_lines"] == TOTAL - OUTPUT_LINES
+    assert "token [REDACTED" in steps["legacy"]["last_run"]["output"][0]
     assert token not in json.dumps(data) and raw not in json.dumps(data)
 
 

@@ -10,14 +10,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from irbook.report.answers import earlier_note, output_shown
-from irbook.report.model import Command, Report
+from irbook.report.model import Report
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIMELINE_COLUMNS = [
     *("seq", "at", "actor", "host", "kind", "step_id", "phase_id", "summary", "hash"),
-    "login",  # added in schema 2, after the others, so columns read by position keep their place
-    "output",  # command_ran rows: the end of the output, as the HTML report shows it (issue 15)
+    "login",  # last: added in schema 2, so columns read by position keep their place
 ]
 FOLLOWUP_COLUMNS = ["title", "description", "owner", "due", "labels"]
 TITLE_MAX = 80
@@ -37,14 +35,7 @@ def _write(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def _output_cell(r: Report, cmd: Command) -> str:
-    tail = output_shown(cmd)
-    note = earlier_note(cmd, tail, r.incident_id)
-    return "\n".join([note, *tail.lines] if note else tail.lines)
-
-
 def timeline_csv(r: Report) -> str:
-    outputs = {c.seq: _output_cell(r, c) for c in r.commands}
     return _write(
         TIMELINE_COLUMNS,
         (
@@ -59,7 +50,6 @@ def timeline_csv(r: Report) -> str:
                 t.summary,
                 t.hash,
                 t.login,
-                outputs.get(t.seq),
             ]
             for t in r.timeline
         ),

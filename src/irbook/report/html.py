@@ -13,16 +13,9 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.answers import (
-    earlier_note,
-    finding_table,
-    first_findings,
-    last_by_step,
-    last_run_text,
-    output_heading,
-    output_shown,
-)
-from irbook.report.model import Check, Command, Metric, Report, StepOutcome, step_detail
+from irbook.report.answers import finding_table
+from irbook.report.model import LastRun, Metric, Report, StepOutcome, step_detail
+from irbook.report.runs import command_run, earlier_note, last_run_text, output_heading
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
 
@@ -203,7 +196,6 @@ def _vertical_timeline(r: Report) -> str:
 
 def _phases(r: Report) -> str:
     out = []
-    checks, commands = last_by_step(r.checks), last_by_step(r.commands)
     for n, p in enumerate(r.phases, 1):
         milestone = f" · milestone <em>{esc(p.milestone)}</em>" if p.milestone else ""
         out.append(
@@ -220,39 +212,38 @@ def _phases(r: Report) -> str:
                     f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
                     esc(s.actor or "—"),
                     when(s.at),
-                    _step_cell(r, s, checks.get(s.id), commands.get(s.id)),
+                    _step_cell(r, s),
                 ]
             )
         out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
 
 
-def _step_cell(r: Report, s: StepOutcome, check: Check | None, cmd: Command | None) -> str:
+def _step_cell(r: Report, s: StepOutcome) -> str:
     """The answer or reason; for a check, its first findings; for a command, the end of its
     last run's output in a closed ``<details>`` (the print stylesheet opens it)."""
-    detail = step_detail(s, show_value) or last_run_text(check, cmd)
-    cell = esc(detail or "—")
-    if check is not None and check.findings:
-        lines, more = first_findings(check)
-        items = "".join(f"<li>{esc(line)}</li>" for line in lines)
-        if more:
-            items += f'<li class="muted">… and {more} more under Checks and commands</li>'
+    run = s.last_run
+    cell = esc(step_detail(s, show_value) or last_run_text(run) or "—")
+    if run is not None and run.findings:
+        items = "".join(f"<li>{esc(line)}</li>" for line in run.findings)
+        if run.more_findings:
+            more = f"… and {run.more_findings} more under Checks and commands"
+            items += f'<li class="muted">{more}</li>'
         cell += f'<ul class="found">{items}</ul>'
-    if cmd is not None:
-        cell += output_block(r, cmd)
+    if run is not None and run.kind == "command":
+        cell += output_block(r, run)
     return cell
 
 
-def output_block(r: Report, cmd: Command) -> str:
-    """A command's output, bounded and redacted again (``output_shown``), escaped line by line:
-    output such as ``</pre></details><script>`` stays text inside the block."""
-    tail = output_shown(cmd)
-    heading = f"Output: {output_heading(cmd, tail)}"
-    if not tail.lines:
+def output_block(r: Report, run: LastRun) -> str:
+    """A command's output, bounded and redacted again (``runs.command_run``), escaped line by
+    line: output such as ``</pre></details><script>`` stays text inside the block."""
+    heading = f"Output: {output_heading(run)}"
+    if not run.output:
         return f'<p class="muted">{esc(heading)}</p>'
-    note = earlier_note(cmd, tail, r.incident_id)
+    note = earlier_note(run, r.incident_id)
     before = f'<p class="muted">{esc(note)}</p>' if note else ""
-    text = "\n".join(esc(line) for line in tail.lines)
+    text = "\n".join(esc(line) for line in run.output)
     return (
         f'<details class="output"><summary>{esc(heading)}</summary>{before}'
         # the newline after <pre> is dropped by every HTML parser: an output's own first blank
@@ -386,7 +377,16 @@ def _checks(r: Report) -> str:
         out.append(
             f'<h3>Command <code>{esc(cmd.command)}</code> <span class="outcome">— exit '
             f"{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>"
-            + output_block(r, cmd)
+            + output_block(
+                r,
+                command_run(
+                    cmd.seq,
+                    command=cmd.command,
+                    exit_code=cmd.exit_code,
+                    output=cmd.output,
+                    truncated=cmd.truncated,
+                ),
+            )
         )
     return section(
         "Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks"

@@ -8,16 +8,9 @@ from typing import Any
 
 from irbook.domain.describe import show_value
 from irbook.domain.events import attributed
-from irbook.report.answers import (
-    earlier_note,
-    finding_table,
-    first_findings,
-    last_by_step,
-    last_run_text,
-    output_heading,
-    output_shown,
-)
-from irbook.report.model import Check, Command, Metric, Report, step_detail
+from irbook.report.answers import finding_table
+from irbook.report.model import Metric, Report, StepOutcome, step_detail
+from irbook.report.runs import earlier_note, last_run_text, output_heading
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _BACKTICKS = re.compile("`+")
@@ -125,7 +118,6 @@ def _metrics(r: Report) -> list[str]:
 
 def _phases(r: Report) -> list[str]:
     out = ["## Phases", ""]
-    checks, commands = last_by_step(r.checks), last_by_step(r.commands)
     for n, p in enumerate(r.phases, 1):
         milestone = f" — milestone *{esc(p.milestone)}*" if p.milestone else ""
         out += [f"### {n}. {esc(p.title)}: {esc(p.outcome)}{milestone}", ""]
@@ -135,43 +127,35 @@ def _phases(r: Report) -> list[str]:
                 esc(s.status),
                 esc(s.actor or "—"),
                 when(s.at),
-                esc(
-                    step_detail(s, show_value)
-                    or last_run_text(checks.get(s.id), commands.get(s.id))
-                )
-                or "—",
+                esc(step_detail(s, show_value) or last_run_text(s.last_run)) or "—",
             ]
             for s in p.steps
         ]
         out += table(["Step", "Status", "By", "At", "Answer / reason"], rows)
         for s in p.steps:  # under the table: a cell cannot hold a list or a code block
-            out += _found(s.id, checks.get(s.id)) + _output(r, s.id, commands.get(s.id))
+            out += _last_run(r, s)
     return out
 
 
-def _found(step_id: str, check: Check | None) -> list[str]:
-    if check is None or not check.findings:
+def _last_run(r: Report, s: StepOutcome) -> list[str]:
+    """A check's first findings as a list; the end of a command's output in a fenced block
+    whose fence is longer than any run of backticks in the output, so no line can close it."""
+    run = s.last_run
+    if run is None:
         return []
-    lines, more = first_findings(check)
-    out = [f"`{step_id}` found:", "", *(f"- {esc(line)}" for line in lines)]
-    return out + ([f"- … and {more} more under Checks"] if more else []) + [""]
-
-
-def _output(r: Report, step_id: str, cmd: Command | None) -> list[str]:
-    """The end of the step's last command output in a fenced block whose fence is longer than
-    any run of backticks in the output, so no output line can close it early."""
-    if cmd is None:
-        return []
-    tail = output_shown(cmd)
-    out = [f"`{step_id}` output: {esc(output_heading(cmd, tail))}", ""]
-    if not tail.lines:
+    if run.kind == "check":
+        if not run.findings:
+            return []
+        more = [f"- … and {run.more_findings} more under Checks"] if run.more_findings else []
+        return [f"`{s.id}` found:", "", *(f"- {esc(f)}" for f in run.findings), *more, ""]
+    out = [f"`{s.id}` output: {esc(output_heading(run))}", ""]
+    if not run.output:
         return out
-    note = earlier_note(cmd, tail, r.incident_id)
-    out += [esc(note), ""] if note else []
-    return [*out, *fenced(tail.lines)]
+    note = earlier_note(run, r.incident_id)
+    return out + ([esc(note), ""] if note else []) + fenced(run.output)
 
 
-def fenced(lines: tuple[str, ...]) -> list[str]:
+def fenced(lines: list[str]) -> list[str]:
     longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}text", *lines, fence, ""]
