@@ -51,6 +51,10 @@ def render(frame: WatchFrame) -> RenderableType:
     for cells in _latest_cells(frame):
         latest.add_row(*map(escape, cells))
     parts: list[RenderableType] = [header, Text(), phases, Text()]
+    if frame.drill:
+        from irbook.domain.drills import BANNER
+
+        parts.insert(0, Text(BANNER, style="bold black on yellow"))
     if frame.deadlines:
         from irbook.console.incident import deadline_lines
 
@@ -109,6 +113,10 @@ def plain_frame(frame: WatchFrame) -> None:
     from irbook.console.incident import deadline_lines, waiting_lines
     from irbook.console.layout import table
 
+    if frame.drill:
+        from irbook.domain.drills import BANNER
+
+        line(BANNER)
     line(
         f"{frame.incident_id}  {frame.title}  {frame.severity}  {frame.status}  "
         f"{frame.last_seq} events"

@@ -56,6 +56,8 @@ details.output p { margin: 4px 0; }
 pre.output { margin: 4px 0 0; padding: 6px 8px; background: var(--soft); border-left: 3px solid
   var(--line); font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap;
   overflow-wrap: anywhere; max-width: 100%; }
+.drill-banner { background: #ffeb3b; color: #000; font-weight: 700; padding: 8px 12px;
+  margin: 0 0 12px; border: 2px solid #000; }
 svg.timeline { display: block; margin: 8px 0 4px; font-size: 12px; }
 svg .grid { stroke: #e6e9ef; } svg .tick { fill: var(--muted); } svg .phase { fill: var(--ink); }
 svg .mark { stroke-dasharray: 3 3; } svg .mlabel { font-weight: 600; }
