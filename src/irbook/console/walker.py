@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from irbook.console import escape, markdown, markup, stdout
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from irbook.domain.drills import Inject
     from irbook.domain.engine import IncidentState, Progress
     from irbook.domain.models import Phase, RunbookInput, Step
     from irbook.runner.help import HelpTopic
@@ -132,3 +135,22 @@ class ConsoleDisplay:
     def finished(self, state: IncidentState) -> None:
         stdout().print()
         markup(f"[bold green]All steps of {escape(state.incident_id)} are settled.[/]")
+
+    def inject(self, inject: Inject, due_at: datetime) -> None:
+        """A drill's inject as a marked block: the facilitator's news, never a real event."""
+        from rich.panel import Panel
+        from rich.text import Text
+
+        body = Text(inject.title, style="bold")
+        if inject.text.strip():
+            body.append("\n\n" + inject.text.strip(), style="")
+        stdout().print()
+        stdout().print(
+            Panel(
+                body,
+                title=Text(f"DRILL INJECT: {inject.id}, due {due_at:%H:%M} UTC"),
+                subtitle=Text("exercise only - not a real event"),
+                border_style="magenta",
+                expand=False,
+            )
+        )
