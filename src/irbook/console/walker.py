@@ -137,20 +137,15 @@ class ConsoleDisplay:
         markup(f"[bold green]All steps of {escape(state.incident_id)} are settled.[/]")
 
     def inject(self, inject: Inject, due_at: datetime) -> None:
-        """A drill's inject as a marked block: the facilitator's news, never a real event."""
-        from rich.panel import Panel
-        from rich.text import Text
+        """A drill's inject as a marked block between two rules (no panel: piped output is not
+        wrapped, and a panel would crop the text at its border)."""
+        from rich.rule import Rule
 
-        body = Text(inject.title, style="bold")
+        console = stdout()
+        console.print()
+        title = f"DRILL INJECT: {inject.id}, due {due_at:%H:%M} UTC (exercise only)"
+        console.print(Rule(title, style="magenta"), markup=False)
+        console.print(inject.title, markup=False, style="bold magenta")
         if inject.text.strip():
-            body.append("\n\n" + inject.text.strip(), style="")
-        stdout().print()
-        stdout().print(
-            Panel(
-                body,
-                title=Text(f"DRILL INJECT: {inject.id}, due {due_at:%H:%M} UTC"),
-                subtitle=Text("exercise only - not a real event"),
-                border_style="magenta",
-                expand=False,
-            )
-        )
+            console.print(inject.text.strip(), markup=False)
+        console.print(Rule(style="magenta"), markup=False)
