@@ -252,20 +252,26 @@ def list_incidents(
     json_output: JsonOption = False,
     db: DbOption = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open incidents.")] = False,
+    drills: Annotated[
+        bool,
+        typer.Option("--drills", help="List drills (`irbook drill start`) instead of incidents."),
+    ] = False,
 ) -> None:
-    """List incidents, newest first.
+    """List incidents, newest first; drills are counted, and listed with --drills.
 
     Example: irbook list --open --json
     """
     from irbook.console import incident as show
-    from irbook.usecases.status import list_view
+    from irbook.usecases.status import incident_list
 
     with opened_reader(db) as store:
-        rows = list_view(
-            store.incidents(status="open" if open_only else None), store.changed_severities()
+        listed = incident_list(
+            store.incidents(status="open" if open_only else None),
+            store.changed_severities(),
+            drills=drills,
         )
         where = store.where
-    show.incident_list(rows, as_json=json_output, where=where)
+    show.incident_list(listed, as_json=json_output, where=where)
 
 
 @app.command()
