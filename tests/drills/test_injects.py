@@ -181,3 +181,43 @@ def test_watch_lines_show_due_injects_and_record_nothing(store: Store) -> None:
     deliver_due_injects(store, state, Responder("alice", "h", clock=clock))
     (line,) = inject_lines(load_state(store, drill.incident_id), clock())
     assert (line.delivered_at, line.delivered_by) == (clock(), "alice")
+
+
+class BobDeliversFirst(Screen):
+    """Alice's screen; the moment her `disconnect` is recorded, Bob's walker (its own view of
+    the log) delivers the inject that step brings, before Alice's walker gets to it."""
+
+    def __init__(self, store: Store, incident_id: str, clock: Clock) -> None:
+        super().__init__()
+        self.bob = load_state(store, incident_id)
+        self.store, self.clock = store, clock
+
+    def recorded(self, message: str) -> None:
+        if message.startswith("disconnect:"):
+            from irbook.usecases.incidents import catch_up
+
+            catch_up(self.store, self.bob)
+            got = deliver_due_injects(
+                self.store, self.bob, Responder("bob", "h2", clock=self.clock)
+            )
+            assert [d.inject.id for d in got] == ["ca-answers"]
+
+
+def test_an_inject_another_walker_recorded_during_the_walk_is_shown_not_recorded_again(
+    store: Store,
+) -> None:
+    clock = Clock()
+    drill = open_drill(store, clock, scenario(injects=INJECTS))
+    screen = BobDeliversFirst(store, drill.incident_id, clock)
+    Walker(
+        store=store,
+        responder=Responder("alice", "laptop-1", clock=clock),
+        display=screen,
+        source=TerminalSource(TimedPrompter(SCRIPT, clock)),
+        options=WalkOptions(resume_command=f"irbook resume {drill.incident_id}"),
+    ).run(drill.incident_id)
+    assert screen.injects == ["second-host", "ca-answers"]  # Alice saw Bob's delivery too
+    assert deliveries(store, drill.incident_id) == {"second-host": 1, "ca-answers": 1}
+    state = load_state(store, drill.incident_id)
+    by = {e.payload["inject_id"]: e.actor for e in state.events_of(Kind.INJECT_DELIVERED)}
+    assert by == {"second-host": "alice", "ca-answers": "bob"}
