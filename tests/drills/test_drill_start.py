@@ -330,3 +330,34 @@ def test_watch_shows_the_banner(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (row,) = listed(capsys, db, "--drills")
     code, out, _ = cli(capsys, "watch", str(row["id"]), "--once", "--db", db)
     assert code == 0 and out.splitlines()[0] == BANNER
+
+
+def test_a_secret_in_the_scenario_is_redacted_before_the_drill_is_stored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from secret_samples import SAMPLES
+
+    text, secret = SAMPLES["github-app-token"]
+    db = str(tmp_path / "t.db")
+    scenario = write(
+        tmp_path / "s.yaml",
+        SCENARIO.replace(
+            "    after_step: disconnect\n",
+            f"    after_step: disconnect\n    text: '{text}'\n",
+        ),
+    )
+    answers = write(tmp_path / "a.yaml", "steps: {affected-devices: [ci-4]}\n")
+    code, out, err = drill_start(
+        capsys, "--scenario", str(scenario), "--answers", str(answers), "--db", db
+    )
+    assert code == 1, err
+    assert "redacted from the title or the scenario before storing: github-app-token" in out
+    (row,) = listed(capsys, db, "--drills")
+    store = open_store(db)
+    try:
+        (opened, *_) = store.events(str(row["id"]))
+    finally:
+        store.close()
+    assert secret not in json.dumps(opened.payload)
+    assert opened.payload["redacted"] == ["github-app-token"]
+    assert opened.payload["scenario"]["injects"][0]["text"].startswith("found ")

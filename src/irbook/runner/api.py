@@ -102,7 +102,8 @@ def start(
     )
     found = state.events[0].payload.get("redacted") if state.events else None
     if found:
-        display.notice(f"redacted from the title before storing: {', '.join(found)}; rotate it")
+        where = "the title or the scenario" if scenario is not None else "the title"
+        display.notice(f"redacted from {where} before storing: {', '.join(found)}; rotate it")
     options.resume_command = resume_hint(state.incident_id)
     if isinstance(source, FileSource):
         source.resume_command = options.resume_command

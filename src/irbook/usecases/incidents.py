@@ -32,7 +32,7 @@ from irbook.domain.events import (
     SeverityChanged,
 )
 from irbook.domain.models import Runbook
-from irbook.domain.redact import find_secrets, redact, scrub_event
+from irbook.domain.redact import find_secrets, redact, redact_value, scrub_event
 from irbook.domain.text import check_one_line
 from irbook.errors import (
     CloseRefusedError,
@@ -140,6 +140,10 @@ def start_incident(
     now = responder.clock()
     incident_id = new_incident_id(now, drill=drill)
     clean_title, found = redact(check_one_line(title or runbook.title, "the incident title"))
+    kept_scenario = None
+    if scenario is not None:  # a facilitator's file: its inject texts and inputs are typed text too
+        kept_scenario, in_scenario = redact_value(scenario.model_dump(mode="json"))
+        found += [kind for kind in in_scenario if kind not in found]
     incident = Incident(
         id=incident_id,
         title=clean_title,
@@ -163,7 +167,7 @@ def start_incident(
         runbook_text=loaded.text,
         redacted=found,
         drill=drill,
-        scenario=scenario.model_dump(mode="json") if scenario is not None else None,
+        scenario=kept_scenario,
     )
     event = store.create_incident(
         incident,
