@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from drill_support import REPO
 
@@ -165,6 +166,8 @@ def test_a_scenario_with_two_injects_through_an_answers_file_is_scored_and_sends
     out = capsys.readouterr().out
     assert code == 0
     report = json.loads(out)
+    schema = json.loads((REPO / "docs" / "drill-report-schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(report)
     assert report["drill"] is True and report["status"] == "in progress"
     results = {m["milestone"]: m["result"] for m in report["milestones"]}
     assert results == {

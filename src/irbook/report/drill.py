@@ -17,7 +17,7 @@ from irbook.domain.drills import BANNER, Inject, Scenario, offset_delta, scenari
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
 from irbook.report import drill_model as dm
-from irbook.report.build import METRIC_NAMES, duration
+from irbook.report.build import METRIC_NAMES, duration, duration_text
 from irbook.report.model import IN_PROGRESS, Duration
 
 _SETTLED = frozenset({Kind.STEP_COMPLETED, Kind.STEP_SKIPPED, Kind.STEP_NOT_APPLICABLE})
@@ -69,8 +69,6 @@ def milestone_scores(state: IncidentState, scenario: Scenario | None) -> list[dm
 
 
 def _seconds(offset: str) -> Duration:
-    from irbook.report.build import duration_text
-
     seconds = round(offset_delta(offset).total_seconds())
     return Duration(seconds=seconds, text=duration_text(seconds))
 

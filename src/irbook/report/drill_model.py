@@ -129,3 +129,12 @@ class DrillReport(_Part):
         "this one; only this one: the first drill of this runbook."
     )
     earlier_not_shown: int = Field(default=0, description="Older drills left out of the table.")
+
+
+def drill_report_json_schema() -> dict[str, object]:
+    """The JSON Schema of `drill report --format json`, as committed in
+    docs/drill-report-schema.json (tests/drills/test_drill_schema.py keeps them equal)."""
+    schema: dict[str, object] = DrillReport.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://irbook.dev/schema/drill-report-v{SCHEMA_VERSION}.json"
+    return schema
