@@ -194,3 +194,24 @@ def test_an_unknown_format_is_refused(store: Store) -> None:
     drill = Drill(store)
     with pytest.raises(UsageError):
         drill_report(store, drill.id, "html")
+
+
+def test_a_closed_drill_is_judged_at_its_close_not_at_a_later_follow_up(store: Store) -> None:
+    from irbook.usecases.followups import add_followup
+    from irbook.usecases.incidents import close_incident
+
+    drill = Drill(store, targets={"stakeholders-notified": "1h"})
+    drill.inputs(regulations=["nis2"])
+    drill.done(20, "disconnect", "block")
+    drill.clock.now = T0 + timedelta(minutes=30)
+    close_incident(store, drill.id, responder=drill.who)  # the notify phase never reached
+    drill.clock.now = T0 + timedelta(days=3)  # long after the 24h NIS2 clock
+    add_followup(store, drill.id, "Rehearse the regulator draft", responder=drill.who)
+
+    report = build_drill_report(store, drill.id)
+    assert report.status == "completed with exceptions"
+    assert report.judged_at == T0 + timedelta(minutes=30)
+    assert [(d.id, d.status) for d in report.deadlines] == [("nis2", "open")]  # not "missed"
+    (notified,) = [m for m in report.milestones if m.milestone == "stakeholders-notified"]
+    assert notified.result == "not reached"
+    assert {s.step for s in report.open_steps} >= {"early-warning", "tell-users"}
