@@ -361,3 +361,74 @@ def test_a_secret_in_the_scenario_is_redacted_before_the_drill_is_stored(
     assert secret not in json.dumps(opened.payload)
     assert opened.payload["redacted"] == ["github-app-token"]
     assert opened.payload["scenario"]["injects"][0]["text"].startswith("found ")
+
+
+def test_python_callers_open_drills_with_a_scenario_too(tmp_path: Path) -> None:
+    from irbook import api
+
+    scenario = write(tmp_path / "s.yaml", SCENARIO)
+    answers = write(
+        tmp_path / "a.yaml",
+        "steps: {affected-devices: [ci-4], disconnect: done, disarm-persistence: done, "
+        "tokens: done, list-tokens: done, signing-cert: done}\n",
+    )
+    outcome = api.start(
+        runbook=MINI, db=tmp_path / "t.db", answers=answers, scenario=scenario, actor="bo"
+    )
+    assert outcome.incident_id.startswith("IR-DRILL-") and outcome.state.drill
+    assert outcome.state.inputs["vector"] == "ci-cd-pipeline"
+
+
+def test_a_drill_of_the_shipped_runbook_writes_only_marked_messages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walker's notify steps render through the same path as `irbook notify`: every .eml a
+    whole drill of the shipped runbook writes is marked."""
+    case = MINI.parent / "case"
+    monkeypatch.chdir(case)  # the answers' paths are relative to the working directory
+    scenario = write(
+        tmp_path / "s.yaml",
+        "id: worm\ntitle: Worm drill\nrunbook: supply-chain-compromise\n"
+        "inputs: {vector: ci-cd-pipeline, payload: worm}\n",
+    )
+    out = tmp_path / "out"
+    code, _, err = cli(
+        capsys,
+        "drill",
+        "start",
+        "supply-chain-compromise",
+        "--scenario",
+        str(scenario),
+        "--answers",
+        str(case / "answers.yaml"),
+        "--db",
+        str(tmp_path / "t.db"),
+        "--out",
+        str(out),
+        "--as",
+        "alice",
+    )
+    assert code == 0, err
+    emls = sorted(out.glob("*.eml"))
+    assert len(emls) >= 3
+    for eml in emls:
+        head, _, body = eml.read_bytes().partition(b"\r\n\r\n")
+        assert b"\r\nSubject: [DRILL] " in b"\r\n" + head, eml.name
+        assert BANNER.encode() in body, eml.name
+
+
+def test_a_bare_command_means_the_open_real_incident_before_any_drill(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "t.db")
+    answers = write(tmp_path / "a.yaml", "inputs: {vector: unknown}\n")
+    assert drill_start(capsys, "--answers", str(answers), "--db", db)[0] == 1
+    (first_drill,) = listed(capsys, db, "--drills")
+    bare = ("status", "--json", "--db", db)
+    # only a drill is open: that one
+    assert json.loads(cli(capsys, *bare)[1])["incident"] == first_drill["id"]
+    assert cli(capsys, "start", str(MINI), "--answers", str(answers), "--db", db)[0] == 1
+    assert drill_start(capsys, "--answers", str(answers), "--db", db, "--new")[0] == 1
+    (real,) = listed(capsys, db)
+    # the real incident, though opened before the newer drill
+    assert json.loads(cli(capsys, *bare)[1])["incident"] == real["id"]
