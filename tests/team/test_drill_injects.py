@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from irbook.domain.drills import Scenario
 from irbook.domain.events import Kind
@@ -70,3 +73,50 @@ def test_racing_walkers_deliver_each_inject_once(db_url: str) -> None:
     ids = [e.payload["inject_id"] for e in events if e.kind == Kind.INJECT_DELIVERED]
     assert sorted(ids) == ["ca-answers", "second-host"]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))  # gapless
+
+
+def test_drill_report_with_its_comparison_on_both_databases(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`drill report` reads through the stdlib path on SQLite and the ORM store on PostgreSQL:
+    the same scores and the same comparison table."""
+    import json
+
+    from irbook.cli import run
+    from irbook.domain.events import NewEvent, StepCompleted
+    from irbook.usecases.incidents import record
+
+    scenario = Scenario.model_validate(
+        {"id": "s", "title": "S", "runbook": "mini", "targets": {"contained": "30m"}}
+    )
+    store = open_store(db_url, create=True)
+    ids = []
+    try:
+        for day, minutes in ((0, 40), (1, 10)):
+            t0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC) + timedelta(days=day)
+            now = [t0]
+            who = Responder("alice", "h", clock=lambda now=now: now[0])  # type: ignore[misc]
+            state = start_incident(
+                load_runbook(MINI), store=store, responder=who, drill=True, scenario=scenario
+            )
+            record(store, state, NewEvent(Kind.INPUT_RECORDED, _input("vector", "unknown")), who)
+            now[0] = t0 + timedelta(minutes=minutes)
+            for step in ("affected-devices", "disconnect", "disarm-persistence"):
+                done = NewEvent(Kind.STEP_COMPLETED, StepCompleted(value=True), step_id=step)
+                record(store, state, done, who)
+            ids.append(state.incident_id)
+    finally:
+        store.close()
+    assert run(["drill", "report", ids[1], "--json", "--db", db_url]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["drill_id"], c["score"]) for c in report["comparison"]] == [
+        (ids[0], 0),
+        (ids[1], 100),
+    ]
+    assert report["comparison"][0]["milestones"]["contained"]["seconds"] == 40 * 60
+
+
+def _input(name: str, value: str) -> Any:
+    from irbook.domain.events import InputRecorded
+
+    return InputRecorded(input_id=name, value=value)
