@@ -95,7 +95,7 @@ def test_drill_report_with_its_comparison_on_both_databases(
         for day, minutes in ((0, 40), (1, 10)):
             t0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC) + timedelta(days=day)
             now = [t0]
-            who = Responder("alice", "h", clock=lambda now=now: now[0])  # type: ignore[misc]
+            who = Responder("alice", "h", clock=lambda now=now: now[0])
             state = start_incident(
                 load_runbook(MINI), store=store, responder=who, drill=True, scenario=scenario
             )
