@@ -34,7 +34,7 @@ step = next(s for p in runbook.phases for s in p.steps if s.id == sys.argv[2])
 
 class State:
     roles: dict[str, str] = {}
-    drill = False  # a real incident's step screen (a drill's carries the DRILL banner too)
+    drill = False
 
 ConsoleDisplay().step(step, State(), Progress(1, 1, "Scope", 3, 50))  # type: ignore[arg-type]
 """
