@@ -17,6 +17,7 @@ from irbook.domain.events import attributed
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from irbook.usecases.team import PhaseLine, Watcher, WatchFrame
 
@@ -66,6 +67,8 @@ def render(frame: WatchFrame) -> RenderableType:
         parts.append(Text("Waiting", style="bold"))
         parts += [Text.from_markup(line) for line in waiting_lines(frame.waiting)]
         parts.append(Text())
+    if frame.injects:
+        parts += [*inject_texts(frame), Text()]
     if frame.roles:
         parts += [roles_table(frame.roles), Text()]
     parts += [Text("Latest events", style="bold"), latest]
@@ -133,6 +136,10 @@ def plain_frame(frame: WatchFrame) -> None:
         for text in waiting_lines(frame.waiting):
             markup(text)
         line()
+    if frame.injects:
+        for inject in inject_texts(frame):
+            stdout().print(inject)
+        line()
     if frame.roles:
         rows = [[r.role, r.person or "unassigned", str(r.open_steps)] for r in frame.roles]
         table(("role", "held by", "open steps"), rows)
@@ -142,6 +149,22 @@ def plain_frame(frame: WatchFrame) -> None:
     if frame.problem:
         line()
         line(f"{frame.problem} — retrying")
+
+
+def inject_texts(frame: WatchFrame) -> list[Text]:
+    """A drill's due injects: delivered (when, to whom), or due and not yet shown at a prompt
+    (watch shows them and records nothing: the next walker prompt delivers them)."""
+    from rich.text import Text
+
+    out = [Text("Drill injects (exercise only)", style="bold magenta")]
+    for line in frame.injects:
+        if line.delivered_at is not None:
+            when = f"delivered {line.delivered_at:%H:%M} UTC to {line.delivered_by}"
+            out.append(Text(f"  {when}: {line.title}"))
+        else:
+            due = f"due since {line.due_at:%H:%M} UTC, not yet shown at a prompt"
+            out.append(Text(f"  {due}: {line.title}", style="bold"))
+    return out
 
 
 def once(watcher: Watcher) -> None:
@@ -169,13 +192,14 @@ def live(watcher: Watcher, *, interval: float) -> None:
 
 
 def _changes(watcher: Watcher, *, interval: float) -> None:
-    shown: tuple[int, str | None, int] | None = None
+    shown: tuple[int, str | None, int, int] | None = None
     while True:
         frame = watcher.frame()
         # a due time passing is a change too, though no event was appended
-        if (frame.last_seq, frame.problem, frame.overdue) != shown:
+        key = (frame.last_seq, frame.problem, frame.overdue, frame.due_injects)
+        if key != shown:
             plain_frame(frame)
             stdout().print()
-            shown = (frame.last_seq, frame.problem, frame.overdue)
+            shown = key
         time.sleep(interval)
         watcher.poll()
