@@ -2,7 +2,7 @@
 and each per-event section is formatted into a spill as it goes.
 
 The reports must be exactly the ones the in-memory exporter gave before (digests below, taken
-with that exporter at commit 593e1aa, after drills, on the same deterministic incident), whatever the batch,
+with that exporter at commit 0d52bc1 (drills, command output blocks), on the same deterministic incident), whatever the batch,
 page and spill sizes; the peak memory must not grow with the log.
 """
 
@@ -31,9 +31,9 @@ from irbook.usecases.incidents import load_state
 
 EVENTS = 3000
 BEFORE_STREAMING = {  # sha256 of each format of the 3,000-event incident, in-memory exporter
-    "md": "5c0943ac6f595e1d48d09b7d9ea8b896945d6249aa1c194bd775b4647ed7f388",
-    "html": "5f8a1905fafece533905127f237fe86ce9c48dc7d95c9085e7c4b9746080fd8d",
-    "json": "cef212ca3f163d1ccd3086ec476eb3e9749d3027e5b255ab8a504f73d969a70b",
+    "md": "e67ff9a257bf1289bed37ed1fb8e73d15d580f6fe7acec66eaa74ee7b6738775",
+    "html": "6f92f89a0f93e641f863a5789196d08aefd778069fbaf766f5fe7b193bca086d",
+    "json": "719c293ecc95e65aa7e607ea3c1e5a273bc20919517473b3a50e9032b40bccb5",
     "csv": "7378a93cedbd5f37099af26fe68caf66f0058bec020fd134d16040e4feb2c6e5",
     "followups-csv": "1642b128b77aead841d0681c2420e6466734e08320ba473e12fe114fc06f025c",
 }

@@ -8,6 +8,7 @@ report is written (a damaged log stops it with nothing written).
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +28,13 @@ class ExportedReport:
     status: str
     body: IO[bytes]  # the report, UTF-8, positioned at its start; closed by ``close``
     redacted: tuple[str, ...] = ()  # kinds masked by the last check before the report leaves
+
+    @classmethod
+    def of_text(
+        cls, incident_id: str, fmt: str, status: str, text: str, redacted: tuple[str, ...] = ()
+    ) -> ExportedReport:
+        """A report built as one string (a drill's score: a few pages at most)."""
+        return cls(incident_id, fmt, status, io.BytesIO(text.encode()), redacted)
 
     @property
     def text(self) -> str:
