@@ -234,3 +234,23 @@ def test_the_follow_ups_csv_decodes_only_what_it_lists_and_still_refuses_damage(
     with pytest.raises(DamagedLogError) as refused:
         report_incident(open_reader(grown.db_url), grown.incident_id, "followups-csv")
     assert f"event {seq}: its payload is binary data" in refused.value.message
+
+
+def test_a_token_in_an_answer_is_masked_before_markdown_escapes_it(grown: Scripted) -> None:
+    """A token left in an input's value by an older irbook: the Markdown head escapes its `_`
+    (`ghp\\_...`), which a check of the written text alone did not recognise; the head is now
+    checked before it is formatted, like each event's entry."""
+    token = "ghp_" + "Qw7" * 12  # fake
+    conn = sqlite3.connect(grown.db_path)
+    with conn:
+        conn.execute(
+            "UPDATE event SET payload = json_set(payload, '$.value', ?) "
+            "WHERE kind = 'input_recorded' AND json_extract(payload, '$.input_id') = 'detected_at'",
+            (f"stolen {token}",),
+        )
+    conn.close()
+    for fmt in ("md", "html", "json"):
+        exported = report_incident(open_reader(grown.db_url), grown.incident_id, fmt)
+        body = token[4:]
+        assert body not in exported.text, fmt  # neither ghp_... nor ghp\_...
+        assert exported.redacted, fmt

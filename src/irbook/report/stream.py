@@ -8,8 +8,9 @@ report (summary, phases, metrics: everything that needs the whole log) is built 
 is written: head parts, then each section copied from its spill.
 
 The last secret check (``redact``) runs on everything written: on each event's entry before it is
-formatted (its strings, dict keys included: the findings' keys become table headers), and on every
-other part of the document as it is written. Checking the entries before formatting also catches
+formatted (its strings, dict keys included: the findings' keys become table headers), on the head
+(summary, inputs, step answers...) before it is formatted, and on every part of the document as it
+is written. Checking the entries before formatting also catches
 a secret that the formatting would have disguised from a check of the output (Markdown escapes
 the ``_`` of ``ghp_...``; a reader who copies the text gets the token back). A batch's strings
 are checked together (joined by newlines) and only a batch with a finding is redacted string by
@@ -139,6 +140,15 @@ class Document:
             section.file.write(section.render(items, self.context).encode())
             section.pending = []
 
+    def checked_head(self, head: Report) -> Report:
+        """The head with every string redacted when one holds a secret, checked before it is
+        formatted like the entries are (Markdown escaping would disguise a token from the check
+        of the written text, which still runs)."""
+        data = head.model_dump()
+        if not find_secrets("\n".join(set(_strings([data])))):
+            return head
+        return Report.model_validate(self._clean(data))
+
     def _clean(self, value: Any) -> Any:
         """``value`` with every string (dict keys too) redacted; the kinds go to ``found``."""
         if isinstance(value, str):
@@ -203,7 +213,9 @@ def stream_report(
                 doc.add("timeline", build.timeline_entry(event, phase_of))
         doc.flush()
         doc.last_at = state.last.at if state.last is not None else None
-        writer.write_document(build.build_head(state, tally) if tally else None, doc)
+        writer.write_document(
+            doc.checked_head(build.build_head(state, tally)) if tally else None, doc
+        )
     finally:
         doc.close()
     return Streamed(incident_id, state.status, tuple(doc.found))
