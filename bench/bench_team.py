@@ -1,6 +1,6 @@
 """Team-mode bench: bursts of appends to one incident on PostgreSQL from 1, 4 and 16 processes.
 
-Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--sqlite]
+Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--rounds 3] [--sqlite]
 
 Each process is a responder adding events that do not depend on the state (notes, evidence:
 ``usecases.incidents.record_anyway``) as fast as it can, all released together once every one has
@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,13 +53,38 @@ def worker(url: str, incident_id: str, actor: str, count: int) -> None:
 
     store.append = counting_append  # type: ignore[method-assign]
     responder = Responder(actor, f"host-{actor}")
+    backend = server_process(store)
     print("ready", flush=True)
     sys.stdin.readline()
+    client0, server0 = time.process_time(), cpu_seconds(backend)
     for n in range(count):
         new = NewEvent(Kind.NOTE_ADDED, NoteAdded(text=f"note {n} from {actor}"))
         record_anyway(store, incident_id, new, responder)
+    client, server = time.process_time() - client0, cpu_seconds(backend) - server0
     store.close()
-    print(json.dumps({"conflicts": conflicts, "done": time.time()}), flush=True)
+    report = {"conflicts": conflicts, "done": time.time(), "client_s": client, "server_s": server}
+    print(json.dumps(report), flush=True)
+
+
+def server_process(store: Any) -> int | None:
+    """The pid of the server process serving this store's (one, pooled) connection, when the
+    server runs on this machine and is PostgreSQL; None otherwise."""
+    if not store.url.startswith("postgresql"):
+        return None
+    with store.engine.connect() as connection:
+        pid = int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process on this machine (Linux /proc), 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def burst(url: str, procs: int, count: int) -> dict[str, float]:
@@ -119,6 +145,8 @@ def burst(url: str, procs: int, count: int) -> dict[str, float]:
         "events_per_s": total / elapsed,
         "conflicts_per_append": sum(r["conflicts"] for r in reports) / total,
         "seconds": elapsed,
+        "client_ms": 1000 * sum(r["client_s"] for r in reports) / total,
+        "server_ms": 1000 * sum(r["server_s"] for r in reports) / total,
     }
 
 
@@ -133,10 +161,21 @@ def fresh_database(server: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) clock ticks of every CPU since boot (Linux /proc/stat; zeros elsewhere)."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appends", type=int, default=250, help="appends per process")
     parser.add_argument("--procs", default="1,4,16", help="process counts, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3, help="bursts per process count (median)")
     parser.add_argument("--sqlite", action="store_true", help="one SQLite file instead")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -149,25 +188,43 @@ def main() -> None:
         # the same throwaway server as the tests: .ci/postgres.sh starts it, runs us, removes it
         script = REPO / ".ci" / "postgres.sh"
         sys.exit(subprocess.call(["bash", str(script), sys.executable, *sys.argv]))
+    counts = [int(p) for p in args.procs.split(",")]
     print(f"## Bursts on {'SQLite (one file)' if args.sqlite else 'PostgreSQL'}: ")
-    print(f"{args.appends} appends per process (record_anyway), all released together\n")
-    print("| processes | events/s | x 1 process | conflicts per append | seconds |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
-    base = 0.0
+    print(
+        f"{args.appends} appends per process (record_anyway), all released together; median of "
+        f"{args.rounds} rounds, the process counts interleaved; load average "
+        f"{os.getloadavg()[0]:.1f} at the start\n"
+    )
+    print(
+        "| processes | events/s | x 1 process | conflicts per append | client CPU ms/append "
+        "| server CPU ms/append | machine busy | seconds |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    results: dict[int, list[dict[str, float]]] = {procs: [] for procs in counts}
     with tempfile.TemporaryDirectory() as tmp:
-        for procs in (int(p) for p in args.procs.split(",")):
-            if args.sqlite:
-                url = f"sqlite:///{Path(tmp) / f'team-{procs}.db'}"
-            else:
-                assert server is not None
-                url = fresh_database(server)
-            r = burst(url, procs, args.appends)
-            base = base or r["events_per_s"]
-            print(
-                f"| {procs} | {r['events_per_s']:.0f} | {r['events_per_s'] / base:.2f} | "
-                f"{r['conflicts_per_append']:.2f} | {r['seconds']:.1f} |",
-                flush=True,
-            )
+        for round_ in range(args.rounds):
+            for procs in counts:  # interleaved: a change in the machine's load hits every count
+                if args.sqlite:
+                    url = f"sqlite:///{Path(tmp) / f'team-{procs}-{round_}.db'}"
+                else:
+                    assert server is not None
+                    url = fresh_database(server)
+                busy0, total0 = machine_cpu()
+                r = burst(url, procs, args.appends)
+                busy1, total1 = machine_cpu()
+                r["busy"] = (busy1 - busy0) / max(total1 - total0, 1)
+                results[procs].append(r)
+    base = 0.0
+    for procs in counts:
+        runs = sorted(results[procs], key=lambda r: r["events_per_s"])
+        r = runs[len(runs) // 2]  # the median round, with its own CPU figures
+        base = base or r["events_per_s"]
+        print(
+            f"| {procs} | {r['events_per_s']:.0f} | {r['events_per_s'] / base:.2f} | "
+            f"{r['conflicts_per_append']:.2f} | {r['client_ms']:.2f} | {r['server_ms']:.2f} | "
+            f"{r['busy']:.0%} | {r['seconds']:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ drop nor disable them.
   status and closed time alone, and make those agree with an ``incident_closed`` event of the
   log. A forged ``status = 'completed'`` is refused for every role, the owner included.
 
-The hash itself is computed by the client over canonical JSON, which SQL cannot reproduce; a
-linked event with a wrong hash is caught by ``irbook verify``, which names it.
+The hash itself is not checked here: it covers canonical JSON the client builds (on PostgreSQL
+the server finishes it, store/server_append.py, but from bytes the client sent); a linked event
+with a wrong hash is caught by ``irbook verify``, which names it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from irbook.domain.events import GENESIS_HASH
+from irbook.store.server_append import install_append_function
 
 # Messages start with "irbook:" so store.database can tell the server's refusals from driver noise.
 REFUSED = "irbook:"
@@ -174,3 +176,5 @@ def install_guards(connection: Connection) -> None:
         statements = _SQLITE
     for statement in statements:
         connection.exec_driver_sql(statement)
+    if connection.dialect.name == "postgresql":  # not a guard, but created with them
+        install_append_function(connection, str(schema))
