@@ -191,7 +191,7 @@ def build_demo(store: Store, *, close: bool = True) -> IncidentState:
     commander = Responder(*PEOPLE["incident-commander"], clock=clock)
     # a fixed id, so the picture stays the same; put back after, since tests build it in-process
     new_id = incidents.new_incident_id
-    incidents.new_incident_id = lambda now: DEMO_ID
+    incidents.new_incident_id = lambda now, drill=False: DEMO_ID
     try:
         state = incidents.start_incident(
             loaded,

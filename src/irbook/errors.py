@@ -136,6 +136,10 @@ class SecretsInMessageError(IrbookError):
     """The rendered message contains what looks like a credential (notify)."""
 
 
+class DrillRefusedError(IrbookError):
+    """What only a real incident may do, asked of a drill: publish an advisory, send mail."""
+
+
 class SmtpError(IrbookError):
     """The server could not be reached or refused the message: nothing (more) was sent."""
 

@@ -34,6 +34,7 @@ step = next(s for p in runbook.phases for s in p.steps if s.id == sys.argv[2])
 
 class State:
     roles: dict[str, str] = {}
+    drill = False
 
 ConsoleDisplay().step(step, State(), Progress(1, 1, "Scope", 3, 50))  # type: ignore[arg-type]
 """

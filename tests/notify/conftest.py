@@ -54,6 +54,18 @@ def smtp_server() -> Iterator[Mailbox]:
             )
             return "250 Message accepted for delivery"
 
+        async def handle_EHLO(  # every client irbook uses greets first: a connection shows here
+            self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        ) -> list[str]:
+            mailbox.greetings.append(hostname)
+            session.host_name = hostname
+            return responses
+
+        async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+            mailbox.greetings.append(hostname)
+            session.host_name = hostname
+            return f"250 {server.hostname}"
+
     controller = Controller(Handler(), hostname=mailbox.host, port=mailbox.port)
     controller.start()
     try:

@@ -95,6 +95,7 @@ class Mailbox:
     host: str
     port: int
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    greetings: list[str] = field(default_factory=list)  # EHLO/HELO names: one per SMTP session
 
     @property
     def env(self) -> dict[str, str]:

@@ -80,7 +80,7 @@ def script_incident(store: Store, monkeypatch: pytest.MonkeyPatch, *, close: boo
     """Run the scripted incident; returns its id. With ``close=False`` it stops while open."""
     clock = Clock(datetime(2025, 9, 8, 13, 40, tzinfo=UTC))
     who = _people(clock)
-    monkeypatch.setattr(incidents, "new_incident_id", lambda now: INCIDENT_ID)
+    monkeypatch.setattr(incidents, "new_incident_id", lambda now, drill=False: INCIDENT_ID)
     loaded = load_runbook(FIXTURES / "runbook.yaml")
     loaded = type(loaded)(
         runbook=loaded.runbook,

@@ -36,7 +36,7 @@ def test_every_record_equals_the_orm_stores(
     scripted: Scripted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a second, open incident next to the closed scripted one, with a note holding odd text
-    monkeypatch.setattr(incidents, "new_incident_id", lambda now: "IR-20250909-0THR")
+    monkeypatch.setattr(incidents, "new_incident_id", lambda now, drill=False: "IR-20250909-0THR")
     loaded = load_runbook(REPO / "runbooks" / "leaked-secret.yaml")
     other = start_incident(loaded, store=scripted.store, responder=Responder("zoë", "h"))
     add_note(scripted.store, other.incident_id, 'ünïcode ✓ "quotes"', responder=Responder("a", "h"))

@@ -81,19 +81,27 @@ def start(
     runbooks_dir: Path | None = None,
     templates_dir: Path | None = None,
     out_dir: Path | None = None,
+    drill: bool = False,
+    scenario: Path | None = None,
 ) -> IncidentOutcome:
     """Open an incident from ``runbook`` (a name from the catalog, or a path) and walk it.
 
     Answers come from ``answers`` (an answers file: the run stops with StepUnansweredError at the
     first step it does not answer), else from ``prompter``, else from the terminal (NoTerminalError
-    without one). Both are checked before the incident is opened.
+    without one). Both are checked before the incident is opened. ``drill`` (or a ``scenario``
+    file) opens a drill, as `irbook drill start` does (docs/drills.md).
     """
     from irbook.loader import catalog
     from irbook.runner import WalkOptions
     from irbook.runner.api import start as start_walk
+    from irbook.runner.drill import load_drill_scenario
     from irbook.usecases.incidents import Responder
 
     loaded = catalog.load(str(runbook), runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+    options = WalkOptions(out_dir=out_dir, templates_dir=templates_dir)
+    loaded_scenario = (
+        load_drill_scenario(scenario, loaded, cwd=options.cwd) if scenario is not None else None
+    )
     responder = Responder.resolve(actor)
     with _store(db) as store:
         result = start_walk(
@@ -105,7 +113,9 @@ def start(
             severity=severity,
             answers=answers,
             prompter=prompter,
-            options=WalkOptions(out_dir=out_dir, templates_dir=templates_dir),
+            options=options,
+            drill=drill,
+            scenario=loaded_scenario,
         )
     return _outcome(result.state, result.outcome)
 

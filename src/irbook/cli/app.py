@@ -46,6 +46,7 @@ def _root(
 # Command modules: each adds its commands to `app` (or a sub-app) when imported.
 from irbook.cli import (  # noqa: E402, F401
     audit,
+    drill,
     incident,
     notify,
     preflight,

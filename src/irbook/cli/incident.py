@@ -8,46 +8,26 @@ import typer
 
 from irbook.cli.app import app
 from irbook.cli.options import (
+    AnswersOption,
     AsOption,
     DbOption,
     IncidentArg,
     JsonOption,
+    NewOption,
     OptionalIncidentArg,
+    OutOption,
+    RoleOption,
+    RunbookArg,
     RunbooksDirOption,
+    SeverityOption,
     TemplatesDirOption,
+    TitleOption,
     opened_reader,
     opened_store,
 )
 
 if TYPE_CHECKING:
     from irbook.store import Reader
-
-AnswersOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--answers",
-        help="Answer from this YAML file instead of prompting "
-        "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
-        show_default=False,
-    ),
-]
-RoleOption = Annotated[
-    str | None,
-    typer.Option(
-        "--role",
-        help="Walk only the steps of this role (and steps with no role).",
-        show_default=False,
-    ),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Folder for rendered notifications (default: the incident's "
-        "folder in the user data directory).",
-        show_default=False,
-    ),
-]
 
 
 def _resume_hint(db: str | None, role: str | None, actor: str | None) -> Callable[[str], str]:
@@ -97,28 +77,16 @@ def _program() -> str:
 
 @app.command()
 def start(
-    runbook: Annotated[str, typer.Argument(help="Runbook name (`irbook runbooks list`) or path.")],
-    title: Annotated[
-        str | None,
-        typer.Option(
-            "--title", help="Incident title (default: the runbook's title).", show_default=False
-        ),
-    ] = None,
-    severity: Annotated[str, typer.Option("--severity", help="SEV1 (worst) to SEV4.")] = "SEV2",
+    runbook: RunbookArg,
+    title: TitleOption = None,
+    severity: SeverityOption = "SEV2",
     actor: AsOption = None,
     answers: AnswersOption = None,
     db: DbOption = None,
     runbooks_dir: RunbooksDirOption = None,
     templates_dir: TemplatesDirOption = None,
     out: OutOption = None,
-    new: Annotated[
-        bool,
-        typer.Option(
-            "--new",
-            help="Open a new incident even when one of this runbook is still open "
-            "(otherwise asked, or refused without a terminal).",
-        ),
-    ] = False,
+    new: NewOption = False,
 ) -> int:
     """Open an incident from a runbook and walk it, step by step.
 
@@ -128,13 +96,49 @@ def start(
 
     Example: irbook start supply-chain-compromise --title 'Malicious @acme/ui 2.3.1' --severity SEV1
     """
+    return open_and_walk(
+        runbook,
+        title=title,
+        severity=severity,
+        actor=actor,
+        answers=answers,
+        db=db,
+        runbooks_dir=runbooks_dir,
+        templates_dir=templates_dir,
+        out=out,
+        new=new,
+    )
+
+
+def open_and_walk(
+    runbook: str,
+    *,
+    title: str | None,
+    severity: str,
+    actor: str | None,
+    answers: Path | None,
+    db: str | None,
+    runbooks_dir: Path | None,
+    templates_dir: Path | None,
+    out: Path | None,
+    new: bool,
+    drill: bool = False,
+    scenario: Path | None = None,
+) -> int:
+    """`irbook start`, and `irbook drill start` (``drill``, with its ``scenario`` file): the
+    runbook and the scenario are read before the database is opened, so a bad one opens nothing."""
     from irbook.cli.options import responder as responder_for
     from irbook.console.walker import ConsoleDisplay
     from irbook.loader import catalog
     from irbook.runner import WalkOptions
     from irbook.runner.api import start as start_walk
+    from irbook.runner.drill import load_drill_scenario
 
     loaded = catalog.load(runbook, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+    options = WalkOptions(out_dir=out, templates_dir=templates_dir)
+    loaded_scenario = (
+        load_drill_scenario(scenario, loaded, cwd=options.cwd) if scenario is not None else None
+    )
     responder = responder_for(actor)
     with opened_store(db, create=True) as store:
         start_walk(
@@ -145,9 +149,11 @@ def start(
             title=title,
             severity=severity,
             answers=answers,
-            options=WalkOptions(out_dir=out, templates_dir=templates_dir),
+            options=options,
             resume_hint=_resume_hint(db, None, actor),
             new=new,
+            drill=drill,
+            scenario=loaded_scenario,
         )
     return 0
 
@@ -246,20 +252,26 @@ def list_incidents(
     json_output: JsonOption = False,
     db: DbOption = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open incidents.")] = False,
+    drills: Annotated[
+        bool,
+        typer.Option("--drills", help="List drills (`irbook drill start`) instead of incidents."),
+    ] = False,
 ) -> None:
-    """List incidents, newest first.
+    """List incidents, newest first; drills are counted, and listed with --drills.
 
     Example: irbook list --open --json
     """
     from irbook.console import incident as show
-    from irbook.usecases.status import list_view
+    from irbook.usecases.status import incident_list
 
     with opened_reader(db) as store:
-        rows = list_view(
-            store.incidents(status="open" if open_only else None), store.changed_severities()
+        listed = incident_list(
+            store.incidents(status="open" if open_only else None),
+            store.changed_severities(),
+            drills=drills,
         )
         where = store.where
-    show.incident_list(rows, as_json=json_output, where=where)
+    show.incident_list(listed, as_json=json_output, where=where)
 
 
 @app.command()

@@ -57,6 +57,49 @@ OptionalIncidentArg = Annotated[
     ),
 ]
 
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers",
+        help="Answer from this YAML file instead of prompting "
+        "(inputs: {...}, steps: {step-id: done | {skip: why} | value}).",
+        show_default=False,
+    ),
+]
+RoleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--role",
+        help="Walk only the steps of this role (and steps with no role).",
+        show_default=False,
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Folder for rendered notifications (default: the incident's "
+        "folder in the user data directory).",
+        show_default=False,
+    ),
+]
+RunbookArg = Annotated[str, typer.Argument(help="Runbook name (`irbook runbooks list`) or path.")]
+TitleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--title", help="Incident title (default: the runbook's title).", show_default=False
+    ),
+]
+SeverityOption = Annotated[str, typer.Option("--severity", help="SEV1 (worst) to SEV4.")]
+NewOption = Annotated[
+    bool,
+    typer.Option(
+        "--new",
+        help="Open a new incident even when one of this runbook is still open "
+        "(otherwise asked, or refused without a terminal).",
+    ),
+]
+
 
 @contextmanager
 def opened_store(db: str | None, *, create: bool = False) -> Iterator["Store"]:

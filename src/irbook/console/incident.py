@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irbook.console import escape, markup, print_json, stdout
 from irbook.domain.eventlog import attributed
+
+if TYPE_CHECKING:
+    from irbook.usecases.status import IncidentList
 
 _STATUS_STYLE = {
     "done": "green",
@@ -71,6 +74,8 @@ def status(view: dict[str, Any], *, as_json: bool) -> None:
         print_json(view)
         return
     p = view["progress"]
+    if view.get("drill"):
+        drill_banner()
     markup(f"[bold]{escape(view['incident'])}[/]: {escape(view['title'])}")
     markup(
         f"  {escape(view['severity'])} · TLP:{escape(view['tlp'])} · [bold]{escape(view['status'])}"
@@ -142,13 +147,27 @@ def deadline_lines(deadlines: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def incident_list(rows: list[dict[str, Any]], *, as_json: bool, where: str) -> None:
+def drill_banner() -> None:
+    """The line above a drill's screens (status, watch, the walker): it is a rehearsal."""
+    from irbook.domain.drills import BANNER
+
+    stdout().print(BANNER, markup=False, style="bold black on yellow")
+
+
+def incident_list(listed: IncidentList, *, as_json: bool, where: str) -> None:
     if as_json:
-        print_json(rows)
+        print_json(listed.rows)
         return
-    if not rows:
-        stdout().print(f"no incidents in {where}", markup=False)
-        return
+    if listed.rows:
+        _incident_table(listed.rows)
+    else:
+        stdout().print(f"no {'drills' if listed.drills else 'incidents'} in {where}", markup=False)
+    if listed.drills_left_out:
+        n = listed.drills_left_out
+        stdout().print(f"{n} drill{'s' if n > 1 else ''}: irbook list --drills", markup=False)
+
+
+def _incident_table(rows: list[dict[str, Any]]) -> None:
     from irbook.console.layout import table
 
     # Abandoned incidents (mistakes, duplicates) are kept but listed apart, after the real ones

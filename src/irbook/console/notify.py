@@ -29,6 +29,7 @@ def notification(result: NotifyResult, *, preview: bool, as_json: bool) -> None:
             "refused": result.refused,
             "server": result.server,
             "secrets": list(result.secrets),
+            "withheld": result.withheld,
         }
         if preview:
             data |= {"text": n.text, "html": n.html}
@@ -43,6 +44,8 @@ def notification(result: NotifyResult, *, preview: bool, as_json: bool) -> None:
     markup(f"[bold]{escape(n.subject)}[/]  ({escape(n.audience)}, sha256 {message.sha256[:12]}…)")
     if result.server:
         success(f"sent to {', '.join(result.sent_to)} through {result.server}")
+    if result.withheld:
+        warn(f"not sent: a drill sends no mail; the message is in {result.path}")
     for address, reply in result.refused.items():
         warn(f"{address} was refused by the server: {reply}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from irbook.console import escape, markdown, markup, stdout
+from irbook.console.incident import drill_banner
 
 if TYPE_CHECKING:
     from irbook.domain.engine import IncidentState, Progress
@@ -25,6 +26,8 @@ class ConsoleDisplay:
 
     def incident(self, state: IncidentState, *, resumed: bool) -> None:
         verb = "Resuming" if resumed else "Started"
+        if state.drill:
+            drill_banner()
         markup(
             f"[bold]{verb} {escape(state.incident_id)}[/]: {escape(state.title)}  "
             f"[dim]{escape(state.severity)} · TLP:{escape(state.tlp)} · "
@@ -49,6 +52,8 @@ class ConsoleDisplay:
             holder = state.roles.get(step.role)
             tags.append(f"role: {step.role}" + (f" ({holder})" if holder else ""))
         stdout().print()
+        if state.drill:  # on every step: a screenshot or a glance must never pass for a breach
+            drill_banner()
         # one logical line (the terminal folds it if it must): tools and people find a step by
         # its header, "Label  type · ... · N/M steps settled"
         stdout().print(

@@ -66,6 +66,10 @@ def render(frame: WatchFrame) -> RenderableType:
             escape(event.text),
         )
     parts: list[RenderableType] = [header, Text(), phases, Text()]
+    if frame.drill:
+        from irbook.domain.drills import BANNER
+
+        parts.insert(0, Text(BANNER, style="bold black on yellow"))
     if frame.deadlines:
         from irbook.console.incident import deadline_lines
 

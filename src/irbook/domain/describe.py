@@ -49,9 +49,12 @@ Describer = Callable[[dict[str, Any], str], str]  # (payload, where the step is)
 
 
 def _opened(p: dict[str, Any], _: str) -> str:
+    what = "opened DRILL" if p.get("drill") else "opened"
+    scenario = p.get("scenario") or {}
     return (
-        f"opened '{p.get('title', '')}' ({p.get('severity', '')}, TLP:{p.get('tlp', '')}) "
+        f"{what} '{p.get('title', '')}' ({p.get('severity', '')}, TLP:{p.get('tlp', '')}) "
         f"from runbook {p.get('runbook_id', '')} {p.get('runbook_version', '')}"
+        + (f", scenario {scenario.get('id', '')}" if scenario else "")
     )
 
 
@@ -147,6 +150,7 @@ _DESCRIBE: dict[str, Describer] = {
     ),
     Kind.INCIDENT_CLOSED: _closed,
     Kind.FOLLOWUP_ADDED: _followup,
+    Kind.INJECT_DELIVERED: lambda p, _: f"drill inject delivered: {p.get('title', '')}",
     Kind.ADVISORY_ISSUED: lambda p, _: (
         f"issued the {p.get('format', '')} advisory, revision {p.get('revision', '?')}"
     ),

@@ -78,6 +78,7 @@ class IncidentState:
     runbook_sha256: str = ""
     opened_at: datetime | None = None
     opened_by: str = ""
+    drill: bool = False  # a rehearsal (domain/drills.py): marked on every screen and output
     status: str = OPEN
     closed_at: datetime | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -135,6 +136,7 @@ def apply(state: IncidentState, event: Event) -> None:
         state.title, state.severity, state.tlp = p["title"], p["severity"], p["tlp"]
         state.runbook_sha256 = p["runbook_sha256"]
         state.opened_at, state.opened_by = event.at, event.actor
+        state.drill = bool(p.get("drill"))
     elif kind in (Kind.INPUT_RECORDED, Kind.INPUT_CORRECTED):
         state.inputs[p["input_id"]] = p["value"]
     elif kind == Kind.STEP_COMPLETED and step is not None:

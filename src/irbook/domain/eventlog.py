@@ -42,6 +42,7 @@ class Kind(StrEnum):
     INCIDENT_CLOSED = "incident_closed"
     FOLLOWUP_ADDED = "followup_added"
     ADVISORY_ISSUED = "advisory_issued"  # an OSV/CSAF/Markdown advisory handed out (its revision)
+    INJECT_DELIVERED = "inject_delivered"  # a drill's inject shown to the team (domain/drills.py)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,19 @@ class IncidentOpened(Payload):
     runbook_path: str
     runbook_text: str  # the exact runbook used, so the incident never depends on a file changing
     redacted: list[str] = []  # kinds of secrets removed from the title
+    # A drill (`irbook drill start`): its id carries DRILL too. The scenario is kept whole, as the
+    # runbook text is, so the drill report never depends on the scenario file changing.
+    drill: bool = False
+    scenario: dict[str, Any] | None = None  # domain.drills.Scenario, dumped
+    OMIT_WHEN_EMPTY = ("drill", "scenario")
+
+
+class InjectDelivered(Payload):
+    """A drill's inject shown to the team (walker or watch), recorded the first time only."""
+
+    inject_id: str
+    title: str
+    due_at: str  # RFC 3339: when it became due (the offset, or when its step was settled)
 
 
 class InputRecorded(Payload):
@@ -214,6 +227,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.INCIDENT_CLOSED: IncidentClosed,
     Kind.FOLLOWUP_ADDED: FollowupAdded,
     Kind.ADVISORY_ISSUED: AdvisoryIssued,
+    Kind.INJECT_DELIVERED: InjectDelivered,
 }
 
 

@@ -159,6 +159,7 @@ class IncidentFacts:
     own_products: tuple[str, ...] = ()  # the issuer's products that shipped a bad version
     payload: str = "unknown"  # what the malicious code does (input `payload`)
     waiting: tuple[WaitingStep, ...] = ()  # open steps waiting on someone, as of `now`
+    drill: bool = False  # a rehearsal (irbook drill start): every message says so
 
     @property
     def tlp_label(self) -> str:
@@ -219,6 +220,7 @@ def build_facts(
     )
     return IncidentFacts(
         id=state.incident_id,
+        drill=state.drill,
         title=state.title,
         severity=state.severity,
         tlp=state.tlp,

@@ -11,6 +11,7 @@ MiB = 1024 * 1024
 # Files parsed whole (read with irbook.files.read.read_bounded).
 RUNBOOK_BYTES = 1 * MiB  # the shipped 54-step runbook is ~40 KiB
 ANSWERS_BYTES = 1 * MiB  # same YAML loader as runbooks
+SCENARIO_BYTES = 1 * MiB  # a drill scenario: a few inputs and injects
 TEMPLATE_BYTES = 1 * MiB  # one Jinja template file
 IOC_FILE_BYTES = 16 * MiB  # an IOC list: ~500,000 indicators
 ADVISORY_FILE_BYTES = 256 * MiB  # one OSV JSON file or one member of an all.zip dump

@@ -14,10 +14,10 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from irbook.domain.models import STEP_TYPES, ChecklistStep, Phase, Runbook, RunbookInput
 from irbook.errors import InvalidInputError, Problem, TooManyValues
@@ -301,7 +301,7 @@ class _Builder:
 def load_runbook(path: Path, *, known_templates: frozenset[str] | None = None) -> LoadedRunbook:
     """Load and fully validate a runbook file, or raise InvalidInputError with every problem."""
     text = read_text(path, kind="runbook")
-    doc, structural = _parse(text, str(path), kind="runbook")
+    doc, structural = parse_document(text, str(path), kind="runbook")
     problems: list[Problem] = []
     runbook: Runbook | None = None
     if not isinstance(doc.data, dict):
@@ -314,15 +314,27 @@ def load_runbook(path: Path, *, known_templates: frozenset[str] | None = None) -
         except ValidationError as exc:
             problems.extend(pydantic_problems(doc, exc))
         problems.extend(semantic_problems(doc, known_templates))
-    # A value refused by the builder became None; what the schema says about that None is noise.
-    nulled = [format_loc(loc) for loc in doc.nulled]
-    problems = [p for p in problems if not any(_under(p.location, n) for n in nulled)]
-    problems.extend(structural)
+    problems = all_problems(doc, problems, structural)
     if problems or runbook is None:
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise InvalidInputError(_dedupe(problems))
+        raise InvalidInputError(problems)
     sha = hashlib.sha256(text.encode()).hexdigest()
     return LoadedRunbook(runbook=runbook, path=str(path), sha256=sha, text=text)
+
+
+def parse_document(text: str, path: str, *, kind: str) -> tuple[Document, list[Problem]]:
+    """The document and its structural problems, for a loader that goes on checking the rest
+    (runbooks, drill scenarios) and reports everything at once through ``all_problems``."""
+    return _parse(text, path, kind=kind)
+
+
+def all_problems(doc: Document, found: list[Problem], structural: list[Problem]) -> list[Problem]:
+    """Every problem of a file once, in file order. A value refused by the builder became None;
+    what the schema says about that None is noise, so it is dropped."""
+    nulled = [format_loc(loc) for loc in doc.nulled]
+    problems = [p for p in found if not any(_under(p.location, n) for n in nulled)]
+    problems.extend(structural)
+    problems.sort(key=lambda p: (p.line, p.column))
+    return _dedupe(problems)
 
 
 def _under(location: str, root: str) -> bool:
@@ -368,6 +380,25 @@ def _model_keys(loc: Loc, data: Any) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
+def _keys_of(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Keys of the model nested at ``loc`` in ``model`` (a field, or items of a tuple field)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: its model is the list's item type, found below
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return []
+        annotation = fields[part].annotation
+        nested = [a for a in (annotation, *get_args(annotation)) if _is_model(a)]
+        current = nested[0] if nested else None
+    return [f.alias or name for name, f in getattr(current, "model_fields", {}).items()]
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
 def _strip_tags(doc: Document, loc: tuple[Any, ...], kind: str) -> tuple[Loc, bool]:
     """Drop pydantic's union tags from an error location: the step type of the discriminated
     union ('confirm') and the member names of plain unions ('str', 'list[str]'). Also says
@@ -404,10 +435,11 @@ def _data_at(doc: Document, loc: Loc) -> Any:
 
 
 def pydantic_problems(
-    doc: Document, exc: ValidationError, *, prefix: Loc = ()
+    doc: Document, exc: ValidationError, *, prefix: Loc = (), model: type[BaseModel] | None = None
 ) -> Iterator[Problem]:
     """Problems of a model validated from ``doc`` (from the value at ``prefix``), each at its line
-    and column: runbooks, and any other YAML file validated into a model (preflight config)."""
+    and column: runbooks, and any other YAML file validated into a model (preflight config, drill
+    scenarios). ``model`` (other than a runbook) gives the keys an unknown key is matched to."""
     grouped: dict[Loc, list[Any]] = {}
     unions: set[Loc] = set()
     for raw in exc.errors():
@@ -424,7 +456,7 @@ def pydantic_problems(
             yield doc.problem(loc, merged)
         else:
             for err in errs:
-                yield _problem(doc, loc, err)
+                yield _problem(doc, loc, err, model)
 
 
 def _long_enough(err: Any) -> bool:
@@ -433,13 +465,18 @@ def _long_enough(err: Any) -> bool:
     return isinstance(value, list | tuple) and len(value) >= minimum
 
 
-def _problem(doc: Document, loc: Loc, err: Any) -> Problem:
+def _problem(doc: Document, loc: Loc, err: Any, model: type[BaseModel] | None) -> Problem:
     kind = err["type"]
     if kind == "missing":
         return doc.problem(loc[:-1], f"missing required key '{loc[-1]}'")
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        hint = did_you_mean(name, _model_keys(loc[:-1], _data_at(doc, loc[:-1])))
+        keys = (
+            _model_keys(loc[:-1], _data_at(doc, loc[:-1]))
+            if model is None
+            else _keys_of(model, loc[:-1])
+        )
+        hint = did_you_mean(name, keys)
         return doc.problem(loc, f"unknown key '{name}'{hint}", key=True)
     if kind == "union_tag_invalid":
         tag = str((err.get("ctx") or {}).get("tag"))

@@ -109,10 +109,14 @@ def message(loc: Loc, err: Any) -> str:
     if kind == "string_pattern_mismatch":
         return pattern_message(loc, value)
     text = str(err["msg"])
+    if kind == "value_error":  # a model's own check: its message is already the author's words
+        text = text.removeprefix("Value error, ")
     return text[:1].lower() + text[1:]
 
 
 def pattern_message(loc: Loc, value: Any) -> str:
+    if loc and (loc[-1] == "at" or (len(loc) == 2 and loc[0] == "targets")):  # drill scenarios
+        return f"'{value}' is not a time offset: a number and s, m, h or d (90s, 45m, 2h, 1.5d)"
     if loc and loc[-1] == "version":
         return f"version '{value}' is not MAJOR.MINOR.PATCH (e.g. 1.0.0)"
     if len(loc) >= 2 and loc[0] == "inputs":

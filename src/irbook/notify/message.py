@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -140,7 +140,38 @@ def build_notification(
     check_header_text(subject, f"the subject rendered from {text.filename}")
     if facts.id not in subject:
         subject = f"[{facts.id}] {subject}"  # the incident id is how replies find the timeline
-    return Notification(facts.id, template, audience, subject, text.text, html, recipients, sender)
+    notification = Notification(
+        facts.id, template, audience, subject, text.text, html, recipients, sender
+    )
+    return mark_drill(notification) if facts.drill else notification
+
+
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def mark_drill(notification: Notification) -> Notification:
+    """A drill's message, marked whatever the template says: ``[DRILL]`` before the subject and
+    the banner as the first line of the text and of the HTML body. A forwarded rehearsal message
+    must never read as a real breach notice."""
+    from html import escape
+
+    from irbook.domain.drills import BANNER, SUBJECT_PREFIX
+
+    html = notification.html
+    if html is not None:
+        banner = (
+            '<p style="background:#ffeb3b;color:#000;font-weight:bold;padding:8px;'
+            f'margin:0 0 12px">{escape(BANNER)}</p>'
+        )
+        found = _BODY_TAG.search(html)
+        at = found.end() if found else 0
+        html = html[:at] + banner + html[at:]
+    return replace(
+        notification,
+        subject=SUBJECT_PREFIX + notification.subject,
+        text=f"{BANNER}\n\n{notification.text}",
+        html=html,
+    )
 
 
 def refuse_secrets(notification: Notification, *, allow: bool) -> list[str]:

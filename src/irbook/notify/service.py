@@ -47,6 +47,7 @@ class NotifyResult:
     refused: dict[str, str] = field(default_factory=dict)
     server: str | None = None
     secrets: tuple[str, ...] = ()  # kinds found and allowed with --allow-secrets
+    withheld: bool = False  # --send on a drill: written to ``path``, never sent
 
 
 def audience_of(state: IncidentState, template: str) -> str:
@@ -99,13 +100,18 @@ def notify(
     templates_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> NotifyResult:
-    """`irbook notify`: render; write the .eml (unless only previewing); send with ``send``."""
+    """`irbook notify`: render; write the .eml (unless only previewing); send with ``send``.
+
+    A drill never sends: with ``send`` its message is written to the incident's folder (or
+    ``out_dir``) instead, no SMTP setting is read and no connection is opened."""
     from irbook.errors import UsageError
     from irbook.notify.smtp import config_from_env, deliver
 
     env = os.environ if environ is None else environ
     state = incidents.load_state(store, incident_id)
-    config = config_from_env(env) if send else None  # bad settings fail before anything is written
+    withheld = send and state.drill
+    # bad settings fail before anything is written
+    config = config_from_env(env) if send and not withheld else None
     if send and not to:
         raise UsageError(
             "--send needs at least one --to address", hint="nothing was written or sent"
@@ -131,7 +137,7 @@ def notify(
         store, state.incident_id, notification, message, path, responder, None, preview=path is None
     )
     if config is None:
-        return NotifyResult(notification, message, path, secrets=tuple(secrets))
+        return NotifyResult(notification, message, path, secrets=tuple(secrets), withheld=withheld)
     recipients = [envelope_address(a) for a in notification.to]
     refused = deliver(
         message.raw,

@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from irbook.errors import SmtpError, UsageError
+from irbook.errors import DrillRefusedError, SmtpError, UsageError
 from irbook.notify.message import DEFAULT_SENDER, check_address
 
 TLS_MODES = ("starttls", "ssl", "none")
@@ -83,6 +83,8 @@ def deliver(
     import smtplib
     import ssl
 
+    refuse_a_drill(raw)
+
     context = ssl.create_default_context()
     refused: dict[str, tuple[int, bytes]] | None = None
     try:
@@ -119,6 +121,24 @@ def deliver(
             "(IRBOOK_SMTP_*) and try again",
         ) from None
     return _refused(refused)
+
+
+def refuse_a_drill(raw: bytes) -> None:
+    """The last guard before a connection: a drill's message is never sent (notify.service writes
+    it to a file instead). Its incident header names the drill; headers end at the first blank
+    line."""
+    from irbook.domain.drills import is_drill_id
+
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    for line in head.splitlines():
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"x-irbook-incident" and is_drill_id(
+            value.decode(errors="replace")
+        ):
+            raise DrillRefusedError(
+                "a drill sends no mail; nothing was sent",
+                hint="its messages are written to the incident's folder",
+            )
 
 
 def _refused(refused: dict[str, tuple[int, bytes]]) -> dict[str, str]:

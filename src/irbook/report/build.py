@@ -41,6 +41,7 @@ def build_report(state: IncidentState) -> m.Report:
     return m.Report.model_validate(
         dict(
             incident_id=state.incident_id,
+            drill=state.drill,
             title=state.title,
             status=status,
             status_line=status_line(state.incident_id, status),

@@ -10,12 +10,14 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from irbook.domain.drills import SUBJECT_PREFIX
 from irbook.report.model import Report
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIMELINE_COLUMNS = [
     *("seq", "at", "actor", "host", "kind", "step_id", "phase_id", "summary", "hash"),
     "login",  # last: added in schema 2, so columns read by position keep their place
+    "drill",  # true on every row of a rehearsal's timeline (irbook drill start); added last too
 ]
 FOLLOWUP_COLUMNS = ["title", "description", "owner", "due", "labels"]
 TITLE_MAX = 80
@@ -50,6 +52,7 @@ def timeline_csv(r: Report) -> str:
                 t.summary,
                 t.hash,
                 t.login,
+                "true" if r.drill else "false",
             ]
             for t in r.timeline
         ),
@@ -61,11 +64,14 @@ def followups_csv(r: Report) -> str:
     rows = []
     for f in r.followups:
         first = " ".join(f.text.split())
+        if r.drill:  # imported into a tracker, a rehearsal's follow-up must say what it is
+            first = SUBJECT_PREFIX + first
         title = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
         description = (
             f"{f.text}\n\nFollow-up of incident {r.incident_id} ({r.title}), "
             f"recorded by {f.actor} on {f.at:%Y-%m-%d %H:%M} UTC."
         )
         labels = f"incident-response {r.incident_id}"  # space-separated: labels have no spaces
+        labels += " drill" if r.drill else ""
         rows.append([title, description, f.owner, f.due, labels])
     return _write(FOLLOWUP_COLUMNS, rows)

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from irbook.domain.describe import show_value
+from irbook.domain.drills import BANNER
 from irbook.domain.events import attributed
 from irbook.report.answers import finding_table
 from irbook.report.model import Metric, Report, step_detail
@@ -81,8 +82,10 @@ def to_html(r: Report) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(r.incident_id)}: {esc(r.title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        "<body>\n<main>\n" + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+        f"<title>{'DRILL: ' if r.drill else ''}{esc(r.incident_id)}: {esc(r.title)}</title>\n"
+        f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(p for p in parts if p)
+        + "\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -101,8 +104,9 @@ def _header(r: Report) -> str:
     ]
     facts += [(f"Input: {esc(i.id)}", esc(show_value(i.value))) for i in r.inputs]
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    banner = f'<p class="drill-banner">{esc(BANNER)}</p>\n' if r.drill else ""
     return (
-        f'<header class="top">\n<p class="statusline">{esc(r.status_line)}</p>\n'
+        f'<header class="top">\n{banner}<p class="statusline">{esc(r.status_line)}</p>\n'
         f"<h1>{esc(r.title)}</h1>\n"
         f'<div class="badges"><span class="badge {status_cls}">{esc(r.status)}</span>'
         f'<span class="badge sev">{esc(r.severity)}</span>'

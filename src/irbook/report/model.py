@@ -246,6 +246,10 @@ class TimelineEntry(_Part):
 class Report(_Part):
     schema_version: Literal["1"] = "1"
     incident_id: str
+    drill: bool = Field(
+        default=False,
+        description="A rehearsal (`irbook drill start`), not a real incident: every format says so.",
+    )
     title: str
     status: str = Field(description="in progress | completed | completed with exceptions")
     status_line: str = Field(description="The report's first line.")

@@ -49,6 +49,8 @@ code, .hash { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 
 .note { border-left: 3px solid var(--accent); background: var(--soft); padding: 6px 10px; margin: 8px 0;
   white-space: pre-wrap; }
 .note .meta, .muted { color: var(--muted); font-size: 12px; }
+.drill-banner { background: #ffeb3b; color: #000; font-weight: 700; padding: 8px 12px;
+  margin: 0 0 12px; border: 2px solid #000; }
 svg.timeline { display: block; margin: 8px 0 4px; font-size: 12px; }
 svg .grid { stroke: #e6e9ef; } svg .tick { fill: var(--muted); } svg .phase { fill: var(--ink); }
 svg .mark { stroke-dasharray: 3 3; } svg .mlabel { font-weight: 600; }

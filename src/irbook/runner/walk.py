@@ -90,6 +90,8 @@ class WalkOptions:
     cwd: Path = field(default_factory=Path.cwd)
     resume_command: str = "irbook resume"
     interactive: bool = True
+    # Inputs fixed before the walk (a drill scenario's): recorded as answered, never asked.
+    preset_inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,9 +215,12 @@ class Walker:
         for spec in engine.missing_inputs(self.current):
             if spec.id in self.current.inputs:
                 continue  # another responder recorded it while we asked an earlier one
-            if self.options.interactive and spec.help:
-                self.display.input(spec)  # the runbook's help for it, before the question
-            value = self.source.input_value(spec)
+            if spec.id in self.options.preset_inputs:
+                value = self.options.preset_inputs[spec.id]
+            else:
+                if self.options.interactive and spec.help:
+                    self.display.input(spec)  # the runbook's help for it, before the question
+                value = self.source.input_value(spec)
             clean, found = redact_value(None if value is UNANSWERED else value)
             self._tell_redacted(found)
             payload = InputRecorded(input_id=spec.id, value=clean, redacted=found)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from irbook.domain import engine
+from irbook.domain.drills import DRILL_MARK, Scenario
 from irbook.domain.engine import IncidentState
 from irbook.domain.events import (
     Event,
@@ -31,7 +32,7 @@ from irbook.domain.events import (
     SeverityChanged,
 )
 from irbook.domain.models import Runbook
-from irbook.domain.redact import find_secrets, redact, scrub_event
+from irbook.domain.redact import find_secrets, redact, redact_value, scrub_event
 from irbook.domain.text import check_one_line
 from irbook.errors import (
     CloseRefusedError,
@@ -112,8 +113,9 @@ def output_dir(incident_id: str) -> Path:
     return path
 
 
-def new_incident_id(now: datetime) -> str:
-    return f"IR-{now:%Y%m%d}-{secrets.token_hex(2).upper()}"
+def new_incident_id(now: datetime, *, drill: bool = False) -> str:
+    mark = f"{DRILL_MARK}-" if drill else ""  # IR-DRILL-20261130-1A2B: a bare id says "drill"
+    return f"IR-{mark}{now:%Y%m%d}-{secrets.token_hex(2).upper()}"
 
 
 def start_incident(
@@ -123,15 +125,25 @@ def start_incident(
     responder: Responder,
     title: str | None = None,
     severity: str = "SEV2",
+    drill: bool = False,
+    scenario: Scenario | None = None,
 ) -> IncidentState:
-    """Open an incident of ``loaded``; the exact runbook text is kept in its first event."""
+    """Open an incident of ``loaded``; the exact runbook text is kept in its first event. A
+    ``drill`` (``irbook drill start``) is marked in its id and its first event, with the
+    ``scenario`` kept whole there."""
+    if scenario is not None and not drill:
+        raise UsageError("a scenario is for drills only", hint="use `irbook drill start`")
     severity = severity.upper()
     if severity not in SEVERITIES:
         raise UsageError(f"unknown severity '{severity}'; use one of {', '.join(SEVERITIES)}")
     runbook = loaded.runbook
     now = responder.clock()
-    incident_id = new_incident_id(now)
+    incident_id = new_incident_id(now, drill=drill)
     clean_title, found = redact(check_one_line(title or runbook.title, "the incident title"))
+    kept_scenario = None
+    if scenario is not None:  # a facilitator's file: its inject texts and inputs are typed text too
+        kept_scenario, in_scenario = redact_value(scenario.model_dump(mode="json"))
+        found += [kind for kind in in_scenario if kind not in found]
     incident = Incident(
         id=incident_id,
         title=clean_title,
@@ -154,6 +166,8 @@ def start_incident(
         runbook_path=loaded.path,
         runbook_text=loaded.text,
         redacted=found,
+        drill=drill,
+        scenario=kept_scenario,
     )
     event = store.create_incident(
         incident,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
     # Here, not at the top: `irbook list` needs only list_view, not the engine and its models.
     from irbook.domain import engine
     from irbook.domain.deadlines import deadline_states, deadline_view
+    from irbook.domain.drills import scenario_of
 
     progress = engine.progress(state)
     nxt = engine.next_step(state)
@@ -57,8 +59,11 @@ def status_view(state: IncidentState, *, now: datetime) -> dict[str, Any]:
                 "steps": steps,
             }
         )
+    scenario = scenario_of(state)
     return {
         "incident": state.incident_id,
+        "drill": state.drill,  # a rehearsal: shown under a banner, never mistaken for a breach
+        "scenario": scenario.id if scenario is not None else None,
         "title": state.title,
         "severity": state.severity,
         "tlp": state.tlp,
@@ -128,14 +133,38 @@ def age_text(seconds: int | None) -> str:
     return f"{hours}h {mins}m" if hours else f"{mins}m"
 
 
+@dataclass(frozen=True)
+class IncidentList:
+    """`irbook list`: real incidents, or (``--drills``) drills only, and how many of the other
+    kind were left out (drills are counted in a footer so nobody forgets them in the database)."""
+
+    rows: list[dict[str, Any]]
+    drills: bool
+    drills_left_out: int
+
+
+def incident_list(
+    incidents: list[Incident], severities: dict[str, str] | None = None, *, drills: bool = False
+) -> IncidentList:
+    """Real incidents (the default) or drills only: a rehearsal in the list of breaches would
+    be read as one."""
+    rows = list_view(incidents, severities)
+    kept = [r for r in rows if r["drill"] == drills]
+    left_out = 0 if drills else len(rows) - len(kept)
+    return IncidentList(kept, drills, left_out)
+
+
 def list_view(
     incidents: list[Incident], severities: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """One row per incident; ``severities`` are the changed ones (``Store.changed_severities``)."""
+    from irbook.domain.drills import is_drill_id
+
     changed = severities or {}
     return [
         {
             "id": i.id,
+            "drill": is_drill_id(i.id),
             "title": i.title,
             "severity": changed.get(i.id, i.severity),
             "status": i.status,

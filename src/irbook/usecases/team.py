@@ -109,6 +109,7 @@ class WatchFrame:
     problem: str | None = None  # e.g. the database is unreachable; the view keeps retrying
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)  # status.waiting_view rows
+    drill: bool = False  # a rehearsal: the view carries the DRILL banner
 
     @property
     def overdue(self) -> int:
@@ -171,6 +172,7 @@ def watch_frame(
         problem=problem,
         deadlines=[deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
         waiting=waiting_view(state, now=now),
+        drill=state.drill,
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from irbook.domain.events import AdvisoryIssued, Kind, NewEvent
 from irbook.domain.facts import IncidentFacts, build_facts
 from irbook.domain.redact import redact
-from irbook.errors import UsageError
+from irbook.errors import DrillRefusedError, UsageError
 from irbook.usecases import incidents
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def render_advisory(
 ) -> str:
     from irbook.notify.advisory.osv import osv_id, osv_record
 
+    refuse_a_drill(facts)
     if fmt == "osv":
         if not facts.packages:
             raise UsageError(
@@ -102,6 +103,7 @@ def advisory(
         raise UsageError(f"unknown advisory format '{fmt}'; use one of {', '.join(FORMATS)}")
     state = incidents.load_state(store, incident_id)
     facts = build_facts(state)
+    refuse_a_drill(facts)  # before anything else is said about its content
     if facts.problems and fmt != "md":
         raise UsageError(
             "cannot build the advisory: " + "; ".join(facts.problems),
@@ -151,6 +153,17 @@ def advisory(
     return AdvisoryResult(
         state.incident_id, fmt, text, facts.problems, history[-1].number, new, tuple(found)
     )
+
+
+def refuse_a_drill(facts: IncidentFacts) -> None:
+    """An advisory is published to the world (often TLP:CLEAR, into OSV and CSAF feeds): a
+    rehearsal's would announce a breach that never happened, whatever banner it carried."""
+    if facts.drill:
+        raise DrillRefusedError(
+            f"{facts.id} is a drill: a drill publishes no advisory; nothing was written",
+            hint="rehearse the advisory step with the notify templates (`irbook notify "
+            f"{facts.id} advisory-downstream`): they are marked DRILL and never sent",
+        )
 
 
 def content_digest(fmt: str, text: str) -> str:
