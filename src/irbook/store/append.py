@@ -15,7 +15,9 @@ Writers queue instead of racing: SQLite's ``BEGIN IMMEDIATE`` takes the database
 before the head is read; on PostgreSQL a transaction-scoped advisory lock on the incident does
 the same for that incident only. A writer that queued reads the head its predecessor committed,
 so an append conflicts only when its caller's view of the log is really out of date, instead of
-every loser of an insert race waiting for the winner's row and failing (issue 17).
+every loser of an insert race waiting for the winner's row and failing (issue 17). On PostgreSQL
+the lock, the head and the hash are the server's own work, in one call (``append_on_server``,
+store/server_append.py); the steps above remain for SQLite and for a database without it.
 """
 
 from __future__ import annotations
