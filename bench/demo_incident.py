@@ -288,7 +288,9 @@ def _side_events(demo: Demo, role: str, step: Any) -> None:
             ),
             step.id,
         )
-    if step.type == "command":
+    if step.type == "command":  # first as the wrong account (npm's E401), then as the right one
+        failed = CommandRan(command=step.run, exit_code=1, output=E401)
+        demo.rec(role, Kind.COMMAND_RAN, failed, step.id, wait=40)
         demo.rec(
             role,
             Kind.COMMAND_RAN,
@@ -330,6 +332,16 @@ def _side_events(demo: Demo, role: str, step: Any) -> None:
             step.id,
             wait=2,
         )
+
+
+E401 = (
+    "".join(f"npm timing npm:load:{n} Completed in {n * 3}ms\n" for n in range(1, 49))
+    + "npm ERR! code E401\n"
+    + "npm ERR! 401 Unauthorized - GET https://registry.npmjs.org/-/npm/v1/tokens - "
+    + 'Unable to authenticate, need: Basic realm="GitHub Package Registry"\n'
+    + "npm ERR! A complete log of this run can be found in: "
+    + "/home/ops/.npm/_logs/2026-05-11T20_14_02_118Z-debug-0.log\n"
+)
 
 
 def finish(demo: Demo) -> None:

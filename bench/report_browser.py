@@ -144,11 +144,18 @@ def screenshot(browser: str, html: str, out: Path, *, width: int, height: int) -
         _run(browser, [f"--screenshot={out.resolve()}", window, page.as_uri()], Path(tmp) / "p")
 
 
-def inspect(browser: str, html: str, *, width: int) -> Page:
-    """Lay the page out at ``width`` CSS pixels and measure it (see the module's docstring)."""
+def as_printed(html: str) -> str:
+    """The page with its ``@media print`` rules applied on screen: what "Save as PDF" lays out
+    (``--dump-dom`` cannot switch the media type, and a PDF's text cannot be read back here)."""
+    return html.replace("@media print", "@media all")
+
+
+def inspect(browser: str, html: str, *, width: int, printed: bool = False) -> Page:
+    """Lay the page out at ``width`` CSS pixels and measure it (see the module's docstring);
+    ``printed``: with the print stylesheet applied (``as_printed``)."""
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
-        measured = html.replace("</body>", MEASURE + "</body>")
+        measured = (as_printed(html) if printed else html).replace("</body>", MEASURE + "</body>")
         page.write_text(framed(measured, width=width, height=1000), encoding="utf-8")
         dom = _run(
             browser,

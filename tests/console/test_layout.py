@@ -146,3 +146,109 @@ def test_piped_step_help_is_the_source_text(tmp_path: Path) -> None:
     )
     url = "https://graph.microsoft.com/v1.0/users/USER_ID/revokeSignInSessions"
     assert any(f"`az rest --method POST --url {url}`" in line for line in done.stdout.splitlines())
+
+
+# --- piped `watch --once` and `db info` (they printed rich tables wrapped at 80 columns) --------
+
+LONG_TITLE = (
+    "Malicious @acme/ui 2.3.1 published with a stolen maintainer token; every downstream build "
+    "since Monday pulled it"
+)
+LONG_PERSON = "priya.raman-incident-commander-on-call-for-the-weekend-rotation"
+LONG_NOTE = (
+    "postinstall hook fetched https://cdn.example.invalid/telemetry/collector-v2/bootstrap.js "
+    "and wrote ~/.config/acme/session-cache.json on build-runner-07"
+)
+
+
+def _long_incident(tmp_path: Path) -> tuple[str, str]:
+    """An incident whose title, role holder, actor and note are all longer than 80 columns, in
+    a SQLite file whose URL is too: (database URL, incident id)."""
+    from irbook.domain.events import Kind, NewEvent, RoleAssigned
+    from irbook.loader.load import load_runbook
+    from irbook.store import open_store
+    from irbook.usecases.incidents import Responder, add_note, record_anyway, start_incident
+
+    folder = tmp_path / "a-rather-long-folder-name-for-the-team-database" / "shared-volume-01"
+    folder.mkdir(parents=True)
+    url = f"sqlite:///{folder / 'irbook.db'}"
+    store = open_store(url)
+    try:
+        who = Responder(actor=LONG_PERSON, host="ic-laptop")
+        runbook = load_runbook(FIXTURES / "runner" / "mini.yaml")
+        incident = start_incident(runbook, store=store, responder=who, title=LONG_TITLE)
+        iid = incident.incident_id
+        assigned = RoleAssigned(role="ops-lead", person=LONG_PERSON)
+        record_anyway(store, iid, NewEvent(Kind.ROLE_ASSIGNED, assigned), who)
+        add_note(store, iid, LONG_NOTE, responder=who)
+    finally:
+        store.close()
+    return url, iid
+
+
+def _piped(args: list[str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "irbook", *args],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout  # no colour in a pipe
+    lines = done.stdout.splitlines()
+    assert all(line == line.rstrip() for line in lines), "padding after the last cell"
+    return lines
+
+
+def test_piped_watch_once_is_plain_one_line_per_row(tmp_path: Path) -> None:
+    """Piped, `watch --once` folded its tables at 80 columns: the title, the role holder and
+    each event's text broke across lines. Now each row is one line of aligned columns."""
+    url, incident = _long_incident(tmp_path)
+    lines = _piped(["watch", incident, "--once", "--db", url])
+    assert lines[0].startswith(f"{incident}  {LONG_TITLE}  SEV2  open")
+    header = next(line for line in lines if line.startswith("phase "))
+    assert header.split() == ["phase", "settled", "done", "skipped", "n/a", "milestone"]
+    isolate = next(line for line in lines if line.startswith("Isolate "))
+    assert isolate.split()[1:4] == ["0/3", "0", "0"]
+    assert "contained —" in isolate
+    (role,) = [line for line in lines if line.startswith("ops-lead ")]
+    assert role.split() == ["ops-lead", LONG_PERSON, "2"]  # disconnect, tokens
+    (note,) = [line for line in lines if "note: postinstall" in line]
+    assert note.endswith(f"{LONG_PERSON}  note: {LONG_NOTE}")
+    events = lines[lines.index("Latest events") + 1]
+    assert events.split() == ["#", "time", "(UTC)", "who", "what"]
+    assert max(len(line) for line in lines) > 80  # long rows stay long: nothing wrapped them
+
+
+def test_piped_db_info_is_aligned_pairs(tmp_path: Path) -> None:
+    """Piped, `db info` folded the database URL at 80 columns; now each fact is one line, the
+    values starting in one column."""
+    url, _ = _long_incident(tmp_path)
+    lines = _piped(["db", "info", "--db", url])
+    assert len(url) > 80
+    facts = dict(line.split("  ", 1) for line in lines)
+    assert [k.strip() for k in facts] == [
+        "database", "backend", "schema version", "incidents", "events", "actor",
+    ]  # fmt: skip
+    starts = {len(line) - len(line.split("  ", 1)[1].lstrip()) for line in lines}
+    assert len(starts) == 1  # every value begins at the same column
+    assert lines[0].endswith(url) and lines[0].split()[-1] == url
+    assert lines[3].split()[-3:] == ["1", "(1", "open)"]
+    assert lines[5].endswith("not checked (SQLite has no logins)")
+
+
+def test_watch_in_a_narrow_terminal_wraps_and_never_crops(tmp_path: Path) -> None:
+    """On a terminal, `watch` cut a word longer than its column with an ellipsis (rich's
+    default): the note's URL ended in "…". Now cells wrap and long words fold; nothing is cut."""
+    url, incident = _long_incident(tmp_path)
+    lines = in_terminal(
+        [sys.executable, "-m", "irbook", "watch", incident, "--once", "--db", url], 70
+    )
+    assert all(len(line) <= 70 for line in lines)
+    screen = "".join(lines)
+    assert "…" not in screen
+    header = next(n for n, line in enumerate(lines) if line.startswith("#  time"))
+    what = lines[header].index("what")
+    column = "".join(line[what:].strip() for line in lines[header + 1 :])
+    assert "https://cdn.example.invalid/telemetry/collector-v2/bootstrap.js" in column

@@ -93,3 +93,18 @@ def test_screenshot(chromium: str, demo_html: str, tmp_path: Path, width: int) -
     out = tmp_path / f"report-{width}.png"
     screenshot(chromium, demo_html, out, width=width, height=1600)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_command_output_is_closed_on_screen_and_open_on_paper(
+    chromium: str, demo_html: str, width: int
+) -> None:
+    """A command's output is a closed block under its step (the summary says exit code and how
+    many lines); the print stylesheet opens every block, so "Save as PDF" has the output."""
+    summary = "Output: exit 1 (failed), last 40 of 51 lines"
+    last = "npm ERR! A complete log of this run can be found in"
+    screen = inspect(chromium, demo_html, width=width)
+    assert summary in screen.text and last not in screen.text
+    paper = inspect(chromium, demo_html, width=width, printed=True)
+    assert last in paper.text and "11 earlier line(s) in the event log" in paper.text
+    assert paper.broken == [] and paper.width <= width, paper.broken[:5] or paper.wide

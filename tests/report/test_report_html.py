@@ -52,6 +52,11 @@ ALLOWED_TAGS = {
     "li",
     "strong",
     "wbr",
+    # issue 15: a check's first findings and a command's output (closed, opened when printed)
+    "ul",
+    "details",
+    "summary",
+    "pre",
 }
 HOSTILE = '"><img src=https://evil.example/x onerror=alert(1)><a href="http://evil.example">'
 

@@ -231,3 +231,21 @@ def test_answers_file_without_the_waiting_step_leaves_it_waiting(tmp_path: Path)
     view = json.loads(irbook(env, "status", "--json").stdout)
     assert [w["step"] for w in view["waiting"]] == ["revoke-cert"]
     assert [e for e in view["phases"][1]["steps"] if e["status"] == "done"]
+
+
+def test_an_overdue_drill_is_left_out_of_the_cron_sweep_but_shown_when_named(
+    tmp_path: Path,
+) -> None:
+    """A rehearsal left open with an overdue wait must not make a cron `status --overdue` page
+    anyone; named, it is listed like any incident."""
+    env = env_for(tmp_path)
+    answers = tmp_path / "wait.yaml"
+    answers.write_text('steps:\n  revoke-cert: {wait: {on: "CA", due: "2020-01-01T10:00:00Z"}}\n')
+    started = irbook(env, "drill", "start", str(WAITING), "--answers", str(answers))
+    assert "Traceback" not in started.stdout + started.stderr
+    (drill,) = json.loads(irbook(env, "list", "--drills", "--json").stdout)
+    sweep = irbook(env, "status", "--overdue", "--json")
+    assert (sweep.returncode, json.loads(sweep.stdout)) == (0, []), sweep.stderr
+    named = irbook(env, "status", drill["id"], "--overdue", "--json")
+    assert named.returncode == 1, named.stdout + named.stderr
+    assert [r["step"] for r in json.loads(named.stdout)] == ["revoke-cert"]

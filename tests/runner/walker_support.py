@@ -75,3 +75,6 @@ class RecordingDisplay:
     def waiting(self, state: IncidentState, waits: list[tuple[Step, list[Step]]]) -> None:
         for step, needs in waits:
             self.lines.append(f"waiting: {step.id} on {', '.join(n.id for n in needs)}")
+
+    def inject(self, inject: Any, due_at: Any) -> None:  # a domain.drills.Inject
+        self.lines.append(f"DRILL INJECT {inject.id}: {inject.title}")

@@ -66,6 +66,9 @@ class RecordingDisplay:
     def message(self, title: Any, text: Any) -> None:
         pass
 
+    def inject(self, inject: Any, due_at: Any) -> None:
+        self.notices.append(f"DRILL INJECT {inject.id}")
+
 
 def record(store: Any, incident_id: str, actor: str, answers: Path) -> dict[str, Any]:
     from irbook.domain.events import Kind, NewEvent, StepCompleted

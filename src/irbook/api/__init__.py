@@ -315,3 +315,6 @@ class _Silent:
 
     def message(self, title: str, text: str) -> None:
         pass
+
+    def inject(self, inject: object, due_at: object) -> None:
+        pass

@@ -47,6 +47,7 @@ def _root(
 from irbook.cli import (  # noqa: E402, F401
     audit,
     drill,
+    drill_report,
     incident,
     notify,
     preflight,

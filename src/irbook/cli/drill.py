@@ -32,7 +32,8 @@ ScenarioOption = Annotated[
     typer.Option(
         "--scenario",
         help="The facilitator's scenario (YAML): fixed inputs, injects and milestone targets "
-        "(docs/drills.md). Without it, a bare drill of the runbook.",
+        "(docs/drills.md); a file, or the name of a shipped one (runbooks/scenarios/). Without "
+        "it, a bare drill of the runbook.",
         show_default=False,
     ),
 ]
@@ -72,5 +73,12 @@ def start(
         out=out,
         new=new,
         drill=True,
-        scenario=scenario,
+        scenario=_scenario_path(scenario, runbooks_dir),
     )
+
+
+def _scenario_path(scenario: Path | None, runbooks_dir: Path | None) -> Path | None:
+    """A shipped (or --runbooks DIR/scenarios/) scenario by name, or the path given."""
+    from irbook.loader.resources import find_scenario
+
+    return find_scenario(str(scenario), runbooks_dir) if scenario is not None else None

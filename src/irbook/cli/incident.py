@@ -199,8 +199,9 @@ def status(
         bool,
         typer.Option(
             "--overdue",
-            help="List only waiting steps whose due time has passed (of every open incident "
-            "unless one is named); exit 1 when there is any, 0 otherwise (for scripts and cron).",
+            help="List only waiting steps whose due time has passed (of every open incident, "
+            "drills left out, unless one is named); exit 1 when there is any, 0 otherwise (for "
+            "scripts and cron).",
         ),
     ] = False,
     db: DbOption = None,
@@ -235,8 +236,10 @@ def _overdue(store: "Reader", incident: str | None, *, as_json: bool) -> int:
 
     now = utc_now()
     ids = [find_incident(store, incident).id] if incident else None
-    if ids is None:
-        ids = [i.id for i in store.incidents(status="open")]
+    if ids is None:  # a drill left open must not page anyone from cron: real incidents only
+        from irbook.domain.drills import is_drill_id
+
+        ids = [i.id for i in store.incidents(status="open") if not is_drill_id(i.id)]
     rows = [
         w
         for incident_id in ids

@@ -9,8 +9,12 @@ end of a line) that ``cut``, ``awk`` and ``column`` can read.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from irbook.console import stdout
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 # A path column takes at most this share of the terminal; longer paths wrap after a ``/``.
 PATH_SHARE = 0.4
@@ -65,16 +69,36 @@ def table(
     out = stdout()
     natural = sum(max(len(str(r[n])) for r in [headers, *rows]) for n in range(len(headers)))
     if natural + len(GAP) * (len(headers) - 1) <= out.width:
-        from rich.table import Table
-
-        grid = Table(box=None, pad_edge=False, header_style="bold")
-        for header in headers:
-            grid.add_column(header, overflow="fold")  # names and ids are evidence: never cut
+        shown = grid(*headers)
         for i, row in enumerate(rows):
-            grid.add_row(*row, style=styles[i] if styles else None)
-        out.print(grid, markup=False)
+            shown.add_row(*row, style=styles[i] if styles else None)
+        out.print(shown, markup=False)
         return
     _blocks(headers, rows, styles, paths)
+
+
+def grid(*headers: str, show_header: bool = True) -> Table:
+    """A borderless rich table for a terminal whose cells wrap and, for a word longer than its
+    column, fold: rich's default cuts it with an ellipsis, and names, ids and paths are evidence
+    that must be read whole. Piped output does not use it (see ``table`` and ``pairs``)."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", show_header=show_header)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def pairs(rows: Sequence[tuple[str, str]]) -> None:
+    """``name  value`` lines (``db info``): piped, aligned columns one pair a line and never
+    wrapped; on a terminal, the values wrap in their column."""
+    if plain():
+        _plain_table(("", ""), rows, header=False)
+        return
+    shown = grid("", "", show_header=False)
+    for name, value in rows:
+        shown.add_row(name, value)
+    stdout().print(shown, markup=False)
 
 
 def _blocks(
@@ -100,10 +124,15 @@ def _blocks(
             out.print()
 
 
-def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _plain_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, header: bool = True
+) -> None:
     """Aligned columns, two spaces apart, never wrapped; tabs and newlines in a cell become
     spaces so one row stays one line."""
-    cells = [[" ".join(str(c).split()) for c in row] for row in [list(headers), *rows]]
+    lines = [list(headers), *rows] if header else list(rows)
+    cells = [[" ".join(str(c).split()) for c in row] for row in lines]
+    if not cells:
+        return
     widths = [max(len(r[n]) for r in cells) for n in range(len(headers))]
     file = stdout().file
     for row in cells:

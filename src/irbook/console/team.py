@@ -52,17 +52,19 @@ def db_info(info: DatabaseInfo, *, as_json: bool) -> None:
     if as_json:
         print_json(_info_json(info))
         return
-    from rich.table import Table
+    from irbook.console.layout import pairs
 
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_row("database", info.url)
-    table.add_row("backend", info.backend)
     version = "unknown" if info.schema_version is None else str(info.schema_version)
-    table.add_row("schema version", f"{version} (this irbook: {info.supported_version})")
-    table.add_row("incidents", f"{info.incidents} ({info.open_incidents} open)")
-    table.add_row("events", str(info.events))
-    table.add_row("actor", _actor_rule(info))
-    stdout().print(table)
+    pairs(
+        [
+            ("database", info.url),
+            ("backend", info.backend),
+            ("schema version", f"{version} (this irbook: {info.supported_version})"),
+            ("incidents", f"{info.incidents} ({info.open_incidents} open)"),
+            ("events", str(info.events)),
+            ("actor", _actor_rule(info)),
+        ]
+    )
     if info.schema_version is not None and info.schema_version < info.supported_version:
         warn(
             f"this database is from an older irbook (schema {version}); upgrade it once with "
@@ -91,9 +93,9 @@ def assigned(event: Event, *, as_json: bool) -> None:
 
 def roles_table(roles: list[RoleLine]) -> Table:
     """Who holds what, and how many open steps each role still has (status and watch)."""
-    from rich.table import Table
+    from irbook.console.layout import grid
 
-    table = Table("role", "held by", "open steps", box=None, pad_edge=False)
+    table = grid("role", "held by", "open steps")
     for line in roles:
         holder = escape(line.person) if line.person else "[dim]unassigned[/]"
         table.add_row(escape(line.role), holder, str(line.open_steps))

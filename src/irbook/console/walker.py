@@ -8,6 +8,9 @@ from irbook.console import escape, markdown, markup, stdout
 from irbook.console.incident import drill_banner
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from irbook.domain.drills import Inject
     from irbook.domain.engine import IncidentState, Progress
     from irbook.domain.models import Phase, RunbookInput, Step
     from irbook.runner.help import HelpTopic
@@ -137,3 +140,17 @@ class ConsoleDisplay:
     def finished(self, state: IncidentState) -> None:
         stdout().print()
         markup(f"[bold green]All steps of {escape(state.incident_id)} are settled.[/]")
+
+    def inject(self, inject: Inject, due_at: datetime) -> None:
+        """A drill's inject as a marked block between two rules (no panel: piped output is not
+        wrapped, and a panel would crop the text at its border)."""
+        from rich.rule import Rule
+
+        console = stdout()
+        console.print()
+        title = f"DRILL INJECT: {inject.id}, due {due_at:%H:%M} UTC (exercise only)"
+        console.print(Rule(title, style="magenta"), markup=False)
+        console.print(inject.title, markup=False, style="bold magenta")
+        if inject.text.strip():
+            console.print(inject.text.strip(), markup=False)
+        console.print(Rule(style="magenta"), markup=False)

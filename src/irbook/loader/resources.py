@@ -64,6 +64,40 @@ def find_runbook(name_or_path: str, user_dir: Path | None = None) -> Path:
     )
 
 
+SCENARIOS = "scenarios"  # drill scenarios live in a runbook directory's scenarios/ folder
+
+
+def available_scenarios(user_dir: Path | None = None) -> dict[str, Path]:
+    """Drill scenario name (file stem) -> path, from each runbook directory's ``scenarios/``
+    (the shipped ones: ``runbooks/scenarios/``); earlier directories win, as for runbooks."""
+    found: dict[str, Path] = {}
+    for directory in runbook_dirs(user_dir):
+        folder = directory / SCENARIOS
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix in RUNBOOK_SUFFIXES:
+                    found.setdefault(path.stem, path)
+    return found
+
+
+def find_scenario(name_or_path: str, user_dir: Path | None = None) -> Path:
+    """A drill scenario by path, or by name among the runbook directories' ``scenarios/``
+    (``irbook drill start supply-chain-compromise --scenario hijacked-ci-npm-publish``)."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in RUNBOOK_SUFFIXES or os.sep in name_or_path or candidate.exists():
+        return candidate
+    scenarios = available_scenarios(user_dir)
+    if name_or_path in scenarios:
+        return scenarios[name_or_path]
+    from irbook.loader.messages import did_you_mean
+
+    shipped = ", ".join(scenarios) or "(none)"
+    raise NotFoundError(
+        f"no scenario named '{name_or_path}'{did_you_mean(name_or_path, scenarios)}",
+        hint=f"a path to a .yaml file works too; the scenarios found: {shipped}",
+    )
+
+
 def notify_template_names(user_dir: Path | None = None) -> frozenset[str]:
     """Notification templates: NAME has ``notify/NAME.txt.j2`` (and usually ``.html.j2``)."""
     names: set[str] = set()

@@ -6,7 +6,7 @@ re-created and compared byte for byte, and the head hash it carries ties it to t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from irbook.domain.events import Event, Kind, attributed
 from irbook.domain.models import Phase
 from irbook.report import model as m
 from irbook.report.answers import answer_text
+from irbook.report.runs import check_run, command_run
 from irbook.usecases.verify import verify_chain
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
@@ -34,7 +35,8 @@ def build_report(state: IncidentState) -> m.Report:
     runbook = state.runbook
     status = m.IN_PROGRESS if state.status == engine.OPEN else state.status
     detected = parse_time(state.inputs.get(DETECTED_AT_INPUT))
-    phases = [phase_outcome(state, p) for p in runbook.phases]
+    runs = last_runs(state.events)
+    phases = [phase_outcome(state, p, runs) for p in runbook.phases]
     metrics = build_metrics(state, detected)
     deadlines = build_deadlines(state)
     chain = verify_chain(state.incident_id, state.events)
@@ -194,7 +196,38 @@ def roles(state: IncidentState) -> list[m.RoleAssignment]:
     return [m.RoleAssignment(role=r, person=state.roles.get(r)) for r in names]
 
 
-def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
+def last_runs(events: Iterable[Event]) -> dict[str, m.LastRun]:
+    """Each step's last check or command run (a re-run replaces the one before), bounded for
+    the step table: one per step is held, whatever the size of the log."""
+    runs: dict[str, Event] = {}
+    for e in events:
+        if e.step_id and e.kind in (Kind.CHECK_RAN, Kind.COMMAND_RAN):
+            runs[e.step_id] = e
+    return {step_id: last_run(e) for step_id, e in runs.items()}
+
+
+def last_run(e: Event) -> m.LastRun:
+    p = e.payload
+    if e.kind == Kind.CHECK_RAN:
+        return check_run(
+            e.seq,
+            ok=bool(p.get("ok")),
+            summary=p.get("summary", ""),
+            findings=list(p.get("findings") or []),
+        )
+    return command_run(
+        e.seq,
+        command=p.get("command", ""),
+        exit_code=p.get("exit_code", 0),
+        output=p.get("output", ""),
+        truncated=bool(p.get("truncated")),
+    )
+
+
+def phase_outcome(
+    state: IncidentState, phase: Phase, runs: dict[str, m.LastRun] | None = None
+) -> m.PhaseOutcome:
+    runs = runs or {}
     steps = []
     for step in phase.steps:
         st = state.steps[step.id]
@@ -215,6 +248,7 @@ def phase_outcome(state: IncidentState, phase: Phase) -> m.PhaseOutcome:
                 waiting_on=st.waiting_on,
                 waiting_since=st.waiting_since,
                 due=st.due,
+                last_run=runs.get(step.id),
             )
         )
     ids = {s.id for s in phase.steps}

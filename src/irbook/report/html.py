@@ -15,7 +15,8 @@ from irbook.domain.describe import show_value
 from irbook.domain.drills import BANNER
 from irbook.domain.events import attributed
 from irbook.report.answers import finding_table
-from irbook.report.model import Metric, Report, step_detail
+from irbook.report.model import LastRun, Metric, Report, StepOutcome, step_detail
+from irbook.report.runs import command_run, earlier_note, last_run_text, output_heading
 from irbook.report.style import CSS
 from irbook.report.svg import COLORS, timeline_svg
 
@@ -208,7 +209,6 @@ def _phases(r: Report) -> str:
         rows = []
         for s in p.steps:
             crit = ' <span class="crit">critical</span>' if s.critical else ""
-            detail = step_detail(s, show_value)
             label = f"<br>{esc(s.title)}" if s.title != s.id else ""
             rows.append(
                 [
@@ -216,11 +216,44 @@ def _phases(r: Report) -> str:
                     f'<span class="{_STEP_CLASS.get(s.status, "s-na")}">{esc(s.status)}</span>',
                     esc(s.actor or "—"),
                     when(s.at),
-                    esc(detail or "—"),
+                    _step_cell(r, s),
                 ]
             )
         out.append(table(["Step", "Status", "By", "At (UTC)", "Answer / reason"], rows, "steps"))
     return section("Phases", "\n".join(out), "phases")
+
+
+def _step_cell(r: Report, s: StepOutcome) -> str:
+    """The answer or reason; for a check, its first findings; for a command, the end of its
+    last run's output in a closed ``<details>`` (the print stylesheet opens it)."""
+    run = s.last_run
+    cell = esc(step_detail(s, show_value) or last_run_text(run) or "—")
+    if run is not None and run.findings:
+        items = "".join(f"<li>{esc(line)}</li>" for line in run.findings)
+        if run.more_findings:
+            more = f"… and {run.more_findings} more under Checks and commands"
+            items += f'<li class="muted">{more}</li>'
+        cell += f'<ul class="found">{items}</ul>'
+    if run is not None and run.kind == "command":
+        cell += output_block(r, run)
+    return cell
+
+
+def output_block(r: Report, run: LastRun) -> str:
+    """A command's output, bounded and redacted again (``runs.command_run``), escaped line by
+    line: output such as ``</pre></details><script>`` stays text inside the block."""
+    heading = f"Output: {output_heading(run)}"
+    if not run.output:
+        return f'<p class="muted">{esc(heading)}</p>'
+    note = earlier_note(run, r.incident_id)
+    before = f'<p class="muted">{esc(note)}</p>' if note else ""
+    text = "\n".join(esc(line) for line in run.output)
+    return (
+        f'<details class="output"><summary>{esc(heading)}</summary>{before}'
+        # the newline after <pre> is dropped by every HTML parser: an output's own first blank
+        # line survives
+        f'<pre class="output">\n{text}</pre></details>'
+    )
 
 
 def _decisions(r: Report) -> str:
@@ -348,7 +381,16 @@ def _checks(r: Report) -> str:
         out.append(
             f'<h3>Command <code>{esc(cmd.command)}</code> <span class="outcome">— exit '
             f"{cmd.exit_code}, {when(cmd.at)} UTC by {esc(cmd.actor)}</span></h3>"
-            f'<div class="note">{esc(cmd.output)}</div>'
+            + output_block(
+                r,
+                command_run(
+                    cmd.seq,
+                    command=cmd.command,
+                    exit_code=cmd.exit_code,
+                    output=cmd.output,
+                    truncated=cmd.truncated,
+                ),
+            )
         )
     return section(
         "Checks and commands", none_or([*r.checks, *r.commands], "\n".join(out)), "checks"

@@ -10,9 +10,11 @@ from irbook.domain.describe import show_value
 from irbook.domain.drills import BANNER
 from irbook.domain.events import attributed
 from irbook.report.answers import finding_table
-from irbook.report.model import Metric, Report, step_detail
+from irbook.report.model import Metric, Report, StepOutcome, step_detail
+from irbook.report.runs import earlier_note, last_run_text, output_heading
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_BACKTICKS = re.compile("`+")
 
 
 def esc(text: object) -> str:
@@ -128,12 +130,38 @@ def _phases(r: Report) -> list[str]:
                 esc(s.status),
                 esc(s.actor or "—"),
                 when(s.at),
-                esc(step_detail(s, show_value)) or "—",
+                esc(step_detail(s, show_value) or last_run_text(s.last_run)) or "—",
             ]
             for s in p.steps
         ]
         out += table(["Step", "Status", "By", "At", "Answer / reason"], rows)
+        for s in p.steps:  # under the table: a cell cannot hold a list or a code block
+            out += _last_run(r, s)
     return out
+
+
+def _last_run(r: Report, s: StepOutcome) -> list[str]:
+    """A check's first findings as a list; the end of a command's output in a fenced block
+    whose fence is longer than any run of backticks in the output, so no line can close it."""
+    run = s.last_run
+    if run is None:
+        return []
+    if run.kind == "check":
+        if not run.findings:
+            return []
+        more = [f"- … and {run.more_findings} more under Checks"] if run.more_findings else []
+        return [f"`{s.id}` found:", "", *(f"- {esc(f)}" for f in run.findings), *more, ""]
+    out = [f"`{s.id}` output: {esc(output_heading(run))}", ""]
+    if not run.output:
+        return out
+    note = earlier_note(run, r.incident_id)
+    return out + ([esc(note), ""] if note else []) + fenced(run.output)
+
+
+def fenced(lines: list[str]) -> list[str]:
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}text", *lines, fence, ""]
 
 
 def _skips(r: Report) -> list[str]:

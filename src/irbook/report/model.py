@@ -75,6 +75,29 @@ class DeadlineOutcome(_Part):
     met_at: datetime | None = None
 
 
+class LastRun(_Part):
+    """A step's last check or command run, bounded for the step table; the whole record is the
+    event ``seq`` in ``checks`` or ``commands``."""
+
+    seq: int
+    kind: Literal["check", "command"]
+    ok: bool = Field(description="The check passed, or the command exited 0.")
+    summary: str = Field(default="", description="The check's summary, or the command run.")
+    exit_code: int | None = Field(default=None, description="A command's exit code.")
+    findings: list[str] = Field(
+        default=[], description="A check's first findings, one line each (file, package, advisory)."
+    )
+    more_findings: int = Field(default=0, description="How many findings are not in `findings`.")
+    output: list[str] = Field(
+        default=[],
+        description="A command's last output lines (at most 40 lines, 8 KiB), redacted again.",
+    )
+    earlier_lines: int = Field(default=0, description="Output lines before `output`, not shown.")
+    truncated: bool = Field(
+        default=False, description="The output's start was cut when it was recorded (64 KiB kept)."
+    )
+
+
 class StepOutcome(_Part):
     id: str
     title: str
@@ -98,6 +121,9 @@ class StepOutcome(_Part):
     waiting_on: str | None = Field(default=None, description="While waiting: on whom or what.")
     waiting_since: datetime | None = None
     due: datetime | None = Field(default=None, description="While waiting: by when.")
+    last_run: LastRun | None = Field(
+        default=None, description="A check or command step's last run (issue 15)."
+    )
 
 
 def step_detail(step: StepOutcome, show: Any) -> str:

@@ -49,6 +49,13 @@ code, .hash { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 
 .note { border-left: 3px solid var(--accent); background: var(--soft); padding: 6px 10px; margin: 8px 0;
   white-space: pre-wrap; }
 .note .meta, .muted { color: var(--muted); font-size: 12px; }
+ul.found { margin: 4px 0 0; padding-left: 16px; font-size: 12px; overflow-wrap: anywhere; }
+details.output { margin: 4px 0 0; }
+details.output summary { cursor: pointer; color: var(--accent); font-size: 12px; }
+details.output p { margin: 4px 0; }
+pre.output { margin: 4px 0 0; padding: 6px 8px; background: var(--soft); border-left: 3px solid
+  var(--line); font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap;
+  overflow-wrap: anywhere; max-width: 100%; }
 .drill-banner { background: #ffeb3b; color: #000; font-weight: 700; padding: 8px 12px;
   margin: 0 0 12px; border: 2px solid #000; }
 svg.timeline { display: block; margin: 8px 0 4px; font-size: 12px; }
@@ -81,6 +88,9 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
   tr, .metric, .note, svg { break-inside: avoid; }
+  /* Closed output blocks open on paper: a PDF has no click. */
+  details.output::details-content { content-visibility: visible; display: contents; }
+  details.output summary { list-style: none; color: var(--muted); }
   thead { display: table-header-group; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   svg.timeline, .legend { display: block; } .vtimeline { display: none; }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from irbook.domain.drills import Inject
 from irbook.domain.engine import IncidentState, Progress
 from irbook.domain.models import Phase, RunbookInput, Step
 from irbook.runner.help import HelpTopic
@@ -42,4 +44,8 @@ class Display(Protocol):
 
     def message(self, title: str, text: str) -> None:
         """A rendered notification to read before it is recorded (paged when long)."""
+        ...
+
+    def inject(self, inject: Inject, due_at: datetime) -> None:
+        """A drill's inject, due since ``due_at``: shown as a marked block before the question."""
         ...

@@ -65,6 +65,7 @@ from irbook.runner.display import Display
 from irbook.runner.shown import finding_lines, last_lines
 from irbook.runner.sources import UNANSWERED, DecisionSource
 from irbook.store import Store
+from irbook.usecases.drills import deliver_due_injects, deliveries
 from irbook.usecases.incidents import (
     Responder,
     catch_up,
@@ -119,6 +120,8 @@ class Walker:
         self._waited_again: set[str] = set()  # waiting steps waited on again at the walk's end
         self._came_back: set[str] = set()
         self._told_overdue: set[str] = set()
+        self._shown_injects: set[str] = set()  # a drill's injects shown in this walk
+        self._walk_from_seq = 0  # deliveries before this walk were shown to whoever was there
 
     # --- the loop ------------------------------------------------------------------------------
 
@@ -130,15 +133,18 @@ class Walker:
                 hint=f"`irbook report {state.incident_id}` exports its report",
             )
         self.display.incident(state, resumed=len(state.events) > 1)
+        self._walk_from_seq = state.last_seq
         for path in actions.publish_recorded_drafts(state):
             self.display.notice(f"wrote {path} (recorded before the last run was stopped)")
         try:
+            self._injects()
             self._ask_inputs()
             shown_phase = None
             for correction in corrections or []:
                 self._correct(correction)  # raises (nothing walked) when it cannot be recorded
             while (step := self._next()) is not None:
                 self._tell_overdue()
+                self._injects()
                 phase = self.current.runbook.phase_of(step.id)
                 progress = engine.progress(self.current, role=self.options.role)
                 if phase.id != shown_phase:
@@ -150,6 +156,7 @@ class Walker:
                     self.display.notice(f"paused; resume with: {self.options.resume_command}")
                     return WalkResult(self.current, "paused")
                 self._carry_out(step, decision)
+            self._injects()  # due once the last steps settled: recorded before the walk ends
             still = engine.waiting_steps(self.current)
             if still:  # waited on again when the walk came back to them: open until resumed
                 for waiting_step, st in still:
@@ -205,6 +212,18 @@ class Walker:
             if step.id not in self._told_overdue:
                 self._told_overdue.add(step.id)
                 self.display.notice(f"OVERDUE: {_waiting_line(step, st)}")
+
+    def _injects(self) -> None:
+        """A drill's injects due now, shown before the next question: each recorded as delivered
+        once (whichever walker is first), and shown in this walk once, also when another
+        responder's walker recorded it meanwhile."""
+        if not self.current.drill:
+            return
+        deliver_due_injects(self.store, self.current, self.responder, on_conflict=self._catch_up)
+        for delivery in deliveries(self.current, after_seq=self._walk_from_seq):
+            if delivery.inject.id not in self._shown_injects:
+                self._shown_injects.add(delivery.inject.id)
+                self.display.inject(delivery.inject, delivery.due_at)
 
     @property
     def current(self) -> IncidentState:

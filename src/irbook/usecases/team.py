@@ -19,6 +19,7 @@ from irbook.domain.events import Event, Kind, NewEvent, RoleAssigned
 from irbook.errors import NotFoundError, StoreUnavailableError, UsageError
 from irbook.loader.load import did_you_mean
 from irbook.store import Store
+from irbook.usecases.drills import InjectLine, inject_lines
 from irbook.usecases.incidents import Responder, load_state, record_anyway, utc_now
 from irbook.usecases.status import waiting_view
 
@@ -110,10 +111,16 @@ class WatchFrame:
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)  # status.waiting_view rows
     drill: bool = False  # a rehearsal: the view carries the DRILL banner
+    # A drill's due injects, delivered or not: shown only, never recorded (usecases/drills.py)
+    injects: list[InjectLine] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
         return sum(1 for w in self.waiting if w["overdue"])
+
+    @property
+    def due_injects(self) -> int:
+        return len(self.injects)
 
 
 def phase_lines(state: IncidentState) -> list[PhaseLine]:
@@ -173,6 +180,7 @@ def watch_frame(
         deadlines=[deadline_view(d) for d in deadline_states(state, now=now) if d.applies],
         waiting=waiting_view(state, now=now),
         drill=state.drill,
+        injects=inject_lines(state, now) if state.drill else [],
     )
 
 
