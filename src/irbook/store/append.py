@@ -148,6 +148,8 @@ class Writer:
             for one in sent:
                 seq, prev_hash, hash_ = one.fetchone()
                 out.append((int(seq), str(prev_hash), str(hash_)))
+                if one is not cursor:  # transaction() closes its own
+                    one.close()
             return out
 
     @contextmanager

@@ -308,7 +308,9 @@ class Store:
             before, after = canonical_around_seq(
                 incident_id, at, actor, host, e.kind, e.step_id, e.payload, login
             )
-            rows.append(e.__dict__ | {"before_seq": before, "after_seq": after})
+            # every column the client knows; the seq and the two hashes are the server's
+            known = {k: v for k, v in e.__dict__.items() if k not in ("seq", "prev_hash", "hash")}
+            rows.append(known | {"before_seq": before, "after_seq": after})
         chained = self._writer.append_on_server(rows, expected_seq=expected_seq)
         return [
             replace(e, seq=seq, prev_hash=prev_hash, hash=hash_)
