@@ -5,9 +5,13 @@ Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--rounds 3] [-
 Each process is a responder adding events that do not depend on the state (notes, evidence:
 ``usecases.incidents.record_anyway``) as fast as it can, all released together once every one has
 opened its store. Prints events per second over the whole burst (first release to last commit),
-and the conflicts per append (``AppendConflict`` raised inside the store's append, counted in each
-process). The reference is the same run's single process: more responders should not make the
-team slower.
+its ratio to the same run's single process (the reference: more responders should not make the
+team slower), the conflicts per append (``AppendConflict`` raised inside the store's append,
+counted in each process), the CPU time per append of the workers and of their PostgreSQL server
+processes (Linux ``/proc``, when the server runs on this machine), and how busy the machine's
+cores were during the burst (by anything: other jobs too). Each process count runs ``--rounds``
+times, interleaved with the others so that a change in the machine's load hits all of them; the
+median round is shown.
 
 Without IRBOOK_TEST_PG_URL it starts its own throwaway server the way the tests do, by running
 itself under ``.ci/postgres.sh`` (which stops and deletes the server afterwards). To measure
