@@ -119,7 +119,7 @@ def test_an_append_waiting_for_the_incident_is_on_the_server_whole(pg_url: str) 
         appender.start()
         with psycopg.connect(libpq(pg_url), autocommit=True) as watcher:
             waiting: list[tuple[str]] = []
-            while not waiting:  # until the append is queued behind the holder
+            while not waiting and appender.is_alive():  # until it queues behind the holder
                 waiting = watcher.execute(
                     "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
                     "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
