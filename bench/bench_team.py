@@ -1,6 +1,6 @@
 """Team-mode bench: bursts of appends to one incident on PostgreSQL from 1, 4 and 16 processes.
 
-Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--rounds 3] [--sqlite]
+Run: python bench/bench_team.py [--appends 250] [--procs 1,4,16] [--rounds 3] [--sqlite | --floor]
 
 Each process is a responder adding events that do not depend on the state (notes, evidence:
 ``usecases.incidents.record_anyway``) as fast as it can, all released together once every one has
@@ -11,7 +11,9 @@ counted in each process), the CPU time per append of the workers and of their Po
 processes (Linux ``/proc``, when the server runs on this machine), and how busy the machine's
 cores were during the burst (by anything: other jobs too). Each process count runs ``--rounds``
 times, interleaved with the others so that a change in the machine's load hits all of them; the
-median round is shown.
+median round is shown. ``--floor`` runs the client's own work per note without any database (a
+sleep in place of each round trip), to show what sharing two cores among 16 processes costs by
+itself.
 
 Without IRBOOK_TEST_PG_URL it starts its own throwaway server the way the tests do, by running
 itself under ``.ci/postgres.sh`` (which stops and deletes the server afterwards). To measure
@@ -68,6 +70,51 @@ def worker(url: str, incident_id: str, actor: str, count: int) -> None:
     store.close()
     report = {"conflicts": conflicts, "done": time.time(), "client_s": client, "server_s": server}
     print(json.dumps(report), flush=True)
+
+
+def floor_worker(count: int) -> None:
+    """The client's own work for ``count`` notes without a database: the note, the last secret
+    check, the payload and the canonical JSON around the seq, and a sleep in place of the round
+    trip. Its CPU per event, alone and 16 at once, shows what sharing the cores costs by itself."""
+    from irbook.domain.eventlog import canonical_around_seq
+    from irbook.domain.events import Kind, NewEvent, NoteAdded
+    from irbook.domain.redact import scrub_event
+
+    print("ready", flush=True)
+    sys.stdin.readline()
+    at = datetime.now(UTC)
+    client0 = time.process_time()
+    for n in range(count):
+        new, _ = scrub_event(NewEvent(Kind.NOTE_ADDED, NoteAdded(text=f"note {n}")))
+        canonical_around_seq("IR-1", at, "r", "h", str(new.kind), None, new.payload_json(), "r")
+        time.sleep(FLOOR_ROUND_TRIP_S)
+    print(json.dumps({"client_s": time.process_time() - client0}), flush=True)
+
+
+FLOOR_ROUND_TRIP_S = 0.0003
+
+
+def floor_burst(procs: int, count: int) -> float:
+    """Client CPU ms per event of ``procs`` floor workers released together."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--floor-worker", str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(procs)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise SystemExit("a worker did not start")
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    spent = [json.loads(child.communicate()[0].strip())["client_s"] for child in children]
+    return 1000 * sum(spent) / (procs * count)
 
 
 def server_process(store: Any) -> int | None:
@@ -165,6 +212,21 @@ def fresh_database(server: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def print_floor(counts: list[int], count: int, rounds: int) -> None:
+    print("## The client's work alone (no database; a 0.3 ms sleep per round trip)\n")
+    print("| processes | client CPU ms/event | x 1 process |")
+    print("| ---: | ---: | ---: |")
+    spent: dict[int, list[float]] = {procs: [] for procs in counts}
+    for _ in range(rounds):
+        for procs in counts:
+            spent[procs].append(floor_burst(procs, count))
+    base = 0.0
+    for procs in counts:
+        ms = sorted(spent[procs])[len(spent[procs]) // 2]
+        base = base or ms
+        print(f"| {procs} | {ms:.3f} | {ms / base:.2f} |", flush=True)
+
+
 def machine_cpu() -> tuple[int, int]:
     """(busy, total) clock ticks of every CPU since boot (Linux /proc/stat; zeros elsewhere)."""
     try:
@@ -181,11 +243,23 @@ def main() -> None:
     parser.add_argument("--procs", default="1,4,16", help="process counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per process count (median)")
     parser.add_argument("--sqlite", action="store_true", help="one SQLite file instead")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="no database: the client's own CPU per event, alone and in company",
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         url, incident_id, actor, count = args.worker
         worker(url, incident_id, actor, int(count))
+        return
+    if args.floor_worker:
+        floor_worker(args.floor_worker)
+        return
+    if args.floor:
+        print_floor([int(p) for p in args.procs.split(",")], args.appends, args.rounds)
         return
     server = os.environ.get("IRBOOK_TEST_PG_URL")
     if not args.sqlite and not server:
