@@ -113,7 +113,7 @@ def floor_burst(procs: int, count: int) -> float:
         assert child.stdin is not None
         child.stdin.write("go\n")
         child.stdin.flush()
-    spent = [json.loads(child.communicate()[0].strip())["client_s"] for child in children]
+    spent = [float(json.loads(child.communicate()[0])["client_s"]) for child in children]
     return 1000 * sum(spent) / (procs * count)
 
 
