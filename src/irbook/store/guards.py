@@ -167,14 +167,15 @@ CREATE TRIGGER incident_follows_log BEFORE INSERT OR UPDATE ON incident
 
 
 def install_guards(connection: Connection) -> None:
-    """Create (or replace) every trigger; idempotent, run inside the caller's transaction."""
-    if connection.dialect.name == "postgresql":
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-        # psycopg reads % as a placeholder even without parameters; plpgsql's RAISE needs one
-        statements = [s.replace("%", "%%") for s in _postgres(str(schema).replace('"', '""'))]
-    else:
-        statements = _SQLITE
-    for statement in statements:
-        connection.exec_driver_sql(statement)
-    if connection.dialect.name == "postgresql":  # not a guard, but created with them
-        install_append_function(connection, str(schema))
+    """Create (or replace) every trigger, and on PostgreSQL the append function (not a guard,
+    store/server_append.py, but made by the same owner at the same time); idempotent, run inside
+    the caller's transaction."""
+    if connection.dialect.name != "postgresql":
+        for statement in _SQLITE:
+            connection.exec_driver_sql(statement)
+        return
+    schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+    # psycopg reads % as a placeholder even without parameters; plpgsql's RAISE needs one
+    for statement in _postgres(schema.replace('"', '""')):
+        connection.exec_driver_sql(statement.replace("%", "%%"))
+    install_append_function(connection, schema)
