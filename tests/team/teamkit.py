@@ -90,13 +90,16 @@ def run_drivers(
     mode: str = "walk",
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    urls: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Start one driver process per (actor, answers file, role), release them together once all
     are ready, and return each one's JSON report (failing with its stderr if it failed).
-    ``cwd`` and ``env`` are the drivers' (answers files name paths relative to the cwd)."""
+    ``cwd`` and ``env`` are the drivers' (answers files name paths relative to the cwd); ``urls``
+    gives each driver its own database URL (another login), instead of ``url`` for all."""
     procs = []
-    for actor, answers, role in walkers:
-        args = [sys.executable, str(DRIVER), mode, url, incident_id, actor, str(answers)]
+    for n, (actor, answers, role) in enumerate(walkers):
+        db = urls[n] if urls else url
+        args = [sys.executable, str(DRIVER), mode, db, incident_id, actor, str(answers)]
         procs.append(
             subprocess.Popen(
                 [*args, *([role] if role else [])],

@@ -112,6 +112,33 @@ def canonical(
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical_around_seq(
+    incident_id: str,
+    at: datetime,
+    actor: str,
+    host: str,
+    kind: str,
+    step_id: str | None,
+    payload: dict[str, Any],
+    login: str | None = None,
+) -> tuple[bytes, bytes]:
+    """``canonical`` split where the seq goes: for every seq, ``canonical(..., seq, ...)`` is
+    ``before + str(seq).encode() + after``.
+
+    For a writer that learns the seq only on the database server (team mode on PostgreSQL,
+    store/append.py): the server hashes ``prev_hash + before + seq + after``, the same bytes as
+    ``chain_hash`` over ``canonical``. The keys are sorted, so the top-level "seq" comes just
+    before "step_id", the last key; the check below holds for every payload (a "seq" inside the
+    payload is earlier and nested, and a string cannot end the object).
+    """
+    body = canonical(incident_id, 0, at, actor, host, kind, step_id, payload, login)
+    after = b',"step_id":' + json.dumps(step_id, ensure_ascii=False).encode() + b"}"
+    end = b',"seq":0' + after
+    if not body.endswith(end):  # canonical's layout changed: split it some other way
+        raise ValueError("canonical JSON no longer ends with the seq and the step id")
+    return body[: -len(end)] + b',"seq":', after
+
+
 def chain_hash(prev_hash: str, body: bytes) -> str:
     return hashlib.sha256(prev_hash.encode() + body).hexdigest()
 

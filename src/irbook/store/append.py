@@ -15,30 +15,31 @@ Writers queue instead of racing: SQLite's ``BEGIN IMMEDIATE`` takes the database
 before the head is read; on PostgreSQL a transaction-scoped advisory lock on the incident does
 the same for that incident only. A writer that queued reads the head its predecessor committed,
 so an append conflicts only when its caller's view of the log is really out of date, instead of
-every loser of an insert race waiting for the winner's row and failing (issue 17).
+every loser of an insert race waiting for the winner's row and failing (issue 17). On PostgreSQL
+the lock, the head and the hash are the server's own work, in one call (``append_on_server``,
+store/server_append.py); the steps above remain for SQLite and for a database without it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, select, text
+from sqlalchemy import Engine, Integer, LargeBinary, Table, bindparam, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from irbook.domain.events import GENESIS_HASH
+from irbook.store import server_append
+from irbook.store.server_append import ADVISORY_LOCK_CLASS
 from irbook.store.tables import EventRow, IncidentRow
 
 EVENT_TABLE: Table = EventRow.__table__  # type: ignore[attr-defined]  # set by SQLModel(table=True)
 INCIDENT_TABLE: Table = IncidentRow.__table__  # type: ignore[attr-defined]
-
-# The first key of irbook's advisory locks ("irb" in ASCII), so they cannot collide with another
-# application's locks on the same server; the second is the incident id's hashtext().
-ADVISORY_LOCK_CLASS = 0x697262
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,63 @@ class Writer:
         self.session_user_sql = "SELECT session_user"
         self._pipelined = self.postgres and _pipeline_supported()
 
+    @functools.cached_property
+    def server_appends(self) -> bool:
+        """PostgreSQL with ``irbook_append`` (store/server_append.py) that this login may call;
+        asked once per store."""
+        if not self.postgres:
+            return False
+        with self.transaction(one_statement=True) as cursor:
+            cursor.execute(server_append.AVAILABLE)
+            return bool(cursor.fetchone()[0])
+
+    @functools.cached_property
+    def server_append_sql(self) -> Statement:
+        columns = EVENT_TABLE.c
+        return Statement.compile(
+            text(server_append.CALL).bindparams(
+                bindparam("at", type_=columns.at.type),
+                bindparam("payload", type_=columns.payload.type),
+                bindparam("expected_seq", type_=Integer()),
+                bindparam("before_seq", type_=LargeBinary()),
+                bindparam("after_seq", type_=LargeBinary()),
+            ),
+            self.engine,
+        )
+
+    def append_on_server(
+        self, rows: list[dict[str, Any]], *, expected_seq: int | None
+    ) -> list[tuple[int, str, str]]:
+        """Append ``rows`` (one incident's events, in order) through ``irbook_append``, all or
+        none; each event's (seq, prev_hash, hash) as the server chose and computed them.
+
+        ``expected_seq`` applies to the first: when the log does not end just before it, the
+        server's chain guard refuses it as a lost race (an IntegrityError: AppendConflict). One
+        event is one statement in autocommit, its own transaction: one round trip, and nothing
+        waits on this process while the incident's lock is held. Several go in one transaction
+        (pipelined: still one round trip), each call taking the lock its transaction holds.
+        """
+        sql = self.server_append_sql
+        with self.transaction(one_statement=len(rows) == 1) as cursor:
+            connection = cursor.connection
+            sent = []
+            for n, row in enumerate(rows):
+                one = cursor if n == 0 else connection.cursor()  # each keeps its own row
+                expected = expected_seq if n == 0 else None
+                self.run(one, sql, row | {"expected_seq": expected})
+                sent.append(one)
+            if len(rows) > 1:
+                connection.commit()  # pipelined: the COMMIT goes with the calls
+            out = []
+            for one in sent:
+                seq, prev_hash, hash_ = one.fetchone()
+                out.append((int(seq), str(prev_hash), str(hash_)))
+                if one is not cursor:  # transaction() closes its own
+                    one.close()
+            return out
+
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self, *, one_statement: bool = False) -> Iterator[Any]:
         """A DB-API cursor in a write transaction, committed when the block ends without error.
 
         On SQLite the transaction is ``BEGIN IMMEDIATE`` (the write lock first, waiting up to the
@@ -106,6 +162,8 @@ class Writer:
         still runs them in order, each READ COMMITTED statement with its own snapshot), so the
         incident's lock is held for one round trip (the head) plus the INSERT and COMMIT sent
         together, not four. A queue of 16 writers on a busy machine moves that much faster.
+
+        ``one_statement`` (PostgreSQL): the block runs a single statement, in autocommit.
         """
         error = self.dialect.loaded_dbapi.Error
         try:
@@ -115,7 +173,16 @@ class Writer:
         cursor = None
         try:
             cursor = raw.cursor()
-            if self._pipelined:
+            if one_statement and self.postgres:
+                # the statement is the transaction: no BEGIN and COMMIT round trips
+                driver = cast(Any, raw.driver_connection)
+                driver.autocommit = True
+                try:
+                    yield cursor
+                finally:
+                    with suppress(error):  # a lost connection is invalidated below
+                        driver.autocommit = False
+            elif self._pipelined:
                 with cast(Any, raw.driver_connection).pipeline():
                     yield cursor
                     raw.commit()

@@ -19,8 +19,9 @@ drop nor disable them.
   status and closed time alone, and make those agree with an ``incident_closed`` event of the
   log. A forged ``status = 'completed'`` is refused for every role, the owner included.
 
-The hash itself is computed by the client over canonical JSON, which SQL cannot reproduce; a
-linked event with a wrong hash is caught by ``irbook verify``, which names it.
+The hash itself is not checked here: it covers canonical JSON the client builds (on PostgreSQL
+the server finishes it, store/server_append.py, but from bytes the client sent); a linked event
+with a wrong hash is caught by ``irbook verify``, which names it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from irbook.domain.events import GENESIS_HASH
+from irbook.store.server_append import install_append_function
 
 # Messages start with "irbook:" so store.database can tell the server's refusals from driver noise.
 REFUSED = "irbook:"
@@ -165,12 +167,15 @@ CREATE TRIGGER incident_follows_log BEFORE INSERT OR UPDATE ON incident
 
 
 def install_guards(connection: Connection) -> None:
-    """Create (or replace) every trigger; idempotent, run inside the caller's transaction."""
-    if connection.dialect.name == "postgresql":
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-        # psycopg reads % as a placeholder even without parameters; plpgsql's RAISE needs one
-        statements = [s.replace("%", "%%") for s in _postgres(str(schema).replace('"', '""'))]
-    else:
-        statements = _SQLITE
-    for statement in statements:
-        connection.exec_driver_sql(statement)
+    """Create (or replace) every trigger, and on PostgreSQL the append function (not a guard,
+    store/server_append.py, but made by the same owner at the same time); idempotent, run inside
+    the caller's transaction."""
+    if connection.dialect.name != "postgresql":
+        for statement in _SQLITE:
+            connection.exec_driver_sql(statement)
+        return
+    schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+    # psycopg reads % as a placeholder even without parameters; plpgsql's RAISE needs one
+    for statement in _postgres(schema.replace('"', '""')):
+        connection.exec_driver_sql(statement.replace("%", "%%"))
+    install_append_function(connection, schema)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from irbook.domain.eventlog import canonical_around_seq
 from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
 from irbook.errors import AppendConflict, NotFoundError
 from irbook.store.append import Writer
@@ -251,6 +253,9 @@ class Store:
         writer = self._writer
         target = expected_seq or 0
         try:
+            with translate_errors(self.url):
+                if writer.server_appends:  # PostgreSQL: one call (store/server_append.py)
+                    return self._append_on_server(incident_id, news, expected_seq, actor, host, at)
             with translate_errors(self.url), writer.transaction() as cursor:
                 writer.queue(cursor, incident_id)
                 seq, prev = writer.head(cursor, incident_id)
@@ -277,14 +282,61 @@ class Store:
     def _writer(self) -> Writer:
         return Writer(self.engine)
 
-    def _login(self, cursor: Any) -> str | None:
+    def _login(self, cursor: Any = None) -> str | None:
         """The login the server records on each event (guards.py sets it from session_user),
-        asked once: the hash the client computes must cover the same value."""
+        asked once (on ``cursor``, or in a statement of its own): the hash covers it."""
         if not self._writer.postgres:
             return None
         if self._session_user is None:
-            self._session_user = self._writer.session_user(cursor)
+            if cursor is not None:
+                self._session_user = self._writer.session_user(cursor)
+            else:
+                with self._writer.transaction(one_statement=True) as own:
+                    self._session_user = self._writer.session_user(own)
         return self._session_user
+
+    def _append_on_server(
+        self,
+        incident_id: str,
+        news: Sequence[NewEvent],
+        expected_seq: int | None,
+        actor: str,
+        host: str,
+        at: datetime,
+    ) -> list[Event]:
+        """The server picks each seq and finishes each hash (store/server_append.py); the client
+        builds everything that does not depend on the head, before it queues."""
+        at = utc(at)
+        login = self._login()
+        events = [
+            Event(
+                incident_id=incident_id,
+                seq=0,  # set by the server, as are the two hashes
+                at=at,
+                actor=actor,
+                host=host,
+                kind=str(new.kind),
+                step_id=new.step_id,
+                payload=new.payload_json(),
+                prev_hash="",
+                hash="",
+                login=login,
+            )
+            for new in news
+        ]
+        rows = []
+        for e in events:
+            before, after = canonical_around_seq(
+                incident_id, at, actor, host, e.kind, e.step_id, e.payload, login
+            )
+            # every column the client knows; the seq and the two hashes are the server's
+            known = {k: v for k, v in e.__dict__.items() if k not in ("seq", "prev_hash", "hash")}
+            rows.append(known | {"before_seq": before, "after_seq": after})
+        chained = self._writer.append_on_server(rows, expected_seq=expected_seq)
+        return [
+            replace(e, seq=seq, prev_hash=prev_hash, hash=hash_)
+            for e, (seq, prev_hash, hash_) in zip(events, chained, strict=True)
+        ]
 
     def _insert(
         self,
