@@ -18,7 +18,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -65,17 +65,40 @@ def rule_ids() -> list[str]:
     return [spec.id for spec in RULES]
 
 
+# Which rule keywords occur in a text, compared without ASCII case: what ``matches`` asks before
+# running a rule's regex. The domain searches for each keyword itself; a caller with a one-pass
+# literal scanner (audit/keywords.py: hyperscan, an I/O library the domain may not import) passes
+# one instead, which must give the same answer (tests/audit/test_keywords.py holds it to that).
+KeywordFinder = Callable[[str], Collection[str]]
+
+
+def keywords() -> tuple[str, ...]:
+    """Every rule's keywords, lower case, each once (what a ``KeywordFinder`` looks for)."""
+    return tuple(dict.fromkeys(k for spec in RULES for k in spec.keywords))
+
+
 def normalise(text: str) -> str:
     """``text`` without invisible characters, in NFKC (full-width letters become ASCII)."""
     if text.isascii():  # the common case, and already normal
         return text
-    # A large report holds a few hundred distinct characters: look at those, not at every one.
-    distinct = "".join(set(text))
+    # A large report holds a few hundred distinct characters: look at those, not at every one;
+    # only the non-ASCII ones matter, and deleting the ASCII bytes of the UTF-8 finds them about
+    # ten times faster than a set of every character (a multi-byte character has no ASCII byte).
+    distinct = "".join(set(_non_ascii(text)))
     if _INVISIBLE.search(distinct):
         text = _INVISIBLE.sub("", text)
     if any(_folds_to_ascii(c) for c in distinct if not c.isascii()):
         text = unicodedata.normalize("NFKC", text)
     return text
+
+
+_ASCII_BYTES = bytes(range(128))
+
+
+def _non_ascii(text: str) -> str:
+    """The non-ASCII characters of ``text``, in order (lone surrogates included)."""
+    raw = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return raw.decode("utf-8", "surrogatepass")
 
 
 @cache
@@ -118,20 +141,17 @@ def _lower(text: str) -> str:
 DISTINCT_WORDS_FROM = 4096  # characters
 
 
-def matches(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept)."""
+def matches(text: str, *, finder: KeywordFinder | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, rule id) of every secret in ``text`` as given (not normalised; overlaps kept).
+
+    ``finder``: which keywords occur in ``text`` (see ``KeywordFinder``); by default searched here.
+    """
     lower = _lower(text)
     spans = []
-    present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
-    # A long text (a report) is searched for its ~80 keywords among its distinct words, not
-    # whole: no keyword holds whitespace, so one is in the text exactly when it is in a word.
-    # A report's words repeat, so this is several times less text to scan 80 times.
-    words = " ".join(set(lower.split())) if len(lower) > DISTINCT_WORDS_FROM else lower
-
-    def has(keyword: str) -> bool:
-        if keyword not in present:
-            present[keyword] = keyword in words
-        return present[keyword]
+    if finder is not None:
+        has: Callable[[str], bool] = frozenset(finder(text)).__contains__
+    else:
+        has = _keyword_search(lower)
 
     for rule in _rules():
         spec = rule.spec
@@ -147,6 +167,21 @@ def matches(text: str) -> list[tuple[int, int, str]]:
                 continue
             spans.append((start, end, spec.id))
     return spans
+
+
+def _keyword_search(lower: str) -> Callable[[str], bool]:
+    present: dict[str, bool] = {}  # keywords are shared between rules: look for each once
+    # A long text (a report) is searched for its ~80 keywords among its distinct words, not
+    # whole: no keyword holds whitespace, so one is in the text exactly when it is in a word.
+    # A report's words repeat, so this is several times less text to scan 80 times.
+    words = " ".join(set(lower.split())) if len(lower) > DISTINCT_WORDS_FROM else lower
+
+    def has(keyword: str) -> bool:
+        if keyword not in present:
+            present[keyword] = keyword in words
+        return present[keyword]
+
+    return has
 
 
 def _finditer(
@@ -218,18 +253,21 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return merged
 
 
-def find_secrets(text: str) -> list[str]:
+def find_secrets(text: str, *, finder: KeywordFinder | None = None) -> list[str]:
     """Rule ids of the secrets found in ``text`` (empty when clean)."""
-    return redact(text)[1]
+    return redact(text, finder=finder)[1]
 
 
-def redact(text: str, *, keep: Sequence[str] = ()) -> tuple[str, list[str]]:
+def redact(
+    text: str, *, keep: Sequence[str] = (), finder: KeywordFinder | None = None
+) -> tuple[str, list[str]]:
     """``text`` with each secret replaced by ``[REDACTED <rule id>]``, and the rule ids found.
 
     ``keep``: strings that stay visible even where a rule matches them (the IOC of a log hit).
+    ``finder``: see ``KeywordFinder``.
     """
     norm = normalise(text)
-    spans = _merge(_without(matches(norm), norm, keep))
+    spans = _merge(_without(matches(norm, finder=finder), norm, keep))
     if not spans:
         return text, []
     out, pos, found = [], 0, []

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Protocol
 
+from irbook.audit.keywords import keyword_finder
 from irbook.domain import engine
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Runbook
@@ -99,9 +100,10 @@ class Document:
         self.context = Context("", "", False)
         self.last_at: datetime | None = None  # of the last event (the HTML timeline's edge)
         self.found: list[str] = []
+        self._finder = keyword_finder()  # one pass for the rules' keywords (the same answer)
 
     def checked(self, text: str) -> str:
-        clean, found = redact(text)
+        clean, found = redact(text, finder=self._finder)
         self.found.extend(k for k in found if k not in self.found)
         return clean
 
@@ -135,7 +137,8 @@ class Document:
         if section.pending:
             items = section.pending
             # each distinct string once (names, hosts, kinds and ids repeat in every entry)
-            if find_secrets("\n".join(set(_strings(items)))):  # rare: redact entry by entry
+            joined = "\n".join(set(_strings(items)))
+            if find_secrets(joined, finder=self._finder):  # rare: redact entry by entry
                 items = [self._clean(item) for item in items]
             section.file.write(section.render(items, self.context).encode())
             section.pending = []
@@ -145,7 +148,7 @@ class Document:
         formatted like the entries are (Markdown escaping would disguise a token from the check
         of the written text, which still runs)."""
         data = head.model_dump()
-        if not find_secrets("\n".join(set(_strings([data])))):
+        if not find_secrets("\n".join(set(_strings([data]))), finder=self._finder):
             return head
         return Report.model_validate(self._clean(data))
 
