@@ -139,3 +139,31 @@ def test_report_of_a_tampered_log_says_so(scripted: Scripted) -> None:
     assert not report.chain_intact and "event 7" in (report.chain_problem or "")
     assert "**BROKEN**: event 7" in export_report(scripted.state(), "md")
     assert "BROKEN</strong>: event 7" in export_report(scripted.state(), "html")
+
+
+def test_the_chain_check_hashes_the_bytes_canonical_writes(scripted: Scripted) -> None:
+    """event_hash writes the canonical JSON field by field (issue 17): the same bytes as
+    ``canonical`` for every event, odd strings and a field of the wrong type included."""
+    from datetime import UTC, datetime
+    from enum import IntEnum
+
+    from irbook.domain import eventlog
+
+    class Seq(IntEnum):
+        ONE = 1
+
+    events = list(scripted.store.events(scripted.incident_id))
+    odd = events[0]
+    variants = [
+        replace(odd, actor='é "quoted" \\ \n\t\x00 \u2028 😀 ✓', host="h\u200bost"),
+        replace(odd, login="alice", step_id="step-1"),
+        replace(odd, payload={}, step_id=None),
+        replace(odd, payload={"z": [1, 2.5, None, True], "a": {"é": "😀"}}),
+        replace(odd, at=datetime(1, 1, 1, tzinfo=UTC)),
+        replace(odd, seq=Seq.ONE),  # not an exact int: canonical itself
+        replace(odd, actor=None),  # a hand-written row: canonical itself
+    ]
+    for e in events + variants:
+        expected = eventlog.canonical(*eventlog._hashed(e))
+        assert eventlog._body_of(e) == expected
+        assert event_hash(e) == eventlog.chain_hash(e.prev_hash, expected)

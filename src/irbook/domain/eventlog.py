@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -145,15 +146,52 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
 
 def event_hash(event: Event) -> str:
     """Recompute an event's hash from its content and the hash it claims to follow."""
-    body = canonical(
-        event.incident_id,
-        event.seq,
-        event.at,
-        event.actor,
-        event.host,
-        event.kind,
-        event.step_id,
-        event.payload,
-        event.login,
-    )
-    return chain_hash(event.prev_hash, body)
+    return chain_hash(event.prev_hash, _body_of(event))
+
+
+_encode_string = json.encoder.encode_basestring  # what _CANONICAL writes for a str (C)
+
+
+def _body_of(e: Event) -> bytes:
+    """``canonical`` of the event, written field by field: only the payload goes through the
+    encoder (about a fifth less time over a 100,000-event chain check, issue 17). The same bytes
+    for every event (tests/report/test_verify.py compares the two); a field of another type than
+    the record says (a row written by hand) takes ``canonical`` itself."""
+    fields = (e.incident_id, e.actor, e.host, e.kind)
+    if not (
+        type(e.seq) is int
+        and isinstance(e.at, datetime)
+        and all(isinstance(f, str) for f in fields)
+        and (e.step_id is None or isinstance(e.step_id, str))
+        and (e.login is None or isinstance(e.login, str))
+    ):
+        return canonical(*_hashed(e))
+    payload = e.payload
+    # keys in sorted order: actor, at, host, incident_id, kind, login, payload, seq, step_id
+    return "".join(
+        (
+            '{"actor":',
+            _encode_string(e.actor),
+            ',"at":"',
+            e.at.isoformat(timespec="microseconds"),
+            '","host":',
+            _encode_string(e.host),
+            ',"incident_id":',
+            _encode_string(e.incident_id),
+            ',"kind":',
+            _encode_string(e.kind),
+            "" if e.login is None else ',"login":' + _encode_string(e.login),
+            ',"payload":',
+            "{}" if type(payload) is dict and not payload else _CANONICAL.encode(payload),
+            ',"seq":',
+            str(e.seq),
+            ',"step_id":',
+            "null" if e.step_id is None else _encode_string(e.step_id),
+            "}",
+        )
+    ).encode()
+
+
+def _hashed(e: Event) -> tuple[Any, ...]:
+    """``canonical``'s arguments for an event."""
+    return (e.incident_id, e.seq, e.at, e.actor, e.host, e.kind, e.step_id, e.payload, e.login)
