@@ -54,11 +54,33 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(
         _Rule(
             spec,
-            re.compile(spec.regex, re.ASCII),
+            re.compile(with_literal_prefix(spec.regex), re.ASCII),
             tuple(re.compile(a, re.ASCII) for a in spec.allow),
         )
         for spec in RULES
     )
+
+
+# A regex that starts with ``\b`` has no literal prefix for Python's engine to search for, so it
+# tries a match at every position: the jwt rule ("\b(ey...", run wherever "ey" occurs, as in
+# "key") cost as much as all the other rules but one over a big report. Before a literal that
+# starts with a word character, ``\b`` says only that no word character precedes the literal;
+# a lookbehind after it says the same and leaves the literal first (about four times faster).
+_LEADING_BOUNDARY = re.compile(r"\\b(\(?)([A-Za-z0-9_][A-Za-z0-9_-]*)")
+
+
+def with_literal_prefix(regex: str) -> str:
+    r"""``regex`` with a leading ``\bLITERAL`` written ``LITERAL(?<!\wLITERAL)`` (same matches)."""
+    found = _LEADING_BOUNDARY.match(regex)
+    if found is None:
+        return regex
+    group, literal = found.groups()
+    rest = regex[found.end() :]
+    if rest[:1] in ("*", "+", "?", "{"):  # a quantifier binds the literal's last character
+        literal, rest = literal[:-1], literal[-1] + rest
+    if not literal or not (literal[0].isalnum() or literal[0] == "_"):
+        return regex
+    return f"{group}{literal}(?<!\\w{literal}){rest}"
 
 
 def rule_ids() -> list[str]:
