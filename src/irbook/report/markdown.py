@@ -28,7 +28,16 @@ _BACKTICKS = re.compile("`+")
 
 def esc(text: object) -> str:
     """Inline-safe text: Markdown punctuation escaped, newlines folded (cells are one line)."""
-    folded = " ".join(str(text).split())
+    folded = str(text)
+    # Folding changes nothing in a printable text (every whitespace character but the space is
+    # unprintable) without two spaces in a row or one at either end: most cells; skip the split.
+    if not (
+        folded.isprintable()
+        and "  " not in folded
+        and folded[:1] != " "
+        and folded[-1:] != " "
+    ):
+        folded = " ".join(folded.split())
     return folded.translate(_ESCAPES) if _SPECIAL.search(folded) else folded
 
 
