@@ -48,13 +48,16 @@ class Tail:
     earlier: int
 
 
-def output_tail(output: str, *, lines: int, max_chars: int | None = None) -> Tail:
+def output_tail(
+    output: str, *, lines: int, max_chars: int | None = None, checked: bool = False
+) -> Tail:
     """The last ``lines`` lines of ``output``, at most ``max_chars`` characters in all (the
     first kept line loses its start when it alone is longer), with secrets redacted again and
     control characters shown as "?". Stored output is redacted when it is recorded; this is the
     last guard before a screen, a chat paste or a report (a database written by an older irbook
-    may still hold a secret)."""
-    clean, _ = redact(output)
+    may still hold a secret). ``checked``: the caller has already checked ``output`` and
+    redacted what it found (the report checks every entry before formatting it, issue 17)."""
+    clean = output if checked else redact(output)[0]
     every = clean.rstrip().splitlines()
     kept: list[str] = []
     size = 0

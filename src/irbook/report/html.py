@@ -441,6 +441,7 @@ def _commands(items: list[Item], incident: Context) -> str:
                 exit_code=cmd["exit_code"],
                 output=cmd["output"],
                 truncated=cmd["truncated"],
+                checked=True,  # the entry was checked before formatting (report/stream.py)
             ),
         )
         + "\n"

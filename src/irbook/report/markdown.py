@@ -32,10 +32,7 @@ def esc(text: object) -> str:
     # Folding changes nothing in a printable text (every whitespace character but the space is
     # unprintable) without two spaces in a row or one at either end: most cells; skip the split.
     if not (
-        folded.isprintable()
-        and "  " not in folded
-        and folded[:1] != " "
-        and folded[-1:] != " "
+        folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " "
     ):
         folded = " ".join(folded.split())
     return folded.translate(_ESCAPES) if _SPECIAL.search(folded) else folded

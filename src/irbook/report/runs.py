@@ -27,9 +27,16 @@ def check_run(seq: int, *, ok: bool, summary: str, findings: list[dict[str, Any]
 
 
 def command_run(
-    seq: int, *, command: str, exit_code: int, output: str, truncated: bool = False
+    seq: int,
+    *,
+    command: str,
+    exit_code: int,
+    output: str,
+    truncated: bool = False,
+    checked: bool = False,
 ) -> LastRun:
-    tail = output_tail(output, lines=OUTPUT_LINES, max_chars=OUTPUT_CHARS)
+    """``checked``: ``output`` has been through the report's secret check (``output_tail``)."""
+    tail = output_tail(output, lines=OUTPUT_LINES, max_chars=OUTPUT_CHARS, checked=checked)
     return LastRun(
         seq=seq,
         kind="command",

@@ -201,7 +201,12 @@ def stream_report(
     tally = build.Tally(incident_id, runbook) if writer.HEAD else None
     phase_of = build.phases_of(runbook)
     doc = Document(out, writer)
-    listed = [(k, name, make) for name, (k, make) in _BUILD.items() if name in writer.RENDER]
+    # kind -> the listed sections that show it (one lookup per event, not one per section)
+    listed: dict[str, list[tuple[str, Callable[[Event], Item]]]] = {}
+    for name, (kinds, make) in _BUILD.items():
+        if name in writer.RENDER:
+            for kind in kinds:
+                listed.setdefault(kind, []).append((name, make))
     with_timeline = "timeline" in writer.RENDER
     try:
         for event in events:
@@ -210,9 +215,8 @@ def stream_report(
                 doc.context = Context(incident_id, state.title, state.drill)
             if tally is not None:
                 tally.add(event)
-            for kinds, name, make in listed:
-                if event.kind in kinds:
-                    doc.add(name, make(event))
+            for name, make in listed.get(event.kind, ()):
+                doc.add(name, make(event))
             if with_timeline:
                 doc.add("timeline", build.timeline_entry(event, phase_of))
         doc.flush()
