@@ -14,7 +14,8 @@ is written. Checking the entries before formatting also catches
 a secret that the formatting would have disguised from a check of the output (Markdown escapes
 the ``_`` of ``ghp_...``; a reader who copies the text gets the token back). A batch's strings
 are checked together (joined by newlines) and only a batch with a finding is redacted string by
-string, so the check costs about one pass over the text.
+string, so the check costs about one pass over the text; the rules' keywords are found in one
+hyperscan pass (``audit.keywords``), not one search per keyword.
 """
 
 from __future__ import annotations
