@@ -309,3 +309,19 @@ def test_status_prints_a_legend_of_its_marks_and_json_has_none(
     code, out, _ = cli(capsys, "status", "--json", "--db", db)
     assert code == 0 and "legend" not in out
     assert json.loads(out)["progress"]["settled"] == 1
+
+
+def test_resume_says_resuming_even_when_nothing_was_answered_yet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Seen in a fresh shell: `irbook start`, Ctrl-C at the first question, `irbook resume`
+    printed "Started IR-...", which reads as a second incident opened by mistake."""
+    db = str(tmp_path / "irbook.db")
+    waiting = CASE.parent / "waiting.yaml"  # no inputs: the log holds only its opening event
+    nothing = write(tmp_path / "none.yaml", "steps: {}\n")
+    code, out, _ = cli(capsys, "start", str(waiting), "--answers", str(nothing), "--db", db)
+    assert code == 1 and "Started IR-" in out
+    (incident,) = incident_ids(capsys, db)
+    code, out, _ = cli(capsys, "resume", incident, "--answers", str(nothing), "--db", db)
+    assert code == 1
+    assert f"Resuming {incident}" in out and "Started" not in out, out

@@ -10,7 +10,24 @@ from irbook.errors import ExitCode, IrbookError
 
 
 def main(argv: list[str] | None = None) -> None:
-    sys.exit(run(argv))
+    code = run(argv)
+    if code == ExitCode.INTERRUPTED:
+        _quiet_interrupted_exit()
+    sys.exit(code)
+
+
+def _quiet_interrupted_exit() -> None:
+    """After Ctrl-C, say nothing more than "interrupted": a Ctrl-C that lands while
+    prompt_toolkit is building its event loop leaves a half-made loop whose ``__del__`` fails
+    ("Exception ignored ... AttributeError: ... '_thread_id'") and a coroutine never awaited
+    (RuntimeWarning), both printed at exit under our message. Nothing was lost; those lines only
+    frighten the responder, so they are dropped for an interrupted run alone."""
+    import gc
+    import warnings
+
+    sys.unraisablehook = lambda _unraisable: None
+    warnings.simplefilter("ignore")
+    gc.collect()  # while the hooks are quiet, not at interpreter shutdown
 
 
 def run(argv: list[str] | None = None) -> int:

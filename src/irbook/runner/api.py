@@ -187,4 +187,4 @@ def resume(
     walker = Walker(
         store=store, responder=responder, source=source, display=display, options=options
     )
-    return walker.run(incident.id, corrections=corrections)
+    return walker.run(incident.id, corrections=corrections, resumed=True)

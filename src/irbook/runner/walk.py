@@ -125,14 +125,23 @@ class Walker:
 
     # --- the loop ------------------------------------------------------------------------------
 
-    def run(self, incident_id: str, *, corrections: list[CorrectInput] | None = None) -> WalkResult:
+    def run(
+        self,
+        incident_id: str,
+        *,
+        corrections: list[CorrectInput] | None = None,
+        resumed: bool = False,
+    ) -> WalkResult:
+        """Walk ``incident_id`` from its first open step. ``resumed``: the caller continues an
+        incident it did not just open (said on the first line, even when nothing was answered
+        yet: "Started" there would read as a second incident)."""
         state = self.state = load_state(self.store, incident_id)
         if state.status != engine.OPEN:
             raise UsageError(
                 f"incident {state.incident_id} is closed ({state.status})",
                 hint=f"`irbook report {state.incident_id}` exports its report",
             )
-        self.display.incident(state, resumed=len(state.events) > 1)
+        self.display.incident(state, resumed=resumed)
         self._walk_from_seq = state.last_seq
         for path in actions.publish_recorded_drafts(state):
             self.display.notice(f"wrote {path} (recorded before the last run was stopped)")
