@@ -31,6 +31,7 @@ def walk(
     *,
     name: str = "alice",
     role: str | None = None,
+    resumed: bool = False,
 ) -> tuple[Walker, RecordingDisplay]:
     display = RecordingDisplay()
     walker = Walker(
@@ -40,7 +41,7 @@ def walk(
         source=TerminalSource(ScriptedPrompter(script)),
         options=WalkOptions(role=role, resume_command=f"irbook resume {incident_id}"),
     )
-    walker.run(incident_id)
+    walker.run(incident_id, resumed=resumed)
     return walker, display
 
 
@@ -127,7 +128,7 @@ def test_ctrl_c_keeps_everything_answered_and_resume_continues(store: Store, sto
         == whole_units
     )
     rest = [r for unit in UNITS[whole_units:] for r in unit]
-    _, display = walk(store, incident, [*rest, False])
+    _, display = walk(store, incident, [*rest, False], resumed=True)
     state = load_state(store, incident)
     assert engine.close_decision(state).allowed
     assert [e.step_id for e in store.events(incident) if e.kind == Kind.STEP_COMPLETED] == [
@@ -138,7 +139,7 @@ def test_ctrl_c_keeps_everything_answered_and_resume_continues(store: Store, sto
         "list-tokens",
         "signing-cert",
     ]
-    assert display.lines[0] == f"{'resumed' if whole_units else 'started'} {incident}"
+    assert display.lines[0] == f"resumed {incident}"  # even with nothing answered before
 
 
 def test_note_evidence_and_go_back(store: Store, tmp_path: Path) -> None:
