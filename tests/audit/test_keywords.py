@@ -57,3 +57,30 @@ def test_the_check_with_the_finder_finds_the_same_secrets() -> None:
         assert redact.find_secrets(text, finder=finder)
     joined = "\n".join(sample for sample, _ in SAMPLES.values())
     assert redact.redact(joined, finder=finder) == redact.redact(joined)
+
+
+def test_each_report_scans_with_its_own_scratch() -> None:
+    """Reports made at once in two threads (the Python API) must not share hyperscan scratch."""
+    import threading
+
+    from irbook.audit.keywords import _rule_keywords
+
+    first, second = keyword_finder(), keyword_finder()
+    assert isinstance(first, KeywordScanner) and isinstance(second, KeywordScanner)
+    assert first._scratch is not second._scratch
+    compiled = _rule_keywords()
+    assert compiled is not None and first._db is second._db is compiled[1]  # compiled once
+    text = "token " * 200_000 + "password"
+    results: list[set[str]] = []
+
+    def scan() -> None:
+        finder = keyword_finder()
+        assert finder is not None
+        results.extend(finder(text) for _ in range(5))
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [domain_answer(text)] * 20

@@ -17,26 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from irbook.domain.redact import KeywordFinder, keywords
 
 
 class KeywordScanner:
-    """A compiled set of keywords; calling it with a text gives the keywords found in it."""
+    """A compiled set of keywords; calling it with a text gives the keywords found in it.
 
-    def __init__(self, words: Sequence[str]) -> None:
+    One scanner per report: the compiled database is shared, but a scan needs scratch space of
+    its own (hyperscan refuses a scratch another thread is using), so each scanner has one.
+    """
+
+    def __init__(self, words: Sequence[str], db: Any = None) -> None:
         import hyperscan  # a compiled extension: imported only when a report is checked
 
         self.words = list(words)
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-        self._db.compile(
-            expressions=[w.encode() for w in self.words],
-            ids=list(range(len(self.words))),
-            elements=len(self.words),
-            flags=[flags] * len(self.words),
-            literal=True,  # keywords are strings ("s.", "q~"), never regular expressions
-        )
+        self._db = db if db is not None else _compile(self.words)
         self._scratch = hyperscan.Scratch(self._db)
 
     def __call__(self, text: str) -> set[str]:
@@ -52,11 +49,34 @@ class KeywordScanner:
         return found
 
 
+def _compile(words: Sequence[str]) -> Any:
+    import hyperscan
+
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
+    db.compile(
+        expressions=[w.encode() for w in words],
+        ids=list(range(len(words))),
+        elements=len(words),
+        flags=[flags] * len(words),
+        literal=True,  # keywords are strings ("s.", "q~"), never regular expressions
+    )
+    return db
+
+
 @cache
-def keyword_finder() -> KeywordFinder | None:
-    """The secret rules' keyword scanner, or None where hyperscan has no wheel for the platform
-    (the domain then searches for each keyword itself: slower, the same answer)."""
+def _rule_keywords() -> tuple[tuple[str, ...], Any] | None:
+    """The rules' keywords and their compiled database, once per process (None: no hyperscan)."""
+    words = keywords()
     try:
-        return KeywordScanner(keywords())
+        return words, _compile(words)
     except ImportError:
         return None
+
+
+def keyword_finder() -> KeywordFinder | None:
+    """A scanner of the secret rules' keywords with its own scratch, or None where hyperscan has
+    no wheel for the platform (the domain then searches for each keyword itself: slower, the
+    same answer)."""
+    compiled = _rule_keywords()
+    return None if compiled is None else KeywordScanner(*compiled)
