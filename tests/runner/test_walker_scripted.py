@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from irbook.domain import engine
 from irbook.domain.engine import StepStatus
 from irbook.domain.events import Kind
 from irbook.errors import Interrupted
+from irbook.loader.load import load_runbook
 from irbook.prompts import ScriptedPrompter
 from irbook.runner import TerminalSource, Walker, WalkOptions
 from irbook.store import Store, open_store
@@ -256,3 +258,79 @@ def test_two_responders_on_one_step_one_wins_the_other_is_told(store: Store) -> 
     assert any("not recorded" in line for line in display.lines)
     # the walker moved on to the next step without asking affected-devices again
     assert display.steps == ["affected-devices", "disconnect"]
+
+
+ONE_COMMAND = """\
+apiVersion: irbook/v1
+id: one-command
+version: 1.0.0
+title: One command
+phases:
+  - id: rotate
+    title: Rotate
+    steps:
+      - id: revoke
+        type: command
+        text: Revoke the stolen token.
+        run: echo revoked >> runs.txt
+"""
+
+
+class _OtherResponderFirst(ScriptedPrompter):
+    """Answers "run it" like the script, but while the "Run it?" question is open, ``meanwhile``
+    (another responder's whole walk) happens: the responder pauses at the question."""
+
+    def __init__(self, responses: list[object], meanwhile: Callable[[], None]) -> None:
+        super().__init__(responses)
+        self.meanwhile = meanwhile
+
+    def confirm(self, message: str, *, default: bool = False) -> bool:
+        if message.startswith("Run `"):
+            self.meanwhile()
+        return super().confirm(message, default=default)
+
+
+@pytest.mark.parametrize("bob_exit", [0, 1])
+def test_a_command_another_responder_ran_meanwhile_is_not_run_again(
+    tmp_path: Path, bob_exit: int
+) -> None:
+    """Two responders at the same command step: Alice's "Run it?" stays open while Bob runs it.
+    Her yes must not run it a second time (a second revocation nobody recorded: only the first
+    result is kept). Bob's run succeeded: the step is settled. It failed: still not run, the
+    step stays open and Alice decides again with his result in view."""
+    command = "echo revoked >> runs.txt" + ("" if bob_exit == 0 else "; exit 1")
+    runbook = tmp_path / "one.yaml"
+    runbook.write_text(ONE_COMMAND.replace("echo revoked >> runs.txt", command))
+    db = str(tmp_path / "irbook.db")
+    alice_store, bob_store = open_store(db), open_store(db)  # two connections: two processes
+    incident = start_incident(
+        load_runbook(runbook), store=alice_store, responder=responder()
+    ).incident_id
+
+    # After a success the walk ends ("close now?": no); after a failure the step is asked again.
+    then = [False] if bob_exit == 0 else ["pause"]
+
+    def bob_runs_it() -> None:
+        Walker(
+            store=bob_store,
+            responder=responder("bob", "laptop-2"),
+            display=RecordingDisplay(),
+            source=TerminalSource(ScriptedPrompter(["done", "run", True, *then])),
+            options=WalkOptions(cwd=tmp_path),
+        ).run(incident)
+
+    alice_says = ["done", "run", True, *then]
+    display = RecordingDisplay()
+    alice = Walker(
+        store=alice_store,
+        responder=responder(),
+        display=display,
+        source=TerminalSource(_OtherResponderFirst(alice_says, bob_runs_it)),
+        options=WalkOptions(cwd=tmp_path),
+    )
+    alice.run(incident)
+    assert (tmp_path / "runs.txt").read_text().splitlines() == ["revoked"]  # Bob's run only
+    ran = [e.actor for e in alice_store.events(incident) if e.kind == Kind.COMMAND_RAN]
+    assert ran == ["bob"]
+    expected = "not run again" if bob_exit == 0 else "bob ran it meanwhile (exit 1)"
+    assert any(expected in line for line in display.lines), display.lines

@@ -434,6 +434,8 @@ class Walker:
     def _run_command(self, step: CommandStep) -> None:
         if not self.source.confirm_command(step):
             return
+        if self._settled_meanwhile(step):
+            return
         ran = actions.run_command(step, cwd=self.options.cwd)
         result = NewEvent(Kind.COMMAND_RAN, ran, step_id=step.id)
         if ran.exit_code == 0:
@@ -445,6 +447,32 @@ class Walker:
             raise CommandFailed(message)
         self.display.problem(message)
         self.display.details(last_lines(ran.output))  # npm's E403, not only the exit code
+
+    def _settled_meanwhile(self, step: CommandStep) -> bool:
+        """Catch up with the log between "Run it?" and running it. The question can stay open
+        for minutes while another responder runs the same command and settles the step; running
+        it again (a second token revocation, a second deploy) would be an action nobody
+        recorded, since only the first result is kept. A run by someone else that failed leaves
+        the step open: this responder decides again with that result in view."""
+        before = len(self.current.events)  # the walker's state keeps its events
+        self._catch_up()
+        st = self.current.steps[step.id]
+        if st.status not in engine.OPEN_STATES:
+            self.display.notice(f"{step.id} was settled by {st.actor} meanwhile: not run again")
+            return True
+        ran_since = [
+            e
+            for e in self.current.events[before:]
+            if e.kind == Kind.COMMAND_RAN and e.step_id == step.id
+        ]
+        if ran_since:
+            last = ran_since[-1]
+            self.display.notice(
+                f"{last.actor} ran it meanwhile (exit {last.payload.get('exit_code', '?')}): "
+                "not run; choose again with that result in view"
+            )
+            return True
+        return False
 
     def _reviewed(self, step: NotifyStep, notification: Notification | None) -> bool:
         """At a terminal, show the rendered message (paged), then ask whether to record it: a
