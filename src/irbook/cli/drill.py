@@ -11,6 +11,7 @@ from irbook.cli.options import (
     AnswersOption,
     AsOption,
     DbOption,
+    JsonOption,
     NewOption,
     OutOption,
     RunbookArg,
@@ -75,6 +76,27 @@ def start(
         drill=True,
         scenario=_scenario_path(scenario, runbooks_dir),
     )
+
+
+@drill_app.command("scenarios")
+def list_scenarios(
+    json_output: JsonOption = False,
+    runbooks_dir: RunbooksDirOption = None,
+    templates_dir: TemplatesDirOption = None,
+) -> int:
+    """List the drill scenarios `drill start --scenario NAME` takes (yours in --runbooks
+    DIR/scenarios/ first, then the shipped ones), each checked against its runbook; exit 1 when
+    one is invalid.
+
+    Example: irbook drill scenarios --json
+    """
+    from irbook.console import runbooks as show
+    from irbook.errors import ExitCode
+    from irbook.loader import catalog
+
+    entries = catalog.scenario_entries(runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+    show.scenarios(entries, as_json=json_output)
+    return int(ExitCode.FINDINGS if any(e.loaded is None for e in entries) else ExitCode.OK)
 
 
 def _scenario_path(scenario: Path | None, runbooks_dir: Path | None) -> Path | None:

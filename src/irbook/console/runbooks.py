@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from irbook.console import escape, markup, print_json, stdout, success
 
 if TYPE_CHECKING:
-    from irbook.loader.catalog import CatalogEntry, ValidationResult
+    from irbook.loader.catalog import CatalogEntry, ScenarioEntry, ValidationResult
     from irbook.loader.lint import LintResult
     from irbook.loader.load import LoadedRunbook
 
@@ -43,6 +43,41 @@ def catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
         for row in rows
     ]
     table(("name", "version", "title", "phases", "steps"), lines)
+
+
+def scenarios(entries: Sequence[ScenarioEntry], *, as_json: bool) -> None:
+    """`irbook drill scenarios`: one row a scenario, an invalid one with its problems."""
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        row: dict[str, Any] = {"name": e.name, "path": e.path, "valid": e.loaded is not None}
+        if e.loaded:
+            sc = e.loaded.scenario
+            row |= {
+                "id": sc.id,
+                "runbook": sc.runbook,
+                "title": sc.title,
+                "inputs": len(sc.inputs),
+                "injects": len(sc.injects),
+                "targets": dict(sc.targets),
+            }
+        else:
+            row["problems"] = list(e.problems)
+        rows.append(row)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        markup("no scenarios found (shipped ones are in runbooks/scenarios/; see docs/drills.md)")
+        return
+    from irbook.console.layout import table
+
+    lines = [
+        [r["name"], r["runbook"], r["title"], str(r["injects"]), str(len(r["targets"]))]
+        if r["valid"]
+        else [r["name"], "-", f"invalid: {'; '.join(r['problems'])}", "", ""]
+        for r in rows
+    ]
+    table(("name", "runbook", "title", "injects", "targets"), lines)
 
 
 def outline(loaded: LoadedRunbook, *, as_json: bool) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from irbook.errors import InvalidInputError, Problem
+from irbook.errors import InvalidInputError, IrbookError, Problem
 from irbook.loader import resources
 from irbook.loader.load import LoadedRunbook, load_runbook
+from irbook.loader.scenario import LoadedScenario, load_scenario, runbook_named_in
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,34 @@ def entries(
             out.append(CatalogEntry(name, str(path), load_runbook(path, known_templates=templates)))
         except InvalidInputError as err:
             out.append(CatalogEntry(name, str(path), None, tuple(err.problems)))
+    return out
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    name: str
+    path: str
+    loaded: LoadedScenario | None
+    problems: tuple[str, ...] = ()
+
+
+def scenario_entries(
+    *, runbooks_dir: Path | None = None, templates_dir: Path | None = None
+) -> list[ScenarioEntry]:
+    """Every drill scenario found (yours first, then the shipped ones), each loaded against the
+    runbook it names; one that does not load is listed with its problems, never skipped."""
+    out = []
+    for name, path in resources.available_scenarios(runbooks_dir).items():
+        try:
+            runbook_id = runbook_named_in(path)
+            if runbook_id is None:
+                raise IrbookError(f"{path}: names no runbook (`runbook:`)")
+            runbook = load(runbook_id, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
+            out.append(ScenarioEntry(name, str(path), load_scenario(path, runbook.runbook)))
+        except InvalidInputError as err:
+            out.append(ScenarioEntry(name, str(path), None, tuple(str(p) for p in err.problems)))
+        except IrbookError as err:  # its runbook is not found, the file cannot be read
+            out.append(ScenarioEntry(name, str(path), None, (err.message,)))
     return out
 
 

@@ -44,6 +44,15 @@ class LoadedScenario:
     sha256: str  # of the exact text read
 
 
+def runbook_named_in(path: Path) -> str | None:
+    """The ``runbook`` a scenario file names (read and parsed as ``load_scenario`` does), or None
+    when it names none: for listing scenarios before their runbooks are loaded."""
+    text = read_text(path, kind=KIND, max_bytes=limits.SCENARIO_BYTES)
+    doc, _ = parse_document(text, str(path), kind=KIND)
+    named = doc.data.get("runbook") if isinstance(doc.data, dict) else None
+    return named if isinstance(named, str) else None
+
+
 def load_scenario(
     path: Path, runbook: Runbook, *, check_input: InputCheck | None = None
 ) -> LoadedScenario:
