@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from irbook.domain import engine
-from irbook.domain.deadlines import MET, MISSED, deadline_states
+from irbook.domain.deadlines import MET, MISSED, DeadlineState, deadline_states
 from irbook.domain.describe import describe_event, one_line, show_value
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Event, Kind, attributed
@@ -187,16 +187,26 @@ def duration_text(seconds: int) -> str:
     return f"{sign}{secs}s"
 
 
+def metric_name(milestone: str) -> str:
+    """How a milestone's metric is named ("time to contain"; "time to <name>" by default)."""
+    return METRIC_NAMES.get(milestone, f"time to {milestone.replace('-', ' ')}")
+
+
+def milestone_names(state: IncidentState) -> list[str]:
+    """The runbook's milestones, the report's usual three first (METRIC_NAMES order); one the
+    runbook does not have is left out: nothing to measure."""
+    return [n for n in METRIC_NAMES if n in state.milestones] + [
+        n for n in state.milestones if n not in METRIC_NAMES
+    ]
+
+
 def build_metrics(state: IncidentState, detected: datetime | None) -> list[m.Metric]:
-    order = list(METRIC_NAMES) + [n for n in state.milestones if n not in METRIC_NAMES]
     out = []
-    for name in order:
-        milestone = state.milestones.get(name)
-        if milestone is None:  # the runbook has no such milestone: nothing to measure
-            continue
+    for name in milestone_names(state):
+        milestone = state.milestones[name]
         out.append(
             m.Metric(
-                name=METRIC_NAMES.get(name, f"time to {name.replace('-', ' ')}"),
+                name=metric_name(name),
                 milestone=name,
                 reached_at=milestone.reached_at,
                 from_open=duration(state.opened_at, milestone.reached_at),
@@ -384,12 +394,21 @@ def correction(e: Event) -> m.InputCorrection:
     )
 
 
-def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
-    """The applicable deadlines, judged at the close, or at the last event while open (the
-    report is a function of the log: the same log gives the same report)."""
-    now = state.closed_at or (state.last.at if state.last is not None else None)
+def judged_at(state: IncidentState) -> datetime | None:
+    """When deadlines and open clocks are judged: the close, or the last event while open, never
+    the wall clock (the report is a function of the log: the same log gives the same report)."""
+    return state.closed_at or (state.last.at if state.last is not None else None)
+
+
+def applicable_deadlines(state: IncidentState) -> list[DeadlineState]:
+    """The runbook's deadlines that apply to this incident, judged at ``judged_at``."""
+    now = judged_at(state)
     if now is None:
         return []
+    return [d for d in deadline_states(state, now=now) if d.applies]
+
+
+def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
     return [
         m.DeadlineOutcome(
             id=d.id,
@@ -400,8 +419,7 @@ def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
             due=d.due,
             met_at=d.met_at,
         )
-        for d in deadline_states(state, now=now)
-        if d.applies
+        for d in applicable_deadlines(state)
     ]
 
 

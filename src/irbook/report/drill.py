@@ -12,31 +12,21 @@ from datetime import datetime
 
 from irbook.domain import engine
 from irbook.domain.deadlines import MET as DEADLINE_MET
-from irbook.domain.deadlines import deadline_states
 from irbook.domain.drills import BANNER, Inject, Scenario, offset_delta, scenario_of
 from irbook.domain.engine import IncidentState, StepStatus
 from irbook.domain.events import Kind
 from irbook.report import drill_model as dm
-from irbook.report.build import METRIC_NAMES, duration, duration_text
+from irbook.report.build import (
+    applicable_deadlines,
+    duration,
+    duration_text,
+    judged_at,
+    metric_name,
+    milestone_names,
+)
 from irbook.report.model import IN_PROGRESS, Duration
 
 _SETTLED = frozenset({Kind.STEP_COMPLETED, Kind.STEP_SKIPPED, Kind.STEP_NOT_APPLICABLE})
-
-
-def judged_at(state: IncidentState) -> datetime | None:
-    """The close, or the last event of an open drill (never the wall clock: see the module)."""
-    return state.closed_at or (state.events[-1].at if state.events else None)
-
-
-def milestone_names(state: IncidentState) -> list[str]:
-    """The runbook's milestones, the report's usual three first (report/build.py)."""
-    return [n for n in METRIC_NAMES if n in state.milestones] + [
-        n for n in state.milestones if n not in METRIC_NAMES
-    ]
-
-
-def _name(milestone: str) -> str:
-    return METRIC_NAMES.get(milestone, f"time to {milestone.replace('-', ' ')}")
 
 
 def milestone_scores(state: IncidentState, scenario: Scenario | None) -> list[dm.MilestoneScore]:
@@ -57,7 +47,7 @@ def milestone_scores(state: IncidentState, scenario: Scenario | None) -> list[dm
         out.append(
             dm.MilestoneScore(
                 milestone=name,
-                name=_name(name),
+                name=metric_name(name),
                 reached_at=reached,
                 elapsed=elapsed,
                 target=target,
@@ -74,9 +64,6 @@ def _seconds(offset: str) -> Duration:
 
 
 def deadline_scores(state: IncidentState) -> list[dm.DeadlineScore]:
-    now = judged_at(state)
-    if now is None:
-        return []
     return [
         dm.DeadlineScore(
             id=d.id,
@@ -87,8 +74,7 @@ def deadline_scores(state: IncidentState) -> list[dm.DeadlineScore]:
             due=d.due,
             met_at=d.met_at,
         )
-        for d in deadline_states(state, now=now)
-        if d.applies
+        for d in applicable_deadlines(state)
     ]
 
 

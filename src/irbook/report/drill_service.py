@@ -6,7 +6,8 @@ from __future__ import annotations
 from irbook.domain.drills import is_drill_id
 from irbook.errors import IrbookError, UsageError
 from irbook.report import drill_model as dm
-from irbook.report.drill import comparison_row, milestone_names, score_drill
+from irbook.report.build import milestone_names
+from irbook.report.drill import comparison_row, score_drill
 from irbook.report.service import ExportedReport
 from irbook.store import Incident, Reader
 from irbook.usecases.incidents import load_state
