@@ -221,13 +221,18 @@ def _domain(mailbox: str) -> str:
     return envelope_address(mailbox).rpartition("@")[2] or "localhost"
 
 
-def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
-    """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
+def _eml_base(message: Message, out_dir: Path, *, stem: str) -> str:
+    """Create ``out_dir`` (0700) and return the name every .eml of ``message`` starts with."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
-    base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    return f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+
+
+def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
+    """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
+    base = _eml_base(message, out_dir, stem=stem)
     for n in range(1, 1000):
         path = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
         try:
@@ -255,11 +260,7 @@ def draft_path(final: Path, sha256: str) -> Path:
 def stage_eml(message: Message, out_dir: Path, *, stem: str) -> tuple[Path, Path]:
     """Write ``message`` to a hidden draft (0600); return the draft and the final path, the first
     free ``STEM-YYYYmmddTHHMMSSZ[-N].eml`` (chosen now, so the event can name it)."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
-    base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    base = _eml_base(message, out_dir, stem=stem)
     for n in range(1, 1000):
         final = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
         if not final.exists():
