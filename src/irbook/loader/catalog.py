@@ -53,13 +53,18 @@ def scenario_entries(
     """Every drill scenario found (yours first, then the shipped ones), each loaded against the
     runbook it names; one that does not load is listed with its problems, never skipped."""
     out = []
+    runbooks: dict[str, LoadedRunbook] = {}  # most scenarios rehearse the same few runbooks
     for name, path in resources.available_scenarios(runbooks_dir).items():
         try:
             runbook_id = runbook_named_in(path)
             if runbook_id is None:
                 raise IrbookError(f"{path}: names no runbook (`runbook:`)")
-            runbook = load(runbook_id, runbooks_dir=runbooks_dir, templates_dir=templates_dir)
-            out.append(ScenarioEntry(name, str(path), load_scenario(path, runbook.runbook)))
+            if runbook_id not in runbooks:
+                runbooks[runbook_id] = load(
+                    runbook_id, runbooks_dir=runbooks_dir, templates_dir=templates_dir
+                )
+            scenario = load_scenario(path, runbooks[runbook_id].runbook)
+            out.append(ScenarioEntry(name, str(path), scenario))
         except InvalidInputError as err:
             out.append(ScenarioEntry(name, str(path), None, tuple(str(p) for p in err.problems)))
         except IrbookError as err:  # its runbook is not found, the file cannot be read
