@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from irbook.domain import engine
 from irbook.domain.deadlines import MET, MISSED, DeadlineState, deadline_states
@@ -19,7 +19,7 @@ from irbook.domain.models import Phase, Runbook
 from irbook.report import model as m
 from irbook.report.answers import answer_text
 from irbook.report.runs import check_run, command_run
-from irbook.usecases.verify import ChainCheck
+from irbook.usecases.verify import ChainCheck, Verification
 
 # The milestones the report names, in this order; other milestones of a runbook follow.
 METRIC_NAMES = {
@@ -35,13 +35,24 @@ DETECTED_AT_INPUT = "detected_at"
 STREAMED = ("notes", "evidence", "checks", "commands", "notifications", "followups", "timeline")
 
 
+class ChainCheckLike(Protocol):
+    """``ChainCheck``, or one that hands part of the work to another process
+    (usecases/chain_child.py)."""
+
+    def add(self, event: Event) -> None: ...
+
+    def result(self) -> Verification: ...
+
+
 class Tally:
     """What the report's other sections need from every event, gathered as the events go by
     (people, when each phase started, the hash chain, the corrections), so a 100,000-event log
     is read once and not held."""
 
-    def __init__(self, incident_id: str, runbook: Runbook) -> None:
-        self.chain = ChainCheck(incident_id)
+    def __init__(
+        self, incident_id: str, runbook: Runbook, *, chain: ChainCheckLike | None = None
+    ) -> None:
+        self.chain = chain if chain is not None else ChainCheck(incident_id)
         self.people: dict[str, dict[str, Any]] = {}
         self.started: dict[str, datetime] = {}  # phase id -> first event on one of its steps
         self.phase_of = phases_of(runbook)

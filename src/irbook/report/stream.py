@@ -15,7 +15,9 @@ a secret that the formatting would have disguised from a check of the output (Ma
 the ``_`` of ``ghp_...``; a reader who copies the text gets the token back). A batch's strings
 are checked together (joined by newlines) and only a batch with a finding is redacted string by
 string, so the check costs about one pass over the text; the rules' keywords are found in one
-hyperscan pass (``audit.keywords``), not one search per keyword.
+hyperscan pass (``audit.keywords``), not one search per keyword, and past ``RULE_FILTER_FROM``
+characters a second pass rules out the rules whose keywords are everyday words but whose
+patterns do not occur (``audit.keywords.rule_filter``).
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-from irbook.audit.keywords import keyword_finder
+from irbook.audit.keywords import keyword_finder, rule_filter
 from irbook.domain import engine
 from irbook.domain.events import Event, Kind
 from irbook.domain.models import Runbook
-from irbook.domain.redact import find_secrets, redact
+from irbook.domain.redact import RuleFilter, find_secrets, redact
 from irbook.report import build
 from irbook.report.model import Report
 
 SPILL_IN_MEMORY = 4 << 20  # bytes per section before its spill moves to a temporary file
 BATCH = 500  # events formatted (and checked for secrets) together
 COPY_CHUNK = 64 << 10  # bytes copied at a time from a spill to the report
+# characters checked before the rule prefilter is compiled (about 40 ms: worth it for a big
+# report only; a small one runs the rules whose keywords occur, as every other check does)
+RULE_FILTER_FROM = 2 << 20
 
 Item = dict[str, Any]
 
@@ -89,6 +94,9 @@ class _Section:
     )
     pending: list[Item] = field(default_factory=list)
     count: int = 0
+    # entries formatted elsewhere (another process, report/split.py), written after this spill:
+    # (file, offset, length)
+    parts: list[tuple[IO[bytes], int, int]] = field(default_factory=list)
 
 
 class Document:
@@ -102,9 +110,19 @@ class Document:
         self.last_at: datetime | None = None  # of the last event (the HTML timeline's edge)
         self.found: list[str] = []
         self._finder = keyword_finder()  # one pass for the rules' keywords (the same answer)
+        self._rules: RuleFilter | None = None  # which rules may match (the same answer)
+        self._checked = 0  # characters checked so far
+        self._rules_asked = False
+
+    def _rule_filter(self, size: int) -> RuleFilter | None:
+        self._checked += size
+        if not self._rules_asked and self._checked > RULE_FILTER_FROM:
+            self._rules_asked = True
+            self._rules = rule_filter()
+        return self._rules
 
     def checked(self, text: str) -> str:
-        clean, found = redact(text, finder=self._finder)
+        clean, found = redact(text, finder=self._finder, rules=self._rule_filter(len(text)))
         self.found.extend(k for k in found if k not in self.found)
         return clean
 
@@ -118,10 +136,37 @@ class Document:
     def section(self, name: str, *, skip: int = 0) -> None:
         """The section's entries as formatted (and already checked); ``skip`` drops that many
         leading bytes (a separator that only goes between entries)."""
-        spill = self._sections[name].file
-        spill.seek(skip)
-        while chunk := spill.read(COPY_CHUNK):
-            self._out.write(chunk)
+        section = self._sections[name]
+        spill = section.file
+        length = spill.seek(0, io.SEEK_END)
+        for file, offset, size in [(spill, 0, length), *section.parts]:
+            dropped = min(skip, size)
+            skip -= dropped
+            file.seek(offset + dropped)
+            left = size - dropped
+            while left > 0 and (chunk := file.read(min(COPY_CHUNK, left))):
+                self._out.write(chunk)
+                left -= len(chunk)
+
+    def export_sections(self, out: IO[bytes]) -> dict[str, tuple[int, int, int]]:
+        """Every section's entries (flushed) copied to ``out`` one after the other: where each
+        went, as (offset, length, count), for ``attach`` in the process that writes the report."""
+        self.flush()
+        where = {}
+        for name, section in self._sections.items():
+            start = out.tell()
+            section.file.seek(0)
+            while chunk := section.file.read(COPY_CHUNK):
+                out.write(chunk)
+            where[name] = (start, out.tell() - start, section.count)
+        out.flush()
+        return where
+
+    def attach(self, name: str, file: IO[bytes], offset: int, length: int, count: int) -> None:
+        """Entries of ``name`` formatted and checked elsewhere, to follow this document's own."""
+        section = self._sections[name]
+        section.parts.append((file, offset, length))
+        section.count += count
 
     def add(self, name: str, item: Item) -> None:
         section = self._sections[name]
@@ -139,7 +184,8 @@ class Document:
             items = section.pending
             # each distinct string once (names, hosts, kinds and ids repeat in every entry)
             joined = "\n".join(set(_strings(items)))
-            if find_secrets(joined, finder=self._finder):  # rare: redact entry by entry
+            rules = self._rule_filter(len(joined))
+            if find_secrets(joined, finder=self._finder, rules=rules):  # rare: entry by entry
                 items = [self._clean(item) for item in items]
             section.file.write(section.render(items, self.context).encode())
             section.pending = []
@@ -193,15 +239,18 @@ class Streamed:
     found: tuple[str, ...]  # kinds of secret masked by the last check
 
 
-def stream_report(
-    incident_id: str, runbook: Runbook, events: Iterable[Event], fmt: str, out: IO[bytes]
-) -> Streamed:
-    """Write the report of ``events`` (the whole log, in seq order) to ``out`` in ``fmt``."""
-    writer = format_of(fmt)
-    state = engine.new_state(incident_id, runbook, keep_events=False)
-    tally = build.Tally(incident_id, runbook) if writer.HEAD else None
+class Elsewhere(Protocol):
+    """The entries of the events after ``after`` are formatted by someone else (report/split.py);
+    ``attach`` adds them to the document once this process has formatted its own."""
+
+    after: int
+
+    def attach(self, doc: Document) -> None: ...
+
+
+def entry_maker(writer: Format, runbook: Runbook) -> Callable[[Document, Event], None]:
+    """What adds one event's entries to a document: its kind's section, and the timeline."""
     phase_of = build.phases_of(runbook)
-    doc = Document(out, writer)
     # kind -> the listed sections that show it (one lookup per event, not one per section)
     listed: dict[str, list[tuple[str, Callable[[Event], Item]]]] = {}
     for name, (kinds, make) in _BUILD.items():
@@ -209,6 +258,36 @@ def stream_report(
             for kind in kinds:
                 listed.setdefault(kind, []).append((name, make))
     with_timeline = "timeline" in writer.RENDER
+
+    def add_entries(doc: Document, event: Event) -> None:
+        for name, make in listed.get(event.kind, ()):
+            doc.add(name, make(event))
+        if with_timeline:
+            doc.add("timeline", build.timeline_entry(event, phase_of))
+
+    return add_entries
+
+
+def stream_report(
+    incident_id: str,
+    runbook: Runbook,
+    events: Iterable[Event],
+    fmt: str,
+    out: IO[bytes],
+    *,
+    chain: build.ChainCheckLike | None = None,
+    elsewhere: Elsewhere | None = None,
+) -> Streamed:
+    """Write the report of ``events`` (the whole log, in seq order) to ``out`` in ``fmt``.
+    ``chain``: what re-checks the hash chain (by default a ``ChainCheck`` here). ``elsewhere``:
+    who formats the entries of the events after ``elsewhere.after`` (they are still folded and
+    tallied here, for the head)."""
+    writer = format_of(fmt)
+    state = engine.new_state(incident_id, runbook, keep_events=False)
+    tally = build.Tally(incident_id, runbook, chain=chain) if writer.HEAD else None
+    doc = Document(out, writer)
+    add_entries = entry_maker(writer, runbook)
+    last_here = elsewhere.after if elsewhere is not None else None
     try:
         for event in events:
             engine.apply(state, event)
@@ -216,11 +295,11 @@ def stream_report(
                 doc.context = Context(incident_id, state.title, state.drill)
             if tally is not None:
                 tally.add(event)
-            for name, make in listed.get(event.kind, ()):
-                doc.add(name, make(event))
-            if with_timeline:
-                doc.add("timeline", build.timeline_entry(event, phase_of))
+            if last_here is None or event.seq <= last_here:
+                add_entries(doc, event)
         doc.flush()
+        if elsewhere is not None:
+            elsewhere.attach(doc)
         doc.last_at = state.last.at if state.last is not None else None
         writer.write_document(
             doc.checked_head(build.build_head(state, tally)) if tally else None, doc

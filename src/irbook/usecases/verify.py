@@ -49,13 +49,26 @@ class ChainCheck:
     """``verify_chain`` one event at a time, for a log read as a stream (a report of 100,000
     events holds none of them): ``add`` each event in store order, then ``result``."""
 
-    def __init__(self, incident_id: str, *, unreadable: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        incident_id: str,
+        *,
+        unreadable: frozenset[int] = frozenset(),
+        after: tuple[int, str] | None = None,
+    ) -> None:
+        """``after``: (seq, hash) of an event already checked; the events given start after it
+        (a second process checking the rest of a long log, usecases/chain_child.py)."""
         self.incident_id = incident_id
         self.unreadable = unreadable
-        self.count = 0
-        self.head = ""
-        self._prev = GENESIS_HASH
+        self.count = 0 if after is None else after[0]
+        self.head = "" if after is None else after[1]
+        self._prev = GENESIS_HASH if after is None else after[1]
         self._bad: tuple[int, str] | None = None  # the first bad event: the chain stops there
+
+    @property
+    def intact(self) -> bool:
+        """No bad event so far."""
+        return self._bad is None
 
     def add(self, event: Event) -> None:
         self.count += 1
