@@ -35,6 +35,12 @@ DETECTED_AT_INPUT = "detected_at"
 STREAMED = ("notes", "evidence", "checks", "commands", "notifications", "followups", "timeline")
 
 
+# The kinds whose payload the head reads besides the fold's (engine.PAYLOAD_KINDS): the
+# corrections and each step's last run (Tally). A split report (report/split.py) decodes only
+# these for the events whose entries another process formats.
+HEAD_PAYLOADS = engine.PAYLOAD_KINDS | {Kind.INPUT_CORRECTED, Kind.CHECK_RAN, Kind.COMMAND_RAN}
+
+
 class ChainCheckLike(Protocol):
     """``ChainCheck``, or one that hands part of the work to another process
     (usecases/chain_child.py)."""

@@ -9,6 +9,7 @@ report is written (a damaged log stops it with nothing written).
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -56,17 +57,37 @@ def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport
         from irbook.errors import UsageError
 
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
-    from irbook.report.stream import payloads_needed, stream_report
+    from irbook.report.split import SplitReport, events_here, plan
+    from irbook.report.stream import opening_context, payloads_needed, stream_report
 
     # The last check (in stream_report): events are redacted when stored, but a database written
     # by an older irbook (or edited by hand) may still hold a secret; the report never carries
     # one out.
     incident_id, runbook, events = open_events(store, incident_id, payloads=payloads_needed(fmt))
     body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 (the caller closes it)
+    split = None
     try:
-        streamed = stream_report(incident_id, runbook, events, fmt, body)
+        where = plan(store, incident_id, fmt)  # a long log: two processes (report/split.py)
+        if where is None:
+            streamed = stream_report(incident_id, runbook, events, fmt, body)
+        else:
+            split = SplitReport(store, incident_id, runbook, fmt, where)
+            first = next(events)
+            split.start(opening_context(incident_id, runbook, first))
+            streamed = stream_report(
+                incident_id,
+                runbook,
+                events_here(store, incident_id, itertools.chain([first], events), where),
+                fmt,
+                body,
+                chain=split.chain,
+                elsewhere=split,
+            )
     except BaseException:
         body.close()
         raise
+    finally:
+        if split is not None:
+            split.close()
     body.seek(0)
     return ExportedReport(incident_id, fmt, streamed.status, body, streamed.found)

@@ -214,12 +214,17 @@ class Document:
             section.file.close()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime})  # no string inside
+
+
 def _strings(items: list[Item]) -> list[str]:
     """Every string in a batch of entries for the secret check: the values, and the keys of the
     dicts inside them (a check's findings). Comprehensions first: this runs over every event."""
     values = [v for item in items for v in item.values()]
-    out = [v for v in values if isinstance(v, str)]
-    nested = [v for v in values if isinstance(v, (list, dict))]  # a tuple: faster than list | dict
+    out = [v for v in values if type(v) is str]
+    # lists and dicts, and a str subclass (a Kind member): the exact type test is about twice as
+    # fast as isinstance over a 100,000-event report's million values
+    nested = [v for v in values if type(v) not in _PLAIN]
     while nested:
         value = nested.pop()
         if isinstance(value, str):
@@ -307,6 +312,15 @@ def stream_report(
     finally:
         doc.close()
     return Streamed(incident_id, state.status, tuple(doc.found))
+
+
+def opening_context(incident_id: str, runbook: Runbook, first: Event) -> Context:
+    """The ``Context`` ``stream_report`` gives the entries once the log's first event is in."""
+    if first.kind != Kind.INCIDENT_OPENED:
+        return Context("", "", False)
+    state = engine.new_state(incident_id, runbook, keep_events=False)
+    engine.apply(state, first)
+    return Context(incident_id, state.title, state.drill)
 
 
 def payloads_needed(fmt: str) -> frozenset[str] | None:

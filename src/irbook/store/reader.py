@@ -170,6 +170,16 @@ class SqliteReader:
         except sqlite3.Error:
             return self._orm().incidents(status=status)
 
+    def last_seq(self, incident_id: str) -> int:
+        """The seq of the incident's last event (0 for none, or when it cannot be read here)."""
+        try:
+            row = self._db.execute(
+                "SELECT max(event.seq) \nFROM event \nWHERE event.incident_id = ?", (incident_id,)
+            ).fetchone()
+        except sqlite3.Error:
+            return 0
+        return row[0] if row and type(row[0]) is int else 0
+
     def incident(self, incident_id: str) -> Incident:
         """An incident by id (case-insensitive), or NotFoundError naming the close ones."""
         try:

@@ -43,6 +43,8 @@ def utc(value: datetime) -> datetime:
 class Reader(Protocol):
     """The read side of a store: what ``status``, ``list``, ``verify`` and ``report`` use."""
 
+    url: str  # as opened (may hold a password: shown only through ``where``)
+
     @property
     def where(self) -> str: ...
 
