@@ -18,6 +18,8 @@ MAX_SUMMARY = 200
 
 def show_value(value: Any) -> str:
     """An answer as text: lists joined, booleans as yes/no, nested data as compact JSON."""
+    if type(value) is str:  # most values: the report shows hundreds of thousands of them
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

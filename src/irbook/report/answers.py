@@ -56,7 +56,10 @@ def finding_table(
     keys: list[str] = []
     for f in findings:
         keys += [k for k in f if k not in keys]
-    keys = [k for k in keys if any(show(f.get(k)) for f in findings)]
     rows = [[show(f.get(k)) for k in keys] for f in findings]
+    shown = [n for n in range(len(keys)) if any(row[n] for row in rows)]
+    if len(shown) < len(keys):  # a column empty in every row is left out
+        keys = [keys[n] for n in shown]
+        rows = [[row[n] for n in shown] for row in rows]
     path = next((keys.index(k) for k in PATH_KEYS if k in keys), None)
     return keys, rows, path
