@@ -268,3 +268,22 @@ def test_a_program_with_threads_is_not_forked(grown: Scripted, forks: list[int])
     assert forks == []
     assert digest(report(grown, "json")) == BEFORE_STREAMING["json"]
     assert len(forks) == 1
+
+
+def test_a_damaged_row_in_the_childs_part_is_refused_as_by_one_process(
+    grown: Scripted, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from irbook.errors import DamagedLogError
+
+    tamper(grown.db_path, "UPDATE event SET payload = '{not json' WHERE seq IN (2500, 2900)")
+    with pytest.raises(DamagedLogError) as split_error:
+        report(grown, "md")
+    assert forks  # the child was started, and stopped with the report
+    with monkeypatch.context() as m:
+        m.setattr(split, "SPLIT_FROM", 10**9)
+        with pytest.raises(DamagedLogError) as one_error:
+            report(grown, "md")
+    assert split_error.value.message == one_error.value.message
+    assert "event 2500" in split_error.value.message
+    with pytest.raises(ChildProcessError):  # no child left behind
+        os.waitpid(forks[0], os.WNOHANG)

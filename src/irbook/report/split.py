@@ -18,9 +18,11 @@ was when the report began. Whenever the child's answer is missing or does not fi
 was killed, or its chain does not start at the event this process checked last) the parent does
 the child's part itself: slower, the same report.
 
-Only where ``os.fork`` exists and on the stdlib SQLite read path: a forked child must not use a
-connection its parent opened, and a PostgreSQL pool's sockets are the parent's; there a report
-is written by one process, as before.
+Only on Linux and on the stdlib SQLite read path: a forked child must not use a connection its
+parent opened, a PostgreSQL pool's sockets are the parent's, and macOS documents that a fork
+without exec may not survive its system libraries; elsewhere a report is written by one
+process, as before. Nor in a program with other threads running (the Python API): one of them
+could hold a lock at the fork that the child would wait on forever.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import json
 import os
 import select
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -67,7 +70,9 @@ def plan(store: Reader, incident_id: str, fmt: str) -> Plan | None:
     """Whether to split this report, and where; None: one process."""
     from irbook.store.reader import SqliteReader
 
-    if not hasattr(os, "fork") or not isinstance(store, SqliteReader):
+    # Linux only: elsewhere a fork without exec is not safe to rely on (macOS documents that
+    # system libraries may not survive it), and the report is written by one process there.
+    if not sys.platform.startswith("linux") or not isinstance(store, SqliteReader):
         return None
     if threading.active_count() > 1:  # a program using the Python API: a thread could hold a
         return None  # lock at the fork that the child would then wait on forever
