@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 SPLIT_FROM = 20_000  # events: a shorter log is reported by one process well under a second
 # The share of the log formatted by the report process; the rest goes to the child, which also
 # re-checks that part's chain while the parent folds and tallies the whole log.
-HERE_SHARE = 0.42
+HERE_SHARE = 0.44
 MAX_REPLY = 1 << 20  # bytes of the child's JSON verdict read from the pipe
 # How long the report process waits for the child once its own part is done, at least: the
 # child's part is about as long as this one, so past twice the time spent so far something is
