@@ -9,7 +9,6 @@ report is written (a damaged log stops it with nothing written).
 from __future__ import annotations
 
 import io
-import itertools
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -57,8 +56,8 @@ def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport
         from irbook.errors import UsageError
 
         raise UsageError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
-    from irbook.report.split import SplitReport, events_here, plan
-    from irbook.report.stream import opening_context, payloads_needed, stream_report
+    from irbook.report.split import SplitReport, plan
+    from irbook.report.stream import payloads_needed, stream_report
 
     # The last check (in stream_report): events are redacted when stored, but a database written
     # by an older irbook (or edited by hand) may still hold a secret; the report never carries
@@ -72,12 +71,10 @@ def report_incident(store: Reader, incident_id: str, fmt: str) -> ExportedReport
             streamed = stream_report(incident_id, runbook, events, fmt, body)
         else:
             split = SplitReport(store, incident_id, runbook, fmt, where)
-            first = next(events)
-            split.start(opening_context(incident_id, runbook, first))
             streamed = stream_report(
                 incident_id,
                 runbook,
-                events_here(store, incident_id, itertools.chain([first], events), where),
+                split.events(events),
                 fmt,
                 body,
                 chain=split.chain,

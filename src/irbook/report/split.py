@@ -36,12 +36,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from irbook.report import build
-from irbook.report.stream import Context, Document, entry_maker, format_of
+from irbook.report.stream import Context, Document, entry_maker, format_of, opening_context
 from irbook.usecases.verify import ChainCheck, Verification
 
 if TYPE_CHECKING:
@@ -84,23 +84,6 @@ def plan(store: Reader, incident_id: str, fmt: str) -> Plan | None:
     return Plan(after=int(last * HERE_SHARE), last=last)
 
 
-def events_here(
-    store: Reader, incident_id: str, first: Iterator[Event], split: Plan
-) -> Iterator[Event]:
-    """The events the report process reads: ``first`` (the whole log, as ``open_events`` gives
-    it) up to ``split.after``, then the rest up to ``split.last`` with only the payloads the
-    fold and the head read (the others come as ``{}``: their entries are the child's)."""
-    for event in first:
-        if event.seq > split.after:
-            break
-        yield event
-    rest = store.iter_events(incident_id, after_seq=split.after, payloads=build.HEAD_PAYLOADS)
-    for event in rest:
-        if event.seq > split.last:
-            break  # appended since the report began
-        yield event
-
-
 class SplitReport:
     """The child's part of a split report: started by ``start``, its entries attached to the
     document by ``attach`` (an ``Elsewhere`` for ``stream_report``), its chain verdict merged by
@@ -121,7 +104,28 @@ class SplitReport:
         self._pipe = -1
         self._started = 0.0  # when the child was forked
         self._reply: dict[str, Any] | None = None
+        self._context: Context | None = None  # set when the child is started
         self.chain = SplitChain(self)
+
+    def events(self, log: Generator[Event, None, None]) -> Iterator[Event]:
+        """The events the report process reads, the child started at the first (whose payload
+        gives the entries their context): ``log`` (the whole log, as ``open_events`` gives it)
+        up to ``after``, then the rest up to ``last`` with only the payloads the fold and the
+        head read (the others come as ``{}``: their entries are the child's)."""
+        for event in log:
+            if event.seq > self.after:
+                break
+            if self._context is None:  # the first event
+                self.start(opening_context(self._incident_id, self._runbook, event))
+            yield event
+        log.close()  # its cursor: the rest is read again, with fewer payloads
+        rest = self._store.iter_events(
+            self._incident_id, after_seq=self.after, payloads=build.HEAD_PAYLOADS
+        )
+        for event in rest:
+            if event.seq > self.split.last:
+                break  # appended since the report began
+            yield event
 
     def start(self, context: Context) -> None:
         """Fork the child (or, where that fails, leave its part for ``attach`` to do here)."""
@@ -219,7 +223,7 @@ class SplitReport:
         split = self.split
         writer = format_of(self._fmt)
         doc = Document(self._file, writer)
-        doc.context = self._context
+        doc.context = self._context or Context("", "", False)
         add_entries = entry_maker(writer, self._runbook)
         check: ChainCheck | None = None
         start_hash = None

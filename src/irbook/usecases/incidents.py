@@ -12,7 +12,7 @@ import itertools
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -208,13 +208,20 @@ def load_state(store: Reader, incident_id: str, *, keep_events: bool = True) -> 
 
 def open_events(
     store: Reader, incident_id: str, *, payloads: frozenset[str] | None = None
-) -> tuple[str, Runbook, Iterator[Event]]:
+) -> tuple[str, Runbook, Generator[Event, None, None]]:
     """The incident's id as stored, its runbook (from the opening event) and an iterator over
-    its whole log, read a batch at a time: for a caller that looks at each event once."""
+    its whole log, read a batch at a time: for a caller that looks at each event once (closing
+    it early releases the store's cursor)."""
     incident = store.incident(incident_id)
     events = store.iter_events(incident.id, payloads=payloads)
     first = list(itertools.islice(events, 1))
-    return incident.id, runbook_of(first, incident.id), itertools.chain(first, events)
+    return incident.id, runbook_of(first, incident.id), _whole_log(first, events)
+
+
+def _whole_log(first: list[Event], rest: Iterator[Event]) -> Generator[Event, None, None]:
+    """``first`` then ``rest``; closing it closes ``rest`` (a store's cursor), as a chain cannot."""
+    yield from first
+    yield from rest
 
 
 def record(store: Store, state: IncidentState, new: NewEvent, responder: Responder) -> Event:
