@@ -205,3 +205,38 @@ def test_writers_with_and_without_the_function_share_one_queue(
     assert len(logins) == 2  # both logins wrote: the owner through the function, one without
     assert len([e for e in events if e.kind == Kind.STEP_COMPLETED]) == 4 * 60
     store.close()
+
+
+def test_db_init_adds_the_function_to_a_database_made_before_it(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database made by a build before irbook_append has schema 2 like any other, so `db
+    init` used to call it current and leave it on the slower path. It now adds the function
+    (saying so), and says nothing changed when it is there."""
+    import json
+
+    import psycopg
+
+    from irbook.cli import run
+
+    store = open_store(pg_url)
+    incident_id = opened(store)
+    store.close()
+    with psycopg.connect(libpq(pg_url), autocommit=True) as owner:
+        owner.execute(f"DROP FUNCTION {SIGNATURE}")
+
+    assert run(["db", "init", "--db", pg_url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["append_function_added"] is True
+    assert run(["db", "init", "--db", pg_url]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    with psycopg.connect(libpq(pg_url), autocommit=True) as owner:
+        found = owner.execute("SELECT to_regprocedure(%s) IS NOT NULL", (SIGNATURE,)).fetchone()
+    assert found == (True,)
+
+    later = open_store(pg_url)
+    assert later._writer.server_appends  # the fast path is back
+    later.append(
+        incident_id, note("after"), expected_seq=None, actor="a", host="h", at=datetime.now(UTC)
+    )
+    assert assert_log_intact(later, incident_id)[-1].payload["text"] == "after"
+    later.close()

@@ -30,6 +30,11 @@ def db_init(info: DatabaseInfo, *, as_json: bool) -> None:
             f"upgraded {info.url} from schema {info.upgraded_from} to {info.schema_version}; "
             "every incident and event is kept"
         )
+    elif info.append_function_added:
+        success(
+            f"added the server-side append (irbook_append) to {info.url}, made by an earlier "
+            "build without it: appends now queue on the server in one call"
+        )
     elif not info.enforce_actor_changed:
         success(
             f"{info.url} is already an irbook database (schema {info.schema_version}); "

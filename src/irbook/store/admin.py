@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import Engine, func, inspect
+from sqlalchemy import Engine, func, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
@@ -23,6 +23,7 @@ from irbook.store.database import (
     translate_errors,
 )
 from irbook.store.guards import ENFORCE_ACTOR
+from irbook.store.server_append import SIGNATURE, install_append_function
 from irbook.store.tables import SCHEMA_VERSION, EventRow, IncidentRow, MetaRow
 
 
@@ -39,6 +40,9 @@ class DatabaseInfo:
     upgraded_from: int | None = None  # `db init` only: the schema this call upgraded
     enforce_actor: bool = False  # the server refuses an event whose actor is not the login
     enforce_actor_changed: bool = False  # `db init` only: this call turned it on or off
+    # `db init` only: this call added the server-side append (store/server_append.py) to a
+    # PostgreSQL database made by a build before it, whose schema version is the same
+    append_function_added: bool = False
 
     @property
     def compatible(self) -> bool:
@@ -64,15 +68,29 @@ def init_database(url: str | None, *, enforce_actor: bool | None = None) -> Data
             with translate_errors(resolved):
                 before = read_schema_version(engine)
         outcome = ensure_schema(engine, resolved, upgrade=True)
+        added = outcome == "current" and _add_append_function(engine, resolved)
         changed = False
         if enforce_actor is not None:
             value = "on" if enforce_actor else "off"
             changed = _set_meta(engine, resolved, ENFORCE_ACTOR, value)
         upgraded = before if outcome == "upgraded" else None
         info = _info(engine, resolved, created=outcome == "created", upgraded_from=upgraded)
-        return replace(info, enforce_actor_changed=changed)
+        return replace(info, enforce_actor_changed=changed, append_function_added=added)
     finally:
         engine.dispose()
+
+
+def _add_append_function(engine: Engine, url: str) -> bool:
+    """On PostgreSQL, create ``irbook_append`` where it is missing; True when it was."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with translate_errors(url), engine.begin() as connection:
+        found = connection.execute(text(f"SELECT to_regprocedure('{SIGNATURE}') IS NOT NULL"))
+        if found.scalar():
+            return False
+        schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+        install_append_function(connection, schema)
+    return True
 
 
 def _set_meta(engine: Engine, url: str, key: str, value: str) -> bool:

@@ -16,7 +16,8 @@ The function runs with the caller's rights (SECURITY INVOKER): it can do nothing
 INSERT could not, and the triggers of store/guards.py check its rows as they check any other
 (the seq after the head, the head's hash, the login). It is created with the tables (``irbook db
 init``); a database made by a development build before it existed has no such function, and the
-store then appends the way SQLite does (store/store.py), taking the same advisory lock.
+store then appends the way SQLite does (store/store.py), taking the same advisory lock, until
+``irbook db init`` is run on it again (store/admin.py adds the function where it is missing).
 """
 
 from __future__ import annotations
