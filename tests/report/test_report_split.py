@@ -287,3 +287,19 @@ def test_a_damaged_row_in_the_childs_part_is_refused_as_by_one_process(
     assert "event 2500" in split_error.value.message
     with pytest.raises(ChildProcessError):  # no child left behind
         os.waitpid(forks[0], os.WNOHANG)
+
+
+@pytest.mark.parametrize("offset", [0, 1])
+def test_a_deleted_event_at_the_boundary_is_named_missing_as_by_one_process(
+    grown: Scripted, forks: list[int], monkeypatch: pytest.MonkeyPatch, offset: int
+) -> None:
+    """The event the split falls on (or the one after it) is gone: this process's part ends one
+    event early, the child's starts one late, and neither alone sees the gap."""
+    seq = BOUNDARY + offset
+    tamper(grown.db_path, f"DELETE FROM event WHERE seq = {seq}")
+    split_json = report(grown, "json")
+    assert forks
+    verdict = json.loads(split_json)
+    assert verdict["chain_intact"] is False
+    assert f"event {seq} is missing" in verdict["chain_problem"], verdict["chain_problem"]
+    assert split_json == one_process_report(grown, "json", monkeypatch)

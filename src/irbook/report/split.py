@@ -269,10 +269,12 @@ class SplitReport:
             return chain
         return None
 
-    def check_rest_here(self, head_here: str) -> Verification:
-        """The child's part of the chain checked in this process, from the store."""
-        check = ChainCheck(self._incident_id, after=(self.after, head_here))
-        for event in self._store.iter_events(self._incident_id, after_seq=self.after):
+    def check_rest_here(self, checked: tuple[int, str]) -> Verification:
+        """The rest of the chain checked in this process, from the store, after ``checked``:
+        the seq and hash of the last event checked here (``after``, or the one before it when
+        the event at ``after`` is missing: the gap is then named as one process names it)."""
+        check = ChainCheck(self._incident_id, after=checked)
+        for event in self._store.iter_events(self._incident_id, after_seq=checked[0]):
             if event.seq > self.split.last or not check.intact:
                 break
             check.add(event)
@@ -302,7 +304,8 @@ class SplitChain:
             return replace(mine, events=self.count)
         rest = self._report.rest_verdict(mine.head_hash, self._last)
         if rest is None:
-            return replace(self._report.check_rest_here(mine.head_hash), events=self.count)
+            checked = (self._here.count, mine.head_hash)  # intact: seqs 1..count, no gap
+            return replace(self._report.check_rest_here(checked), events=self.count)
         if rest["bad_seq"] is not None:
             problem = str(rest["problem"])
             return Verification(
