@@ -39,28 +39,14 @@ def write_private(path: Path, data: str | bytes, *, exclusive: bool = False) -> 
     picks another name). Text is written as UTF-8 exactly as given (no newline translation).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent
-    _check_folder(path, folder)
     if exclusive:
+        _check_folder(path, path.parent)
         _write_new(path, payload)
         return
-    _check_target(path)
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _cannot(path, exc) from None
-    try:
-        _write_all(fd, payload)
-        _check_target(path)  # narrows the window; rename replaces a link, never its target
-        Path(temp).replace(path)
-    except OSError as exc:
-        raise _cannot(path, exc) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(temp).unlink()
+    write_private_from(path, lambda handle: handle.write(payload))
 
 
-def write_private_from(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def write_private_from(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """As ``write_private``, for content too big to hold as one string (a report of 100,000
     events): ``write`` is given the open temporary file and writes the content into it."""
     folder = path.parent
@@ -71,12 +57,8 @@ def write_private_from(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     except OSError as exc:
         raise _cannot(path, exc) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), PRIVATE_MODE)
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _check_target(path)
+        _write_all(fd, write)
+        _check_target(path)  # narrows the window; rename replaces a link, never its target
         Path(temp).replace(path)
     except OSError as exc:
         raise _cannot(path, exc) from None
@@ -96,18 +78,18 @@ def _write_new(path: Path, payload: bytes) -> None:
     except OSError as exc:
         raise _cannot(path, exc) from None
     try:
-        _write_all(fd, payload)
+        _write_all(fd, lambda handle: handle.write(payload))
     except OSError as exc:
         with contextlib.suppress(OSError):
             path.unlink()
         raise _cannot(path, exc) from None
 
 
-def _write_all(fd: int, payload: bytes) -> None:
+def _write_all(fd: int, write: Callable[[IO[bytes]], object]) -> None:
     """Write, 0600 whatever the umask did, and flush to disk before the name points at it."""
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(handle.fileno(), PRIVATE_MODE)
-        handle.write(payload)
+        write(handle)
         handle.flush()
         os.fsync(handle.fileno())
 
