@@ -425,19 +425,22 @@ def applicable_deadlines(state: IncidentState) -> list[DeadlineState]:
     return [d for d in deadline_states(state, now=now) if d.applies]
 
 
+def deadline_fields(d: DeadlineState) -> dict[str, Any]:
+    """What a report and a drill's score say of one judged deadline (their models differ only in
+    their schemas' descriptions)."""
+    return dict(
+        id=d.id,
+        title=d.title,
+        regulation=d.regulation,
+        met_by=d.met_by,
+        status=d.status,
+        due=d.due,
+        met_at=d.met_at,
+    )
+
+
 def build_deadlines(state: IncidentState) -> list[m.DeadlineOutcome]:
-    return [
-        m.DeadlineOutcome(
-            id=d.id,
-            title=d.title,
-            regulation=d.regulation,
-            met_by=d.met_by,
-            status=d.status,
-            due=d.due,
-            met_at=d.met_at,
-        )
-        for d in applicable_deadlines(state)
-    ]
+    return [m.DeadlineOutcome(**deadline_fields(d)) for d in applicable_deadlines(state)]
 
 
 def summary(

@@ -18,6 +18,7 @@ from irbook.domain.events import Kind
 from irbook.report import drill_model as dm
 from irbook.report.build import (
     applicable_deadlines,
+    deadline_fields,
     duration,
     duration_text,
     judged_at,
@@ -64,18 +65,7 @@ def _seconds(offset: str) -> Duration:
 
 
 def deadline_scores(state: IncidentState) -> list[dm.DeadlineScore]:
-    return [
-        dm.DeadlineScore(
-            id=d.id,
-            title=d.title,
-            regulation=d.regulation,
-            met_by=d.met_by,
-            status=d.status,
-            due=d.due,
-            met_at=d.met_at,
-        )
-        for d in applicable_deadlines(state)
-    ]
+    return [dm.DeadlineScore(**deadline_fields(d)) for d in applicable_deadlines(state)]
 
 
 def step_lines(state: IncidentState) -> dict[StepStatus | str, list[dm.StepLine]]:
