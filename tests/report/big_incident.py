@@ -22,6 +22,9 @@ from irbook.domain.events import (
 )
 from irbook.store import Store
 
+GROWN_EVENTS = (
+    3000  # the `grown` fixture (tests/report/conftest.py): digests were taken at this size
+)
 STEPS = ["affected-devices", "disconnect", "revoke-npm-tokens", "rotate-ci-secrets", None]
 PEOPLE = [("alice", "ic-laptop"), ("bob", "ops-01"), ("carol", "sec-02"), ("dave", "comms-03")]
 WORDS = [

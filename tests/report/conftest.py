@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from big_incident import GROWN_EVENTS, grow
 from scripted_incident import Scripted, script_incident
 
 from irbook.store import open_store
@@ -19,5 +20,20 @@ def scripted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Script
     store = open_store(url)
     try:
         yield Scripted(store, url, db_path, script_incident(store, monkeypatch))
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def grown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
+    """The scripted incident, left open and grown to ``GROWN_EVENTS`` events of every kind a
+    report lists (the streamed and split report tests)."""
+    db_path = tmp_path / "irbook.db"
+    url = f"sqlite:///{db_path}"
+    store = open_store(url)
+    try:
+        iid = script_incident(store, monkeypatch, close=False)
+        grow(store, iid, GROWN_EVENTS)
+        yield Scripted(store, url, db_path, iid)
     finally:
         store.close()

@@ -12,30 +12,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from big_incident import grow
-from scripted_incident import Scripted, script_incident
+from scripted_incident import Scripted
 from test_report_stream import BEFORE_STREAMING, EVENTS, digest, small_batches
 
 from irbook.report import FORMATS, split
 from irbook.report.service import report_incident
-from irbook.store import open_reader, open_store
-
-
-@pytest.fixture
-def grown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
-    db_path = tmp_path / "irbook.db"
-    url = f"sqlite:///{db_path}"
-    store = open_store(url)
-    try:
-        iid = script_incident(store, monkeypatch, close=False)
-        grow(store, iid, EVENTS)
-        yield Scripted(store, url, db_path, iid)
-    finally:
-        store.close()
+from irbook.store import open_reader
 
 
 @pytest.fixture

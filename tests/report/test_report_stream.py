@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from big_incident import grow
+from big_incident import GROWN_EVENTS, grow
 from scripted_incident import Scripted, script_incident
 
 from irbook.domain import engine
@@ -29,7 +28,7 @@ from irbook.store import reader as reader_module
 from irbook.store import store as store_module
 from irbook.usecases.incidents import load_state
 
-EVENTS = 3000
+EVENTS = GROWN_EVENTS
 BEFORE_STREAMING = {  # sha256 of each format of the 3,000-event incident, in-memory exporter
     "md": "e67ff9a257bf1289bed37ed1fb8e73d15d580f6fe7acec66eaa74ee7b6738775",
     "html": "6f92f89a0f93e641f863a5789196d08aefd778069fbaf766f5fe7b193bca086d",
@@ -37,19 +36,6 @@ BEFORE_STREAMING = {  # sha256 of each format of the 3,000-event incident, in-me
     "csv": "7378a93cedbd5f37099af26fe68caf66f0058bec020fd134d16040e4feb2c6e5",
     "followups-csv": "1642b128b77aead841d0681c2420e6466734e08320ba473e12fe114fc06f025c",
 }
-
-
-@pytest.fixture
-def grown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
-    db_path = tmp_path / "irbook.db"
-    url = f"sqlite:///{db_path}"
-    store = open_store(url)
-    try:
-        iid = script_incident(store, monkeypatch, close=False)
-        grow(store, iid, EVENTS)
-        yield Scripted(store, url, db_path, iid)
-    finally:
-        store.close()
 
 
 def digest(text: str) -> str:
