@@ -23,6 +23,7 @@ patterns do not occur (``audit.keywords.rule_filter``).
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -156,8 +157,7 @@ class Document:
         for name, section in self._sections.items():
             start = out.tell()
             section.file.seek(0)
-            while chunk := section.file.read(COPY_CHUNK):
-                out.write(chunk)
+            shutil.copyfileobj(section.file, out, COPY_CHUNK)
             where[name] = (start, out.tell() - start, section.count)
         out.flush()
         return where
