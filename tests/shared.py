@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -29,3 +30,30 @@ def shared_data(*parts: str) -> Path:
             pytest.fail(f"{reason}; CI must have it", pytrace=False)
         pytest.skip(reason)
     return path
+
+
+# --- PostgreSQL (team mode; the `pg_url` fixture is in tests/conftest.py) -------------------
+
+
+def libpq(url: str) -> str:
+    """postgresql+psycopg://... (SQLAlchemy) -> postgresql://... (libpq/psycopg)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def server_url() -> str:
+    url = os.environ.get("IRBOOK_TEST_PG_URL")
+    if not url:
+        reason = (
+            "no PostgreSQL server: set IRBOOK_TEST_PG_URL=postgresql+psycopg://USER:PW@HOST/DB "
+            "or run `bash .ci/postgres.sh .venv/bin/python -m pytest tests/team`"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the team tests on a real server", pytrace=False)
+        pytest.skip(reason)
+    return url

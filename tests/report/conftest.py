@@ -37,3 +37,15 @@ def grown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]
         yield Scripted(store, url, db_path, iid)
     finally:
         store.close()
+
+
+@pytest.fixture
+def grown_pg(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
+    """The same grown incident on PostgreSQL (``db_path`` is not a file there)."""
+    store = open_store(pg_url)
+    try:
+        iid = script_incident(store, monkeypatch, close=False)
+        grow(store, iid, GROWN_EVENTS)
+        yield Scripted(store, pg_url, Path(), iid)
+    finally:
+        store.close()

@@ -21,6 +21,12 @@ DAMAGE = {
     ),
     "payload-blob": ("UPDATE event SET payload = x'00ff10' WHERE seq = 6", "6", "binary data"),
     "time-not-a-time": ("UPDATE event SET at = 'yesterday' WHERE seq = 7", "7", "'yesterday'"),
+    "payload-too-deep": (  # sound JSON, nested deeper than Python's parser goes
+        "UPDATE event SET payload = '{\"deep\": ' || replace(hex(zeroblob(5000)), '00', '[') "
+        "|| replace(hex(zeroblob(5000)), '00', ']') || '}' WHERE seq = 9",
+        "9",
+        "nested too deeply",
+    ),
     "seq-not-a-number": ("UPDATE event SET seq = '13x' WHERE seq = 13", "13x", "not a number"),
 }
 
@@ -71,7 +77,7 @@ def test_verify_lists_every_damaged_row(scripted: Scripted) -> None:
     assert verify.returncode == 1
     result = json.loads(verify.stdout)
     assert result["ok"] is False
-    assert [row["seq"] for row in result["damaged"]] == ["5", "6", "7", "13x"]
+    assert [row["seq"] for row in result["damaged"]] == ["5", "6", "7", "9", "13x"]
     for row, (_, _, cause) in zip(result["damaged"], DAMAGE.values(), strict=True):
         assert cause in row["cause"]
     assert result["bad_seq"] == 5  # where the chain stops

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import pytest
+from shared import libpq, server_url, with_database
 
 if TYPE_CHECKING:
     from irbook.domain.events import Event
@@ -23,29 +23,8 @@ if TYPE_CHECKING:
 TEAM_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "team"
 DRILL = TEAM_FIXTURES / "team-drill.yaml"
 
-
-def libpq(url: str) -> str:
-    """postgresql+psycopg://... (SQLAlchemy) -> postgresql://... (libpq/psycopg)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(scheme="postgresql"))
-
-
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def server_url() -> str:
-    url = os.environ.get("IRBOOK_TEST_PG_URL")
-    if not url:
-        reason = (
-            "no PostgreSQL server: set IRBOOK_TEST_PG_URL=postgresql+psycopg://USER:PW@HOST/DB "
-            "or run `bash .ci/postgres.sh .venv/bin/python -m pytest tests/team`"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the team tests on a real server", pytrace=False)
-        pytest.skip(reason)
-    return url
+# The PostgreSQL URL helpers, re-exported: their home is tests/shared.py (`pg_url`: tests/conftest.py)
+__all__ = ["libpq", "server_url", "with_database"]
 
 
 def big_runbook(path: Path, roles: list[str], steps_per_role: int) -> Path:

@@ -2,8 +2,8 @@
 
 Decoding, formatting and checking every entry for secrets is CPU work that Python runs on one
 core; on a 100,000-event log it is most of the report's time. When the log is long
-(``SPLIT_FROM`` events) and the store is a SQLite file, the report process forks once before it
-starts: the child opens its own connection to the file, formats the entries of the events after
+(``SPLIT_FROM`` events) and the store is a SQLite file or a PostgreSQL server, the report process
+forks once before it starts: the child opens its own connection to the database, formats the entries of the events after
 the first ``HERE_SHARE`` of the log (each section's entries, checked for secrets exactly as here)
 and re-checks their hash chain; the parent formats the entries of the first part, folds and
 tallies the whole log for the report's head (decoding only the payloads the head reads), then
@@ -18,10 +18,11 @@ was when the report began. Whenever the child's answer is missing or does not fi
 was killed, or its chain does not start at the event this process checked last) the parent does
 the child's part itself: slower, the same report.
 
-Only on Linux and on the stdlib SQLite read path: a forked child must not use a connection its
-parent opened, a PostgreSQL pool's sockets are the parent's, and macOS documents that a fork
-without exec may not survive its system libraries; elsewhere a report is written by one
-process, as before. Nor in a program with other threads running (the Python API): one of them
+Only on Linux, and where the reader says a child may read beside it (``reads_in_parallel``: the
+stdlib SQLite read path, PostgreSQL). A forked child must not use a connection its parent opened:
+it opens its own, and leaves the parent's alone (psycopg never closes a connection in a process
+that did not open it, and the child ends with ``os._exit``). macOS documents that a fork without
+exec may not survive its system libraries; elsewhere a report is written by one process. Nor in a program with other threads running (the Python API): one of them
 could hold a lock at the fork that the child would wait on forever.
 """
 
@@ -68,11 +69,9 @@ class Plan:
 
 def plan(store: Reader, incident_id: str, fmt: str) -> Plan | None:
     """Whether to split this report, and where; None: one process."""
-    from irbook.store.reader import SqliteReader
-
     # Linux only: elsewhere a fork without exec is not safe to rely on (macOS documents that
     # system libraries may not survive it), and the report is written by one process there.
-    if not sys.platform.startswith("linux") or not isinstance(store, SqliteReader):
+    if not sys.platform.startswith("linux") or not store.reads_in_parallel:
         return None
     if threading.active_count() > 1:  # a program using the Python API: a thread could hold a
         return None  # lock at the fork that the child would then wait on forever

@@ -23,11 +23,11 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from irbook.errors import NotFoundError
 from irbook.files.private import ensure_private_file
-from irbook.store.records import SCHEMA_VERSION, Incident, Reader, utc
+from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH, Incident, Reader, utc
 from irbook.store.urls import busy_timeout_ms, plain_sqlite_path, resolve_url
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def _incident(row: tuple[Any, ...]) -> Incident:
 
 class SqliteReader:
     """Reads one SQLite irbook database with ``sqlite3``; hands any error to the ORM store."""
+
+    reads_in_parallel = True  # a child's own sqlite3 connection: never the parent's
 
     def __init__(self, url: str, connection: sqlite3.Connection) -> None:
         self.url = url
@@ -240,7 +242,7 @@ class SqliteReader:
     def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
         """As ``Store.scan``: every row as stored, decoded by the same ``decode_event``."""
         from irbook.domain.eventlog import Event
-        from irbook.store.decode import decode_event
+        from irbook.store.decode import StoredRow, decode_event
 
         try:
             rows = self._db.execute(_EVENTS, (incident_id, after_seq)).fetchall()
@@ -249,7 +251,7 @@ class SqliteReader:
         events: list[Event] = []
         damaged: list[DamagedRow] = []
         for row in rows:
-            decoded = decode_event(_EventRow(*row))
+            decoded = decode_event(StoredRow(*row))
             if isinstance(decoded, Event):
                 events.append(decoded)
             else:
@@ -271,7 +273,7 @@ class SqliteReader:
         checked by SQLite (text, a JSON object) and handed out as ``{}``, not decoded; a row
         SQLite doubts, or one too long for its check to settle, is decoded as always."""
         from irbook.domain.eventlog import Event
-        from irbook.store.decode import damaged_log_error, decode_event, decode_plain
+        from irbook.store.decode import StoredRow, damaged_log_error, decode_event, decode_plain
 
         last = after_seq
         query: str = _EVENTS
@@ -286,7 +288,7 @@ class SqliteReader:
                 for row in rows:
                     event = decode_plain(row)
                     if event is None:
-                        decoded = decode_event(_EventRow(*row))
+                        decoded = decode_event(StoredRow(*row))
                         if not isinstance(decoded, Event):
                             _, damaged = self.scan(incident_id, after_seq=last)
                             raise damaged_log_error(incident_id, damaged or [decoded])
@@ -299,31 +301,15 @@ class SqliteReader:
             yield from self._orm().iter_events(incident_id, after_seq=last, payloads=payloads)
 
 
-# '{}' (not decoded) for a payload that is sound JSON text holding an object, of a kind the caller does not
-# read; SQLite's json_valid is RFC 8259 (Python's json also takes NaN: such a row is decoded).
-# Only up to 4,000 characters: Python refuses integers of more than 4,300 digits, SQLite not.
+# '{}' (not decoded) for a payload that is sound JSON text holding an object, of a kind the caller
+# does not read; SQLite's json_valid is RFC 8259 (Python's json also takes NaN: such a row is
+# decoded). Only short ones (decode.SKIPPABLE_LENGTH): Python reads any of those.
 _SKIPPED = (
     "CASE WHEN event.kind NOT IN ({}) AND typeof(event.payload) = 'text' "
-    "AND length(event.payload) <= 4000 AND json_valid(event.payload) "
+    f"AND length(event.payload) <= {SKIPPABLE_LENGTH} AND json_valid(event.payload) "
     "AND json_type(event.payload) = 'object' THEN '{{}}' ELSE event.payload END,"
 )
 _BATCH = 1000  # rows per fetchmany: large enough to amortise the call, small beside the log
-
-
-class _EventRow(NamedTuple):
-    """The event columns in the order of ``_EVENTS``, read as SQLite stored them."""
-
-    incident_id: Any
-    seq: Any
-    at: Any
-    actor: Any
-    host: Any
-    kind: Any
-    step_id: Any
-    payload: Any
-    prev_hash: Any
-    hash: Any
-    login: Any
 
 
 def ensure_private_file_of(path: str) -> None:

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 # irbook is refused, one from an older irbook is upgraded by `irbook db init` (store/migrate.py).
 SCHEMA_VERSION = 2
 
+# A payload the caller of ``iter_events`` does not read is checked by the database (a JSON object)
+# and handed out as {} when it is at most this long: Python's json reads any such text (no
+# integer near its 4,300-digit limit, no nesting near its recursion limit). A longer one is
+# decoded, so its damage is still found.
+SKIPPABLE_LENGTH = 1000
+
 
 @dataclass(frozen=True)
 class Incident:
@@ -44,6 +50,11 @@ class Reader(Protocol):
     """The read side of a store: what ``status``, ``list``, ``verify`` and ``report`` use."""
 
     url: str  # as opened (may hold a password: shown only through ``where``)
+    @property
+    def reads_in_parallel(self) -> bool:
+        """Whether a forked child may read this database beside this reader, on a connection of
+        its own (report/split.py): a SQLite file read with sqlite3, a PostgreSQL server."""
+        ...
 
     @property
     def where(self) -> str: ...
@@ -61,6 +72,10 @@ class Reader(Protocol):
         ...
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]: ...
+
+    def last_seq(self, incident_id: str) -> int:
+        """The seq of the incident's last event (0 when it has none)."""
+        ...
 
     def iter_events(
         self,

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, Table, func, type_coerce
+from sqlalchemy import Engine, String, Table, Text, cast, func, type_coerce
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -31,8 +31,9 @@ from irbook.store.database import (
     resolve_url,
     translate_errors,
 )
-from irbook.store.decode import DamagedRow, damaged_log_error, decode_event
+from irbook.store.decode import DamagedRow, StoredRow, damaged_log_error, decode_event, decode_plain
 from irbook.store.records import Incident, utc
+from irbook.store.server_read import PageReader
 from irbook.store.tables import EventRow, IncidentRow
 
 
@@ -78,6 +79,13 @@ class Store:
     @property
     def where(self) -> str:
         return describe(self.url)
+
+    @property
+    def reads_in_parallel(self) -> bool:
+        """PostgreSQL: a forked child opens an engine of its own (psycopg never closes a
+        connection from a process that did not open it). A SQLite file opened here is left to
+        one process: its URL has options the child's sqlite3 path would not apply."""
+        return self._writer.postgres
 
     def close(self) -> None:
         self.engine.dispose()
@@ -165,8 +173,13 @@ class Store:
         payloads: frozenset[str] | None = None,
     ) -> Iterator[Event]:
         """As ``events``, a page of rows at a time (one query per page): a big log is never held
-        whole. DamagedLogError names every damaged row, as ``events`` does. ``payloads`` (see
-        ``SqliteReader.iter_events``) is a hint this store does not use: every payload is read."""
+        whole. DamagedLogError names every damaged row, as ``events`` does; the events before it
+        were already yielded. ``payloads``: only events of these kinds need their payload; on
+        PostgreSQL the others' may come as ``{}`` (store/server_read.py). A SQLite file opened
+        here (a URL with options) reads every payload, a page at a time."""
+        if self._writer.postgres:
+            yield from self._iter_server_events(incident_id, after_seq, payloads)
+            return
         last = after_seq
         while True:
             page, damaged = self.scan(incident_id, after_seq=last, limit=_PAGE)
@@ -177,6 +190,25 @@ class Store:
             if len(page) < _PAGE:
                 return
             last = page[-1].seq
+
+    def _iter_server_events(
+        self, incident_id: str, after_seq: int, payloads: frozenset[str] | None
+    ) -> Iterator[Event]:
+        last = after_seq
+        with translate_errors(self.url):
+            pages = self._page_reader.pages(incident_id, after_seq=after_seq, payloads=payloads)
+            for rows in pages:
+                for row in rows:
+                    event = decode_plain(row)
+                    if event is None:
+                        decoded = decode_event(StoredRow(*row))
+                        if not isinstance(decoded, Event):
+                            _, damaged = self.scan(incident_id, after_seq=last)
+                            raise damaged_log_error(incident_id, damaged or [decoded])
+                        event = decoded
+                    last = event.seq
+                    yield event
+                del rows  # not alive beside the next page
 
     def scan(
         self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
@@ -189,6 +221,10 @@ class Store:
             type_coerce(c, String()).label(c.name) if c.name in ("at", "payload") else c
             for c in table.c
         ]
+        if self._writer.postgres:  # the JSON text the server holds, decoded (or refused) here,
+            # not by the driver: a payload that is a JSON string is "text", not "not JSON", and
+            # one nested past Python's limit a damaged row, not an error out of the driver
+            columns[table.c.keys().index("payload")] = cast(table.c.payload, Text).label("payload")
         query = (
             core_select(*columns)
             .where(table.c.incident_id == incident_id, table.c.seq > after_seq)
@@ -281,6 +317,10 @@ class Store:
     @functools.cached_property
     def _writer(self) -> Writer:
         return Writer(self.engine)
+
+    @functools.cached_property
+    def _page_reader(self) -> PageReader:
+        return PageReader(self._writer)
 
     def _login(self, cursor: Any = None) -> str | None:
         """The login the server records on each event (guards.py sets it from session_user),
