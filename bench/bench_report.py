@@ -20,11 +20,15 @@ and writes it out as JSON lines (the least any report of the log does). A report
 written by two processes (report/split.py): GNU time gives the larger peak of the two, so each
 one's own peak is then measured apart (the child's from ``wait4``), with their sum. ``--compare-src DIR``
 runs every command a second time, interleaved, with ``PYTHONPATH=DIR`` (the ``src`` folder of an
-older checkout: before and after in one run).
+older checkout: before and after in one run). ``--postgresql`` puts the big incident in a fresh
+database on PostgreSQL instead (IRBOOK_TEST_PG_URL's server, or a throwaway one that
+``.ci/postgres.sh`` starts and removes, as bench_team.py does); its floor reads the rows with
+psycopg.
 
     python bench/bench_report.py                 # 10,000 events
     python bench/bench_report.py --events 2000   # a quick run
     python bench/bench_report.py --events 2000 --repeat 1 --big 100000 --compare-src ../old/src
+    python bench/bench_report.py --events 2000 --repeat 1 --big 100000 --postgresql
 """
 
 from __future__ import annotations
@@ -188,6 +192,17 @@ with open(sys.argv[3], "w") as out:
     for row in db.execute("SELECT * FROM event WHERE incident_id = ? ORDER BY seq", (sys.argv[2],)):
         out.write(json.dumps([*row[:7], json.loads(row[7]), *row[8:]]) + "\\n")
 """
+FLOOR_POSTGRESQL = """
+import json, psycopg, sys
+conn = psycopg.connect(sys.argv[1].replace("postgresql+psycopg://", "postgresql://", 1))
+sql = ("SELECT incident_id, seq, at, actor, host, kind, step_id, payload::text, prev_hash, hash, "
+       "login FROM event WHERE incident_id = %s ORDER BY seq")
+with open(sys.argv[3], "w") as out, conn.cursor(name="floor") as cursor:
+    cursor.itersize = 5000
+    for row in cursor.execute(sql, (sys.argv[2],)):
+        out.write(json.dumps([*row[:2], row[2].isoformat(), *row[3:7], json.loads(row[7]),
+                              *row[8:]]) + "\\n")
+"""
 # A split report's child (report/split.py) is reaped by the report process, so GNU time's peak
 # is the larger of the two; this reports each one's own peak (the child's from wait4: it was
 # forked, not exec'd, so its peak counts the pages it shares with the report process, and the sum
@@ -227,20 +242,28 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, flo
     return float(wall), float(user) + float(system), int(kib) / 1024
 
 
-def big_case(events: int, compare_src: str | None) -> None:
+def big_case(events: int, compare_src: str | None, server: str | None) -> None:
+    """``server``: a PostgreSQL server URL (the incident goes in a fresh database there)."""
     with tempfile.TemporaryDirectory() as tmp:
         db = f"{tmp}/big.db"
-        store = open_store(f"sqlite:///{db}")
+        url = f"sqlite:///{db}"
+        floor = [sys.executable, "-c", FLOOR, db]
+        if server:
+            from bench_team import fresh_database
+
+            url = fresh_database(server)
+            floor = [sys.executable, "-c", FLOOR_POSTGRESQL, url]
+        store = open_store(url)
         iid = make_incident(store, events)
         store.close()
-        env = os.environ | {"IRBOOK_DB": f"sqlite:///{db}", "IRBOOK_ACTOR": "bench"}
+        env = os.environ | {"IRBOOK_DB": url, "IRBOOK_ACTOR": "bench"}
         env.pop("PYTHONPATH", None)
         variants = [("after", env)]
         if compare_src:
             variants.append(("before", env | {"PYTHONPATH": str(Path(compare_src).resolve())}))
         irbook = [sys.executable, "-m", "irbook"]
         commands: list[tuple[str, list[str], bool]] = [
-            ("floor", [sys.executable, "-c", FLOOR, db, iid, f"{tmp}/floor.jsonl"], False)
+            ("floor", [*floor, iid, f"{tmp}/floor.jsonl"], False)
         ]
         for fmt in FORMATS:
             out = f"{tmp}/report.{fmt}"
@@ -254,7 +277,7 @@ def big_case(events: int, compare_src: str | None) -> None:
         peaks = []
         for fmt in ("md", "html", "json"):
             done = subprocess.run(
-                [sys.executable, "-c", SPLIT_PEAKS, f"sqlite:///{db}", iid, fmt],
+                [sys.executable, "-c", SPLIT_PEAKS, url, iid, fmt],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -263,7 +286,10 @@ def big_case(events: int, compare_src: str | None) -> None:
             parent, child = map(float, done.stdout.split())
             peaks.append((fmt, parent, child))
     floor = rows[0][2]
-    print(f"\n{events} events, one process per command (GNU time), floor = reading the log")
+    where = "PostgreSQL" if server else "a SQLite file"
+    print(
+        f"\n{events} events on {where}, one process per command (GNU time), floor = reading the log"
+    )
     print(
         f"{'command':<22} {'code':<7} {'wall s':>7} {'cpu s':>6} {'x floor':>8} {'peak MiB':>9}  goal"
     )
@@ -293,10 +319,18 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--big", type=int, default=0, help="also the per-process N-event case")
     parser.add_argument("--compare-src", default=None, help="src folder of an older checkout")
+    parser.add_argument(
+        "--postgresql", action="store_true", help="the --big incident on PostgreSQL"
+    )
     args = parser.parse_args()
+    server = os.environ.get("IRBOOK_TEST_PG_URL") if args.postgresql else None
+    if args.postgresql and not server:
+        # a throwaway server, as the tests use: .ci/postgres.sh starts it, runs us, removes it
+        script = Path(__file__).resolve().parent.parent / ".ci" / "postgres.sh"
+        return subprocess.call(["bash", str(script), sys.executable, *sys.argv])
     small_case(args.events, args.repeat)
     if args.big:
-        big_case(args.big, args.compare_src)
+        big_case(args.big, args.compare_src, server)
     return 0
 
 

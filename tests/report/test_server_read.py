@@ -9,9 +9,14 @@ whose payload the command does not read.
 
 from __future__ import annotations
 
+import json
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from big_incident import GROWN_EVENTS
@@ -19,11 +24,13 @@ from scripted_incident import Scripted
 
 from irbook.domain import engine
 from irbook.domain.events import Event, Kind
-from irbook.errors import DamagedLogError
+from irbook.errors import DamagedLogError, IrbookError, NotFoundError, StoreUnavailableError
 from irbook.report import FORMATS, split
 from irbook.report.service import report_incident
-from irbook.store import Store, open_reader
+from irbook.store import Reader, Store, open_reader, open_store
+from irbook.store.server_read import PostgresReader
 from irbook.usecases.incidents import load_state
+from irbook.usecases.verify import verify_incident
 from shared import libpq
 
 
@@ -46,27 +53,38 @@ def careful_events(store: Store, incident_id: str, **_: object) -> Iterator[Even
     yield from events
 
 
-def test_every_event_reads_as_the_careful_scan_reads_it(grown_pg: Scripted) -> None:
-    reader = open_reader(grown_pg.db_url)
+def readers(scripted: Scripted) -> Iterator[Reader]:
+    """The two fast paths: psycopg alone (what the read commands open), and the ORM store's
+    pages on its pooled connection (the walker's resume)."""
+    reader = open_reader(scripted.db_url)
+    assert isinstance(reader, PostgresReader), "a current PostgreSQL database takes psycopg's path"
     try:
-        fast = list(reader.iter_events(grown_pg.incident_id))
+        yield reader
     finally:
         reader.close()
-    assert fast == list(careful_events(grown_pg.store, grown_pg.incident_id))
-    assert len(fast) == GROWN_EVENTS
+    yield scripted.store
+
+
+def test_every_event_reads_as_the_careful_scan_reads_it(grown_pg: Scripted) -> None:
+    careful = list(careful_events(grown_pg.store, grown_pg.incident_id))
+    assert len(careful) == GROWN_EVENTS
+    for reader in readers(grown_pg):
+        assert list(reader.iter_events(grown_pg.incident_id)) == careful, reader
+        assert list(reader.iter_events(grown_pg.incident_id, after_seq=2999)) == careful[2999:]
+        assert reader.events(grown_pg.incident_id, after_seq=2) == careful[2:]
 
 
 def test_times_come_back_in_utc_whatever_the_session_time_zone(grown_pg: Scripted) -> None:
     name = grown_pg.db_url.rsplit("/", 1)[1]
     superuser_sql(grown_pg.db_url, f"ALTER DATABASE \"{name}\" SET timezone = 'Asia/Kolkata'")
-    reader = open_reader(grown_pg.db_url)
-    try:
+    grown_pg.store.engine.dispose()  # its pooled sessions were opened before the change
+    for reader in readers(grown_pg):
         events = list(reader.iter_events(grown_pg.incident_id))
-    finally:
-        reader.close()
-    assert {e.at.utcoffset() for e in events} == {timedelta(0)}
-    assert {e.at.tzinfo for e in events} == {UTC}
-    assert events == list(careful_events(grown_pg.store, grown_pg.incident_id))
+        assert {e.at.utcoffset() for e in events} == {timedelta(0)}
+        assert {e.at.tzinfo for e in events} == {UTC}
+        assert events == list(careful_events(grown_pg.store, grown_pg.incident_id))
+        opened = reader.incident(grown_pg.incident_id).opened_at
+        assert opened.tzinfo is UTC and opened == events[0].at
 
 
 def test_status_folds_without_the_payloads_it_does_not_read(grown_pg: Scripted) -> None:
@@ -76,18 +94,15 @@ def test_status_folds_without_the_payloads_it_does_not_read(grown_pg: Scripted) 
 
     whole_state = load_state(grown_pg.store, grown_pg.incident_id)
     now = whole_state.last.at  # type: ignore[union-attr]  # the log is not empty
-    reader = open_reader(grown_pg.db_url)
-    try:
+    for reader in readers(grown_pg):
         lean = load_state(reader, grown_pg.incident_id, keep_events=False)
         assert lean.events == [] and lean.event_count == whole_state.event_count
         assert status_view(lean, now=now) == status_view(whole_state, now=now)
         read = list(reader.iter_events(grown_pg.incident_id, payloads=engine.PAYLOAD_KINDS))
-    finally:
-        reader.close()
-    skipped = {e.kind for e in read if not e.payload}
-    assert Kind.NOTE_ADDED in skipped  # not decoded: notes are most of the log
-    assert skipped <= {k for k in Kind if k not in engine.PAYLOAD_KINDS}
-    assert all(e.payload for e in read if e.kind in engine.PAYLOAD_KINDS)
+        skipped = {e.kind for e in read if not e.payload}
+        assert Kind.NOTE_ADDED in skipped  # not decoded: notes are most of the log
+        assert skipped <= {k for k in Kind if k not in engine.PAYLOAD_KINDS}
+        assert all(e.payload for e in read if e.kind in engine.PAYLOAD_KINDS)
 
 
 DEEP = '{"deep": ' + "[" * 5000 + "]" * 5000 + "}"
@@ -98,7 +113,7 @@ DEEP = '{"deep": ' + "[" * 5000 + "]" * 5000 + "}"
     [
         ("[1, 2]", "its payload is a list, not a JSON object"),
         ('"a note"', "its payload is text, not a JSON object"),
-        (DEEP, "its payload is nested too deeply"),
+        (DEEP, "its payload is nested too deeply to read"),
     ],
     ids=["list", "text", "too-deep"],
 )
@@ -115,38 +130,30 @@ def test_a_damaged_payload_it_does_not_read_is_still_refused(
         "UPDATE event SET payload = %s::json WHERE incident_id = %s AND seq = %s",
         (payload, grown_pg.incident_id, seq),
     )
-    reader = open_reader(grown_pg.db_url)
-    try:
+    for reader in readers(grown_pg):
         with pytest.raises(DamagedLogError) as refused:
             load_state(reader, grown_pg.incident_id, keep_events=False)
-    finally:
-        reader.close()
-    assert f"event {seq}: {cause}" in refused.value.message
+        assert f"event {seq}: {cause}" in refused.value.message
+        verified = verify_incident(reader, grown_pg.incident_id)
+        assert [str(row) for row in verified.damaged] == [f"event {seq}: {cause}"]
 
 
-def report(url: str, incident_id: str, fmt: str) -> str:
-    reader = open_reader(url)
+def report(reader: Reader, incident_id: str, fmt: str) -> str:
+    exported = report_incident(reader, incident_id, fmt)
     try:
-        exported = report_incident(reader, incident_id, fmt)
-        try:
-            return exported.text
-        finally:
-            exported.close()
+        return exported.text
     finally:
-        reader.close()
+        exported.close()
 
 
 def test_reports_are_those_of_the_careful_read_in_one_process_or_two(
     grown_pg: Scripted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    iid = grown_pg.incident_id
     with monkeypatch.context() as careful:
         careful.setattr(split, "SPLIT_FROM", 10**9)
         careful.setattr(Store, "iter_events", careful_events)
-        expected = {fmt: report(grown_pg.db_url, grown_pg.incident_id, fmt) for fmt in FORMATS}
-    with monkeypatch.context() as one:
-        one.setattr(split, "SPLIT_FROM", 10**9)
-        for fmt in FORMATS:
-            assert report(grown_pg.db_url, grown_pg.incident_id, fmt) == expected[fmt], fmt
+        expected = {fmt: report(grown_pg.store, iid, fmt) for fmt in FORMATS}
     forked: list[int] = []
     real_fork = split.os.fork
 
@@ -156,8 +163,92 @@ def test_reports_are_those_of_the_careful_read_in_one_process_or_two(
             forked.append(pid)
         return pid
 
-    monkeypatch.setattr(split, "SPLIT_FROM", 100)
     monkeypatch.setattr(split.os, "fork", counting_fork)
-    for fmt in FORMATS:
-        assert report(grown_pg.db_url, grown_pg.incident_id, fmt) == expected[fmt], fmt
-    assert len(forked) == len(FORMATS) - 1  # not the follow-ups CSV: a handful of events
+    for reader in readers(grown_pg):
+        with monkeypatch.context() as one:
+            one.setattr(split, "SPLIT_FROM", 10**9)
+            for fmt in FORMATS:
+                assert report(reader, iid, fmt) == expected[fmt], (reader, fmt)
+        assert not forked
+        with monkeypatch.context() as two:
+            two.setattr(split, "SPLIT_FROM", 100)
+            for fmt in FORMATS:
+                assert report(reader, iid, fmt) == expected[fmt], (reader, fmt)
+        assert len(forked) == len(FORMATS) - 1  # not the follow-ups CSV: a handful of events
+        forked.clear()
+
+
+def test_every_record_equals_the_orm_stores(grown_pg: Scripted) -> None:
+    reader = open_reader(grown_pg.db_url)
+    store = grown_pg.store
+    assert isinstance(reader, PostgresReader)
+    try:
+        assert reader.where == store.where and "***" in reader.where  # the test URL's password
+        assert reader.incidents() == store.incidents()
+        assert reader.incidents(status="open") == store.incidents(status="open")
+        assert reader.latest_open() == store.latest_open()
+        assert reader.changed_severities() == store.changed_severities()
+        iid = grown_pg.incident_id
+        assert reader.incident(iid.lower()) == store.incident(iid)
+        assert reader.last_seq(iid) == store.last_seq(iid) == GROWN_EVENTS
+        assert reader.scan(iid) == store.scan(iid)
+        typo = iid[:-1] + "Z"
+        with pytest.raises(NotFoundError) as fast:
+            reader.incident(typo)
+        with pytest.raises(NotFoundError) as orm:
+            store.incident(typo)
+        assert (fast.value.message, fast.value.hint) == (orm.value.message, orm.value.hint)
+    finally:
+        reader.close()
+
+
+def test_a_server_error_hands_the_call_to_the_orm_store(grown_pg: Scripted) -> None:
+    reader = open_reader(grown_pg.db_url)
+    assert isinstance(reader, PostgresReader)
+    try:
+        superuser_sql(grown_pg.db_url, "DROP TABLE event CASCADE")
+        with pytest.raises(IrbookError) as fast:
+            reader.events(grown_pg.incident_id)
+        with pytest.raises(IrbookError) as orm:  # a missing table: corrupt, from opening on
+            open_reader(grown_pg.db_url)
+        assert type(fast.value) is type(orm.value)
+        assert (fast.value.message, fast.value.hint) == (orm.value.message, orm.value.hint)
+        assert "table event is missing" in fast.value.message
+    finally:
+        reader.close()
+
+
+def test_a_server_that_cannot_be_reached_is_reported_as_the_orm_store_reports_it(
+    pg_url: str,
+) -> None:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nobody listens there once it is closed
+    parts = urlsplit(pg_url)
+    down = urlunsplit(parts._replace(netloc=f"{parts.username}:pw@127.0.0.1:{port}"))
+    with pytest.raises(StoreUnavailableError) as fast:
+        open_reader(down)
+    with pytest.raises(StoreUnavailableError) as orm:
+        open_store(down, create=False)
+    assert (fast.value.message, fast.value.hint) == (orm.value.message, orm.value.hint)
+    assert "pw" not in fast.value.message
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (
+        "import json, sys\n"
+        "from irbook.cli import run\n"
+        f"code = run({list(args)!r})\n"
+        "print(json.dumps([code, sorted({m.split('.')[0] for m in sys.modules})]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    exit_code, loaded = json.loads(done.stdout.splitlines()[-1])
+    assert exit_code == 0, done.stderr
+    return set(loaded)
+
+
+def test_status_list_and_verify_import_no_orm(grown_pg: Scripted) -> None:
+    for args in (["status", grown_pg.incident_id], ["list"], ["verify", grown_pg.incident_id]):
+        loaded = _modules_after(*args, "--db", grown_pg.db_url)
+        assert "psycopg" in loaded  # the check sees what the command imports
+        assert loaded.isdisjoint({"sqlalchemy", "sqlmodel"}) or args == ["list"], args

@@ -23,14 +23,11 @@ from irbook.errors import NotFoundError, StoreError, StoreUnavailableError, Usag
 from irbook.files.private import ensure_private_file
 from irbook.store.records import SCHEMA_VERSION
 from irbook.store.tables import MetaRow
+from irbook.store.urls import PG_CONNECT_TIMEOUT_S
 from irbook.store.urls import busy_timeout_ms as busy_timeout_ms
 from irbook.store.urls import default_db_path as default_db_path
 from irbook.store.urls import mask_password as mask_password
 from irbook.store.urls import resolve_url as resolve_url
-
-# A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
-# on TCP retries; a URL that sets connect_timeout itself wins.
-PG_CONNECT_TIMEOUT_S = 10
 
 
 def describe(url: str) -> str:

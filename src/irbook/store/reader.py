@@ -1,6 +1,7 @@
 """The read path on a SQLite file with the stdlib ``sqlite3`` module: ``status``, ``list``,
 ``verify`` and ``report`` start without importing SQLAlchemy and SQLModel (about half of their
-start-up time before; docs/performance.md).
+start-up time before; docs/performance.md). Its PostgreSQL twin, on psycopg alone, is
+store/server_read.py; ``open_reader`` picks whichever applies, else the ORM store.
 
 Same answers as the ORM store, by construction:
 
@@ -52,7 +53,12 @@ _EVENTS = (
 def open_reader(url: str | None = None) -> Reader:
     """A reader for ``url`` (``--db``/``IRBOOK_DB``): the stdlib path when it applies, else the
     ORM store. A reader never creates a database: a missing one is "no database at ..."."""
-    reader = SqliteReader.open(resolve_url(url))
+    resolved = resolve_url(url)
+    reader: Reader | None = SqliteReader.open(resolved)
+    if reader is None:
+        from irbook.store.server_read import PostgresReader
+
+        reader = PostgresReader.open(resolved)
     if reader is not None:
         return reader
     from irbook.store.store import open_store

@@ -50,6 +50,7 @@ class Reader(Protocol):
     """The read side of a store: what ``status``, ``list``, ``verify`` and ``report`` use."""
 
     url: str  # as opened (may hold a password: shown only through ``where``)
+
     @property
     def reads_in_parallel(self) -> bool:
         """Whether a forked child may read this database beside this reader, on a connection of

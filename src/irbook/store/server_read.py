@@ -1,91 +1,336 @@
-"""The event log read on PostgreSQL with the driver's own cursor, a page of rows at a time.
+"""The read path on PostgreSQL with psycopg alone: ``status``, ``list``, ``verify`` and ``report``
+on a team's server start without SQLAlchemy and SQLModel, and read a long log a page at a time
+with only the payloads they read decoded (issue 17).
 
-`status` and `report` of a 100,000-event incident on PostgreSQL took 2.5 s and 5 s, against 0.6
-and 1.8 s on a SQLite file (docs/performance.md, issue 17). Each row went through SQLAlchemy's
-result machinery, psycopg decoded every JSON payload (most of which `status` never reads) and
-``decode_event`` checked each column by name. Here, as ``SqliteReader.iter_events`` does on a
-SQLite file:
+`status` and `report` of a 100,000-event incident on PostgreSQL took 2.1 s and 4.2-4.7 s, against
+0.6 and 1.8 s on a SQLite file (docs/performance.md): SQLAlchemy and SQLModel cost a quarter of
+a second to import, each row went through SQLAlchemy's result machinery, psycopg decoded every
+JSON payload (most of which `status` never reads) and ``decode_event`` checked each column by
+name. As ``SqliteReader`` does on a SQLite file (store/reader.py), and with the same answers as
+the ORM store:
 
-- one statement per page, compiled once, run on a pooled DB-API connection (store/append.py's
-  ``Writer``: the same pre-ping, invalidation and error wrapping as every append), the rows
-  decoded after the connection is back in the pool;
-- the payload comes as the JSON text the server holds (``payload::text``: the `json` type keeps
-  the text it was given), decoded by ``decode_plain`` only when the caller reads it;
+- ``PostgresReader`` is used only for a ``postgresql+psycopg://`` URL (what ``resolve_url``
+  makes of a libpq URL) whose database holds the current schema; anything else, and any error
+  after the connection is made, goes to the ORM store, so the user sees its message and exit
+  code. A connection that cannot be made at all is reported in the ORM store's words here
+  (``translate_errors``), without making the user wait for a second attempt;
+- one statement per page of rows; the payload comes as the JSON text the server holds
+  (``payload::text``: the `json` type keeps the text it was given), decoded by ``decode_plain``
+  only when the caller reads it;
 - a payload of a kind the caller does not read (``payloads``) is checked by the server and sent
   as '{}' when it is a JSON object short enough for Python to read (``SKIPPABLE_LENGTH``). The
   column's type has already made the server parse it as JSON, so a damaged one (a list, text, a
   long or deeply nested one) is still sent whole and refused like any other;
 - a row ``decode_plain`` does not take goes to ``decode_event``, and a damaged one ends the read
-  with ``Store.scan``'s account of every damaged row (``iter_events`` in store/store.py).
+  with ``scan``'s account of every damaged row.
 
-Same events as ``Store.scan``, by construction and by test (tests/report/test_server_read.py).
+The ORM store reads its pages with the same statements (``pages``, on a pooled connection: the
+walker's ``resume`` on a long log). tests/report/test_server_read.py compares both paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import difflib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Integer, Text, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from irbook.errors import NotFoundError
+from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH, Incident, utc
 
-from irbook.store.append import Statement, Writer
-from irbook.store.records import SKIPPABLE_LENGTH
+if TYPE_CHECKING:
+    from irbook.domain.eventlog import Event
+    from irbook.store.decode import DamagedRow
+    from irbook.store.store import Store
 
-PAGE = 5000  # rows per statement: about 2 MB of rows held, 20 round trips for 100,000 events
+PREFIX = "postgresql+psycopg://"  # the one PostgreSQL URL this path takes
+PAGE = 5000  # rows per statement: a few MB held, 20 round trips for 100,000 events
 
 _COLUMNS = "incident_id, seq, at, actor, host, kind, step_id, {payload}, prev_hash, hash, login"
-_EVERY_PAYLOAD = "payload::text"
 # The kinds asked for are sent as they are; any other sound, short JSON object as '{}'.
 _SKIPPED = (
-    "CASE WHEN kind = ANY(:kinds) THEN payload::text "
+    "CASE WHEN kind = ANY(%(kinds)s) THEN payload::text "
     "WHEN json_typeof(payload) = 'object' "
     f"AND length(payload::text) <= {SKIPPABLE_LENGTH} THEN '{{}}' ELSE payload::text END"
 )
-_PAGE_SQL = (
-    "SELECT {columns} FROM event WHERE incident_id = :incident_id AND seq > :after_seq "
-    "ORDER BY seq LIMIT :page"
+_EVENTS = (
+    "SELECT {columns} FROM event WHERE incident_id = %(incident_id)s AND seq > %(after_seq)s "
+    "ORDER BY seq"
+)
+PAGE_SQL = {  # by whether some payloads are skipped
+    False: _EVENTS.format(columns=_COLUMNS.format(payload="payload::text")) + " LIMIT %(page)s",
+    True: _EVENTS.format(columns=_COLUMNS.format(payload=_SKIPPED)) + " LIMIT %(page)s",
+}
+_ALL_EVENTS = _EVENTS.format(columns=_COLUMNS.format(payload="payload::text"))
+_INCIDENTS = (
+    "SELECT id, title, severity, status, runbook_id, runbook_version, runbook_sha256, opened_at, "
+    "opened_by, closed_at FROM incident"
 )
 
+Rows = list[tuple[Any, ...]]
 
-class PageReader:
-    """The pages of one store's event log (PostgreSQL); statements compiled on first use."""
 
-    def __init__(self, writer: Writer) -> None:
-        self._writer = writer
-        self._statements: dict[bool, Statement] = {}
+def pages(
+    fetch: Callable[[str, dict[str, Any]], Rows],
+    incident_id: str,
+    *,
+    after_seq: int,
+    payloads: frozenset[str] | None,
+) -> Iterator[Rows]:
+    """The event rows after ``after_seq`` (``decode.StoredRow`` order), a page at a time;
+    ``fetch(sql, params)`` runs one statement and returns its rows."""
+    sql = PAGE_SQL[payloads is not None]
+    params: dict[str, Any] = {"incident_id": incident_id, "page": PAGE}
+    if payloads is not None:
+        params["kinds"] = sorted(payloads)
+    last = after_seq
+    while True:
+        rows = fetch(sql, params | {"after_seq": last})
+        if rows:
+            yield rows
+        if len(rows) < PAGE:
+            return
+        last = rows[-1][1]
 
-    def pages(
-        self, incident_id: str, *, after_seq: int, payloads: frozenset[str] | None
-    ) -> Iterator[list[tuple[Any, ...]]]:
-        """The rows after ``after_seq`` as the driver hands them back (``decode.StoredRow``
-        order), a page at a time; the connection is back in the pool while a page is used."""
-        statement = self._statement(skipping=payloads is not None)
-        values: dict[str, Any] = {"incident_id": incident_id, "page": PAGE}
-        if payloads is not None:
-            values["kinds"] = sorted(payloads)
-        last = after_seq
-        while True:
-            with self._writer.transaction(one_statement=True) as cursor:
-                rows = self._writer.run(cursor, statement, values | {"after_seq": last}).fetchall()
+
+def decoded(
+    rows: Iterator[Rows], incident_id: str, rescan: Callable[[int], list[DamagedRow]]
+) -> Iterator[Event]:
+    """The events of ``rows``; at a damaged one, DamagedLogError naming every damaged row after
+    the last good event (``rescan(last_seq)``, the careful read)."""
+    from irbook.domain.eventlog import Event
+    from irbook.store.decode import StoredRow, damaged_log_error, decode_event, decode_plain
+
+    last = 0
+    for page in rows:
+        for row in page:
+            event = decode_plain(row)
+            if event is None:
+                careful = decode_event(StoredRow(*row))
+                if not isinstance(careful, Event):
+                    raise damaged_log_error(incident_id, rescan(last) or [careful])
+                event = careful
+            last = event.seq
+            yield event
+        del page  # not alive beside the next one
+
+
+def _incident(row: tuple[Any, ...]) -> Incident:
+    return Incident(
+        id=row[0],
+        title=row[1],
+        severity=row[2],
+        status=row[3],
+        runbook_id=row[4],
+        runbook_version=row[5],
+        runbook_sha256=row[6],
+        opened_at=utc(row[7]),
+        opened_by=row[8],
+        closed_at=utc(row[9]) if row[9] is not None else None,
+    )
+
+
+class PostgresReader:
+    """Reads one irbook database on PostgreSQL with psycopg; hands any error to the ORM store."""
+
+    reads_in_parallel = True  # a forked child connects on its own; psycopg never closes a
+    # connection from a process that did not open it
+
+    def __init__(self, url: str, connection: Any) -> None:
+        self.url = url
+        self._db = connection
+        self._store: Store | None = None
+
+    @classmethod
+    def open(cls, url: str) -> PostgresReader | None:
+        """None when this path does not apply (see the module docstring)."""
+        if not url.startswith(PREFIX):
+            return None
+        try:
+            import psycopg
+        except ImportError:  # the ORM store says what to install
+            return None
+        options: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout=" not in url:
+            from irbook.store.urls import PG_CONNECT_TIMEOUT_S
+
+            options["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        try:
+            connection = psycopg.connect("postgresql://" + url[len(PREFIX) :], **options)
+        except psycopg.OperationalError as exc:
+            _unreachable(url, exc)  # raises, in the ORM store's words
+            raise  # not reached
+        except (psycopg.Error, ValueError):
+            return None  # a malformed URL, an unknown option: the ORM store explains
+        try:
+            found = connection.execute(
+                "SELECT (SELECT value FROM irbook_meta WHERE key = 'schema_version'), "
+                "(SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_name IN ('incident', 'event'))"
+            ).fetchone()
+        except psycopg.Error:
+            found = None  # no irbook_meta: not an irbook database (the ORM store says so)
+        if found is None or found[0] != str(SCHEMA_VERSION) or found[1] != 2:
+            connection.close()
+            return None  # an old, newer or damaged schema, a dropped table: the ORM store
+        return cls(url, connection)
+
+    @property
+    def where(self) -> str:
+        from irbook.store.database import describe
+
+        return describe(self.url)
+
+    def close(self) -> None:
+        self._db.close()
+        if self._store is not None:
+            self._store.close()
+
+    def _orm(self) -> Store:
+        if self._store is None:
+            from irbook.store.store import open_store
+
+            self._store = open_store(self.url, create=False)
+        return self._store
+
+    def _rows(self, sql: str, params: Any = None) -> Rows:
+        return list(self._db.execute(sql, params).fetchall())
+
+    def incidents(self, *, status: str | None = None) -> list[Incident]:
+        import psycopg
+
+        try:
+            if status is None:
+                rows = self._rows(f"{_INCIDENTS} ORDER BY opened_at DESC")
+            else:
+                rows = self._rows(
+                    f"{_INCIDENTS} WHERE status = %s ORDER BY opened_at DESC", (status,)
+                )
+        except psycopg.Error:
+            return self._orm().incidents(status=status)
+        return [_incident(r) for r in rows]
+
+    def incident(self, incident_id: str) -> Incident:
+        """An incident by id (case-insensitive), or NotFoundError naming the close ones."""
+        import psycopg
+
+        try:
+            rows = self._rows(f"{_INCIDENTS} WHERE id = %s", (incident_id,))
+            if not rows:
+                rows = self._rows(f"{_INCIDENTS} WHERE upper(id) = %s", (incident_id.upper(),))
             if rows:
-                yield rows
-            if len(rows) < PAGE:
-                return
-            last = rows[-1][1]
+                return _incident(rows[0])
+            ids = [r[0] for r in self._rows("SELECT id FROM incident")]
+        except psycopg.Error:
+            return self._orm().incident(incident_id)
+        close = difflib.get_close_matches(incident_id, ids, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise NotFoundError(
+            f"no incident '{incident_id}' in {self.where}",
+            hint=f"{hint}`irbook list` shows the incidents in this database",
+        )
 
-    def _statement(self, *, skipping: bool) -> Statement:
-        if skipping not in self._statements:
-            payload = _SKIPPED if skipping else _EVERY_PAYLOAD
-            sql = _PAGE_SQL.format(columns=_COLUMNS.format(payload=payload))
-            binds: list[BindParameter[Any]] = [
-                bindparam("incident_id", type_=Text()),
-                bindparam("after_seq", type_=Integer()),
-                bindparam("page", type_=Integer()),
-            ]
-            if skipping:
-                binds.append(bindparam("kinds", type_=ARRAY(Text())))
-            self._statements[skipping] = Statement.compile(
-                text(sql).bindparams(*binds), self._writer.engine
+    def latest_open(self) -> Incident | None:
+        open_ones = self.incidents(status="open")
+        return open_ones[0] if open_ones else None
+
+    def changed_severities(self) -> dict[str, str]:
+        """As ``Store.changed_severities``; a payload that is not an object is passed over
+        (verify names damaged rows)."""
+        import json
+
+        import psycopg
+
+        try:
+            rows = self._rows(
+                "SELECT incident_id, payload::text FROM event WHERE kind = 'severity_changed' "
+                "ORDER BY incident_id, seq"
             )
-        return self._statements[skipping]
+        except psycopg.Error:
+            return self._orm().changed_severities()
+        latest: dict[str, str] = {}
+        for incident_id, payload in rows:
+            try:
+                severity = json.loads(payload).get("severity")
+            except (TypeError, ValueError, AttributeError, RecursionError):
+                continue
+            if isinstance(severity, str):
+                latest[incident_id] = severity
+        return latest
+
+    def last_seq(self, incident_id: str) -> int:
+        """The seq of the incident's last event (0 for none, or when it cannot be read here)."""
+        import psycopg
+
+        try:
+            rows = self._rows("SELECT max(seq) FROM event WHERE incident_id = %s", (incident_id,))
+        except psycopg.Error:
+            return 0
+        return int(rows[0][0] or 0)
+
+    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
+        """As ``Store.events``: DamagedLogError when a row cannot be read as an event."""
+        from irbook.store.decode import damaged_log_error
+
+        events, damaged = self.scan(incident_id, after_seq=after_seq)
+        if damaged:
+            raise damaged_log_error(incident_id, damaged)
+        return events
+
+    def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
+        """As ``Store.scan``: every row as stored, decoded by the same ``decode_event``."""
+        import psycopg
+
+        from irbook.domain.eventlog import Event
+        from irbook.store.decode import StoredRow, decode_event
+
+        try:
+            rows = self._rows(_ALL_EVENTS, {"incident_id": incident_id, "after_seq": after_seq})
+        except psycopg.Error:
+            return self._orm().scan(incident_id, after_seq=after_seq)
+        events: list[Event] = []
+        damaged: list[DamagedRow] = []
+        for row in rows:
+            event = decode_event(StoredRow(*row))
+            if isinstance(event, Event):
+                events.append(event)
+            else:
+                damaged.append(event)
+        return events, damaged
+
+    def iter_events(
+        self,
+        incident_id: str,
+        *,
+        after_seq: int = 0,
+        payloads: frozenset[str] | None = None,
+    ) -> Iterator[Event]:
+        """As ``events``, a page of rows at a time: a 100,000-event report or status holds one
+        page, not the log. DamagedLogError, naming every damaged row as ``events`` does, when a
+        row cannot be read; the rows before it were already yielded. ``payloads``: see the
+        module docstring."""
+        import psycopg
+
+        last = after_seq
+
+        def rescan(seq: int) -> list[DamagedRow]:
+            return self.scan(incident_id, after_seq=max(seq, after_seq))[1]
+
+        rows = pages(self._rows, incident_id, after_seq=after_seq, payloads=payloads)
+        try:
+            for event in decoded(rows, incident_id, rescan):
+                last = event.seq
+                yield event
+        except psycopg.Error:
+            # As every other read here: the ORM store gives its message (or the rest of the log).
+            yield from self._orm().iter_events(incident_id, after_seq=last, payloads=payloads)
+
+
+def _unreachable(url: str, exc: Exception) -> None:
+    """A connection that could not be made, reported as the ORM store reports it (the same
+    ``translate_errors``), so that the user is not kept waiting for a second attempt."""
+    from sqlalchemy.exc import OperationalError
+
+    from irbook.store.database import translate_errors
+
+    with translate_errors(url):
+        raise OperationalError(None, None, exc) from exc

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from irbook.domain.eventlog import canonical_around_seq
 from irbook.domain.events import GENESIS_HASH, Event, NewEvent, canonical, chain_hash
 from irbook.errors import AppendConflict, NotFoundError
+from irbook.store import server_read
 from irbook.store.append import Writer
 from irbook.store.database import (
     create_db_engine,
@@ -31,9 +32,8 @@ from irbook.store.database import (
     resolve_url,
     translate_errors,
 )
-from irbook.store.decode import DamagedRow, StoredRow, damaged_log_error, decode_event, decode_plain
+from irbook.store.decode import DamagedRow, damaged_log_error, decode_event
 from irbook.store.records import Incident, utc
-from irbook.store.server_read import PageReader
 from irbook.store.tables import EventRow, IncidentRow
 
 
@@ -194,21 +194,21 @@ class Store:
     def _iter_server_events(
         self, incident_id: str, after_seq: int, payloads: frozenset[str] | None
     ) -> Iterator[Event]:
-        last = after_seq
+        """The pages of store/server_read.py, each fetched on a pooled connection (back in the
+        pool while its rows are used)."""
+        writer = self._writer
+
+        def fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+            with writer.transaction(one_statement=True) as cursor:
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
+
+        def rescan(seq: int) -> list[DamagedRow]:
+            return self.scan(incident_id, after_seq=max(seq, after_seq))[1]
+
         with translate_errors(self.url):
-            pages = self._page_reader.pages(incident_id, after_seq=after_seq, payloads=payloads)
-            for rows in pages:
-                for row in rows:
-                    event = decode_plain(row)
-                    if event is None:
-                        decoded = decode_event(StoredRow(*row))
-                        if not isinstance(decoded, Event):
-                            _, damaged = self.scan(incident_id, after_seq=last)
-                            raise damaged_log_error(incident_id, damaged or [decoded])
-                        event = decoded
-                    last = event.seq
-                    yield event
-                del rows  # not alive beside the next page
+            rows = server_read.pages(fetch, incident_id, after_seq=after_seq, payloads=payloads)
+            yield from server_read.decoded(rows, incident_id, rescan)
 
     def scan(
         self, incident_id: str, *, after_seq: int = 0, limit: int | None = None
@@ -317,10 +317,6 @@ class Store:
     @functools.cached_property
     def _writer(self) -> Writer:
         return Writer(self.engine)
-
-    @functools.cached_property
-    def _page_reader(self) -> PageReader:
-        return PageReader(self._writer)
 
     def _login(self, cursor: Any = None) -> str | None:
         """The login the server records on each event (guards.py sets it from session_user),

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from irbook.errors import UsageError
 
+# A shared server that vanished (laptop off the VPN) must fail fast with a clear message, not hang
+# on TCP retries; a URL that sets connect_timeout itself wins.
+PG_CONNECT_TIMEOUT_S = 10
+
 
 def busy_timeout_ms() -> int:
     """How long a write waits for another process's lock (IRBOOK_LOCK_TIMEOUT, seconds)."""
