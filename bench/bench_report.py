@@ -242,6 +242,16 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, flo
     return float(wall), float(user) + float(system), int(kib) / 1024
 
 
+def settle(url: str) -> None:
+    """VACUUM ANALYZE the freshly loaded tables, as autovacuum soon would: otherwise the first
+    commands measured race it (and set every row's hint bits), and wait on the server."""
+    import psycopg
+
+    libpq = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) event, incident")
+
+
 def big_case(events: int, compare_src: str | None, server: str | None) -> None:
     """``server``: a PostgreSQL server URL (the incident goes in a fresh database there)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,6 +266,8 @@ def big_case(events: int, compare_src: str | None, server: str | None) -> None:
         store = open_store(url)
         iid = make_incident(store, events)
         store.close()
+        if server:
+            settle(url)
         env = os.environ | {"IRBOOK_DB": url, "IRBOOK_ACTOR": "bench"}
         env.pop("PYTHONPATH", None)
         variants = [("after", env)]
