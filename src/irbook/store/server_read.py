@@ -162,6 +162,9 @@ class PostgresReader:
         except (psycopg.Error, ValueError):
             return None  # a malformed URL, an unknown option: the ORM store explains
         try:
+            # Times come back in UTC, which is what irbook shows: psycopg then hands out
+            # datetimes in UTC directly (a third of its time per row, and no conversion after).
+            connection.execute("SET TIME ZONE 'UTC'")
             found = connection.execute(
                 "SELECT (SELECT value FROM irbook_meta WHERE key = 'schema_version'), "
                 "(SELECT count(*) FROM information_schema.tables WHERE table_schema = "
