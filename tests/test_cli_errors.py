@@ -33,6 +33,22 @@ def test_a_bug_exits_3_and_keeps_the_traceback_off_the_screen(
     assert log.stat().st_mode & 0o777 == 0o600
 
 
+def test_ctrl_c_inside_a_command_says_interrupted_and_exits_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typer turns a KeyboardInterrupt inside a command into a bare exit code: the responder
+    who pressed Ctrl-C during a long report saw nothing at all."""
+
+    def pressed(**_: object) -> None:
+        raise KeyboardInterrupt  # as the signal raises it, wherever the command is
+
+    monkeypatch.setattr(catalog, "entries", pressed)
+    code = run(["runbooks", "list"])
+    out, err = capsys.readouterr()
+    assert code == 130
+    assert err.strip() == "interrupted" and "Traceback" not in out + err
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["status", "--no-such-option"]) == 2
     assert "No such option" in capsys.readouterr().err

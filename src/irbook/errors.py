@@ -111,6 +111,11 @@ class Interrupted(IrbookError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class CommandInterrupted(Exception):
+    """Ctrl-C inside a command, carried past typer to ``cli.run``: typer turns the
+    KeyboardInterrupt into a bare exit code, and the responder would see nothing at all."""
+
+
 class TerminalInputError(Interrupted):
     """The terminal's input ended or failed while a question was open (a dropped SSH session, a
     closed stdin): like Ctrl-C, only the answer being typed is lost."""

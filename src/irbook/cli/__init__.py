@@ -6,7 +6,7 @@ and hands the result to ``irbook.console``. No logic here.
 
 import sys
 
-from irbook.errors import ExitCode, IrbookError
+from irbook.errors import CommandInterrupted, ExitCode, IrbookError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,7 +41,7 @@ def run(argv: list[str] | None = None) -> int:
     except IrbookError as err:
         console.error(err)
         return int(err.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, CommandInterrupted):
         console.plain_error("interrupted")
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: keep the traceback off the screen (it may hold secrets)

@@ -1,8 +1,26 @@
 """The typer application. Command modules register themselves on import (see the end)."""
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+
+from irbook.errors import CommandInterrupted
+
+
+class _Commands(TyperGroup):
+    """irbook's commands: a Ctrl-C inside any of them reaches ``cli.run``, which says
+    "interrupted" (typer would return exit code 130 without a word)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise CommandInterrupted from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="irbook",
     help=(
         "Incident-response runbooks for software supply-chain compromises.\n\n"
