@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from big_incident import GROWN_EVENTS, grow
 from scripted_incident import Scripted, script_incident
 
+from irbook.report import split
 from irbook.store import open_store
 
 
@@ -49,3 +51,20 @@ def grown_pg(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]
         yield Scripted(store, pg_url, Path(), iid)
     finally:
         store.close()
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Split every log of over 100 events; the list grows by one for each child forked."""
+    monkeypatch.setattr(split, "SPLIT_FROM", 100)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(split.os, "fork", counting_fork)
+    return forked

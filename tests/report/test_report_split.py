@@ -24,23 +24,6 @@ from irbook.report.service import report_incident
 from irbook.store import open_reader
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Split every log of over 100 events; the list grows by one for each child forked."""
-    monkeypatch.setattr(split, "SPLIT_FROM", 100)
-    forked: list[int] = []
-    real_fork = os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(split.os, "fork", counting_fork)
-    return forked
-
-
 def report(scripted: Scripted, fmt: str) -> str:
     reader = open_reader(scripted.db_url)
     try:

@@ -147,35 +147,23 @@ def report(reader: Reader, incident_id: str, fmt: str) -> str:
 
 
 def test_reports_are_those_of_the_careful_read_in_one_process_or_two(
-    grown_pg: Scripted, monkeypatch: pytest.MonkeyPatch
+    grown_pg: Scripted, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     iid = grown_pg.incident_id
     with monkeypatch.context() as careful:
         careful.setattr(split, "SPLIT_FROM", 10**9)
         careful.setattr(Store, "iter_events", careful_events)
         expected = {fmt: report(grown_pg.store, iid, fmt) for fmt in FORMATS}
-    forked: list[int] = []
-    real_fork = split.os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(split.os, "fork", counting_fork)
     for reader in readers(grown_pg):
         with monkeypatch.context() as one:
             one.setattr(split, "SPLIT_FROM", 10**9)
             for fmt in FORMATS:
                 assert report(reader, iid, fmt) == expected[fmt], (reader, fmt)
-        assert not forked
-        with monkeypatch.context() as two:
-            two.setattr(split, "SPLIT_FROM", 100)
-            for fmt in FORMATS:
-                assert report(reader, iid, fmt) == expected[fmt], (reader, fmt)
-        assert len(forked) == len(FORMATS) - 1  # not the follow-ups CSV: a handful of events
-        forked.clear()
+        assert not forks
+        for fmt in FORMATS:  # split: every log of over 100 events (the `forks` fixture)
+            assert report(reader, iid, fmt) == expected[fmt], (reader, fmt)
+        assert len(forks) == len(FORMATS) - 1  # not the follow-ups CSV: a handful of events
+        forks.clear()
 
 
 def test_every_record_equals_the_orm_stores(grown_pg: Scripted) -> None:

@@ -163,7 +163,8 @@ class Writer:
         incident's lock is held for one round trip (the head) plus the INSERT and COMMIT sent
         together, not four. A queue of 16 writers on a busy machine moves that much faster.
 
-        ``one_statement`` (PostgreSQL): the block runs a single statement, in autocommit.
+        ``one_statement`` (PostgreSQL): the block runs a single statement, in autocommit: an
+        append, or a page of the log read by ``Store.iter_events`` (store/server_read.py).
         """
         error = self.dialect.loaded_dbapi.Error
         try:

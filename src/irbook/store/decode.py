@@ -130,7 +130,7 @@ def decode_plain(row: tuple[Any, ...]) -> Event | None:
             when = datetime.fromisoformat(at + "+00:00")  # UTC, 4x faster than .replace
         else:
             when = utc(datetime.fromisoformat(at))
-        # '{}': a payload the caller does not read (reader._SKIPPED, server_read.SKIPPED)
+        # '{}': a payload the caller does not read (reader._SKIPPED, server_read._SKIPPED)
         data = {} if payload == "{}" else json.loads(payload)
     except (ValueError, RecursionError):
         return None

@@ -14,29 +14,26 @@ Same answers as the ORM store, by construction:
 - any ``sqlite3`` error (locked, corrupt, a missing table) hands the call to the ORM store, so
   the user sees the ORM store's message and exit code, never a second wording.
 
-tests/store/test_reader.py compares both paths on the same databases.
+The reads both direct readers do alike are in store/direct.py; the opening and the log's
+batches are this module's. tests/report/test_read_path.py compares both paths on the same
+databases.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from irbook.errors import NotFoundError
 from irbook.files.private import ensure_private_file
-from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH, Incident, Reader, utc
+from irbook.store.direct import DirectReader, ReadSQL
+from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH, Reader
 from irbook.store.urls import busy_timeout_ms, plain_sqlite_path, resolve_url
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from irbook.domain.eventlog import Event
-    from irbook.store.decode import DamagedRow
-    from irbook.store.store import Store
 
 _INCIDENT_COLUMNS = (
     "SELECT incident.id, incident.title, incident.severity, incident.status, incident.runbook_id, "
@@ -66,36 +63,25 @@ def open_reader(url: str | None = None) -> Reader:
     return open_store(url, create=False)
 
 
-def _datetime(value: Any) -> datetime:
-    from datetime import datetime
-
-    return utc(datetime.fromisoformat(value))  # SQLAlchemy's SQLite DateTime result processor
-
-
-def _incident(row: tuple[Any, ...]) -> Incident:
-    return Incident(
-        id=row[0],
-        title=row[1],
-        severity=row[2],
-        status=row[3],
-        runbook_id=row[4],
-        runbook_version=row[5],
-        runbook_sha256=row[6],
-        opened_at=_datetime(row[7]),
-        opened_by=row[8],
-        closed_at=_datetime(row[9]) if row[9] is not None else None,
-    )
-
-
-class SqliteReader:
+class SqliteReader(DirectReader):
     """Reads one SQLite irbook database with ``sqlite3``; hands any error to the ORM store."""
 
-    reads_in_parallel = True  # a child's own sqlite3 connection: never the parent's
-
-    def __init__(self, url: str, connection: sqlite3.Connection) -> None:
-        self.url = url
-        self._db = connection
-        self._store: Store | None = None
+    sql = ReadSQL(
+        incidents=f"{_INCIDENT_COLUMNS} ORDER BY incident.opened_at DESC",
+        incidents_with_status=(
+            f"{_INCIDENT_COLUMNS} \nWHERE incident.status = ? ORDER BY incident.opened_at DESC"
+        ),
+        incident=f"{_INCIDENT_COLUMNS} \nWHERE incident.id = ?",
+        incident_any_case=f"{_INCIDENT_COLUMNS} \nWHERE upper(incident.id) = ?",
+        incident_ids="SELECT incident.id \nFROM incident",
+        severities=(
+            "SELECT incident_id, payload FROM event WHERE kind = 'severity_changed' "
+            "ORDER BY incident_id, seq"
+        ),
+        last_seq="SELECT max(event.seq) \nFROM event \nWHERE event.incident_id = ?",
+        events=_EVENTS,
+    )
+    error = sqlite3.Error
 
     @classmethod
     def open(cls, url: str) -> SqliteReader | None:
@@ -152,118 +138,6 @@ class SqliteReader:
     def where(self) -> str:
         return self.url  # a plain SQLite URL: SQLAlchemy renders it unchanged, with no password
 
-    def close(self) -> None:
-        self._db.close()
-        if self._store is not None:
-            self._store.close()
-
-    def _orm(self) -> Store:
-        if self._store is None:
-            from irbook.store.store import open_store
-
-            self._store = open_store(self.url, create=False)
-        return self._store
-
-    def incidents(self, *, status: str | None = None) -> list[Incident]:
-        try:
-            if status is None:
-                rows = self._db.execute(f"{_INCIDENT_COLUMNS} ORDER BY incident.opened_at DESC")
-            else:
-                rows = self._db.execute(
-                    f"{_INCIDENT_COLUMNS} \nWHERE incident.status = ? "
-                    "ORDER BY incident.opened_at DESC",
-                    (status,),
-                )
-            return [_incident(r) for r in rows.fetchall()]
-        except sqlite3.Error:
-            return self._orm().incidents(status=status)
-
-    def last_seq(self, incident_id: str) -> int:
-        """The seq of the incident's last event (0 for none, or when it cannot be read here)."""
-        try:
-            row = self._db.execute(
-                "SELECT max(event.seq) \nFROM event \nWHERE event.incident_id = ?", (incident_id,)
-            ).fetchone()
-        except sqlite3.Error:
-            return 0
-        return row[0] if row and type(row[0]) is int else 0
-
-    def incident(self, incident_id: str) -> Incident:
-        """An incident by id (case-insensitive), or NotFoundError naming the close ones."""
-        try:
-            row = self._db.execute(
-                f"{_INCIDENT_COLUMNS} \nWHERE incident.id = ?", (incident_id,)
-            ).fetchone()
-            if row is None:
-                row = self._db.execute(
-                    f"{_INCIDENT_COLUMNS} \nWHERE upper(incident.id) = ?", (incident_id.upper(),)
-                ).fetchone()
-            if row is not None:
-                return _incident(row)
-            ids = [r[0] for r in self._db.execute("SELECT incident.id \nFROM incident")]
-        except sqlite3.Error:
-            return self._orm().incident(incident_id)
-        close = difflib.get_close_matches(incident_id, ids, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise NotFoundError(
-            f"no incident '{incident_id}' in {self.where}",
-            hint=f"{hint}`irbook list` shows the incidents in this database",
-        )
-
-    def latest_open(self) -> Incident | None:
-        open_ones = self.incidents(status="open")
-        return open_ones[0] if open_ones else None
-
-    def changed_severities(self) -> dict[str, str]:
-        """As ``Store.changed_severities``; a payload that is not JSON is passed over (verify
-        names damaged rows)."""
-        import json
-
-        try:
-            rows = self._db.execute(
-                "SELECT incident_id, payload FROM event WHERE kind = 'severity_changed' "
-                "ORDER BY incident_id, seq"
-            ).fetchall()
-        except sqlite3.Error:
-            return self._orm().changed_severities()
-        latest: dict[str, str] = {}
-        for incident_id, payload in rows:
-            try:
-                severity = json.loads(payload).get("severity")
-            except (TypeError, ValueError, AttributeError):
-                continue
-            if isinstance(severity, str):
-                latest[incident_id] = severity
-        return latest
-
-    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
-        """As ``Store.events``: DamagedLogError when a row cannot be read as an event."""
-        from irbook.store.decode import damaged_log_error
-
-        events, damaged = self.scan(incident_id, after_seq=after_seq)
-        if damaged:
-            raise damaged_log_error(incident_id, damaged)
-        return events
-
-    def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
-        """As ``Store.scan``: every row as stored, decoded by the same ``decode_event``."""
-        from irbook.domain.eventlog import Event
-        from irbook.store.decode import StoredRow, decode_event
-
-        try:
-            rows = self._db.execute(_EVENTS, (incident_id, after_seq)).fetchall()
-        except sqlite3.Error:
-            return self._orm().scan(incident_id, after_seq=after_seq)
-        events: list[Event] = []
-        damaged: list[DamagedRow] = []
-        for row in rows:
-            decoded = decode_event(StoredRow(*row))
-            if isinstance(decoded, Event):
-                events.append(decoded)
-            else:
-                damaged.append(decoded)
-        return events, damaged
-
     def iter_events(
         self,
         incident_id: str,
@@ -309,7 +183,7 @@ class SqliteReader:
 
 # '{}' (not decoded) for a payload that is sound JSON text holding an object, of a kind the caller
 # does not read; SQLite's json_valid is RFC 8259 (Python's json also takes NaN: such a row is
-# decoded). Only short ones (decode.SKIPPABLE_LENGTH): Python reads any of those.
+# decoded). Only short ones (records.SKIPPABLE_LENGTH): Python reads any of those.
 _SKIPPED = (
     "CASE WHEN event.kind NOT IN ({}) AND typeof(event.payload) = 'text' "
     f"AND length(event.payload) <= {SKIPPABLE_LENGTH} AND json_valid(event.payload) "

@@ -24,23 +24,22 @@ the ORM store:
 - a row ``decode_plain`` does not take goes to ``decode_event``, and a damaged one ends the read
   with ``scan``'s account of every damaged row.
 
-The ORM store reads its pages with the same statements (``pages``, on a pooled connection: the
-walker's ``resume`` on a long log). tests/report/test_server_read.py compares both paths.
+The reads both direct readers do alike are in store/direct.py. The ORM store reads its pages
+with the same statements (``pages``, on a pooled connection: the walker's ``resume`` on a long
+log). tests/report/test_server_read.py compares both paths.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from irbook.errors import NotFoundError
-from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH, Incident, utc
+from irbook.store.direct import DirectReader, ReadSQL
+from irbook.store.records import SCHEMA_VERSION, SKIPPABLE_LENGTH
 
 if TYPE_CHECKING:
     from irbook.domain.eventlog import Event
     from irbook.store.decode import DamagedRow
-    from irbook.store.store import Store
 
 PREFIX = "postgresql+psycopg://"  # the one PostgreSQL URL this path takes
 PAGE = 5000  # rows per statement: a few MB held, 20 round trips for 100,000 events
@@ -60,7 +59,9 @@ PAGE_SQL = {  # by whether some payloads are skipped
     False: _EVENTS.format(columns=_COLUMNS.format(payload="payload::text")) + " LIMIT %(page)s",
     True: _EVENTS.format(columns=_COLUMNS.format(payload=_SKIPPED)) + " LIMIT %(page)s",
 }
-_ALL_EVENTS = _EVENTS.format(columns=_COLUMNS.format(payload="payload::text"))
+# Positional, for the careful scan (DirectReader.scan).
+_SCAN = "SELECT {columns} FROM event WHERE incident_id = %s AND seq > %s ORDER BY seq"
+_ALL_EVENTS = _SCAN.format(columns=_COLUMNS.format(payload="payload::text"))
 _INCIDENTS = (
     "SELECT id, title, severity, status, runbook_id, runbook_version, runbook_sha256, opened_at, "
     "opened_by, closed_at FROM incident"
@@ -114,31 +115,28 @@ def decoded(
         del page  # not alive beside the next one
 
 
-def _incident(row: tuple[Any, ...]) -> Incident:
-    return Incident(
-        id=row[0],
-        title=row[1],
-        severity=row[2],
-        status=row[3],
-        runbook_id=row[4],
-        runbook_version=row[5],
-        runbook_sha256=row[6],
-        opened_at=utc(row[7]),
-        opened_by=row[8],
-        closed_at=utc(row[9]) if row[9] is not None else None,
-    )
-
-
-class PostgresReader:
+class PostgresReader(DirectReader):
     """Reads one irbook database on PostgreSQL with psycopg; hands any error to the ORM store."""
 
-    reads_in_parallel = True  # a forked child connects on its own; psycopg never closes a
-    # connection from a process that did not open it
+    sql = ReadSQL(
+        incidents=f"{_INCIDENTS} ORDER BY opened_at DESC",
+        incidents_with_status=f"{_INCIDENTS} WHERE status = %s ORDER BY opened_at DESC",
+        incident=f"{_INCIDENTS} WHERE id = %s",
+        incident_any_case=f"{_INCIDENTS} WHERE upper(id) = %s",
+        incident_ids="SELECT id FROM incident",
+        severities=(
+            "SELECT incident_id, payload::text FROM event WHERE kind = 'severity_changed' "
+            "ORDER BY incident_id, seq"
+        ),
+        last_seq="SELECT max(seq) FROM event WHERE incident_id = %s",
+        events=_ALL_EVENTS,
+    )
 
     def __init__(self, url: str, connection: Any) -> None:
-        self.url = url
-        self._db = connection
-        self._store: Store | None = None
+        import psycopg
+
+        super().__init__(url, connection)
+        self.error = psycopg.Error  # imported only on this path: the ORM store may not need it
 
     @classmethod
     def open(cls, url: str) -> PostgresReader | None:
@@ -183,123 +181,6 @@ class PostgresReader:
 
         return describe(self.url)
 
-    def close(self) -> None:
-        self._db.close()
-        if self._store is not None:
-            self._store.close()
-
-    def _orm(self) -> Store:
-        if self._store is None:
-            from irbook.store.store import open_store
-
-            self._store = open_store(self.url, create=False)
-        return self._store
-
-    def _rows(self, sql: str, params: Any = None) -> Rows:
-        return list(self._db.execute(sql, params).fetchall())
-
-    def incidents(self, *, status: str | None = None) -> list[Incident]:
-        import psycopg
-
-        try:
-            if status is None:
-                rows = self._rows(f"{_INCIDENTS} ORDER BY opened_at DESC")
-            else:
-                rows = self._rows(
-                    f"{_INCIDENTS} WHERE status = %s ORDER BY opened_at DESC", (status,)
-                )
-        except psycopg.Error:
-            return self._orm().incidents(status=status)
-        return [_incident(r) for r in rows]
-
-    def incident(self, incident_id: str) -> Incident:
-        """An incident by id (case-insensitive), or NotFoundError naming the close ones."""
-        import psycopg
-
-        try:
-            rows = self._rows(f"{_INCIDENTS} WHERE id = %s", (incident_id,))
-            if not rows:
-                rows = self._rows(f"{_INCIDENTS} WHERE upper(id) = %s", (incident_id.upper(),))
-            if rows:
-                return _incident(rows[0])
-            ids = [r[0] for r in self._rows("SELECT id FROM incident")]
-        except psycopg.Error:
-            return self._orm().incident(incident_id)
-        close = difflib.get_close_matches(incident_id, ids, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise NotFoundError(
-            f"no incident '{incident_id}' in {self.where}",
-            hint=f"{hint}`irbook list` shows the incidents in this database",
-        )
-
-    def latest_open(self) -> Incident | None:
-        open_ones = self.incidents(status="open")
-        return open_ones[0] if open_ones else None
-
-    def changed_severities(self) -> dict[str, str]:
-        """As ``Store.changed_severities``; a payload that is not an object is passed over
-        (verify names damaged rows)."""
-        import json
-
-        import psycopg
-
-        try:
-            rows = self._rows(
-                "SELECT incident_id, payload::text FROM event WHERE kind = 'severity_changed' "
-                "ORDER BY incident_id, seq"
-            )
-        except psycopg.Error:
-            return self._orm().changed_severities()
-        latest: dict[str, str] = {}
-        for incident_id, payload in rows:
-            try:
-                severity = json.loads(payload).get("severity")
-            except (TypeError, ValueError, AttributeError, RecursionError):
-                continue
-            if isinstance(severity, str):
-                latest[incident_id] = severity
-        return latest
-
-    def last_seq(self, incident_id: str) -> int:
-        """The seq of the incident's last event (0 for none, or when it cannot be read here)."""
-        import psycopg
-
-        try:
-            rows = self._rows("SELECT max(seq) FROM event WHERE incident_id = %s", (incident_id,))
-        except psycopg.Error:
-            return 0
-        return int(rows[0][0] or 0)
-
-    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
-        """As ``Store.events``: DamagedLogError when a row cannot be read as an event."""
-        from irbook.store.decode import damaged_log_error
-
-        events, damaged = self.scan(incident_id, after_seq=after_seq)
-        if damaged:
-            raise damaged_log_error(incident_id, damaged)
-        return events
-
-    def scan(self, incident_id: str, *, after_seq: int = 0) -> tuple[list[Event], list[DamagedRow]]:
-        """As ``Store.scan``: every row as stored, decoded by the same ``decode_event``."""
-        import psycopg
-
-        from irbook.domain.eventlog import Event
-        from irbook.store.decode import StoredRow, decode_event
-
-        try:
-            rows = self._rows(_ALL_EVENTS, {"incident_id": incident_id, "after_seq": after_seq})
-        except psycopg.Error:
-            return self._orm().scan(incident_id, after_seq=after_seq)
-        events: list[Event] = []
-        damaged: list[DamagedRow] = []
-        for row in rows:
-            event = decode_event(StoredRow(*row))
-            if isinstance(event, Event):
-                events.append(event)
-            else:
-                damaged.append(event)
-        return events, damaged
-
     def iter_events(
         self,
         incident_id: str,
@@ -311,8 +192,6 @@ class PostgresReader:
         page, not the log. DamagedLogError, naming every damaged row as ``events`` does, when a
         row cannot be read; the rows before it were already yielded. ``payloads``: see the
         module docstring."""
-        import psycopg
-
         last = after_seq
 
         def rescan(seq: int) -> list[DamagedRow]:
@@ -323,7 +202,7 @@ class PostgresReader:
             for event in decoded(rows, incident_id, rescan):
                 last = event.seq
                 yield event
-        except psycopg.Error:
+        except self.error:
             # As every other read here: the ORM store gives its message (or the rest of the log).
             yield from self._orm().iter_events(incident_id, after_seq=last, payloads=payloads)
 
