@@ -1,6 +1,7 @@
-"""The read path on PostgreSQL with psycopg alone: ``status``, ``list``, ``verify`` and ``report``
-on a team's server start without SQLAlchemy and SQLModel, and read a long log a page at a time
-with only the payloads they read decoded (issue 17).
+"""The read path on PostgreSQL with psycopg alone: ``status``, ``verify`` and ``report`` on a
+team's server start without SQLAlchemy and SQLModel (``list`` imports SQLAlchemy only to print
+the URL without its password), and read a long log a page at a time with only the payloads they
+read decoded (issue 17).
 
 `status` and `report` of a 100,000-event incident on PostgreSQL took 2.1 s and 4.2-4.7 s, against
 0.6 and 1.8 s on a SQLite file (docs/performance.md): SQLAlchemy and SQLModel cost a quarter of
