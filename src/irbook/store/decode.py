@@ -102,10 +102,10 @@ def decode_event(row: Any) -> Event | DamagedRow:
 
 def decode_plain(row: tuple[Any, ...]) -> Event | None:
     """The fast path for a row that is exactly as irbook writes it (the columns in ``Event``
-    order, ``payload`` as JSON text, ``at`` as text on SQLite or as the driver's aware datetime
-    on PostgreSQL): the event, or None for anything else, which ``decode_event`` then reads and
-    explains. Same result as ``decode_event`` for every row it accepts
-    (tests/report/test_read_path.py, test_server_read.py); about twice as fast on a
+    order, ``payload`` as JSON text, ``at`` as text on SQLite or as the driver's datetime on
+    PostgreSQL, naive ones in UTC): the event, or None for anything else, which
+    ``decode_event`` then reads and explains. Same result as ``decode_event`` for every row it
+    accepts (tests/report/test_read_path.py, test_server_read.py); about twice as fast on a
     100,000-event log."""
     incident_id, seq, at, actor, host, kind, step_id, payload, prev_hash, hash_, login = row
     if not (
@@ -122,8 +122,8 @@ def decode_plain(row: tuple[Any, ...]) -> Event | None:
     ):
         return None
     try:
-        if type(at) is datetime and at.tzinfo is not None:  # PostgreSQL's timestamptz
-            when = at if at.tzinfo is UTC else at.astimezone(UTC)
+        if type(at) is datetime:  # PostgreSQL: UTC wall time (server_read._COLUMNS) or aware
+            when = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
         elif type(at) is not str:
             return None
         elif len(at) == 26 and at[19] == ".":  # as SQLAlchemy stores it: naive, microseconds

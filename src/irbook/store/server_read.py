@@ -45,7 +45,12 @@ if TYPE_CHECKING:
 PREFIX = "postgresql+psycopg://"  # the one PostgreSQL URL this path takes
 PAGE = 5000  # rows per statement: a few MB held, 20 round trips for 100,000 events
 
-_COLUMNS = "incident_id, seq, at, actor, host, kind, step_id, {payload}, prev_hash, hash, login"
+# The time as UTC wall time: psycopg builds a plain datetime (a third less of its time per row
+# than one in the session's time zone) and decode_plain marks it UTC, whatever that zone is.
+_COLUMNS = (
+    "incident_id, seq, (at AT TIME ZONE 'UTC'), actor, host, kind, step_id, {payload}, "
+    "prev_hash, hash, login"
+)
 # The kinds asked for are sent as they are; any other sound, short JSON object as '{}'.
 _SKIPPED = (
     "CASE WHEN kind = ANY(%(kinds)s) THEN payload::text "
@@ -161,9 +166,6 @@ class PostgresReader(DirectReader):
         except (psycopg.Error, ValueError):
             return None  # a malformed URL, an unknown option: the ORM store explains
         try:
-            # Times come back in UTC, which is what irbook shows: psycopg then hands out
-            # datetimes in UTC directly (a third of its time per row, and no conversion after).
-            connection.execute("SET TIME ZONE 'UTC'")
             found = connection.execute(
                 "SELECT (SELECT value FROM irbook_meta WHERE key = 'schema_version'), "
                 "(SELECT count(*) FROM information_schema.tables WHERE table_schema = "
