@@ -9,7 +9,8 @@ its ratio to the same run's single process (the reference: more responders shoul
 team slower), the conflicts per append (``AppendConflict`` raised inside the store's append,
 counted in each process), the CPU time per append of the workers and of their PostgreSQL server
 processes (Linux ``/proc``, when the server runs on this machine), and how busy the machine's
-cores were during the burst (by anything: other jobs too). Each process count runs ``--rounds``
+cores were during the burst (by anything: other jobs too) and how much of their time the
+hypervisor gave to other guests ("stolen", Linux ``/proc/stat``). Each process count runs ``--rounds``
 times, interleaved with the others so that a change in the machine's load hits all of them; the
 median round is shown. ``--floor`` runs the client's own work per note without any database (a
 sleep in place of each round trip), to show what sharing two cores among 16 processes costs by
@@ -227,14 +228,17 @@ def print_floor(counts: list[int], count: int, rounds: int) -> None:
         print(f"| {procs} | {ms:.3f} | {ms / base:.2f} |", flush=True)
 
 
-def machine_cpu() -> tuple[int, int]:
-    """(busy, total) clock ticks of every CPU since boot (Linux /proc/stat; zeros elsewhere)."""
+def machine_cpu() -> tuple[int, int, int]:
+    """(busy, stolen, total) clock ticks of every CPU since boot (Linux /proc/stat; zeros
+    elsewhere). Stolen: time the hypervisor gave this VM's CPUs to another guest, which the
+    16-process bursts feel first (docs/performance.md)."""
     try:
         ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except (OSError, ValueError):
-        return 0, 0
+        return 0, 0, 0
     idle = ticks[3] + ticks[4]  # idle + iowait
-    return sum(ticks) - idle, sum(ticks)
+    stolen = ticks[7] if len(ticks) > 7 else 0
+    return sum(ticks) - idle, stolen, sum(ticks)
 
 
 def main() -> None:
@@ -275,9 +279,9 @@ def main() -> None:
     )
     print(
         "| processes | events/s | x 1 process | conflicts per append | client CPU ms/append "
-        "| server CPU ms/append | machine busy | seconds |"
+        "| server CPU ms/append | machine busy | stolen | seconds |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     results: dict[int, list[dict[str, float]]] = {procs: [] for procs in counts}
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
@@ -287,10 +291,11 @@ def main() -> None:
                 else:
                     assert server is not None
                     url = fresh_database(server)
-                busy0, total0 = machine_cpu()
+                busy0, stolen0, total0 = machine_cpu()
                 r = burst(url, procs, args.appends)
-                busy1, total1 = machine_cpu()
+                busy1, stolen1, total1 = machine_cpu()
                 r["busy"] = (busy1 - busy0) / max(total1 - total0, 1)
+                r["stolen"] = (stolen1 - stolen0) / max(total1 - total0, 1)
                 results[procs].append(r)
     base = 0.0
     for procs in counts:
@@ -300,7 +305,7 @@ def main() -> None:
         print(
             f"| {procs} | {r['events_per_s']:.0f} | {r['events_per_s'] / base:.2f} | "
             f"{r['conflicts_per_append']:.2f} | {r['client_ms']:.2f} | {r['server_ms']:.2f} | "
-            f"{r['busy']:.0%} | {r['seconds']:.1f} |",
+            f"{r['busy']:.0%} | {r['stolen']:.0%} | {r['seconds']:.1f} |",
             flush=True,
         )
 
