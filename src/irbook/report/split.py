@@ -2,12 +2,13 @@
 
 Decoding, formatting and checking every entry for secrets is CPU work that Python runs on one
 core; on a 100,000-event log it is most of the report's time. When the log is long
-(``SPLIT_FROM`` events) and the store is a SQLite file or a PostgreSQL server, the report process
-forks once before it starts: the child opens its own connection to the database, formats the entries of the events after
-the first ``HERE_SHARE`` of the log (each section's entries, checked for secrets exactly as here)
-and re-checks their hash chain; the parent formats the entries of the first part, folds and
-tallies the whole log for the report's head (decoding only the payloads the head reads), then
-writes the document with the child's entries after its own in every section.
+(``SPLIT_FROM`` events) and the store is a SQLite file or a PostgreSQL server, the report
+process forks once before it starts: the child opens its own connection to the database,
+formats the entries of the events after the first ``HERE_SHARE`` of the log (each section's
+entries, checked for secrets exactly as here) and re-checks their hash chain; the parent formats
+the entries of the first part, folds and tallies the whole log for the report's head (decoding
+only the payloads the head reads), then writes the document with the child's entries after its
+own in every section.
 
 Entries do not depend on each other (report/stream.py formats each alone), so the document is
 byte for byte the one a single process writes (tests/report/test_report_split.py). The child
@@ -22,8 +23,9 @@ Only on Linux, and where the reader says a child may read beside it (``reads_in_
 stdlib SQLite read path, PostgreSQL). A forked child must not use a connection its parent opened:
 it opens its own, and leaves the parent's alone (psycopg never closes a connection in a process
 that did not open it, and the child ends with ``os._exit``). macOS documents that a fork without
-exec may not survive its system libraries; elsewhere a report is written by one process. Nor in a program with other threads running (the Python API): one of them
-could hold a lock at the fork that the child would wait on forever.
+exec may not survive its system libraries; elsewhere a report is written by one process. Nor in
+a program with other threads running (the Python API): one of them could hold a lock at the
+fork that the child would wait on forever.
 """
 
 from __future__ import annotations
