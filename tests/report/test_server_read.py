@@ -27,7 +27,7 @@ from irbook.domain.events import Event, Kind
 from irbook.errors import DamagedLogError, IrbookError, NotFoundError, StoreUnavailableError
 from irbook.report import FORMATS, split
 from irbook.report.service import report_incident
-from irbook.store import Reader, Store, open_reader, open_store
+from irbook.store import Reader, Store, open_reader, open_store, server_read
 from irbook.store.server_read import PostgresReader
 from irbook.usecases.incidents import load_state
 from irbook.usecases.verify import verify_incident
@@ -65,12 +65,18 @@ def readers(scripted: Scripted) -> Iterator[Reader]:
     yield scripted.store
 
 
-def test_every_event_reads_as_the_careful_scan_reads_it(grown_pg: Scripted) -> None:
+@pytest.mark.parametrize("page", [server_read.PAGE, 7, 1000], ids=["one-page", "7", "1000"])
+def test_every_event_reads_as_the_careful_scan_reads_it(
+    grown_pg: Scripted, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_read, "PAGE", page)  # 1000: the last page is full, then empty
     careful = list(careful_events(grown_pg.store, grown_pg.incident_id))
     assert len(careful) == GROWN_EVENTS
     for reader in readers(grown_pg):
         assert list(reader.iter_events(grown_pg.incident_id)) == careful, reader
-        assert list(reader.iter_events(grown_pg.incident_id, after_seq=2999)) == careful[2999:]
+        assert list(reader.iter_events(grown_pg.incident_id, after_seq=2990)) == careful[2990:]
+        lean = list(reader.iter_events(grown_pg.incident_id, payloads=engine.PAYLOAD_KINDS))
+        assert [e.seq for e in lean] == [e.seq for e in careful]
         assert reader.events(grown_pg.incident_id, after_seq=2) == careful[2:]
 
 
