@@ -43,7 +43,7 @@ HEAD_PAYLOADS = engine.PAYLOAD_KINDS | {Kind.INPUT_CORRECTED, Kind.CHECK_RAN, Ki
 
 class ChainCheckLike(Protocol):
     """``ChainCheck``, or one that hands part of the work to another process
-    (usecases/chain_child.py)."""
+    (report/split.py's ``SplitChain``)."""
 
     def add(self, event: Event) -> None: ...
 

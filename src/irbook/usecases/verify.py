@@ -57,7 +57,7 @@ class ChainCheck:
         after: tuple[int, str] | None = None,
     ) -> None:
         """``after``: (seq, hash) of an event already checked; the events given start after it
-        (a second process checking the rest of a long log, usecases/chain_child.py)."""
+        (a second process checking the rest of a long log, report/split.py)."""
         self.incident_id = incident_id
         self.unreadable = unreadable
         self.count = 0 if after is None else after[0]
