@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
@@ -221,26 +222,29 @@ def _domain(mailbox: str) -> str:
     return envelope_address(mailbox).rpartition("@")[2] or "localhost"
 
 
-def _eml_base(message: Message, out_dir: Path, *, stem: str) -> str:
-    """Create ``out_dir`` (0700) and return the name every .eml of ``message`` starts with."""
+def _eml_names(message: Message, out_dir: Path, *, stem: str) -> Iterator[Path]:
+    """Create ``out_dir`` (0700), then the names an .eml of ``message`` may take, in order:
+    ``STEM-YYYYmmddTHHMMSSZ.eml``, then ``-2``, ``-3``... UsageError once 999 are taken."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
-    return f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    base = f"{stem}-{message.date:%Y%m%dT%H%M%SZ}"
+    for n in range(1, 1000):
+        yield out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
+    raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
 
 
 def write_eml(message: Message, out_dir: Path, *, stem: str) -> Path:
     """Write ``STEM-YYYYmmddTHHMMSSZ.eml`` (0600, never overwriting an earlier message)."""
-    base = _eml_base(message, out_dir, stem=stem)
-    for n in range(1, 1000):
-        path = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
+    names = _eml_names(message, out_dir, stem=stem)
+    while True:
+        path = next(names)
         try:
             write_private(path, message.raw, exclusive=True)
         except FileExistsError:
             continue
         return path
-    raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
 
 
 # --- drafts: a notify step's .eml appears only once its event is committed ---------------------
@@ -260,13 +264,7 @@ def draft_path(final: Path, sha256: str) -> Path:
 def stage_eml(message: Message, out_dir: Path, *, stem: str) -> tuple[Path, Path]:
     """Write ``message`` to a hidden draft (0600); return the draft and the final path, the first
     free ``STEM-YYYYmmddTHHMMSSZ[-N].eml`` (chosen now, so the event can name it)."""
-    base = _eml_base(message, out_dir, stem=stem)
-    for n in range(1, 1000):
-        final = out_dir / (f"{base}.eml" if n == 1 else f"{base}-{n}.eml")
-        if not final.exists():
-            break
-    else:
-        raise UsageError(f"too many messages named {base}*.eml in {out_dir}")
+    final = next(p for p in _eml_names(message, out_dir, stem=stem) if not p.exists())
     draft = draft_path(final, message.sha256)
     # FileExistsError: the same bytes were staged before (the draft's name carries their hash)
     with contextlib.suppress(FileExistsError):
